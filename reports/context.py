@@ -1,0 +1,200 @@
+"""Report contexts: everything a template shows, computed from plain analysis results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reports.charts import MirrorSeries, mirror_chart, scatter_chart
+from reports.i18n import Language, Translator
+from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, Linkage, TeamResult, WaveAnalysis
+from symmetry.domain import Voice
+from symmetry.stats import MeanEstimate, NetPromoterScore
+
+OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
+
+
+@dataclass(frozen=True, slots=True)
+class WaveInfo:
+    """The wave a report is about."""
+
+    organisation: str
+    name: str
+    opens_on: dt.date
+    closes_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class TeamInfo:
+    """A team's display name and where it sits in the hierarchy."""
+
+    key: str
+    name: str
+    parent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionRow:
+    """One line of the gaps table."""
+
+    label: str
+    result: DimensionResult
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """One outcome score with its label."""
+
+    label: str
+    score: NetPromoterScore | MeanEstimate
+    is_nps: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TeamReportContext:
+    """What the team report shows."""
+
+    t: Translator
+    wave: WaveInfo
+    team: TeamInfo
+    anonymity_threshold: int
+    result: TeamResult
+    rows: list[DimensionRow]
+    outcomes: list[OutcomeRow]
+    headline_gap: str | None
+    mirror_chart: str
+    position_chart: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AggregationRow:
+    """ICC(1) and ICC(2) of one dimension for each voice."""
+
+    label: str
+    indices: dict[str, AggregationIndices]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamOverviewRow:
+    """One team in the organisation report's overview table."""
+
+    team: TeamInfo
+    result: TeamResult
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationReportContext:
+    """What the organisation report shows."""
+
+    t: Translator
+    wave: WaveInfo
+    anonymity_threshold: int
+    linkage: Linkage
+    withheld_teams: int
+    scatter_chart: str | None
+    aggregation: list[AggregationRow]
+    teams: list[TeamOverviewRow]
+
+
+def _dimension_labels(analysis: WaveAnalysis, t: Translator) -> dict[str, str]:
+    labels = {d.key: d.label[t.language] for d in analysis.instrument.dimensions}
+    labels[OVERALL] = t("overall")
+    return labels
+
+
+def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> str | None:
+    if not result.employee_figures_shown:
+        return None
+    clear = [
+        (row.dimension, row.perception_gap)
+        for row in result.dimensions
+        if row.perception_gap is not None and row.perception_gap.excludes_zero
+    ]
+    if not clear:
+        return t("gap_none")
+    dimension, gap = max(clear, key=lambda pair: abs(pair[1].estimate))
+    key = "gap_over" if gap.estimate > 0 else "gap_under"
+    return t(key, dimension=labels[dimension], gap=t.number(abs(gap.estimate)))
+
+
+def build_team_context(
+    analysis: WaveAnalysis, wave: WaveInfo, team: TeamInfo, language: Language
+) -> TeamReportContext:
+    """The team report's context, charts included."""
+    t = Translator(language)
+    result = analysis.teams[team.key]
+    labels = _dimension_labels(analysis, t)
+    voices = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER) if result.employee_figures_shown else (Voice.CUSTOMER,)
+    chart = mirror_chart(
+        [labels[row.dimension] for row in result.dimensions],
+        [
+            MirrorSeries(voice.value, t(f"voice_{voice.value}"), [getattr(row, voice.value) for row in result.dimensions])
+            for voice in voices
+        ],
+        axis_label=t("axis_score"),
+    )
+    points = analysis.linkage.points
+    position = None
+    if result.employee_figures_shown and points:
+        keys = [point.team for point in points]
+        position = scatter_chart(
+            [point.employee for point in points],
+            [point.customer for point in points],
+            x_label=t("axis_employee"),
+            y_label=t("axis_customer"),
+            highlight=keys.index(team.key) if team.key in keys else None,
+            highlight_label=t("your_team"),
+            others_label=t("other_teams"),
+        )
+    return TeamReportContext(
+        t=t,
+        wave=wave,
+        team=team,
+        anonymity_threshold=analysis.anonymity_threshold,
+        result=result,
+        rows=[DimensionRow(labels[row.dimension], row) for row in (*result.dimensions, result.overall)],
+        outcomes=[
+            OutcomeRow(t(name), result.outcomes[name], isinstance(result.outcomes[name], NetPromoterScore))
+            for name in OUTCOME_ORDER
+            if name in result.outcomes
+        ],
+        headline_gap=_headline_gap(result, labels, t),
+        mirror_chart=chart,
+        position_chart=position,
+    )
+
+
+def build_organisation_context(
+    analysis: WaveAnalysis, wave: WaveInfo, teams: list[TeamInfo], language: Language
+) -> OrganisationReportContext:
+    """The organisation report's context, charts included."""
+    t = Translator(language)
+    labels = _dimension_labels(analysis, t)
+    points = analysis.linkage.points
+    chart = None
+    if points:
+        chart = scatter_chart(
+            [point.employee for point in points],
+            [point.customer for point in points],
+            x_label=t("axis_employee"),
+            y_label=t("axis_customer"),
+            others_label=t("teams"),
+            regression_label=t("regression_line"),
+        )
+    by_dimension: dict[str, dict[str, AggregationIndices]] = {}
+    for index in analysis.aggregation:
+        by_dimension.setdefault(index.dimension, {})[index.voice.value] = index
+    return OrganisationReportContext(
+        t=t,
+        wave=wave,
+        anonymity_threshold=analysis.anonymity_threshold,
+        linkage=analysis.linkage,
+        withheld_teams=analysis.withheld_teams,
+        scatter_chart=chart,
+        aggregation=[
+            AggregationRow(labels[key], by_dimension[key])
+            for key in [OVERALL, *(d.key for d in analysis.instrument.dimensions)]
+            if key in by_dimension
+        ],
+        teams=[TeamOverviewRow(team, analysis.teams[team.key]) for team in teams if team.key in analysis.teams],
+    )

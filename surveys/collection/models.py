@@ -1,0 +1,41 @@
+"""Submitted answers, stored without the identity of whoever gave them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from advanced_alchemy.base import DefaultBase, UUIDBase
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveys.db import enum_type
+from symmetry.domain import Respondent
+
+
+class Response(UUIDBase):
+    """One person's answers: team, wave, instrument version and the day only.
+
+    Random (v4) ids and a date rather than a timestamp, so neither the key nor the time orders
+    responses against the invitations that were marked answered.
+    """
+
+    __tablename__ = "response"
+
+    wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    instrument_version_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("instrument_version.id"))
+    respondent: Mapped[Respondent] = mapped_column(enum_type(Respondent))
+    submitted_on: Mapped[dt.date] = mapped_column(sa.Date)
+
+    answers: Mapped[list[Answer]] = relationship(lazy="raise", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Answer(DefaultBase):
+    """The answer to one item within a response."""
+
+    __tablename__ = "answer"
+
+    response_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.SmallInteger)

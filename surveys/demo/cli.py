@@ -1,0 +1,115 @@
+"""``symmetry demo``: the main job, end to end, on a simulated organisation."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import unicodedata
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from reports.batch import ReportJob, ReportOutcome, render_reports
+from reports.context import TeamInfo, WaveInfo
+from reports.i18n import LANGUAGES, Language
+from surveys.db import alchemy_config
+from surveys.demo.services import DemoRun, run_demo
+from surveys.migrations import upgrade
+from surveys.settings import Settings
+from symmetry.domain import Respondent
+
+
+def slugify(text: str) -> str:
+    """An ASCII file-name fragment: "Île-de-France" -> "ile-de-france"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+async def _run(settings: Settings, teams: int, seed: int) -> DemoRun:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            return await run_demo(session, n_teams=teams, seed=seed, anonymity_threshold=settings.anonymity_threshold)
+    finally:
+        await config.get_engine().dispose()
+
+
+@click.command()
+@click.option("--teams", type=click.IntRange(4, 2000), default=40, show_default=True, help="Front-line teams.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the simulation: same seed, same numbers.")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("symmetry-demo"), show_default=True,
+    help="Directory for the PDF reports.",
+)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the reports.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Report rendering processes [default: CPUs].")
+@click.pass_obj
+def demo(settings: Settings, teams: int, seed: int, out: Path, lang: Language, workers: int | None) -> None:
+    """Build a demo organisation, run a wave on simulated answers, analyse it and write the PDF reports.
+
+    The answers come from a stated generative model in which a team-level attention factor drives both
+    employee and customer answers, so the true linkage is known. Rerunning replaces the previous demo
+    organisation and nothing else.
+    """
+    console = Console()
+    upgrade(settings)
+    with console.status("Building the organisation and simulating the wave..."):
+        run = asyncio.run(_run(settings, teams, seed))
+
+    wave = WaveInfo(run.organisation_name, run.wave_name, run.opens_on, run.closes_on)
+    names = {team.id: team.name for team in run.teams}
+    infos = [
+        TeamInfo(team.external_id, team.name, names.get(team.parent_id) if team.parent_id else None)
+        for team in run.teams
+        if team.external_id in run.analysis.teams
+    ]
+    jobs = [ReportJob(out / "organisation.pdf", lang)] + [
+        ReportJob(out / "teams" / f"{info.key}-{slugify(info.name)}.pdf", lang, info) for info in infos
+    ]
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Rendering reports", total=len(jobs))
+
+        def advance(_: ReportOutcome) -> None:
+            progress.advance(task)
+
+        outcomes = render_reports(run.analysis, wave, infos, jobs, workers=workers, on_done=advance)
+    _print_summary(console, run, seed, out, outcomes)
+    if any(outcome.error for outcome in outcomes):
+        raise click.ClickException("some reports could not be rendered (see above)")
+
+
+def _print_summary(console: Console, run: DemoRun, seed: int, out: Path, outcomes: list[ReportOutcome]) -> None:
+    analysis, linkage = run.analysis, run.analysis.linkage
+    employees, customers = Respondent.EMPLOYEE, Respondent.CUSTOMER
+    console.print(f"[bold]Symmetry demo[/bold] (seed {seed})")
+    if run.replaced_previous:
+        console.print("Replaced the previous demo organisation.")
+    console.print(f"Organisation: {run.organisation_name}, {len(analysis.teams)} front-line teams")
+    console.print(f"Wave: {run.wave_name}, {run.opens_on} to {run.closes_on}, closed")
+    console.print(
+        f"Responses: {run.answered[employees]} employees of {run.invited[employees]} invited, "
+        f"{run.answered[customers]} customers of {run.invited[customers]} invited"
+    )
+    if linkage.correlation is None:
+        console.print("Linkage: too few teams above the anonymity threshold to correlate.")
+    else:
+        c = linkage.correlation
+        console.print(
+            f"Linkage across {c.n} teams ({analysis.withheld_teams} withheld below {analysis.anonymity_threshold} "
+            f"employee respondents): r = {c.r:.2f}, 95% CI [{c.ci[0]:.2f}, {c.ci[1]:.2f}], p = {c.pvalue:.3g}"
+        )
+        console.print(
+            f"  corrected for the reliability of team means (ICC(2) {linkage.employee_reliability:.2f} employees, "
+            f"{linkage.customer_reliability:.2f} customers): {linkage.corrected_r:.2f}"
+        )
+        console.print(
+            f"  truth of the simulation: linkage parameter {run.model.linkage:.2f}, correlation of the drawn team "
+            f"climates {run.true_team_correlation:.2f}"
+        )
+        console.print(f"  smallest correlation detectable with 80% power at {c.n} teams: {linkage.minimum_detectable_r:.2f}")
+    failed = [outcome for outcome in outcomes if outcome.error]
+    console.print(f"Reports: {len(outcomes) - len(failed)} PDFs in {out.resolve()} (organisation.pdf, teams/)")
+    for outcome in failed:
+        console.print(f"[red]failed[/red] {outcome.job.path.name}: {outcome.error}")

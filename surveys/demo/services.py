@@ -1,0 +1,120 @@
+"""The demo: a whole wave from roster to analysis, through the same services as a real wave."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.collection.services import submit_response
+from surveys.demo.roster import DEMO_SLUG, build_roster
+from surveys.instruments.services import register_instrument
+from surveys.org.models import Organisation, Team
+from surveys.org.services import delete_organisation, find_organisation
+from surveys.results.services import analyse, store_team_results
+from surveys.waves.services import close_wave, create_wave, launch_wave
+from symmetry.analysis import WaveAnalysis
+from symmetry.domain import Respondent
+from symmetry.simulation import GenerativeModel, Simulator
+
+EMPLOYEE_RESPONSE_RATE = 0.85
+CUSTOMER_RESPONSE_RATE = 0.35
+WAVE_DAYS = 21
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRun:
+    """What the demo built, for the reports and the summary."""
+
+    organisation_name: str
+    wave_name: str
+    opens_on: dt.date
+    closes_on: dt.date
+    teams: list[Team]
+    """Every team of the hierarchy, head office and regions included."""
+    invited: dict[Respondent, int]
+    answered: dict[Respondent, int]
+    model: GenerativeModel
+    true_team_correlation: float
+    """Correlation across teams of the drawn employee and customer climates: what the analysis should recover."""
+    analysis: WaveAnalysis
+    replaced_previous: bool
+
+
+async def run_demo(
+    session: AsyncSession,
+    *,
+    n_teams: int,
+    seed: int,
+    anonymity_threshold: int,
+    model: GenerativeModel | None = None,
+    today: dt.date | None = None,
+) -> DemoRun:
+    """Build the demo organisation, run one wave on simulated answers, close it and analyse it.
+
+    A previous demo organisation (and only that one) is deleted first, so the demo can be rerun on any database.
+    """
+    if n_teams < 4:
+        raise ValueError(f"--teams must be at least 4 for a correlation across teams, got {n_teams}")
+    model = model or GenerativeModel()
+    rng = np.random.default_rng(seed)
+    previous = await find_organisation(session, DEMO_SLUG)
+    if previous is not None:
+        await delete_organisation(session, previous)
+
+    version, instrument = await register_instrument(session, "attention")
+    organisation = Organisation(id=uuid.uuid4(), slug=DEMO_SLUG, name="Horizon Services (démo)")
+    session.add(organisation)
+    parents, branches, employees, customers = build_roster(organisation, n_teams, rng)
+    session.add_all([*parents, *branches])
+    await session.flush()
+    session.add_all([*employees, *customers])
+    await session.flush()
+
+    closes_on = today or dt.date.today()
+    opens_on = closes_on - dt.timedelta(days=WAVE_DAYS)
+    wave = await create_wave(
+        session,
+        organisation,
+        name=f"Vague de démonstration {closes_on:%Y-%m}",
+        instrument_version_id=version.id,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+    tokens = {issued.person_id: issued.token for issued in await launch_wave(session, wave)}
+
+    simulator = Simulator(instrument, model, n_teams, rng)
+    position = {branch.id: index for index, branch in enumerate(branches)}
+    answered = dict.fromkeys(Respondent, 0)
+    for respondent, people, rate in (
+        (Respondent.EMPLOYEE, employees, EMPLOYEE_RESPONSE_RATE),
+        (Respondent.CUSTOMER, customers, CUSTOMER_RESPONSE_RATE),
+    ):
+        draw = simulator.employee if respondent is Respondent.EMPLOYEE else simulator.customer
+        for person in people:
+            if rng.random() >= rate:
+                continue
+            answer_day = opens_on + dt.timedelta(days=int(rng.integers(WAVE_DAYS)))
+            await submit_response(session, tokens[person.id], draw(position[person.team_id]), today=answer_day)
+            answered[respondent] += 1
+
+    await close_wave(session, wave)
+    analysis = await analyse(session, wave, anonymity_threshold=anonymity_threshold)
+    await store_team_results(session, wave, analysis)
+    climates = simulator.climates
+    return DemoRun(
+        organisation_name=organisation.name,
+        wave_name=wave.name,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        teams=[*parents, *branches],
+        invited={Respondent.EMPLOYEE: len(employees), Respondent.CUSTOMER: len(customers)},
+        answered=answered,
+        model=model,
+        true_team_correlation=float(np.corrcoef(climates.employee_attention, climates.customer_attention)[0, 1]),
+        analysis=analysis,
+        replaced_previous=previous is not None,
+    )

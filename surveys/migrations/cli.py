@@ -1,0 +1,34 @@
+"""``symmetry db``: the schema, through the migrations only."""
+
+from __future__ import annotations
+
+import click
+from alembic import command
+from sqlalchemy.exc import OperationalError
+
+from surveys.migrations import alembic_config, upgrade
+from surveys.settings import Settings
+
+
+@click.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@click.pass_obj
+def upgrade_command(settings: Settings, revision: str) -> None:
+    """Apply the migrations up to REVISION (default: the latest)."""
+    try:
+        upgrade(settings, revision)
+    except OperationalError as error:
+        raise click.ClickException(f"cannot reach the database at SYMMETRY_DATABASE_URL: {error.orig}") from None
+    click.echo(f"Database schema at {revision}.")
+
+
+@db.command("current")
+@click.pass_obj
+def current_command(settings: Settings) -> None:
+    """Show the revision the database is at."""
+    command.current(alembic_config(settings))

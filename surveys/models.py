@@ -1,0 +1,26 @@
+"""Every model of every feature, imported in one place so that the metadata (and Alembic) sees them all."""
+
+from advanced_alchemy.base import orm_registry
+
+from surveys.collection.models import Answer, Response
+from surveys.instruments.models import InstrumentVersion
+from surveys.org.models import Customer, Employee, Organisation, Team
+from surveys.results.models import TeamResultRow
+from surveys.waves.models import Invitation, Wave, WaveState
+
+metadata = orm_registry.metadata
+
+__all__ = [
+    "Answer",
+    "Customer",
+    "Employee",
+    "InstrumentVersion",
+    "Invitation",
+    "Organisation",
+    "Response",
+    "Team",
+    "TeamResultRow",
+    "Wave",
+    "WaveState",
+    "metadata",
+]

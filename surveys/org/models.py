@@ -1,0 +1,56 @@
+"""The organisation's roster: teams in a hierarchy, employees, and customers attributed to a team."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from advanced_alchemy.base import UUIDAuditBase
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class Organisation(UUIDAuditBase):
+    """A company whose teams are surveyed; everything else belongs to one."""
+
+    __tablename__ = "organisation"
+
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+
+class Team(UUIDAuditBase):
+    """A team of the HR hierarchy; its identity survives renames and moves through its external id."""
+
+    __tablename__ = "team"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "external_id"),)
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    manager_email: Mapped[str | None] = mapped_column(sa.String(320))
+
+
+class Employee(UUIDAuditBase):
+    """An employee of a team, invited to the engagement survey."""
+
+    __tablename__ = "employee"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "email"),)
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"))
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    language: Mapped[str] = mapped_column(sa.String(2))
+
+
+class Customer(UUIDAuditBase):
+    """A customer attributed to the team that served them, invited to the satisfaction survey."""
+
+    __tablename__ = "customer"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    interaction_date: Mapped[dt.date | None] = mapped_column(sa.Date)

@@ -1,0 +1,70 @@
+"""The one typed settings object, read from ``SYMMETRY_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+PREFIX = "SYMMETRY_"
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('var/symmetry.sqlite3').resolve()}"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Configuration of the application, the CLI and the jobs.
+
+    Build it explicitly in tests; everywhere else use :meth:`from_env`.
+    """
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    """Signs session cookies and CSRF tokens. Required in production; random per process otherwise."""
+    host: str = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
+    anonymity_threshold: Annotated[int, msgspec.Meta(ge=3)] = 5
+    """Minimum employee respondents for any team-level employee figure; never below 3."""
+    comment_threshold: Annotated[int, msgspec.Meta(ge=3)] = 10
+    database_echo: bool = False
+
+    def __post_init__(self) -> None:
+        if self.secret_key:
+            return
+        if self.environment == "production":
+            raise SettingsError(f"{PREFIX}SECRET_KEY must be set when {PREFIX}ENVIRONMENT=production")
+        # A random key is acceptable only where nothing signed needs to survive a restart.
+        msgspec.structs.force_setattr(self, "secret_key", secrets.token_urlsafe(32))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every ``SYMMETRY_<FIELD>`` variable; unknown ``SYMMETRY_`` variables are an error."""
+        source = os.environ if environ is None else environ
+        fields = set(cls.__struct_fields__)
+        values: dict[str, str] = {}
+        for name, value in source.items():
+            if not name.startswith(PREFIX) or name.startswith(f"{PREFIX}TEST_"):
+                continue
+            field = name.removeprefix(PREFIX).lower()
+            if field not in fields:
+                raise SettingsError(f"{name} is not a known setting (known: {', '.join(sorted(PREFIX + f.upper() for f in fields))})")
+            values[field] = value
+        try:
+            return msgspec.convert(values, cls, strict=False)
+        except msgspec.ValidationError as error:
+            raise SettingsError(_name_variable(str(error))) from None
+
+
+def _name_variable(message: str) -> str:
+    """Rewrite msgspec's ``at `$.field``` suffix into the environment variable's name."""
+    head, _, path = message.partition(" - at `$.")
+    if not path:
+        return message
+    return f"{PREFIX}{path.rstrip('`').upper()}: {head}"

@@ -1,0 +1,55 @@
+"""Survey waves and the personal invitations they send."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+import sqlalchemy as sa
+from advanced_alchemy.base import UUIDAuditBase, UUIDBase
+from sqlalchemy.orm import Mapped, mapped_column
+
+from surveys.db import enum_type
+from symmetry.domain import Respondent
+
+
+class WaveState(enum.StrEnum):
+    """A wave's life: drafted, open for answers, then closed and analysed."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Wave(UUIDAuditBase):
+    """One survey campaign of an organisation on one instrument version."""
+
+    __tablename__ = "wave"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "name"),)
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    instrument_version_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("instrument_version.id"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    opens_on: Mapped[dt.date] = mapped_column(sa.Date)
+    closes_on: Mapped[dt.date] = mapped_column(sa.Date)
+    state: Mapped[WaveState] = mapped_column(enum_type(WaveState), default=WaveState.DRAFT)
+
+
+class Invitation(UUIDBase):
+    """A personal single-use link for one person in one wave.
+
+    Only the token's hash is stored. ``answered`` is the participation record used for response rates and
+    reminders; no answer points back to it.
+    """
+
+    __tablename__ = "invitation"
+
+    wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    respondent: Mapped[Respondent] = mapped_column(enum_type(Respondent))
+    employee_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("employee.id", ondelete="CASCADE"))
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("customer.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    answered: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,305 @@
+"""The analysis of one closed wave: team results, gaps, aggregation indices and the linkage across teams.
+
+Employee figures of a team below the anonymity threshold are never computed into a team result,
+so nothing downstream (database, reports, API) can show them by mistake. Such teams still count in
+the organisation-level indices (ICC), which describe no single team, but not in the linkage scatter,
+where every point is one team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from symmetry import stats
+from symmetry.domain import Instrument, Item, Respondent, Voice
+
+FloatArray = npt.NDArray[np.float64]
+MIRRORED_VOICES = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
+OVERALL = "overall"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerMatrix:
+    """Answers of one population in one wave: a row per response, a column per item, NaN where unanswered."""
+
+    teams: npt.NDArray[np.str_]
+    item_ids: tuple[str, ...]
+    values: FloatArray
+
+    @classmethod
+    def from_responses(cls, item_ids: Iterable[str], responses: Iterable[tuple[str, Mapping[str, int]]]) -> AnswerMatrix:
+        """Build the matrix from (team, answers by item id) pairs."""
+        ids = tuple(item_ids)
+        column = {item_id: j for j, item_id in enumerate(ids)}
+        teams: list[str] = []
+        rows: list[FloatArray] = []
+        for team, answers in responses:
+            row = np.full(len(ids), np.nan)
+            for item_id, value in answers.items():
+                row[column[item_id]] = value
+            teams.append(team)
+            rows.append(row)
+        values = np.vstack(rows) if rows else np.empty((0, len(ids)))
+        return cls(teams=np.asarray(teams, dtype=np.str_), item_ids=ids, values=values)
+
+    def scored(self, item: Item) -> FloatArray:
+        """The answers to `item`, reflected when it is reverse-keyed so that higher is always better attention."""
+        raw = self.values[:, self.item_ids.index(item.id)]
+        return item.scale.low + item.scale.high - raw if item.reverse_keyed else raw
+
+    def count_by_team(self) -> dict[str, int]:
+        """Number of responses per team."""
+        labels, counts = np.unique(self.teams, return_counts=True)
+        return {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionResult:
+    """One team's three voices on one dimension (or on the overall score), and the gaps between them."""
+
+    dimension: str
+    employee: stats.MeanEstimate | None
+    mirror: stats.MeanEstimate | None
+    customer: stats.MeanEstimate | None
+    perception_gap: stats.Difference | None
+    """Mirror minus customer: positive when the team overestimates how its customers see it."""
+    symmetry_gap: stats.Difference | None
+    """Employee minus customer: the attention received inside against the attention given outside."""
+
+
+Outcome = stats.NetPromoterScore | stats.MeanEstimate
+
+
+@dataclass(frozen=True, slots=True)
+class TeamResult:
+    """Everything the analysis says about one team in one wave."""
+
+    team: str
+    employee_figures_shown: bool
+    employee_respondents: int | None
+    """None below the anonymity threshold: even the exact count is withheld."""
+    customer_respondents: int
+    overall: DimensionResult
+    dimensions: tuple[DimensionResult, ...]
+    outcomes: dict[str, Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class AggregationIndices:
+    """ICC(1) and ICC(2) of one dimension and voice across all teams."""
+
+    dimension: str
+    voice: Voice
+    icc1: float
+    icc2: float
+
+
+@dataclass(frozen=True, slots=True)
+class TeamPoint:
+    """One team in the employee-versus-customer scatter."""
+
+    team: str
+    employee: float
+    customer: float
+
+
+@dataclass(frozen=True, slots=True)
+class Linkage:
+    """Correlation across teams of the overall employee score with the overall customer score."""
+
+    points: tuple[TeamPoint, ...]
+    correlation: stats.CorrelationResult | None
+    """None when fewer than four teams can be paired."""
+    employee_reliability: float
+    customer_reliability: float
+    corrected_r: float
+    """The correlation corrected for the unreliability of team means (ICC(2)): an estimate, never tested."""
+    minimum_detectable_r: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaveAnalysis:
+    """The analysis of one wave, handed as plain objects to storage and to the reports."""
+
+    instrument: Instrument
+    anonymity_threshold: int
+    teams: dict[str, TeamResult]
+    aggregation: tuple[AggregationIndices, ...]
+    linkage: Linkage
+
+    @property
+    def withheld_teams(self) -> int:
+        """Number of teams whose employee figures are withheld."""
+        return sum(not result.employee_figures_shown for result in self.teams.values())
+
+
+def _overall_scores(matrix: AnswerMatrix, items: list[Item]) -> FloatArray:
+    """Each respondent's mean over the items of one voice, ignoring unanswered items."""
+    if not items or matrix.values.shape[0] == 0:
+        return np.full(matrix.values.shape[0], np.nan)
+    columns = np.column_stack([matrix.scored(item) for item in items])
+    answered = ~np.isnan(columns)
+    totals = np.where(answered, columns, 0.0).sum(axis=1)
+    counts = answered.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+
+
+def _difference(a: FloatArray, b: FloatArray) -> stats.Difference | None:
+    if np.count_nonzero(~np.isnan(a)) < 2 or np.count_nonzero(~np.isnan(b)) < 2:
+        return None
+    return stats.mean_difference(a, b)
+
+
+def _safe_icc(values: FloatArray, groups: npt.NDArray[np.str_]) -> tuple[float, float]:
+    try:
+        return stats.icc1(values, groups), stats.icc2(values, groups)
+    except ValueError:
+        return float("nan"), float("nan")
+
+
+def analyse_wave(
+    instrument: Instrument, employees: AnswerMatrix, customers: AnswerMatrix, *, anonymity_threshold: int = 5
+) -> WaveAnalysis:
+    """Analyse one wave's answers.
+
+    Parameters
+    ----------
+    instrument : Instrument
+        The instrument version the answers were given on.
+    employees, customers : AnswerMatrix
+        The answers of each population.
+    anonymity_threshold : int
+        Minimum number of employee respondents for any employee figure of a team; at least 3.
+    """
+    if anonymity_threshold < 3:
+        raise ValueError(f"`anonymity_threshold` must be at least 3, got {anonymity_threshold}")
+    matrices = {Voice.EMPLOYEE: employees, Voice.MIRROR: employees, Voice.CUSTOMER: customers}
+    columns: dict[tuple[str, Voice], FloatArray] = {}
+    for dimension in instrument.dimensions:
+        for voice in MIRRORED_VOICES:
+            columns[dimension.key, voice] = matrices[voice].scored(instrument.item(voice, dimension.key))
+    for voice in MIRRORED_VOICES:
+        items = [item for item in instrument.items if item.voice is voice]
+        columns[OVERALL, voice] = _overall_scores(matrices[voice], items)
+
+    employee_counts, customer_counts = employees.count_by_team(), customers.count_by_team()
+    team_keys = sorted(set(employee_counts) | set(customer_counts))
+    shown = {team for team in team_keys if employee_counts.get(team, 0) >= anonymity_threshold}
+    employee_rows = {team: employees.teams == team for team in team_keys}
+    customer_rows = {team: customers.teams == team for team in team_keys}
+
+    def dimension_result(team: str, dimension: str) -> DimensionResult:
+        selected = {
+            voice: columns[dimension, voice][(customer_rows if voice is Voice.CUSTOMER else employee_rows)[team]]
+            for voice in MIRRORED_VOICES
+        }
+        estimates = {voice: _estimate(values) for voice, values in selected.items()}
+        if team not in shown:
+            return DimensionResult(dimension, None, None, estimates[Voice.CUSTOMER], None, None)
+        return DimensionResult(
+            dimension=dimension,
+            employee=estimates[Voice.EMPLOYEE],
+            mirror=estimates[Voice.MIRROR],
+            customer=estimates[Voice.CUSTOMER],
+            perception_gap=_difference(selected[Voice.MIRROR], selected[Voice.CUSTOMER]),
+            symmetry_gap=_difference(selected[Voice.EMPLOYEE], selected[Voice.CUSTOMER]),
+        )
+
+    teams = {
+        team: TeamResult(
+            team=team,
+            employee_figures_shown=team in shown,
+            employee_respondents=employee_counts.get(team, 0) if team in shown else None,
+            customer_respondents=customer_counts.get(team, 0),
+            overall=dimension_result(team, OVERALL),
+            dimensions=tuple(dimension_result(team, d.key) for d in instrument.dimensions),
+            outcomes=_outcomes(instrument, employees, customers, employee_rows[team], customer_rows[team], team in shown),
+        )
+        for team in team_keys
+    }
+
+    aggregation = tuple(
+        AggregationIndices(dimension, voice, *_safe_icc(columns[dimension, voice], matrices[voice].teams))
+        for dimension in [OVERALL, *(d.key for d in instrument.dimensions)]
+        for voice in MIRRORED_VOICES
+    )
+    reliability = {index.voice: index.icc2 for index in aggregation if index.dimension == OVERALL}
+    return WaveAnalysis(
+        instrument=instrument,
+        anonymity_threshold=anonymity_threshold,
+        teams=teams,
+        aggregation=aggregation,
+        linkage=_linkage(teams, reliability[Voice.EMPLOYEE], reliability[Voice.CUSTOMER]),
+    )
+
+
+def _estimate(values: FloatArray) -> stats.MeanEstimate | None:
+    answered = values[~np.isnan(values)]
+    if answered.size == 0:
+        return None
+    return stats.group_means(answered, np.zeros(answered.size, dtype=np.int64))[0]
+
+
+def _outcomes(
+    instrument: Instrument,
+    employees: AnswerMatrix,
+    customers: AnswerMatrix,
+    employee_rows: npt.NDArray[np.bool_],
+    customer_rows: npt.NDArray[np.bool_],
+    employee_figures_shown: bool,
+) -> dict[str, Outcome]:
+    outcomes: dict[str, Outcome] = {}
+    for item in instrument.items:
+        if item.voice is not Voice.OUTCOME or item.outcome is None:
+            continue
+        if item.respondent is Respondent.EMPLOYEE:
+            if not employee_figures_shown:
+                continue
+            values = employees.scored(item)[employee_rows]
+        else:
+            values = customers.scored(item)[customer_rows]
+        values = values[~np.isnan(values)]
+        if values.size == 0:
+            continue
+        if item.scale.name == "nps":
+            outcomes[item.outcome] = stats.net_promoter_score(values)
+        else:
+            estimate = _estimate(values)
+            if estimate is not None:
+                outcomes[item.outcome] = estimate
+    return outcomes
+
+
+def _linkage(teams: dict[str, TeamResult], employee_reliability: float, customer_reliability: float) -> Linkage:
+    points = tuple(
+        TeamPoint(result.team, result.overall.employee.mean, result.overall.customer.mean)
+        for result in teams.values()
+        if result.overall.employee is not None and result.overall.customer is not None
+    )
+    correlation = None
+    if len(points) >= 4:
+        employee_scores = [point.employee for point in points]
+        customer_scores = [point.customer for point in points]
+        try:
+            correlation = stats.correlation(employee_scores, customer_scores)
+        except ValueError:
+            correlation = None
+    return Linkage(
+        points=points,
+        correlation=correlation,
+        employee_reliability=employee_reliability,
+        customer_reliability=customer_reliability,
+        corrected_r=(
+            stats.disattenuated_correlation(
+                correlation.r, reliability_x=employee_reliability, reliability_y=customer_reliability
+            )
+            if correlation is not None
+            else float("nan")
+        ),
+        minimum_detectable_r=stats.minimum_detectable_correlation(len(points)) if len(points) >= 4 else None,
+    )

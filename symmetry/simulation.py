@@ -1,0 +1,154 @@
+"""The demo's generative model: a team-level attention factor drives employee and customer answers.
+
+The model, stated so that the demo can show the analysis recovers what was put in:
+
+* Each team j has an employee attention climate ``A_j ~ N(0, 1)`` and a customer attention climate
+  ``C_j = rho * A_j + sqrt(1 - rho^2) * U_j`` with ``U_j ~ N(0, 1)``: ``rho`` is the true team-level
+  linkage, the correlation between the two climates across teams.
+* Employee i of team j answers the employee item of dimension d from the latent
+  ``baseline_E + offset_E[d] + team_sd_E * A_j + facet_E[j, d] + person_i + noise`` and the mirror item
+  (their estimate of the customers' view) from
+  ``baseline_C + offset_C[d] + team_sd_C * C_j + optimism_j + facet_M[j, d] + person_i / 2 + noise``:
+  teams see their customers' experience through a team-level optimism ``optimism_j``.
+* Customer k of team j answers the customer item of dimension d from
+  ``baseline_C + offset_C[d] + team_sd_C * C_j + facet_C[j, d] + person_k + noise``.
+* Outcomes follow the respondent's mean latent: engagement (1-5), eNPS and NPS (0-10), CSAT (1-5) and
+  customer effort (1-7, lower is better).
+
+Latents are rounded and clipped to each item's scale; reverse-keyed items are reflected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from symmetry.domain import Instrument, Item, Respondent, Voice
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class GenerativeModel:
+    """Parameters of the demo's generative model (see the module docstring)."""
+
+    linkage: float = 0.5
+    employee_baseline: float = 3.5
+    customer_baseline: float = 3.8
+    dimension_offset_sd: float = 0.3
+    employee_team_sd: float = 0.5
+    customer_team_sd: float = 0.45
+    facet_sd: float = 0.15
+    optimism_mean: float = 0.25
+    optimism_sd: float = 0.3
+    person_sd: float = 0.5
+    noise_sd: float = 0.6
+
+    def __post_init__(self) -> None:
+        if not -1.0 <= self.linkage <= 1.0:
+            raise ValueError(f"`linkage` must lie in [-1, 1], got {self.linkage}")
+
+
+@dataclass(frozen=True, slots=True)
+class TeamClimates:
+    """The drawn team-level factors, one row per team."""
+
+    employee_attention: FloatArray
+    customer_attention: FloatArray
+    optimism: FloatArray
+    facets: dict[Voice, FloatArray]
+    """Voice -> (teams x dimensions) team-specific deviations per dimension."""
+
+
+class Simulator:
+    """Draws answers for one wave from a :class:`GenerativeModel`, reproducibly from one generator."""
+
+    def __init__(self, instrument: Instrument, model: GenerativeModel, n_teams: int, rng: np.random.Generator):
+        self.instrument = instrument
+        self.model = model
+        self.rng = rng
+        self.dimensions = [d.key for d in instrument.dimensions]
+        shape = (n_teams, len(self.dimensions))
+        employee_attention = rng.standard_normal(n_teams)
+        customer_attention = model.linkage * employee_attention + np.sqrt(1 - model.linkage**2) * rng.standard_normal(
+            n_teams
+        )
+        self.climates = TeamClimates(
+            employee_attention=employee_attention,
+            customer_attention=customer_attention,
+            optimism=rng.normal(model.optimism_mean, model.optimism_sd, n_teams),
+            facets={voice: rng.normal(0.0, model.facet_sd, shape) for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)},
+        )
+        self.offsets = {
+            Voice.EMPLOYEE: rng.normal(0.0, model.dimension_offset_sd, len(self.dimensions)),
+            Voice.CUSTOMER: rng.normal(0.0, model.dimension_offset_sd, len(self.dimensions)),
+        }
+
+    def _noise(self) -> FloatArray:
+        return self.rng.normal(0.0, self.model.noise_sd, len(self.dimensions))
+
+    def employee(self, team: int) -> dict[str, int]:
+        """One employee's answers for the team at position `team`."""
+        m, c = self.model, self.climates
+        person = self.rng.normal(0.0, m.person_sd)
+        own = (
+            m.employee_baseline
+            + self.offsets[Voice.EMPLOYEE]
+            + m.employee_team_sd * c.employee_attention[team]
+            + c.facets[Voice.EMPLOYEE][team]
+            + person
+            + self._noise()
+        )
+        mirror = (
+            m.customer_baseline
+            + self.offsets[Voice.CUSTOMER]
+            + m.customer_team_sd * c.customer_attention[team]
+            + c.optimism[team]
+            + c.facets[Voice.MIRROR][team]
+            + person / 2
+            + self._noise()
+        )
+        level = float(np.mean(own))
+        outcomes = {
+            "engagement": level + self.rng.normal(0.0, 0.5),
+            "enps": 2.5 * (level - 1.0) + self.rng.normal(0.0, 1.2),
+        }
+        return self._answers(Respondent.EMPLOYEE, {Voice.EMPLOYEE: own, Voice.MIRROR: mirror}, outcomes)
+
+    def customer(self, team: int) -> dict[str, int]:
+        """One customer's answers for the team at position `team`."""
+        m, c = self.model, self.climates
+        latent = (
+            m.customer_baseline
+            + self.offsets[Voice.CUSTOMER]
+            + m.customer_team_sd * c.customer_attention[team]
+            + c.facets[Voice.CUSTOMER][team]
+            + self.rng.normal(0.0, m.person_sd)
+            + self._noise()
+        )
+        level = float(np.mean(latent))
+        outcomes = {
+            "nps": 2.5 * (level - 1.0) + self.rng.normal(0.0, 1.2),
+            "csat": level + self.rng.normal(0.0, 0.5),
+            "ces": 4.0 - 1.5 * (level - 3.5) + self.rng.normal(0.0, 1.0),
+        }
+        return self._answers(Respondent.CUSTOMER, {Voice.CUSTOMER: latent}, outcomes)
+
+    def _answers(
+        self, respondent: Respondent, mirrored: dict[Voice, FloatArray], outcomes: dict[str, float]
+    ) -> dict[str, int]:
+        answers: dict[str, int] = {}
+        for item in self.instrument.items_for(respondent):
+            if item.voice is Voice.OUTCOME:
+                latent = outcomes[str(item.outcome)]
+            else:
+                latent = float(mirrored[item.voice][self.dimensions.index(str(item.dimension))])
+            answers[item.id] = _to_scale(item, latent)
+        return answers
+
+
+def _to_scale(item: Item, latent: float) -> int:
+    value = int(np.clip(np.rint(latent), item.scale.low, item.scale.high))
+    return item.scale.low + item.scale.high - value if item.reverse_keyed else value
