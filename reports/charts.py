@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from scipy import stats
 
 from symmetry.stats import MeanEstimate
@@ -88,9 +89,7 @@ def mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries]
     axes.set_xlabel(axis_label, fontsize=FONT["size"], color=INK)
     axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     axes.set_axisbelow(True)
-    axes.legend(
-        loc="lower center", bbox_to_anchor=(0.4, 1.0), ncol=len(series), fontsize=7, frameon=False, handletextpad=0.3
-    )
+    figure.legend(loc="upper center", ncol=len(series), fontsize=7, frameon=False, handletextpad=0.3)
     return _data_uri(figure)
 
 
@@ -100,6 +99,7 @@ def scatter_chart(
     *,
     x_label: str,
     y_label: str,
+    format_number: Callable[[float], str],
     highlight: int | None = None,
     highlight_label: str = "",
     others_label: str = "",
@@ -126,7 +126,11 @@ def scatter_chart(
     axes.set_ylabel(y_label, fontsize=FONT["size"], color=INK)
     axes.grid(color="#eeeeee", linewidth=0.6)
     axes.set_axisbelow(True)
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7, frameon=False)
+    tick_format = FuncFormatter(lambda value, _position: format_number(value))
+    for axis in (axes.xaxis, axes.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        axis.set_major_formatter(tick_format)
+    figure.legend(loc="upper center", ncol=3, fontsize=7, frameon=False)
     return _data_uri(figure)
 
 

@@ -142,6 +142,7 @@ def build_team_context(
             [point.customer for point in points],
             x_label=t("axis_employee"),
             y_label=t("axis_customer"),
+            format_number=t.number,
             highlight=keys.index(team.key) if team.key in keys else None,
             highlight_label=t("your_team"),
             others_label=t("other_teams"),
@@ -178,6 +179,7 @@ def build_organisation_context(
             [point.customer for point in points],
             x_label=t("axis_employee"),
             y_label=t("axis_customer"),
+            format_number=t.number,
             others_label=t("teams"),
             regression_label=t("regression_line"),
         )

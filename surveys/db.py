@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from advanced_alchemy.config import AsyncSessionConfig, EngineConfig
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig as LitestarAlchemyConfig
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,19 +34,33 @@ def _enforce_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
-    """The advanced-alchemy configuration: one engine, sessions that commit at the end of each request."""
+def _config_options(settings: Settings) -> dict[str, Any]:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    config = SQLAlchemyAsyncConfig(
-        connection_string=settings.database_url,
-        engine_config=EngineConfig(echo=settings.database_echo),
-        session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
-        create_all=False,
-    )
-    if url.get_backend_name() == "sqlite":
-        engine: AsyncEngine = config.get_engine()
+    return {
+        "connection_string": settings.database_url,
+        "engine_config": EngineConfig(echo=settings.database_echo),
+        "session_config": AsyncSessionConfig(expire_on_commit=False),
+        "create_all": False,
+    }
+
+
+def _prepare(config: SQLAlchemyAsyncConfig) -> None:
+    engine: AsyncEngine = config.get_engine()
+    if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _enforce_sqlite_foreign_keys)
+
+
+def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
+    """The database of the CLI, the jobs and the migrations: the caller opens, commits and disposes."""
+    config = SQLAlchemyAsyncConfig(**_config_options(settings))
+    _prepare(config)
+    return config
+
+
+def web_alchemy_config(settings: Settings) -> LitestarAlchemyConfig:
+    """The web app's database: one session per request, committed when the response is sent."""
+    config = LitestarAlchemyConfig(**_config_options(settings), before_send_handler="autocommit")
+    _prepare(config)
     return config

@@ -12,8 +12,8 @@ The model, stated so that the demo can show the analysis recovers what was put i
   teams see their customers' experience through a team-level optimism ``optimism_j``.
 * Customer k of team j answers the customer item of dimension d from
   ``baseline_C + offset_C[d] + team_sd_C * C_j + facet_C[j, d] + person_k + noise``.
-* Outcomes follow the respondent's mean latent: engagement (1-5), eNPS and NPS (0-10), CSAT (1-5) and
-  customer effort (1-7, lower is better).
+* Outcomes follow the respondent's mean latent L: engagement ``L``, eNPS and NPS ``2.5 L - 1`` (0-10), CSAT
+  ``L`` (1-5) and customer effort ``4 - 1.5 (L - 3.5)`` (1-7, lower is better), each with its own noise.
 
 Latents are rounded and clipped to each item's scale; reverse-keyed items are reflected.
 """
@@ -34,16 +34,16 @@ FloatArray = npt.NDArray[np.float64]
 class GenerativeModel:
     """Parameters of the demo's generative model (see the module docstring)."""
 
-    linkage: float = 0.5
+    linkage: float = 0.6
     employee_baseline: float = 3.5
     customer_baseline: float = 3.8
     dimension_offset_sd: float = 0.3
-    employee_team_sd: float = 0.5
-    customer_team_sd: float = 0.45
+    employee_team_sd: float = 0.35
+    customer_team_sd: float = 0.3
     facet_sd: float = 0.15
     optimism_mean: float = 0.25
     optimism_sd: float = 0.3
-    person_sd: float = 0.5
+    person_sd: float = 0.6
     noise_sd: float = 0.6
 
     def __post_init__(self) -> None:
@@ -113,7 +113,7 @@ class Simulator:
         level = float(np.mean(own))
         outcomes = {
             "engagement": level + self.rng.normal(0.0, 0.5),
-            "enps": 2.5 * (level - 1.0) + self.rng.normal(0.0, 1.2),
+            "enps": 2.5 * level - 1.0 + self.rng.normal(0.0, 1.5),
         }
         return self._answers(Respondent.EMPLOYEE, {Voice.EMPLOYEE: own, Voice.MIRROR: mirror}, outcomes)
 
@@ -130,7 +130,7 @@ class Simulator:
         )
         level = float(np.mean(latent))
         outcomes = {
-            "nps": 2.5 * (level - 1.0) + self.rng.normal(0.0, 1.2),
+            "nps": 2.5 * level - 1.0 + self.rng.normal(0.0, 1.5),
             "csat": level + self.rng.normal(0.0, 0.5),
             "ces": 4.0 - 1.5 * (level - 3.5) + self.rng.normal(0.0, 1.0),
         }

@@ -14,6 +14,7 @@ from rich.progress import Progress
 from reports.batch import ReportJob, ReportOutcome, render_reports
 from reports.context import TeamInfo, WaveInfo
 from reports.i18n import LANGUAGES, Language
+from surveys.cli_support import database_errors
 from surveys.db import alchemy_config
 from surveys.demo.services import DemoRun, run_demo
 from surveys.migrations import upgrade
@@ -53,9 +54,9 @@ def demo(settings: Settings, teams: int, seed: int, out: Path, lang: Language, w
     employee and customer answers, so the true linkage is known. Rerunning replaces the previous demo
     organisation and nothing else.
     """
-    console = Console()
-    upgrade(settings)
-    with console.status("Building the organisation and simulating the wave..."):
+    console = Console(soft_wrap=True)
+    with database_errors(), console.status("Building the organisation and simulating the wave..."):
+        upgrade(settings)
         run = asyncio.run(_run(settings, teams, seed))
 
     wave = WaveInfo(run.organisation_name, run.wave_name, run.opens_on, run.closes_on)

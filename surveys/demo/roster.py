@@ -19,8 +19,8 @@ TOWNS = (
 )
 FIRST_NAMES = ("camille", "lea", "hugo", "lucas", "chloe", "ines", "louis", "emma", "jules", "nina", "adam", "manon")
 TEAMS_PER_REGION = 10
-EMPLOYEES_PER_TEAM = (4, 15)
-CUSTOMERS_PER_TEAM = (20, 90)
+EMPLOYEES_PER_TEAM = (6, 18)
+CUSTOMERS_PER_TEAM = (30, 100)
 
 
 def branch_name(position: int) -> str:

@@ -66,7 +66,7 @@ async def run_demo(
         await delete_organisation(session, previous)
 
     version, instrument = await register_instrument(session, "attention")
-    organisation = Organisation(id=uuid.uuid4(), slug=DEMO_SLUG, name="Horizon Services (démo)")
+    organisation = Organisation(id=uuid.uuid4(), slug=DEMO_SLUG, name="Horizon Services (demo)")
     session.add(organisation)
     parents, branches, employees, customers = build_roster(organisation, n_teams, rng)
     session.add_all([*parents, *branches])
@@ -79,7 +79,7 @@ async def run_demo(
     wave = await create_wave(
         session,
         organisation,
-        name=f"Vague de démonstration {closes_on:%Y-%m}",
+        name=f"Demo {closes_on:%Y-%m}",
         instrument_version_id=version.id,
         opens_on=opens_on,
         closes_on=closes_on,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from msgspec import Struct
@@ -31,7 +32,7 @@ class HealthController(Controller):
         exclude_from_auth=True,
         cache=False,
     )
-    async def health(self, db_session: AsyncSession) -> Response[Health]:
+    async def health(self, db_session: NamedDependency[AsyncSession]) -> Response[Health]:
         """Report whether the database answers a trivial query."""
         try:
             await db_session.execute(sa.text("SELECT 1"))

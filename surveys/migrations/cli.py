@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 from alembic import command
-from sqlalchemy.exc import OperationalError
 
+from surveys.cli_support import database_errors
 from surveys.migrations import alembic_config, upgrade
 from surveys.settings import Settings
 
@@ -20,10 +20,8 @@ def db() -> None:
 @click.pass_obj
 def upgrade_command(settings: Settings, revision: str) -> None:
     """Apply the migrations up to REVISION (default: the latest)."""
-    try:
+    with database_errors():
         upgrade(settings, revision)
-    except OperationalError as error:
-        raise click.ClickException(f"cannot reach the database at SYMMETRY_DATABASE_URL: {error.orig}") from None
     click.echo(f"Database schema at {revision}.")
 
 
@@ -31,4 +29,5 @@ def upgrade_command(settings: Settings, revision: str) -> None:
 @click.pass_obj
 def current_command(settings: Settings) -> None:
     """Show the revision the database is at."""
-    command.current(alembic_config(settings))
+    with database_errors():
+        command.current(alembic_config(settings))

@@ -6,6 +6,7 @@ Missing answers (NaN) are dropped before anything is computed; a team left with 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,4 +175,7 @@ def icc2(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
     0.9753
     """
     between, within, _ = _mean_squares(values, groups)
+    if between == 0:
+        # Identical group means: R's multilevel::ICC2 returns -Inf here, and so do we.
+        return -math.inf if within > 0 else math.nan
     return (between - within) / between

@@ -1,0 +1,100 @@
+"""Reports, read back from the PDFs' text: what a manager sees, and what must never be shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from reports.context import TeamInfo, WaveInfo, build_organisation_context, build_team_context
+from reports.i18n import MESSAGES, Translator
+from reports.render import render_html, render_pdf
+from surveys.instruments.services import load_instrument
+from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_wave
+from symmetry.domain import Respondent
+from symmetry.simulation import GenerativeModel, Simulator
+
+WAVE = WaveInfo("Horizon Services", "Spring 2026", dt.date(2026, 3, 2), dt.date(2026, 3, 20))
+EMPLOYEES_PER_TEAM = [9, 7, 3, 8, 10, 6]
+TEAMS = [TeamInfo(f"T{j}", f"Branch {j}", "Region North") for j in range(len(EMPLOYEES_PER_TEAM))]
+
+
+@pytest.fixture(scope="module")
+def analysis() -> WaveAnalysis:
+    instrument = load_instrument("attention")
+    simulator = Simulator(instrument, GenerativeModel(), len(TEAMS), np.random.default_rng(4))
+    employees = [(f"T{j}", simulator.employee(j)) for j, n in enumerate(EMPLOYEES_PER_TEAM) for _ in range(n)]
+    customers = [(f"T{j}", simulator.customer(j)) for j in range(len(TEAMS)) for _ in range(15)]
+    return analyse_wave(
+        instrument,
+        AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.EMPLOYEE)], employees),
+        AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.CUSTOMER)], customers),
+    )
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_team_report_shows_the_three_voices_and_the_gaps(analysis: WaveAnalysis) -> None:
+    pdf = render_pdf(render_html(build_team_context(analysis, WAVE, TEAMS[0], "en")))
+    text = pdf_text(pdf)
+    assert pdf.startswith(b"%PDF")
+    assert 2 <= len(PdfReader(io.BytesIO(pdf)).pages) <= 5
+    result = analysis.teams["T0"]
+    assert result.overall.employee is not None
+    for expected in ("Branch 0", "Spring 2026", "Region North", "Perception gap", "How to read this report",
+                     "Respondents: Employees 9, Customers 15", f"{result.overall.employee.mean:.1f}"):
+        assert expected in text
+
+
+def test_team_below_threshold_gets_a_report_without_employee_figures(analysis: WaveAnalysis) -> None:
+    context = build_team_context(analysis, WAVE, TEAMS[2], "en")
+    text = pdf_text(render_pdf(render_html(context)))
+    assert "Employee results withheld" in text
+    assert "Fewer than 5 employees answered" in text
+    assert "Employees fewer than 5" in text
+    assert "Attention employees receive" not in text
+    assert "eNPS" not in text
+    assert context.position_chart is None
+
+
+def test_french_report_uses_french_texts_and_decimal_commas(analysis: WaveAnalysis) -> None:
+    text = pdf_text(render_pdf(render_html(build_team_context(analysis, WAVE, TEAMS[0], "fr"))))
+    assert "Rapport d'équipe" in text and "Comment lire ce rapport" in text
+    customer = analysis.teams["T0"].overall.customer
+    assert customer is not None
+    assert f"{customer.mean:.1f}".replace(".", ",") in text
+
+
+def test_organisation_report_states_the_linkage_with_its_uncertainty(analysis: WaveAnalysis) -> None:
+    text = pdf_text(render_pdf(render_html(build_organisation_context(analysis, WAVE, TEAMS, "en"))))
+    correlation = analysis.linkage.correlation
+    assert correlation is not None
+    assert f"Across the {correlation.n} comparable teams" in text
+    assert f"r = {Translator('en').number(correlation.r, 2)} (95% CI: " in text
+    assert "not a tested result" in text and "80% probability" in text
+    assert "1 team(s) below the anonymity threshold" in text
+    assert "withheld" in text
+
+
+def test_every_message_exists_in_both_languages() -> None:
+    assert all(set(texts) == {"fr", "en"} for texts in MESSAGES.values())
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [("fr", 3.45, "3,5"), ("en", 3.45, "3.5"), ("fr", 1234.5, "1\u202f234,5"), ("en", float("nan"), "–")],
+)
+def test_numbers_follow_the_language_convention(language: str, value: float, expected: str) -> None:
+    assert Translator(language).number(value) == expected  # type: ignore[arg-type]
+
+
+def test_gaps_carry_an_explicit_sign() -> None:
+    t = Translator("en")
+    assert (t.signed(0.62), t.signed(-0.4), t.signed(0.01)) == ("+0.6", "−0.4", "0.0")

@@ -1,0 +1,48 @@
+"""Gaps (Welch) and net promoter scores (adjusted Wald)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from symmetry.stats import mean_difference, net_promoter_score
+
+
+def test_mean_difference_matches_scipy_welch_interval() -> None:
+    rng = np.random.default_rng(7)
+    a, b = rng.integers(1, 6, 14).astype(float), rng.integers(1, 6, 40).astype(float)
+    expected = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    difference = mean_difference(a, b)
+    assert difference.estimate == pytest.approx(a.mean() - b.mean())
+    assert difference.ci == pytest.approx((expected.low, expected.high))
+
+
+def test_interval_excluding_zero_is_flagged() -> None:
+    assert mean_difference([5, 5, 4, 5, 4], [1, 2, 1, 2, 1]).excludes_zero
+    assert not mean_difference([3, 4, 2, 5], [3, 2, 4, 4]).excludes_zero
+
+
+def test_mean_difference_needs_two_answers_per_side() -> None:
+    with pytest.raises(ValueError, match="at least two answers"):
+        mean_difference([3.0], [1.0, 2.0])
+
+
+def test_net_promoter_score_and_adjusted_wald_interval() -> None:
+    # 50 promoters, 30 passives, 20 detractors. Adjusted: p+ = 50.75/103, p- = 20.75/103,
+    # V = p+ + p- - (p+ - p-)^2, interval (p+ - p-) +/- 1.96 sqrt(V / 103), worked by hand.
+    nps = net_promoter_score([10] * 25 + [9] * 25 + [7] * 30 + [0] * 10 + [6] * 10)
+    assert (nps.score, nps.n, nps.promoters, nps.detractors) == (30.0, 100, 50, 20)
+    assert nps.ci == pytest.approx((14.051, 44.201), abs=1e-3)
+
+
+def test_net_promoter_interval_stays_within_bounds() -> None:
+    nps = net_promoter_score([10, 10, 9])
+    assert nps.score == 100.0
+    assert nps.ci[1] <= 100.0 and nps.ci[0] < 100.0
+
+
+@pytest.mark.parametrize(("answers", "message"), [([], "at least one"), ([3, 11], "0-10")])
+def test_net_promoter_score_rejects_bad_answers(answers: list[int], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        net_promoter_score(answers)
