@@ -9,7 +9,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.context import TeamInfo, WaveInfo, build_organisation_context, build_team_context
+from reports.context import (
+    OrganisationReportContext,
+    TeamInfo,
+    TeamReportContext,
+    WaveInfo,
+    build_organisation_context,
+    build_team_context,
+)
 from reports.i18n import Language
 from reports.render import render_html, render_pdf
 from symmetry.analysis import WaveAnalysis
@@ -34,6 +41,7 @@ class ReportOutcome:
 
 def render_report(analysis: WaveAnalysis, wave: WaveInfo, teams: list[TeamInfo], job: ReportJob) -> ReportJob:
     """Render one job's PDF to its path."""
+    context: OrganisationReportContext | TeamReportContext
     if job.team is None:
         context = build_organisation_context(analysis, wave, teams, job.language)
     else:

@@ -112,15 +112,24 @@ def scatter_chart(
     others = np.ones(x.size, dtype=bool)
     if highlight is not None:
         others[highlight] = False
-    axes.scatter(x[others], y[others], s=18, color=MUTED, edgecolors="white", linewidths=0.4, label=others_label or None)
+    axes.scatter(
+        x[others], y[others], s=18, color=MUTED, edgecolors="white", linewidths=0.4, label=others_label or None
+    )
     if regression_label is not None and x.size >= 3 and np.ptp(x) > 0:
         grid, fit, low, high = _regression_band(x, y)
         axes.fill_between(grid, low, high, color=VOICE_STYLE["employee"]["color"], alpha=0.15, linewidth=0)
         axes.plot(grid, fit, color=VOICE_STYLE["employee"]["color"], linewidth=1.4, label=regression_label)
     if highlight is not None:
         axes.scatter(
-            x[highlight], y[highlight], s=70, marker="D", color=VOICE_STYLE["customer"]["color"],
-            edgecolors=INK, linewidths=0.8, label=highlight_label, zorder=3,
+            x[highlight],
+            y[highlight],
+            s=70,
+            marker="D",
+            color=VOICE_STYLE["customer"]["color"],
+            edgecolors=INK,
+            linewidths=0.8,
+            label=highlight_label,
+            zorder=3,
         )
     axes.set_xlabel(x_label, fontsize=FONT["size"], color=INK)
     axes.set_ylabel(y_label, fontsize=FONT["size"], color=INK)

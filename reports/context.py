@@ -117,9 +117,7 @@ def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> 
     return t(key, dimension=labels[dimension], gap=t.number(abs(gap.estimate)))
 
 
-def build_team_context(
-    analysis: WaveAnalysis, wave: WaveInfo, team: TeamInfo, language: Language
-) -> TeamReportContext:
+def build_team_context(analysis: WaveAnalysis, wave: WaveInfo, team: TeamInfo, language: Language) -> TeamReportContext:
     """The team report's context, charts included."""
     t = Translator(language)
     result = analysis.teams[team.key]
@@ -128,7 +126,9 @@ def build_team_context(
     chart = mirror_chart(
         [labels[row.dimension] for row in result.dimensions],
         [
-            MirrorSeries(voice.value, t(f"voice_{voice.value}"), [getattr(row, voice.value) for row in result.dimensions])
+            MirrorSeries(
+                voice.value, t(f"voice_{voice.value}"), [getattr(row, voice.value) for row in result.dimensions]
+            )
             for voice in voices
         ],
         axis_label=t("axis_score"),

@@ -27,7 +27,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "headline": {"fr": "L'essentiel", "en": "At a glance"},
     "employee_score": {"fr": "Attention reçue par les collaborateurs", "en": "Attention employees receive"},
     "customer_score": {"fr": "Attention reçue par les clients", "en": "Attention customers receive"},
-    "mirror_score": {"fr": "Ce que l'équipe pense que les clients perçoivent", "en": "What the team thinks customers see"},
+    "mirror_score": {
+        "fr": "Ce que l'équipe pense que les clients perçoivent",
+        "en": "What the team thinks customers see",
+    },
     "score_unit": {"fr": "sur 5", "en": "out of 5"},
     "enps": {"fr": "eNPS (recommandation de l'équipe comme employeur)", "en": "eNPS (team recommended as a workplace)"},
     "nps": {"fr": "NPS (recommandation de l'équipe par les clients)", "en": "NPS (team recommended by customers)"},
@@ -48,7 +51,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "On no dimension is the gap between what the team thinks and what customers say clear enough "
         "to be stated.",
     },
-    "the_mirror": {"fr": "Le miroir : trois regards sur chaque dimension", "en": "The mirror: three views of each dimension"},
+    "the_mirror": {
+        "fr": "Le miroir : trois regards sur chaque dimension",
+        "en": "The mirror: three views of each dimension",
+    },
     "mirror_intro": {
         "fr": "Pour chaque dimension : l'attention que les collaborateurs reçoivent, ce qu'ils pensent que les "
         "clients perçoivent, et ce que les clients disent recevoir. Les traits montrent l'intervalle de "
@@ -83,7 +89,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
     },
     "your_team": {"fr": "Votre équipe", "en": "Your team"},
     "other_teams": {"fr": "Autres équipes", "en": "Other teams"},
-    "axis_employee": {"fr": "Attention reçue par les collaborateurs (1 à 5)", "en": "Attention employees receive (1 to 5)"},
+    "axis_employee": {
+        "fr": "Attention reçue par les collaborateurs (1 à 5)",
+        "en": "Attention employees receive (1 to 5)",
+    },
     "axis_customer": {"fr": "Attention reçue par les clients (1 à 5)", "en": "Attention customers receive (1 to 5)"},
     "axis_score": {"fr": "Score moyen (1 à 5)", "en": "Mean score (1 to 5)"},
     "withheld_title": {"fr": "Résultats collaborateurs non affichés", "en": "Employee results withheld"},

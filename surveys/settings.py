@@ -54,7 +54,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 continue
             field = name.removeprefix(PREFIX).lower()
             if field not in fields:
-                raise SettingsError(f"{name} is not a known setting (known: {', '.join(sorted(PREFIX + f.upper() for f in fields))})")
+                raise SettingsError(
+                    f"{name} is not a known setting (known: {', '.join(sorted(PREFIX + f.upper() for f in fields))})"
+                )
             values[field] = value
         try:
             return msgspec.convert(values, cls, strict=False)

@@ -31,7 +31,9 @@ class AnswerMatrix:
     values: FloatArray
 
     @classmethod
-    def from_responses(cls, item_ids: Iterable[str], responses: Iterable[tuple[str, Mapping[str, int]]]) -> AnswerMatrix:
+    def from_responses(
+        cls, item_ids: Iterable[str], responses: Iterable[tuple[str, Mapping[str, int]]]
+    ) -> AnswerMatrix:
         """Build the matrix from (team, answers by item id) pairs."""
         ids = tuple(item_ids)
         column = {item_id: j for j, item_id in enumerate(ids)}
@@ -175,6 +177,7 @@ def analyse_wave(
         The answers of each population.
     anonymity_threshold : int
         Minimum number of employee respondents for any employee figure of a team; at least 3.
+
     """
     if anonymity_threshold < 3:
         raise ValueError(f"`anonymity_threshold` must be at least 3, got {anonymity_threshold}")
@@ -218,7 +221,9 @@ def analyse_wave(
             customer_respondents=customer_counts.get(team, 0),
             overall=dimension_result(team, OVERALL),
             dimensions=tuple(dimension_result(team, d.key) for d in instrument.dimensions),
-            outcomes=_outcomes(instrument, employees, customers, employee_rows[team], customer_rows[team], team in shown),
+            outcomes=_outcomes(
+                instrument, employees, customers, employee_rows[team], customer_rows[team], team in shown
+            ),
         )
         for team in team_keys
     }

@@ -79,7 +79,10 @@ class Simulator:
             employee_attention=employee_attention,
             customer_attention=customer_attention,
             optimism=rng.normal(model.optimism_mean, model.optimism_sd, n_teams),
-            facets={voice: rng.normal(0.0, model.facet_sd, shape) for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)},
+            facets={
+                voice: rng.normal(0.0, model.facet_sd, shape)
+                for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
+            },
         )
         self.offsets = {
             Voice.EMPLOYEE: rng.normal(0.0, model.dimension_offset_sd, len(self.dimensions)),

@@ -90,5 +90,3 @@ async def session(migrated: Settings) -> AsyncIterator[AsyncSession]:
 def cli_env(clean_database: Settings) -> dict[str, str]:
     """Environment for the ``symmetry`` CLI pointed at the test database."""
     return {"SYMMETRY_DATABASE_URL": clean_database.database_url, "SYMMETRY_ENVIRONMENT": "test"}
-
-

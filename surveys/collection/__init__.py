@@ -1,0 +1,1 @@
+"""Collecting answers through invitation tokens, stored without identity."""

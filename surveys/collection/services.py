@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.models import Answer, Response
-from surveys.instruments.services import stored_instrument
 from surveys.instruments.models import InstrumentVersion
+from surveys.instruments.services import stored_instrument
 from surveys.waves.models import Invitation, Wave, WaveState
 from surveys.waves.services import hash_token
 from symmetry.domain import Instrument

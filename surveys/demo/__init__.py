@@ -1,0 +1,1 @@
+"""The demo: a simulated organisation and wave, run through the real services."""

@@ -39,9 +39,14 @@ async def _run(settings: Settings, teams: int, seed: int) -> DemoRun:
 
 @click.command()
 @click.option("--teams", type=click.IntRange(4, 2000), default=40, show_default=True, help="Front-line teams.")
-@click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the simulation: same seed, same numbers.")
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("symmetry-demo"), show_default=True,
+    "--seed", type=int, default=2026, show_default=True, help="Seed of the simulation: same seed, same numbers."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("symmetry-demo"),
+    show_default=True,
     help="Directory for the PDF reports.",
 )
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the reports.")
@@ -109,7 +114,9 @@ def _print_summary(console: Console, run: DemoRun, seed: int, out: Path, outcome
             f"  truth of the simulation: linkage parameter {run.model.linkage:.2f}, correlation of the drawn team "
             f"climates {run.true_team_correlation:.2f}"
         )
-        console.print(f"  smallest correlation detectable with 80% power at {c.n} teams: {linkage.minimum_detectable_r:.2f}")
+        console.print(
+            f"  smallest correlation detectable with 80% power at {c.n} teams: {linkage.minimum_detectable_r:.2f}"
+        )
     failed = [outcome for outcome in outcomes if outcome.error]
     console.print(f"Reports: {len(outcomes) - len(failed)} PDFs in {out.resolve()} (organisation.pdf, teams/)")
     for outcome in failed:

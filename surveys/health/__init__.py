@@ -1,0 +1,1 @@
+"""Health of the service for operators and load balancers."""

@@ -1,0 +1,1 @@
+"""Instruments as versioned data: the TOML files, their loader and their stored versions."""

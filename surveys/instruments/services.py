@@ -75,7 +75,9 @@ def parse_instrument(document: dict[str, Any], source: str) -> Instrument:
                     scale=SCALES["likert5"],
                     text=_texts(item_table, f"{where}.{voice.value}", problems),
                     dimension=dimension_key,
-                    reverse_keyed=bool(item_table.get("reverse_keyed", False)) if isinstance(item_table, dict) else False,
+                    reverse_keyed=bool(item_table.get("reverse_keyed", False))
+                    if isinstance(item_table, dict)
+                    else False,
                 )
             )
     if not dimensions:
@@ -103,7 +105,9 @@ def parse_instrument(document: dict[str, Any], source: str) -> Instrument:
         )
     if problems:
         raise InstrumentError(source, problems)
-    return Instrument(key=str(key), version=int(str(version)), title=title, dimensions=tuple(dimensions), items=tuple(items))
+    return Instrument(
+        key=str(key), version=int(str(version)), title=title, dimensions=tuple(dimensions), items=tuple(items)
+    )
 
 
 def load_instrument(name_or_path: str | Path) -> Instrument:
@@ -151,8 +155,10 @@ async def register_instrument(session: AsyncSession, name_or_path: str | Path) -
     elif stored.checksum != checksum:
         raise InstrumentError(
             str(name_or_path),
-            [f"version {instrument.version} of {instrument.key!r} is already stored with other content; "
-             "give the edited file a new version number"],
+            [
+                f"version {instrument.version} of {instrument.key!r} is already stored with other content; "
+                "give the edited file a new version number"
+            ],
         )
     return stored, instrument
 

@@ -1,0 +1,1 @@
+"""The organisation's roster: teams, employees and customers."""

@@ -1,0 +1,1 @@
+"""Team results of closed waves."""

@@ -72,7 +72,7 @@ async def store_team_results(session: AsyncSession, wave: Wave, analysis: WaveAn
     teams = await session.execute(
         sa.select(Team.external_id, Team.id).where(Team.organisation_id == wave.organisation_id)
     )
-    team_ids = {external_id: team_id for external_id, team_id in teams}
+    team_ids = {row.external_id: row.id for row in teams}
     await session.execute(sa.delete(TeamResultRow).where(TeamResultRow.wave_id == wave.id))
     rows = [
         TeamResultRow(

@@ -1,0 +1,1 @@
+"""Survey waves and their invitations."""

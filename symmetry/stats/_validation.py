@@ -21,7 +21,9 @@ def as_float_vector(values: npt.ArrayLike, name: str) -> FloatArray:
 def check_same_length(first: npt.NDArray[Any], second: npt.NDArray[Any], names: tuple[str, str]) -> None:
     """Raise a ValueError when two paired vectors differ in length."""
     if first.shape[0] != second.shape[0]:
-        raise ValueError(f"`{names[0]}` and `{names[1]}` must have the same length, got {first.shape[0]} and {second.shape[0]}")
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` must have the same length, got {first.shape[0]} and {second.shape[0]}"
+        )
 
 
 def check_confidence_level(confidence_level: float) -> None:

@@ -49,6 +49,7 @@ def group_statistics(values: npt.ArrayLike, groups: npt.ArrayLike) -> GroupStati
     >>> s = group_statistics([1, 2, 3, 5, float("nan")], ["a", "a", "b", "b", "b"])
     >>> s.labels.tolist(), s.n.tolist(), s.mean.tolist(), s.variance.tolist()
     (['a', 'b'], [2, 2], [1.5, 4.0], [0.5, 2.0])
+
     """
     x = as_float_vector(values, "values")
     labels_in = np.asarray(groups)
@@ -91,6 +92,7 @@ def group_means(
     >>> est = group_means([3, 4, 5, 2], ["t1", "t1", "t1", "t2"])
     >>> est["t1"].n, est["t1"].mean, round(est["t1"].ci[0], 4)
     (3, 4.0, 1.5159)
+
     """
     check_confidence_level(confidence_level)
     s = group_statistics(values, groups)
@@ -121,7 +123,7 @@ def _mean_squares(values: npt.ArrayLike, groups: npt.ArrayLike) -> tuple[float, 
 
 
 def icc1(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
-    """ICC(1): the share of variance in individual answers that lies between groups.
+    r"""ICC(1): the share of variance in individual answers that lies between groups.
 
     Parameters
     ----------
@@ -151,13 +153,14 @@ def icc1(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
     --------
     >>> round(icc1([1, 2, 2, 4, 5, 5], ["a", "a", "a", "b", "b", "b"]), 4)
     0.9294
+
     """
     between, within, k = _mean_squares(values, groups)
     return (between - within) / (between + (k - 1) * within)
 
 
 def icc2(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
-    """ICC(2): the reliability of group means.
+    r"""ICC(2): the reliability of group means.
 
     Notes
     -----
@@ -173,6 +176,7 @@ def icc2(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
     --------
     >>> round(icc2([1, 2, 2, 4, 5, 5], ["a", "a", "a", "b", "b", "b"]), 4)
     0.9753
+
     """
     between, within, _ = _mean_squares(values, groups)
     if between == 0:

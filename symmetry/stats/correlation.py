@@ -45,7 +45,7 @@ def correlation(
     method: CorrelationMethod = "pearson",
     confidence_level: float = 0.95,
 ) -> CorrelationResult:
-    """Correlation of paired team scores with a Fisher z confidence interval.
+    r"""Correlation of paired team scores with a Fisher z confidence interval.
 
     Parameters
     ----------
@@ -77,6 +77,7 @@ def correlation(
     >>> res = correlation([1, 2, 3, 4, 5], [2, 1, 4, 3, 5])
     >>> round(res.r, 2), res.n, [round(v, 3) for v in res.ci]
     (0.8, 5, [-0.28, 0.986])
+
     """
     check_confidence_level(confidence_level)
     if method not in _MIN_PAIRS:
@@ -91,12 +92,14 @@ def correlation(
     if np.ptp(xs) == 0 or np.ptp(ys) == 0:
         raise ValueError("a correlation is undefined when one side is constant")
     if method == "pearson":
-        r, pvalue = stats.pearsonr(xs, ys)
+        pearson = stats.pearsonr(xs, ys)
+        r, pvalue = float(pearson.statistic), float(pearson.pvalue)
     elif method == "spearman":
-        r, pvalue = stats.spearmanr(xs, ys)
+        spearman = stats.spearmanr(xs, ys)
+        r, pvalue = float(spearman.statistic), float(spearman.pvalue)
     else:
-        r, pvalue = stats.kendalltau(xs, ys)
-    r, pvalue = float(r), float(pvalue)
+        kendall = stats.kendalltau(xs, ys)
+        r, pvalue = float(kendall.statistic), float(kendall.pvalue)
     half_width = float(stats.norm.ppf(0.5 + confidence_level / 2)) * _fisher_z_standard_error(r, n, method)
     z = math.atanh(max(min(r, 1.0 - 1e-15), -1.0 + 1e-15))
     return CorrelationResult(
@@ -105,7 +108,7 @@ def correlation(
 
 
 def minimum_detectable_correlation(n: int, *, power: float = 0.8, alpha: float = 0.05) -> float:
-    """Smallest correlation a two-sided test at `alpha` detects with probability `power` among `n` teams.
+    r"""Smallest correlation a two-sided test at `alpha` detects with probability `power` among `n` teams.
 
     Notes
     -----
@@ -116,6 +119,7 @@ def minimum_detectable_correlation(n: int, *, power: float = 0.8, alpha: float =
     --------
     >>> round(minimum_detectable_correlation(20), 2)
     0.59
+
     """
     if n < 4:
         raise ValueError(f"`n` must be at least 4 teams, got {n}")
@@ -136,6 +140,7 @@ def disattenuated_correlation(r: float, *, reliability_x: float, reliability_y: 
     --------
     >>> round(disattenuated_correlation(0.3, reliability_x=0.7, reliability_y=0.8), 4)
     0.4009
+
     """
     if reliability_x <= 0 or reliability_y <= 0:
         return math.nan

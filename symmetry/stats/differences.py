@@ -28,7 +28,7 @@ class Difference:
 
 
 def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence_level: float = 0.95) -> Difference:
-    """Mean of `a` minus mean of `b`, with the Welch interval (unequal variances).
+    r"""Mean of `a` minus mean of `b`, with the Welch interval (unequal variances).
 
     NaN values are ignored. Each side needs at least two answers.
 
@@ -41,6 +41,7 @@ def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence_level: flo
     >>> d = mean_difference([4, 5, 4, 5], [3, 3, 4, 2])
     >>> d.estimate, round(d.se, 4), [round(v, 3) for v in d.ci]
     (1.5, 0.5, [0.243, 2.757])
+
     """
     check_confidence_level(confidence_level)
     xa, xb = as_float_vector(a, "a"), as_float_vector(b, "b")

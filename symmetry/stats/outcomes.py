@@ -24,12 +24,14 @@ class NetPromoterScore:
 
 
 def net_promoter_score(answers: npt.ArrayLike, *, confidence_level: float = 0.95) -> NetPromoterScore:
-    """Percent promoters (9-10) minus percent detractors (0-6), with the adjusted-Wald interval.
+    r"""Percent promoters (9-10) minus percent detractors (0-6), with the adjusted-Wald interval.
 
     Parameters
     ----------
     answers : array_like
         Answers on the 0-10 scale; NaN values are ignored.
+    confidence_level : float, optional
+        Coverage of the interval, 0.95 by default.
 
     Notes
     -----
@@ -47,6 +49,7 @@ def net_promoter_score(answers: npt.ArrayLike, *, confidence_level: float = 0.95
     >>> nps = net_promoter_score([10] * 50 + [8] * 30 + [3] * 20)
     >>> nps.score, [round(v, 2) for v in nps.ci]
     (30.0, [14.05, 44.2])
+
     """
     check_confidence_level(confidence_level)
     x = as_float_vector(answers, "answers")
@@ -59,9 +62,7 @@ def net_promoter_score(answers: npt.ArrayLike, *, confidence_level: float = 0.95
     promoters, detractors = int(np.sum(x >= 9)), int(np.sum(x <= 6))
     p_plus, p_minus = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
     centre = p_plus - p_minus
-    half_width = float(stats.norm.ppf(0.5 + confidence_level / 2)) * math.sqrt(
-        (p_plus + p_minus - centre**2) / (n + 3)
-    )
+    half_width = float(stats.norm.ppf(0.5 + confidence_level / 2)) * math.sqrt((p_plus + p_minus - centre**2) / (n + 3))
     return NetPromoterScore(
         score=100.0 * (promoters - detractors) / n,
         ci=(max(-100.0, 100.0 * (centre - half_width)), min(100.0, 100.0 * (centre + half_width))),

@@ -52,19 +52,22 @@ def test_demo_runs_end_to_end_and_is_reproducible(cli_env: dict[str, str], tmp_p
     arguments = ["demo", "--teams", "6", "--seed", "3", "--out", str(tmp_path / "out"), "--workers", "2"]
     first = runner.invoke(symmetry, arguments, env=cli_env)
     assert first.exit_code == 0, first.output
-    assert "Linkage across" in first.output and "95% CI" in first.output
+    assert "Linkage across" in first.output
+    assert "95% CI" in first.output
 
     team_reports = sorted((tmp_path / "out" / "teams").glob("*.pdf"))
     assert len(team_reports) == 6
     organisation = PdfReader(io.BytesIO((tmp_path / "out" / "organisation.pdf").read_bytes()))
     organisation_text = " ".join(page.extract_text() for page in organisation.pages)
-    assert "Horizon Services" in organisation_text and "correlation" in organisation_text
+    assert "Horizon Services" in organisation_text
+    assert "correlation" in organisation_text
     assert "Perception gap" in " ".join(page.extract_text() for page in PdfReader(team_reports[0]).pages)
 
     counts = asyncio.run(_counts(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])))
     assert counts["organisations"] == 1
     assert counts["teams"] == 6 + 1 + 1  # branches, one region, the head office
-    assert counts["responses"] == counts["answered"] and counts["responses"] > 6 * 10
+    assert counts["responses"] == counts["answered"]
+    assert counts["responses"] > 6 * 10
     assert counts["results"] > 6 * 7
     assert counts["wave_states"] == [WaveState.CLOSED]
 
@@ -72,9 +75,12 @@ def test_demo_runs_end_to_end_and_is_reproducible(cli_env: dict[str, str], tmp_p
     assert second.exit_code == 0, second.output
     assert "Replaced the previous demo organisation." in second.output
     assert summary_numbers(second.output) == summary_numbers(first.output)
-    assert asyncio.run(_counts(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])))[
-        "organisations"
-    ] == 1
+    assert (
+        asyncio.run(_counts(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])))[
+            "organisations"
+        ]
+        == 1
+    )
 
 
 def test_db_upgrade_reports_the_revision(cli_env: dict[str, str]) -> None:
@@ -92,7 +98,9 @@ def test_db_upgrade_reports_the_revision(cli_env: dict[str, str]) -> None:
         (["demo", "--teams", "2"], {}, "Invalid value for '--teams'"),
     ],
 )
-def test_bad_configuration_or_options_give_a_clear_error(arguments: list[str], env: dict[str, str], message: str) -> None:
+def test_bad_configuration_or_options_give_a_clear_error(
+    arguments: list[str], env: dict[str, str], message: str
+) -> None:
     result = CliRunner().invoke(symmetry, arguments, env=env)
     assert result.exit_code != 0
     assert message in result.output

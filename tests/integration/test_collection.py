@@ -34,8 +34,12 @@ async def invitations(session: AsyncSession) -> tuple[list[IssuedInvitation], ob
     )
     version, _ = await register_instrument(session, "attention")
     wave = await create_wave(
-        session, organisation, name="W1", instrument_version_id=version.id,
-        opens_on=dt.date(2026, 1, 5), closes_on=dt.date(2026, 1, 25),
+        session,
+        organisation,
+        name="W1",
+        instrument_version_id=version.id,
+        opens_on=dt.date(2026, 1, 5),
+        closes_on=dt.date(2026, 1, 25),
     )
     return await launch_wave(session, wave), wave
 
@@ -45,19 +49,26 @@ def token_of(issued: list[IssuedInvitation], respondent: Respondent) -> str:
 
 
 async def test_stored_employee_response_carries_no_identity(session: AsyncSession, invitations: tuple) -> None:
-    issued, wave = invitations
+    issued, _wave = invitations
     token = token_of(issued, Respondent.EMPLOYEE)
     await submit_response(session, token, EMPLOYEE_ANSWERS, today=dt.date(2026, 1, 7))
 
     response_columns = {column.name for column in Response.__table__.columns}
     # sa_orm_sentinel is advanced-alchemy's always-empty column for batched inserts.
     assert response_columns == {
-        "id", "wave_id", "team_id", "instrument_version_id", "respondent", "submitted_on", "sa_orm_sentinel"
+        "id",
+        "wave_id",
+        "team_id",
+        "instrument_version_id",
+        "respondent",
+        "submitted_on",
+        "sa_orm_sentinel",
     }
     row = (await session.execute(sa.select(Response.__table__))).mappings().one()
     assert row["submitted_on"] == dt.date(2026, 1, 7)
     stored_text = " ".join(str(value) for value in row.values())
-    assert token not in stored_text and "ana@example.com" not in stored_text
+    assert token not in stored_text
+    assert "ana@example.com" not in stored_text
     answers = (await session.execute(sa.select(Answer.item_id, Answer.value))).all()
     assert sorted(answers) == sorted(EMPLOYEE_ANSWERS.items())
     invitation_hashes = await session.scalars(sa.select(Invitation.token_hash))
@@ -108,5 +119,6 @@ async def test_unknown_token_and_closed_wave_are_refused(session: AsyncSession, 
 async def test_each_person_gets_a_distinct_long_token(invitations: tuple) -> None:
     issued, _ = invitations
     tokens = [invitation.token for invitation in issued]
-    assert len(issued) == 2 and len(set(tokens)) == 2
+    assert len(issued) == 2
+    assert len(set(tokens)) == 2
     assert all(len(token) >= 22 for token in tokens)  # 128 bits in URL-safe base64 need at least 22 characters

@@ -48,8 +48,15 @@ def test_team_report_shows_the_three_voices_and_the_gaps(analysis: WaveAnalysis)
     assert 2 <= len(PdfReader(io.BytesIO(pdf)).pages) <= 5
     result = analysis.teams["T0"]
     assert result.overall.employee is not None
-    for expected in ("Branch 0", "Spring 2026", "Region North", "Perception gap", "How to read this report",
-                     "Respondents: Employees 9, Customers 15", f"{result.overall.employee.mean:.1f}"):
+    for expected in (
+        "Branch 0",
+        "Spring 2026",
+        "Region North",
+        "Perception gap",
+        "How to read this report",
+        "Respondents: Employees 9, Customers 15",
+        f"{result.overall.employee.mean:.1f}",
+    ):
         assert expected in text
 
 
@@ -66,7 +73,8 @@ def test_team_below_threshold_gets_a_report_without_employee_figures(analysis: W
 
 def test_french_report_uses_french_texts_and_decimal_commas(analysis: WaveAnalysis) -> None:
     text = pdf_text(render_pdf(render_html(build_team_context(analysis, WAVE, TEAMS[0], "fr"))))
-    assert "Rapport d'équipe" in text and "Comment lire ce rapport" in text
+    assert "Rapport d'équipe" in text
+    assert "Comment lire ce rapport" in text
     customer = analysis.teams["T0"].overall.customer
     assert customer is not None
     assert f"{customer.mean:.1f}".replace(".", ",") in text
@@ -78,7 +86,8 @@ def test_organisation_report_states_the_linkage_with_its_uncertainty(analysis: W
     assert correlation is not None
     assert f"Across the {correlation.n} comparable teams" in text
     assert f"r = {Translator('en').number(correlation.r, 2)} (95% CI: " in text
-    assert "not a tested result" in text and "80% probability" in text
+    assert "not a tested result" in text
+    assert "80% probability" in text
     assert "1 team(s) below the anonymity threshold" in text
     assert "withheld" in text
 

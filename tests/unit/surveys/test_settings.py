@@ -16,7 +16,8 @@ def test_defaults_use_an_embedded_sqlite_file_under_var() -> None:
 
 def test_variables_are_converted_to_their_types() -> None:
     settings = Settings.from_env({"SYMMETRY_PORT": "9000", "SYMMETRY_DATABASE_ECHO": "true", "OTHER": "x"})
-    assert settings.port == 9000 and settings.database_echo is True
+    assert settings.port == 9000
+    assert settings.database_echo is True
 
 
 def test_production_without_a_secret_key_is_a_start_up_error() -> None:

@@ -83,8 +83,10 @@ def test_group_means_use_the_t_interval_of_each_group(bh1996: dict[str, np.ndarr
 
 def test_group_of_one_has_no_interval() -> None:
     estimate = group_means([4.0, 3.0, 5.0], ["solo", "pair", "pair"])["solo"]
-    assert estimate.n == 1 and estimate.mean == 4.0
-    assert math.isnan(estimate.sd) and all(math.isnan(bound) for bound in estimate.ci)
+    assert estimate.n == 1
+    assert estimate.mean == 4.0
+    assert math.isnan(estimate.sd)
+    assert all(math.isnan(bound) for bound in estimate.ci)
 
 
 def test_group_statistics_are_vectorised_sufficient_statistics() -> None:
@@ -92,4 +94,5 @@ def test_group_statistics_are_vectorised_sufficient_statistics() -> None:
     assert summary.labels.tolist() == ["x", "y"]
     assert summary.n.tolist() == [3, 1]
     assert summary.mean.tolist() == [4.0, 1.0]
-    assert summary.variance[0] == 4.0 and math.isnan(summary.variance[1])
+    assert summary.variance[0] == 4.0
+    assert math.isnan(summary.variance[1])

@@ -53,7 +53,9 @@ def test_kendall_uses_the_fieller_standard_error() -> None:
     result = correlation(x, y, method="kendall")
     assert result.r == pytest.approx(stats.kendalltau(x, y).statistic)
     half_width = 1.959963984540054 * math.sqrt(0.437 / (30 - 4))
-    assert result.ci == pytest.approx((math.tanh(math.atanh(result.r) - half_width), math.tanh(math.atanh(result.r) + half_width)))
+    assert result.ci == pytest.approx(
+        (math.tanh(math.atanh(result.r) - half_width), math.tanh(math.atanh(result.r) + half_width))
+    )
 
 
 def test_pairs_with_a_missing_side_are_dropped() -> None:

@@ -39,7 +39,8 @@ def test_net_promoter_score_and_adjusted_wald_interval() -> None:
 def test_net_promoter_interval_stays_within_bounds() -> None:
     nps = net_promoter_score([10, 10, 9])
     assert nps.score == 100.0
-    assert nps.ci[1] <= 100.0 and nps.ci[0] < 100.0
+    assert nps.ci[1] <= 100.0
+    assert nps.ci[0] < 100.0
 
 
 @pytest.mark.parametrize(("answers", "message"), [([], "at least one"), ([3, 11], "0-10")])

@@ -57,7 +57,8 @@ def test_analysis_recovers_the_true_linkage_with_many_large_teams(instrument: In
     low, high = analysis.linkage.correlation.ci
     assert analysis.linkage.corrected_r == pytest.approx(truth, abs=0.1)
     assert analysis.linkage.correlation.r < analysis.linkage.corrected_r  # attenuation by unreliable team means
-    assert low > 0.3 and high < 0.8
+    assert low > 0.3
+    assert high < 0.8
 
 
 def test_no_linkage_in_the_model_gives_an_interval_around_zero(instrument: Instrument) -> None:
@@ -82,10 +83,13 @@ def test_team_below_threshold_carries_no_employee_figure(small_wave: WaveAnalysi
     assert not withheld.employee_figures_shown
     assert withheld.employee_respondents is None
     for row in (withheld.overall, *withheld.dimensions):
-        assert row.employee is None and row.mirror is None
-        assert row.perception_gap is None and row.symmetry_gap is None
+        assert row.employee is None
+        assert row.mirror is None
+        assert row.perception_gap is None
+        assert row.symmetry_gap is None
         assert row.customer is not None
-    assert "enps" not in withheld.outcomes and "engagement" not in withheld.outcomes
+    assert "enps" not in withheld.outcomes
+    assert "engagement" not in withheld.outcomes
     assert "nps" in withheld.outcomes
     assert "T002" not in {point.team for point in small_wave.linkage.points}
     assert small_wave.withheld_teams == 1
@@ -93,13 +97,17 @@ def test_team_below_threshold_carries_no_employee_figure(small_wave: WaveAnalysi
 
 def test_team_at_threshold_is_shown(small_wave: WaveAnalysis) -> None:
     at_threshold = small_wave.teams["T005"]
-    assert at_threshold.employee_figures_shown and at_threshold.employee_respondents == 5
+    assert at_threshold.employee_figures_shown
+    assert at_threshold.employee_respondents == 5
 
 
 def test_gaps_are_mirror_minus_customer_and_employee_minus_customer(small_wave: WaveAnalysis) -> None:
     row = small_wave.teams["T000"].dimensions[0]
-    assert row.perception_gap is not None and row.symmetry_gap is not None
-    assert row.mirror is not None and row.employee is not None and row.customer is not None
+    assert row.perception_gap is not None
+    assert row.symmetry_gap is not None
+    assert row.mirror is not None
+    assert row.employee is not None
+    assert row.customer is not None
     assert row.perception_gap.estimate == pytest.approx(row.mirror.mean - row.customer.mean)
     assert row.symmetry_gap.estimate == pytest.approx(row.employee.mean - row.customer.mean)
 
@@ -123,4 +131,6 @@ def test_linkage_is_absent_with_too_few_teams(instrument: Instrument) -> None:
         instrument, teams=3, employees=[6, 6, 6], customers=5, seed=1, model=GenerativeModel()
     )
     linkage = analyse_wave(instrument, employees, customers).linkage
-    assert linkage.correlation is None and linkage.minimum_detectable_r is None and math.isnan(linkage.corrected_r)
+    assert linkage.correlation is None
+    assert linkage.minimum_detectable_r is None
+    assert math.isnan(linkage.corrected_r)
