@@ -190,17 +190,18 @@ class Translator:
         return self(key) + (" :" if self.language == "fr" else ":")
 
     def number(self, value: float | None, digits: int = 1) -> str:
-        """A decimal in the language's convention ("3,4" in French); an en dash when missing."""
+        """A decimal in the language's convention ("3,4" in French), with a true minus sign; a dash when missing."""
         if value is None or not math.isfinite(value):
             return "–"
-        return format_decimal(round(value, digits), format=f"#,##0.{'0' * digits}", locale=_LOCALES[self.language])
+        rounded = round(value, digits) + 0.0  # adding 0.0 turns a rounded -0.0 into 0.0
+        text = format_decimal(abs(rounded), format=f"#,##0.{'0' * digits}", locale=_LOCALES[self.language])
+        return ("−" if rounded < 0 else "") + text
 
     def signed(self, value: float | None, digits: int = 1) -> str:
         """A decimal with an explicit sign, for gaps."""
         if value is None or not math.isfinite(value):
             return "–"
-        sign = "+" if round(value, digits) > 0 else ("−" if round(value, digits) < 0 else "")
-        return sign + self.number(abs(value), digits)
+        return ("+" if round(value, digits) > 0 else "") + self.number(value, digits)
 
     def interval(self, ci: tuple[float, float] | None, digits: int = 1) -> str:
         """An interval as "[low ; high]" in French, "[low, high]" in English."""

@@ -47,7 +47,7 @@ async def _run(settings: Settings, teams: int, seed: int) -> DemoRun:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("symmetry-demo"),
     show_default=True,
-    help="Directory for the PDF reports.",
+    help="Directory for the PDF reports; the PDFs of a previous demo there are replaced.",
 )
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the reports.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Report rendering processes [default: CPUs].")
@@ -71,6 +71,8 @@ def demo(settings: Settings, teams: int, seed: int, out: Path, lang: Language, w
         for team in run.teams
         if team.external_id in run.analysis.teams
     ]
+    for stale in [out / "organisation.pdf", *(out / "teams").glob("*.pdf")]:
+        stale.unlink(missing_ok=True)
     jobs = [ReportJob(out / "organisation.pdf", lang)] + [
         ReportJob(out / "teams" / f"{info.key}-{slugify(info.name)}.pdf", lang, info) for info in infos
     ]

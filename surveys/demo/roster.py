@@ -63,6 +63,8 @@ TOWNS = (
 FIRST_NAMES = ("camille", "lea", "hugo", "lucas", "chloe", "ines", "louis", "emma", "jules", "nina", "adam", "manon")
 TEAMS_PER_REGION = 10
 EMPLOYEES_PER_TEAM = (6, 18)
+SMALL_BRANCH_EMPLOYEES = 4
+"""The last branch of each region is small, so the demo shows how a team below the anonymity threshold is reported."""
 CUSTOMERS_PER_TEAM = (30, 100)
 
 
@@ -106,7 +108,9 @@ def build_roster(
             manager_email=f"manager.b{position + 1:03d}@horizon.example",
         )
         branches.append(branch)
-        for person in range(int(rng.integers(*EMPLOYEES_PER_TEAM, endpoint=True))):
+        small = position % TEAMS_PER_REGION == TEAMS_PER_REGION - 1
+        staff = SMALL_BRANCH_EMPLOYEES if small else int(rng.integers(*EMPLOYEES_PER_TEAM, endpoint=True))
+        for person in range(staff):
             first = FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))]
             employees.append(
                 Employee(

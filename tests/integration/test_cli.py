@@ -71,10 +71,14 @@ def test_demo_runs_end_to_end_and_is_reproducible(cli_env: dict[str, str], tmp_p
     assert counts["results"] > 6 * 7
     assert counts["wave_states"] == [WaveState.CLOSED]
 
+    stale = tmp_path / "out" / "teams" / "B099-from-a-larger-run.pdf"
+    stale.write_bytes(b"%PDF-stale")
     second = runner.invoke(symmetry, arguments, env=cli_env)
     assert second.exit_code == 0, second.output
     assert "Replaced the previous demo organisation." in second.output
     assert summary_numbers(second.output) == summary_numbers(first.output)
+    assert not stale.exists()
+    assert len(list((tmp_path / "out" / "teams").glob("*.pdf"))) == 6
     assert (
         asyncio.run(_counts(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])))[
             "organisations"

@@ -106,4 +106,6 @@ def test_numbers_follow_the_language_convention(language: str, value: float, exp
 
 def test_gaps_carry_an_explicit_sign() -> None:
     t = Translator("en")
-    assert (t.signed(0.62), t.signed(-0.4), t.signed(0.01)) == ("+0.6", "−0.4", "0.0")
+    assert (t.signed(0.62), t.signed(-0.4), t.signed(0.01), t.signed(-0.04)) == ("+0.6", "−0.4", "0.0", "0.0")
+    assert t.interval((-1.26, -0.04), 2) == "[−1.26, −0.04]"
+    assert Translator("fr").interval((-1.26, 0.5)) == "[−1,3 ; 0,5]"
