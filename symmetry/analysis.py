@@ -1,6 +1,6 @@
 """The analysis of one closed wave: team results, gaps, aggregation indices and the linkage across teams.
 
-Employee figures of a team below the anonymity threshold are never computed into a team result,
+Employee figures of a team below the anonymity threshold are never put into a team result,
 so nothing downstream (database, reports, API) can show them by mistake. Such teams still count in
 the organisation-level indices (ICC), which describe no single team, but not in the linkage scatter,
 where every point is one team.
@@ -151,12 +151,6 @@ def _overall_scores(matrix: AnswerMatrix, items: list[Item]) -> FloatArray:
         return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
 
 
-def _difference(a: FloatArray, b: FloatArray) -> stats.Difference | None:
-    if np.count_nonzero(~np.isnan(a)) < 2 or np.count_nonzero(~np.isnan(b)) < 2:
-        return None
-    return stats.mean_difference(a, b)
-
-
 def _safe_icc(values: FloatArray, groups: npt.NDArray[np.str_]) -> tuple[float, float]:
     try:
         return stats.icc1(values, groups), stats.icc2(values, groups)
@@ -164,10 +158,28 @@ def _safe_icc(values: FloatArray, groups: npt.NDArray[np.str_]) -> tuple[float, 
         return float("nan"), float("nan")
 
 
+def _outcome_scores(
+    instrument: Instrument, employees: AnswerMatrix, customers: AnswerMatrix
+) -> dict[str, tuple[Respondent, dict[str, Outcome]]]:
+    """Outcome -> (who answers it, team -> score): net promoter scores for 0-10 items, means otherwise."""
+    scores: dict[str, tuple[Respondent, dict[str, Outcome]]] = {}
+    for item in instrument.items:
+        if item.voice is not Voice.OUTCOME or item.outcome is None:
+            continue
+        matrix = employees if item.respondent is Respondent.EMPLOYEE else customers
+        per_team: dict[str, Outcome] = dict(
+            stats.group_net_promoter_scores(matrix.scored(item), matrix.teams)
+            if item.scale.name == "nps"
+            else stats.group_means(matrix.scored(item), matrix.teams)
+        )
+        scores[item.outcome] = (item.respondent, per_team)
+    return scores
+
+
 def analyse_wave(
     instrument: Instrument, employees: AnswerMatrix, customers: AnswerMatrix, *, anonymity_threshold: int = 5
 ) -> WaveAnalysis:
-    """Analyse one wave's answers.
+    """Analyse one wave's answers, every statistic computed for all teams in one pass.
 
     Parameters
     ----------
@@ -182,55 +194,63 @@ def analyse_wave(
     if anonymity_threshold < 3:
         raise ValueError(f"`anonymity_threshold` must be at least 3, got {anonymity_threshold}")
     matrices = {Voice.EMPLOYEE: employees, Voice.MIRROR: employees, Voice.CUSTOMER: customers}
+    measures = [OVERALL, *(d.key for d in instrument.dimensions)]
     columns: dict[tuple[str, Voice], FloatArray] = {}
-    for dimension in instrument.dimensions:
-        for voice in MIRRORED_VOICES:
-            columns[dimension.key, voice] = matrices[voice].scored(instrument.item(voice, dimension.key))
     for voice in MIRRORED_VOICES:
         items = [item for item in instrument.items if item.voice is voice]
         columns[OVERALL, voice] = _overall_scores(matrices[voice], items)
+        for dimension in instrument.dimensions:
+            columns[dimension.key, voice] = matrices[voice].scored(instrument.item(voice, dimension.key))
+
+    means = {
+        (measure, voice): stats.group_means(columns[measure, voice], matrices[voice].teams)
+        for measure in measures
+        for voice in MIRRORED_VOICES
+    }
+    gaps = {
+        (measure, inside): stats.group_mean_differences(
+            columns[measure, inside], employees.teams, columns[measure, Voice.CUSTOMER], customers.teams
+        )
+        for measure in measures
+        for inside in (Voice.MIRROR, Voice.EMPLOYEE)
+    }
+    outcomes = _outcome_scores(instrument, employees, customers)
 
     employee_counts, customer_counts = employees.count_by_team(), customers.count_by_team()
-    team_keys = sorted(set(employee_counts) | set(customer_counts))
-    shown = {team for team in team_keys if employee_counts.get(team, 0) >= anonymity_threshold}
-    employee_rows = {team: employees.teams == team for team in team_keys}
-    customer_rows = {team: customers.teams == team for team in team_keys}
+    shown = {team for team, count in employee_counts.items() if count >= anonymity_threshold}
 
-    def dimension_result(team: str, dimension: str) -> DimensionResult:
-        selected = {
-            voice: columns[dimension, voice][(customer_rows if voice is Voice.CUSTOMER else employee_rows)[team]]
-            for voice in MIRRORED_VOICES
-        }
-        estimates = {voice: _estimate(values) for voice, values in selected.items()}
+    def dimension_result(team: str, measure: str) -> DimensionResult:
+        customer = means[measure, Voice.CUSTOMER].get(team)
         if team not in shown:
-            return DimensionResult(dimension, None, None, estimates[Voice.CUSTOMER], None, None)
+            return DimensionResult(measure, None, None, customer, None, None)
         return DimensionResult(
-            dimension=dimension,
-            employee=estimates[Voice.EMPLOYEE],
-            mirror=estimates[Voice.MIRROR],
-            customer=estimates[Voice.CUSTOMER],
-            perception_gap=_difference(selected[Voice.MIRROR], selected[Voice.CUSTOMER]),
-            symmetry_gap=_difference(selected[Voice.EMPLOYEE], selected[Voice.CUSTOMER]),
+            dimension=measure,
+            employee=means[measure, Voice.EMPLOYEE].get(team),
+            mirror=means[measure, Voice.MIRROR].get(team),
+            customer=customer,
+            perception_gap=gaps[measure, Voice.MIRROR].get(team),
+            symmetry_gap=gaps[measure, Voice.EMPLOYEE].get(team),
         )
 
     teams = {
         team: TeamResult(
             team=team,
             employee_figures_shown=team in shown,
-            employee_respondents=employee_counts.get(team, 0) if team in shown else None,
+            employee_respondents=employee_counts[team] if team in shown else None,
             customer_respondents=customer_counts.get(team, 0),
             overall=dimension_result(team, OVERALL),
             dimensions=tuple(dimension_result(team, d.key) for d in instrument.dimensions),
-            outcomes=_outcomes(
-                instrument, employees, customers, employee_rows[team], customer_rows[team], team in shown
-            ),
+            outcomes={
+                outcome: per_team[team]
+                for outcome, (respondent, per_team) in outcomes.items()
+                if team in per_team and (respondent is Respondent.CUSTOMER or team in shown)
+            },
         )
-        for team in team_keys
+        for team in sorted(set(employee_counts) | set(customer_counts))
     }
-
     aggregation = tuple(
-        AggregationIndices(dimension, voice, *_safe_icc(columns[dimension, voice], matrices[voice].teams))
-        for dimension in [OVERALL, *(d.key for d in instrument.dimensions)]
+        AggregationIndices(measure, voice, *_safe_icc(columns[measure, voice], matrices[voice].teams))
+        for measure in measures
         for voice in MIRRORED_VOICES
     )
     reliability = {index.voice: index.icc2 for index in aggregation if index.dimension == OVERALL}
@@ -241,43 +261,6 @@ def analyse_wave(
         aggregation=aggregation,
         linkage=_linkage(teams, reliability[Voice.EMPLOYEE], reliability[Voice.CUSTOMER]),
     )
-
-
-def _estimate(values: FloatArray) -> stats.MeanEstimate | None:
-    answered = values[~np.isnan(values)]
-    if answered.size == 0:
-        return None
-    return stats.group_means(answered, np.zeros(answered.size, dtype=np.int64))[0]
-
-
-def _outcomes(
-    instrument: Instrument,
-    employees: AnswerMatrix,
-    customers: AnswerMatrix,
-    employee_rows: npt.NDArray[np.bool_],
-    customer_rows: npt.NDArray[np.bool_],
-    employee_figures_shown: bool,
-) -> dict[str, Outcome]:
-    outcomes: dict[str, Outcome] = {}
-    for item in instrument.items:
-        if item.voice is not Voice.OUTCOME or item.outcome is None:
-            continue
-        if item.respondent is Respondent.EMPLOYEE:
-            if not employee_figures_shown:
-                continue
-            values = employees.scored(item)[employee_rows]
-        else:
-            values = customers.scored(item)[customer_rows]
-        values = values[~np.isnan(values)]
-        if values.size == 0:
-            continue
-        if item.scale.name == "nps":
-            outcomes[item.outcome] = stats.net_promoter_score(values)
-        else:
-            estimate = _estimate(values)
-            if estimate is not None:
-                outcomes[item.outcome] = estimate
-    return outcomes
 
 
 def _linkage(teams: dict[str, TeamResult], employee_reliability: float, customer_reliability: float) -> Linkage:

@@ -29,7 +29,6 @@ class HealthController(Controller):
         summary="Service health",
         description="200 when the database answers, 503 otherwise.",
         responses={503: ResponseSpec(data_container=Health, description="The database is unreachable")},
-        exclude_from_auth=True,
         cache=False,
     )
     async def health(self, db_session: NamedDependency[AsyncSession]) -> Response[Health]:

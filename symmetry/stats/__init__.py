@@ -12,8 +12,8 @@ from symmetry.stats.correlation import (
     disattenuated_correlation,
     minimum_detectable_correlation,
 )
-from symmetry.stats.differences import Difference, mean_difference
-from symmetry.stats.outcomes import NetPromoterScore, net_promoter_score
+from symmetry.stats.differences import Difference, group_mean_differences, mean_difference
+from symmetry.stats.outcomes import NetPromoterScore, group_net_promoter_scores, net_promoter_score
 
 __all__ = [
     "CorrelationMethod",
@@ -24,7 +24,9 @@ __all__ = [
     "NetPromoterScore",
     "correlation",
     "disattenuated_correlation",
+    "group_mean_differences",
     "group_means",
+    "group_net_promoter_scores",
     "group_statistics",
     "icc1",
     "icc2",

@@ -68,6 +68,11 @@ def group_statistics(values: npt.ArrayLike, groups: npt.ArrayLike) -> GroupStati
     return GroupStatistics(labels=labels, n=n, mean=mean, variance=variance)
 
 
+def python_labels(labels: npt.NDArray[Any]) -> list[Any]:
+    """Group labels as Python objects (``str``, ``int``...), so that result dictionaries hold no numpy scalars."""
+    return list(labels.tolist())
+
+
 def group_means(
     values: npt.ArrayLike, groups: npt.ArrayLike, *, confidence_level: float = 0.95
 ) -> dict[Any, MeanEstimate]:
@@ -101,10 +106,8 @@ def group_means(
         t = stats.t.ppf(0.5 + confidence_level / 2, s.n - 1)
         half_width = t * sd / np.sqrt(s.n)
     return {
-        label.item() if hasattr(label, "item") else label: MeanEstimate(
-            n=int(n), mean=float(m), sd=float(d), ci=(float(m - h), float(m + h))
-        )
-        for label, n, m, d, h in zip(s.labels, s.n, s.mean, sd, half_width, strict=True)
+        label: MeanEstimate(n=int(n), mean=float(m), sd=float(d), ci=(float(m - h), float(m + h)))
+        for label, n, m, d, h in zip(python_labels(s.labels), s.n, s.mean, sd, half_width, strict=True)
     }
 
 
@@ -142,7 +145,7 @@ def icc1(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
     From the one-way ANOVA of answers on groups, with k = N/J the mean group size, as R's
     ``multilevel::ICC1`` computes it:
 
-    .. math:: ICC(1) = \\frac{MSB - MSW}{MSB + (k - 1) MSW}
+    .. math:: ICC(1) = \frac{MSB - MSW}{MSB + (k - 1) MSW}
 
     References
     ----------
@@ -164,7 +167,7 @@ def icc2(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
 
     Notes
     -----
-    .. math:: ICC(2) = \\frac{MSB - MSW}{MSB}
+    .. math:: ICC(2) = \frac{MSB - MSW}{MSB}
 
     Conventionally at least .70 before ranking groups; below about .50 group means are mostly noise.
 

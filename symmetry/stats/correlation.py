@@ -63,9 +63,9 @@ def correlation(
 
     Notes
     -----
-    The interval is :math:`\\tanh(z \\pm z_{1-\\alpha/2} SE)` with :math:`z = \\operatorname{atanh}(r)`, and
-    :math:`SE = 1/\\sqrt{n-3}` for Pearson, :math:`\\sqrt{(1 + r^2/2)/(n-3)}` for Spearman (Bonett and Wright
-    2000) and :math:`\\sqrt{0.437/(n-4)}` for Kendall (Fieller, Hartley and Pearson 1957).
+    The interval is :math:`\tanh(z \pm z_{1-\alpha/2} SE)` with :math:`z = \operatorname{atanh}(r)`, and
+    :math:`SE = 1/\sqrt{n-3}` for Pearson, :math:`\sqrt{(1 + r^2/2)/(n-3)}` for Spearman (Bonett and Wright
+    2000) and :math:`\sqrt{0.437/(n-4)}` for Kendall (Fieller, Hartley and Pearson 1957).
 
     References
     ----------
@@ -112,7 +112,7 @@ def minimum_detectable_correlation(n: int, *, power: float = 0.8, alpha: float =
 
     Notes
     -----
-    From the Fisher z approximation: :math:`r = \\tanh((z_{1-\\alpha/2} + z_{power}) / \\sqrt{n - 3})`.
+    From the Fisher z approximation: :math:`r = \tanh((z_{1-\alpha/2} + z_{power}) / \sqrt{n - 3})`.
     A non-significant result among `n` teams rules out correlations above this value only.
 
     Examples

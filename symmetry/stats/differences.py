@@ -1,15 +1,16 @@
-"""Differences between two groups of answers: the perception and symmetry gaps."""
+"""Differences between two sets of answers: the perception and symmetry gaps, for one team or for all at once."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from symmetry.stats._validation import as_float_vector, check_confidence_level
+from symmetry.stats._validation import FloatArray, as_float_vector, check_confidence_level
+from symmetry.stats.aggregation import group_statistics, python_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,29 @@ class Difference:
         return self.ci[0] > 0 or self.ci[1] < 0
 
 
+def _welch(
+    n_a: npt.NDArray[Any],
+    mean_a: FloatArray,
+    variance_a: FloatArray,
+    n_b: npt.NDArray[Any],
+    mean_b: FloatArray,
+    variance_b: FloatArray,
+    confidence_level: float,
+) -> list[Difference]:
+    """Welch differences for aligned arrays of per-group counts, means and variances (each n >= 2)."""
+    share_a, share_b = variance_a / n_a, variance_b / n_b
+    se = np.sqrt(share_a + share_b)
+    estimate = mean_a - mean_b
+    with np.errstate(invalid="ignore", divide="ignore"):
+        df = (share_a + share_b) ** 2 / (share_a**2 / (n_a - 1) + share_b**2 / (n_b - 1))
+    df = np.where(se > 0, df, np.inf)
+    half_width = stats.t.ppf(0.5 + confidence_level / 2, df) * se
+    return [
+        Difference(estimate=float(e), se=float(s), df=float(d), ci=(float(e - h), float(e + h)))
+        for e, s, d, h in zip(estimate, se, df, half_width, strict=True)
+    ]
+
+
 def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence_level: float = 0.95) -> Difference:
     r"""Mean of `a` minus mean of `b`, with the Welch interval (unequal variances).
 
@@ -34,7 +58,7 @@ def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence_level: flo
 
     Notes
     -----
-    :math:`SE = \\sqrt{s_a^2/n_a + s_b^2/n_b}`, with Welch-Satterthwaite degrees of freedom.
+    :math:`SE = \sqrt{s_a^2/n_a + s_b^2/n_b}`, with Welch-Satterthwaite degrees of freedom.
 
     Examples
     --------
@@ -48,11 +72,49 @@ def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence_level: flo
     xa, xb = xa[~np.isnan(xa)], xb[~np.isnan(xb)]
     if xa.size < 2 or xb.size < 2:
         raise ValueError(f"each side needs at least two answers, got {xa.size} and {xb.size}")
-    var_a, var_b = float(np.var(xa, ddof=1)) / xa.size, float(np.var(xb, ddof=1)) / xb.size
-    se = math.sqrt(var_a + var_b)
-    estimate = float(np.mean(xa) - np.mean(xb))
-    if se == 0:
-        return Difference(estimate=estimate, se=0.0, df=math.inf, ci=(estimate, estimate))
-    df = (var_a + var_b) ** 2 / (var_a**2 / (xa.size - 1) + var_b**2 / (xb.size - 1))
-    half_width = float(stats.t.ppf(0.5 + confidence_level / 2, df)) * se
-    return Difference(estimate=estimate, se=se, df=df, ci=(estimate - half_width, estimate + half_width))
+    return _welch(
+        np.array([xa.size]),
+        np.array([xa.mean()]),
+        np.array([xa.var(ddof=1)]),
+        np.array([xb.size]),
+        np.array([xb.mean()]),
+        np.array([xb.var(ddof=1)]),
+        confidence_level,
+    )[0]
+
+
+def group_mean_differences(
+    a: npt.ArrayLike,
+    a_groups: npt.ArrayLike,
+    b: npt.ArrayLike,
+    b_groups: npt.ArrayLike,
+    *,
+    confidence_level: float = 0.95,
+) -> dict[Any, Difference]:
+    """Per group, mean of `a` minus mean of `b` with the Welch interval, in one pass over all groups.
+
+    The two sides may come from different respondents (mirror items from employees, customer items from
+    customers). Groups with fewer than two answers on either side are left out.
+
+    Examples
+    --------
+    >>> gaps = group_mean_differences([4, 5, 4, 5, 3], ["t", "t", "t", "t", "u"], [3, 3, 4, 2, 4], ["t"] * 4 + ["u"])
+    >>> list(gaps), gaps["t"].estimate
+    (['t'], 1.5)
+
+    """
+    check_confidence_level(confidence_level)
+    side_a, side_b = group_statistics(a, a_groups), group_statistics(b, b_groups)
+    common, in_a, in_b = np.intersect1d(side_a.labels, side_b.labels, assume_unique=True, return_indices=True)
+    keep = (side_a.n[in_a] >= 2) & (side_b.n[in_b] >= 2)
+    in_a, in_b = in_a[keep], in_b[keep]
+    differences = _welch(
+        side_a.n[in_a],
+        side_a.mean[in_a],
+        side_a.variance[in_a],
+        side_b.n[in_b],
+        side_b.mean[in_b],
+        side_b.variance[in_b],
+        confidence_level,
+    )
+    return dict(zip(python_labels(common[keep]), differences, strict=True))

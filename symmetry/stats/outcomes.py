@@ -1,15 +1,16 @@
-"""Outcome scores: net promoter scores and top-box shares."""
+"""Outcome scores: net promoter scores, for one set of answers or for every group at once."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from symmetry.stats._validation import as_float_vector, check_confidence_level
+from symmetry.stats._validation import FloatArray, as_float_vector, check_confidence_level, check_same_length
+from symmetry.stats.aggregation import python_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,35 @@ class NetPromoterScore:
     n: int
     promoters: int
     detractors: int
+
+
+def _checked_answers(answers: npt.ArrayLike) -> FloatArray:
+    x = as_float_vector(answers, "answers")
+    if np.any((x < 0) | (x > 10)):
+        raise ValueError("net promoter answers must lie on the 0-10 scale")
+    return x
+
+
+def _adjusted_wald(
+    n: npt.NDArray[np.int64],
+    promoters: npt.NDArray[np.int64],
+    detractors: npt.NDArray[np.int64],
+    confidence_level: float,
+) -> list[NetPromoterScore]:
+    p_plus, p_minus = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
+    centre = p_plus - p_minus
+    half_width = stats.norm.ppf(0.5 + confidence_level / 2) * np.sqrt((p_plus + p_minus - centre**2) / (n + 3))
+    low, high = np.maximum(-100.0, 100.0 * (centre - half_width)), np.minimum(100.0, 100.0 * (centre + half_width))
+    return [
+        NetPromoterScore(
+            score=100.0 * (int(pro) - int(det)) / int(count),
+            ci=(float(lo), float(hi)),
+            n=int(count),
+            promoters=int(pro),
+            detractors=int(det),
+        )
+        for count, pro, det, lo, hi in zip(n, promoters, detractors, low, high, strict=True)
+    ]
 
 
 def net_promoter_score(answers: npt.ArrayLike, *, confidence_level: float = 0.95) -> NetPromoterScore:
@@ -36,9 +66,9 @@ def net_promoter_score(answers: npt.ArrayLike, *, confidence_level: float = 0.95
     Notes
     -----
     The interval adds 3/4 to the promoters and to the detractors and 3 to n, then takes the mean and
-    variance of the -1/0/+1 coding: :math:`\\hat{p}_\\pm = (x_\\pm + 3/4)/(n + 3)`,
-    :math:`V = \\hat{p}_+ + \\hat{p}_- - (\\hat{p}_+ - \\hat{p}_-)^2`, interval
-    :math:`\\hat{p}_+ - \\hat{p}_- \\pm z \\sqrt{V / (n + 3)}`, clipped to -100..100.
+    variance of the -1/0/+1 coding: :math:`\hat{p}_\pm = (x_\pm + 3/4)/(n + 3)`,
+    :math:`V = \hat{p}_+ + \hat{p}_- - (\hat{p}_+ - \hat{p}_-)^2`, interval
+    :math:`\hat{p}_+ - \hat{p}_- \pm z \sqrt{V / (n + 3)}`, clipped to -100..100.
 
     References
     ----------
@@ -52,21 +82,36 @@ def net_promoter_score(answers: npt.ArrayLike, *, confidence_level: float = 0.95
 
     """
     check_confidence_level(confidence_level)
-    x = as_float_vector(answers, "answers")
+    x = _checked_answers(answers)
     x = x[~np.isnan(x)]
     if x.size == 0:
         raise ValueError("a net promoter score needs at least one answer")
-    if np.any((x < 0) | (x > 10)):
-        raise ValueError("net promoter answers must lie on the 0-10 scale")
-    n = int(x.size)
-    promoters, detractors = int(np.sum(x >= 9)), int(np.sum(x <= 6))
-    p_plus, p_minus = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
-    centre = p_plus - p_minus
-    half_width = float(stats.norm.ppf(0.5 + confidence_level / 2)) * math.sqrt((p_plus + p_minus - centre**2) / (n + 3))
-    return NetPromoterScore(
-        score=100.0 * (promoters - detractors) / n,
-        ci=(max(-100.0, 100.0 * (centre - half_width)), min(100.0, 100.0 * (centre + half_width))),
-        n=n,
-        promoters=promoters,
-        detractors=detractors,
-    )
+    counts = (np.array([x.size]), np.array([np.sum(x >= 9)]), np.array([np.sum(x <= 6)]))
+    return _adjusted_wald(*counts, confidence_level)[0]
+
+
+def group_net_promoter_scores(
+    answers: npt.ArrayLike, groups: npt.ArrayLike, *, confidence_level: float = 0.95
+) -> dict[Any, NetPromoterScore]:
+    """:func:`net_promoter_score` for every group in one pass; groups with no answer are left out.
+
+    Examples
+    --------
+    >>> scores = group_net_promoter_scores([10, 9, 3, 7, float("nan")], ["a", "a", "a", "b", "c"])
+    >>> {team: round(s.score, 1) for team, s in scores.items()}
+    {'a': 33.3, 'b': 0.0}
+
+    """
+    check_confidence_level(confidence_level)
+    x = _checked_answers(answers)
+    labels_in = np.asarray(groups)
+    check_same_length(x, labels_in, ("answers", "groups"))
+    answered = ~np.isnan(x)
+    labels, index = np.unique(labels_in[answered], return_inverse=True)
+    x = x[answered]
+
+    def count(selected: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        return np.bincount(index, weights=selected, minlength=labels.size).astype(np.int64)
+
+    scores = _adjusted_wald(count(np.ones(x.size, dtype=bool)), count(x >= 9), count(x <= 6), confidence_level)
+    return dict(zip(python_labels(labels), scores, strict=True))

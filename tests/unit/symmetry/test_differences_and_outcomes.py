@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from symmetry.stats import mean_difference, net_promoter_score
+from symmetry.stats import group_mean_differences, group_net_promoter_scores, mean_difference, net_promoter_score
 
 
 def test_mean_difference_matches_scipy_welch_interval() -> None:
@@ -47,3 +47,28 @@ def test_net_promoter_interval_stays_within_bounds() -> None:
 def test_net_promoter_score_rejects_bad_answers(answers: list[int], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         net_promoter_score(answers)
+
+
+def test_grouped_gaps_equal_the_gap_of_each_group() -> None:
+    rng = np.random.default_rng(3)
+    inside_groups = rng.choice(["a", "b", "c", "solo"], size=60, p=[0.3, 0.3, 0.39, 0.01])
+    outside_groups = rng.choice(["a", "b", "c", "d"], size=90)
+    inside, outside = rng.integers(1, 6, 60).astype(float), rng.integers(1, 6, 90).astype(float)
+    grouped = group_mean_differences(inside, inside_groups, outside, outside_groups)
+    assert set(grouped) == {g for g in ("a", "b", "c") if np.sum(inside_groups == g) >= 2}
+    for group, difference in grouped.items():
+        expected = mean_difference(inside[inside_groups == group], outside[outside_groups == group])
+        assert (difference.estimate, difference.se, difference.df) == pytest.approx(
+            (expected.estimate, expected.se, expected.df), rel=1e-12
+        )
+        assert difference.ci == pytest.approx(expected.ci, rel=1e-12)
+
+
+def test_grouped_net_promoter_scores_equal_the_score_of_each_group() -> None:
+    rng = np.random.default_rng(4)
+    answers, groups = rng.integers(0, 11, 200).astype(float), rng.choice(["x", "y", "z"], 200)
+    answers[::17] = np.nan
+    grouped = group_net_promoter_scores(answers, groups)
+    assert set(grouped) == {"x", "y", "z"}
+    for group, score in grouped.items():
+        assert score == net_promoter_score(answers[groups == group])
