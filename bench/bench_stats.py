@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from surveys.instruments.services import load_instrument
+from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, analyse_wave
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator

@@ -27,11 +27,19 @@ def enum_type(enum_class: type[enum.StrEnum]) -> sa.Enum:
     )
 
 
-def _enforce_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless each connection turns them on.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # Let SQLAlchemy, not the driver, begin transactions (see _begin_immediately).
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediately(connection: sa.Connection) -> None:
+    # A deferred SQLite transaction that reads and then writes can fail with "database is locked" when another
+    # does the same; taking the write lock at BEGIN makes concurrent writers wait their turn instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _config_options(settings: Settings) -> dict[str, Any]:
@@ -49,7 +57,8 @@ def _config_options(settings: Settings) -> dict[str, Any]:
 def _prepare(config: SQLAlchemyAsyncConfig) -> None:
     engine: AsyncEngine = config.get_engine()
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _enforce_sqlite_foreign_keys)
+        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+        event.listen(engine.sync_engine, "begin", _begin_immediately)
 
 
 def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:

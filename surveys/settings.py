@@ -28,12 +28,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = ""
     """Signs session cookies and CSRF tokens. Required in production; random per process otherwise."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where respondents reach the web app: the start of every survey link and QR code."""
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     anonymity_threshold: Annotated[int, msgspec.Meta(ge=3)] = 5
     """Minimum employee respondents for any team-level employee figure; never below 3."""
     comment_threshold: Annotated[int, msgspec.Meta(ge=3)] = 10
     database_echo: bool = False
+    open_link_rate_limit: Annotated[int, msgspec.Meta(ge=1)] = 30
+    """Requests per minute one client may make to the open-link pages."""
 
     def __post_init__(self) -> None:
         if self.secret_key:

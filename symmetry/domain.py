@@ -78,6 +78,16 @@ EMPLOYEE_OUTCOMES = frozenset({"enps", "engagement"})
 
 
 @dataclass(frozen=True, slots=True)
+class CommentItem:
+    """An optional free-text question, capped in length."""
+
+    id: str
+    respondent: Respondent
+    text: dict[str, str]
+    max_length: int
+
+
+@dataclass(frozen=True, slots=True)
 class Dimension:
     """A facet of attention, asked of the three mirrored voices."""
 
@@ -87,17 +97,29 @@ class Dimension:
 
 @dataclass(frozen=True, slots=True)
 class Instrument:
-    """A versioned questionnaire."""
+    """A versioned questionnaire; version 0 is a file not yet registered in the database."""
 
     key: str
     version: int
     title: dict[str, str]
     dimensions: tuple[Dimension, ...]
     items: tuple[Item, ...]
+    comments: tuple[CommentItem, ...] = ()
 
     def items_for(self, respondent: Respondent) -> tuple[Item, ...]:
         """The items one population answers, in questionnaire order."""
         return tuple(item for item in self.items if item.respondent is respondent)
+
+    def comments_for(self, respondent: Respondent) -> tuple[CommentItem, ...]:
+        """The free-text questions one population may answer."""
+        return tuple(comment for comment in self.comments if comment.respondent is respondent)
+
+    def item_by_id(self, item_id: str) -> Item:
+        """The item with this id."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(f"instrument {self.key} v{self.version} has no item {item_id!r}")
 
     def item(self, voice: Voice, dimension: str) -> Item:
         """The mirrored item of one voice for one dimension."""

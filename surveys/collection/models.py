@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 
 import sqlalchemy as sa
@@ -11,6 +12,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.db import enum_type
 from symmetry.domain import Respondent
+
+
+class Channel(enum.StrEnum):
+    """How a response arrived: a personal invitation, or a team's open link (customers only)."""
+
+    INVITATION = "invitation"
+    OPEN_LINK = "open_link"
 
 
 class Response(UUIDBase):
@@ -26,9 +34,11 @@ class Response(UUIDBase):
     team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
     instrument_version_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("instrument_version.id"))
     respondent: Mapped[Respondent] = mapped_column(enum_type(Respondent))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     submitted_on: Mapped[dt.date] = mapped_column(sa.Date)
 
     answers: Mapped[list[Answer]] = relationship(lazy="raise", cascade="all, delete-orphan", passive_deletes=True)
+    comments: Mapped[list[Comment]] = relationship(lazy="raise", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class Answer(DefaultBase):
@@ -39,3 +49,13 @@ class Answer(DefaultBase):
     response_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     value: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
+class Comment(DefaultBase):
+    """A free-text answer. Never logged; shown only above the comment threshold, shuffled and undated."""
+
+    __tablename__ = "comment"
+
+    response_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(sa.Text)

@@ -1,75 +1,202 @@
-"""Accepting a response: one use of one token, answers checked against the instrument, identity dropped."""
+"""Accepting a response: one use of one token, answers checked against the instrument, identity dropped.
+
+A response and the consumption of its invitation happen in the caller's one transaction; the invitation is
+consumed by a conditional UPDATE, so of two concurrent submissions of one token exactly one is stored.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.models import Answer, Response
+from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
-from surveys.waves.models import Invitation, Wave, WaveState
+from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
 from surveys.waves.services import hash_token
-from symmetry.domain import Instrument
+from symmetry.domain import Instrument, Respondent
+
+
+class Refusal(enum.StrEnum):
+    """Why a submission is refused; each maps to one HTTP status."""
+
+    INVALID = "invalid"
+    UNKNOWN = "unknown"
+    USED = "used"
+    NOT_OPEN = "not_open"
+    ALREADY_ANSWERED_HERE = "already_answered_here"
+
+
+STATUS_CODES = {
+    Refusal.INVALID: 422,
+    Refusal.UNKNOWN: 404,
+    Refusal.USED: 409,
+    Refusal.NOT_OPEN: 410,
+    Refusal.ALREADY_ANSWERED_HERE: 409,
+}
 
 
 class SubmissionError(ValueError):
-    """A response that cannot be accepted; `field` names what is wrong."""
+    """A response that cannot be accepted, with every problem by field (``answers.<item id>``, ``token``...)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
+    def __init__(self, refusal: Refusal, errors: dict[str, str]) -> None:
+        self.refusal = refusal
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status of this refusal."""
+        return STATUS_CODES[self.refusal]
 
 
-def check_answers(instrument: Instrument, invitation: Invitation, answers: Mapping[str, int]) -> None:
-    """Raise SubmissionError for an unknown item, an item of the other population or a value off its scale."""
-    items = {item.id: item for item in instrument.items_for(invitation.respondent)}
-    if not answers:
-        raise SubmissionError("answers", "at least one answer is needed")
-    for item_id, value in answers.items():
-        item = items.get(item_id)
-        if item is None:
-            raise SubmissionError(f"answers.{item_id}", f"not an item of the {invitation.respondent} questionnaire")
-        if isinstance(value, bool) or not isinstance(value, int) or not item.scale.low <= value <= item.scale.high:
-            raise SubmissionError(
-                f"answers.{item_id}", f"must be an integer from {item.scale.low} to {item.scale.high}, got {value!r}"
-            )
+@dataclass(frozen=True, slots=True)
+class Questionnaire:
+    """What one respondent is asked, in which wave and for which team."""
+
+    wave: Wave
+    team_id: uuid.UUID
+    respondent: Respondent
+    instrument: Instrument
+    instrument_version_id: uuid.UUID
+    language: str
+
+
+def check_submission(
+    instrument: Instrument, respondent: Respondent, answers: Mapping[str, object], comments: Mapping[str, object]
+) -> dict[str, str]:
+    """Every problem of a submission, by field; empty when it can be stored."""
+    errors: dict[str, str] = {}
+    items = {item.id: item for item in instrument.items_for(respondent)}
+    for item_id in answers.keys() - items.keys():
+        errors[f"answers.{item_id}"] = f"not a question of the {respondent} questionnaire"
+    for item_id, item in items.items():
+        value = answers.get(item_id)
+        if value is None:
+            errors[f"answers.{item_id}"] = "an answer is required"
+        elif isinstance(value, bool) or not isinstance(value, int):
+            errors[f"answers.{item_id}"] = f"must be a whole number from {item.scale.low} to {item.scale.high}"
+        elif not item.scale.low <= value <= item.scale.high:
+            errors[f"answers.{item_id}"] = f"must be from {item.scale.low} to {item.scale.high}, got {value}"
+    questions = {comment.id: comment for comment in instrument.comments_for(respondent)}
+    for comment_id, text in comments.items():
+        question = questions.get(comment_id)
+        if question is None:
+            errors[f"comments.{comment_id}"] = f"not a comment of the {respondent} questionnaire"
+        elif not isinstance(text, str):
+            errors[f"comments.{comment_id}"] = "must be text"
+        elif len(text.strip()) > question.max_length:
+            errors[f"comments.{comment_id}"] = f"at most {question.max_length} characters, got {len(text.strip())}"
+    return errors
+
+
+async def _questionnaire(
+    session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent, language: str
+) -> Questionnaire:
+    wave = await session.get_one(Wave, wave_id)
+    if wave.state is not WaveState.OPEN:
+        raise SubmissionError(Refusal.NOT_OPEN, {"token": f"this survey is {wave.state}, it no longer takes answers"})
+    version = await session.get_one(InstrumentVersion, wave.instrument_version_id)
+    return Questionnaire(wave, team_id, respondent, stored_instrument(version), version.id, language)
+
+
+async def invitation_questionnaire(session: AsyncSession, token: str) -> tuple[Invitation, Questionnaire]:
+    """The invitation of a token and what it asks, or a SubmissionError saying why it cannot be answered."""
+    invitation = await session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None:
+        raise SubmissionError(Refusal.UNKNOWN, {"token": "this link is not a valid survey link"})
+    if invitation.answered:
+        raise SubmissionError(Refusal.USED, {"token": "this link has already been used to answer"})
+    questionnaire = await _questionnaire(
+        session, invitation.wave_id, invitation.team_id, invitation.respondent, invitation.language
+    )
+    return invitation, questionnaire
+
+
+async def open_link_questionnaire(
+    session: AsyncSession, code: str, *, language: str = "fr"
+) -> tuple[OpenLink, Questionnaire]:
+    """The open link of a code and its customer questionnaire, or a SubmissionError."""
+    link = await session.scalar(sa.select(OpenLink).where(OpenLink.code == code))
+    if link is None:
+        raise SubmissionError(Refusal.UNKNOWN, {"code": "this link is not a valid survey link"})
+    return link, await _questionnaire(session, link.wave_id, link.team_id, Respondent.CUSTOMER, language)
+
+
+def _require_valid(questionnaire: Questionnaire, answers: Mapping[str, object], comments: Mapping[str, object]) -> None:
+    errors = check_submission(questionnaire.instrument, questionnaire.respondent, answers, comments)
+    if errors:
+        raise SubmissionError(Refusal.INVALID, errors)
+
+
+async def _store(
+    session: AsyncSession,
+    questionnaire: Questionnaire,
+    channel: Channel,
+    answers: Mapping[str, object],
+    comments: Mapping[str, object],
+    today: dt.date | None,
+) -> uuid.UUID:
+    response = Response(
+        id=uuid.uuid4(),
+        wave_id=questionnaire.wave.id,
+        team_id=questionnaire.team_id,
+        instrument_version_id=questionnaire.instrument_version_id,
+        respondent=questionnaire.respondent,
+        channel=channel,
+        submitted_on=today or dt.date.today(),
+        answers=[Answer(item_id=item_id, value=value) for item_id, value in answers.items()],
+        comments=[
+            Comment(item_id=comment_id, text=str(text).strip())
+            for comment_id, text in comments.items()
+            if str(text).strip()
+        ],
+    )
+    session.add(response)
+    await session.flush()
+    return response.id
 
 
 async def submit_response(
-    session: AsyncSession, token: str, answers: Mapping[str, int], *, today: dt.date | None = None
+    session: AsyncSession,
+    token: str,
+    answers: Mapping[str, object],
+    comments: Mapping[str, object] | None = None,
+    *,
+    today: dt.date | None = None,
 ) -> uuid.UUID:
-    """Store the answers given through one invitation token and mark the invitation answered.
+    """Store the answers given through one invitation token and consume the token.
 
-    The stored response carries the team, wave, instrument version and day only.
+    The stored response carries the team, wave, instrument version, channel and day only.
     """
-    invitation = await session.scalar(
-        sa.select(Invitation).where(Invitation.token_hash == hash_token(token)).with_for_update()
+    invitation, questionnaire = await invitation_questionnaire(session, token)
+    _require_valid(questionnaire, answers, comments or {})
+    consumed = await session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.answered.is_(False))
+        .values(answered=True)
+        .execution_options(synchronize_session=False)
     )
-    if invitation is None:
-        raise SubmissionError("token", "unknown invitation")
-    if invitation.answered:
-        raise SubmissionError("token", "this invitation has already been used")
-    wave = await session.get_one(Wave, invitation.wave_id)
-    if wave.state is not WaveState.OPEN:
-        raise SubmissionError("token", f"the wave is {wave.state}, not open")
-    version = await session.get_one(InstrumentVersion, wave.instrument_version_id)
-    check_answers(stored_instrument(version), invitation, answers)
+    if consumed.rowcount != 1:  # type: ignore[attr-defined]
+        raise SubmissionError(Refusal.USED, {"token": "this link has already been used to answer"})
+    return await _store(session, questionnaire, Channel.INVITATION, answers, comments or {}, today)
 
-    response = Response(
-        id=uuid.uuid4(),
-        wave_id=wave.id,
-        team_id=invitation.team_id,
-        instrument_version_id=version.id,
-        respondent=invitation.respondent,
-        submitted_on=today or dt.date.today(),
-        answers=[Answer(item_id=item_id, value=value) for item_id, value in answers.items()],
-    )
-    session.add(response)
-    invitation.answered = True
-    await session.flush()
-    return response.id
+
+async def submit_open_response(
+    session: AsyncSession,
+    code: str,
+    answers: Mapping[str, object],
+    comments: Mapping[str, object] | None = None,
+    *,
+    today: dt.date | None = None,
+) -> uuid.UUID:
+    """Store a customer's answers given through a team's open link."""
+    _, questionnaire = await open_link_questionnaire(session, code)
+    _require_valid(questionnaire, answers, comments or {})
+    return await _store(session, questionnaire, Channel.OPEN_LINK, answers, comments or {}, today)

@@ -53,3 +53,19 @@ class Invitation(UUIDBase):
     language: Mapped[str] = mapped_column(sa.String(2))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     answered: Mapped[bool] = mapped_column(default=False)
+
+
+class OpenLink(UUIDAuditBase):
+    """A team's public link for customers who are on no list: a counter, a receipt, an e-mail signature.
+
+    The code is public by design (it is printed as a QR code); answers through it are rate-limited per client
+    and, unless ``one_per_browser`` is off, limited to one per browser per wave.
+    """
+
+    __tablename__ = "open_link"
+    __table_args__ = (sa.UniqueConstraint("wave_id", "team_id"),)
+
+    wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    one_per_browser: Mapped[bool] = mapped_column(default=True)

@@ -9,14 +9,17 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.org.models import Customer, Employee, Organisation
-from surveys.waves.models import Invitation, Wave, WaveState
+from surveys.org.models import Customer, Employee, Organisation, Team
+from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
 from symmetry.domain import Respondent
 
 TOKEN_BYTES = 24
 """192 random bits per invitation token."""
+OPEN_LINK_BYTES = 12
+"""96 random bits per open-link code: public by design, long enough not to be guessed for another team."""
 
 
 class WaveStateError(ValueError):
@@ -110,3 +113,69 @@ async def close_wave(session: AsyncSession, wave: Wave) -> None:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
     wave.state = WaveState.CLOSED
     await session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalLink:
+    """A fresh token for one invitation that has not been answered, with whom it is for."""
+
+    email: str | None
+    language: str
+    respondent: Respondent
+    team_external_id: str
+    token: str
+
+
+async def reissue_tokens(session: AsyncSession, wave: Wave) -> list[PersonalLink]:
+    """New tokens for every unanswered invitation of an open wave; the previous links stop working.
+
+    Only hashes are stored, so a link can be given out again only by replacing its token.
+    """
+    if wave.state is not WaveState.OPEN:
+        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; links exist only while it is open")
+    rows = await session.execute(
+        sa.select(Invitation, Team.external_id, Employee.email, Customer.email)
+        .join(Team, Team.id == Invitation.team_id)
+        .outerjoin(Employee, Employee.id == Invitation.employee_id)
+        .outerjoin(Customer, Customer.id == Invitation.customer_id)
+        .where(Invitation.wave_id == wave.id, Invitation.answered.is_(False))
+        .order_by(Invitation.respondent, Team.external_id, Employee.email, Customer.email)
+    )
+    links = []
+    for invitation, team_external_id, employee_email, customer_email in rows:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        invitation.token_hash = hash_token(token)
+        links.append(
+            PersonalLink(
+                employee_email or customer_email, invitation.language, invitation.respondent, team_external_id, token
+            )
+        )
+    await session.flush()
+    return links
+
+
+async def create_open_links(session: AsyncSession, wave: Wave, *, one_per_browser: bool = True) -> list[OpenLink]:
+    """The open link of every front-line team (a team with no team below it), created where missing."""
+    existing = {
+        link.team_id: link for link in await session.scalars(sa.select(OpenLink).where(OpenLink.wave_id == wave.id))
+    }
+    child = sa.orm.aliased(Team)
+    teams = await session.scalars(
+        sa.select(Team)
+        .where(Team.organisation_id == wave.organisation_id, ~sa.exists().where(child.parent_id == Team.id))
+        .order_by(Team.external_id)
+    )
+    links = []
+    for team in teams:
+        link = existing.get(team.id)
+        if link is None:
+            link = OpenLink(
+                wave_id=wave.id,
+                team_id=team.id,
+                code=secrets.token_urlsafe(OPEN_LINK_BYTES),
+                one_per_browser=one_per_browser,
+            )
+            session.add(link)
+        links.append(link)
+    await session.flush()
+    return links

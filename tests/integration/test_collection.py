@@ -1,124 +1,168 @@
-"""Submitting through an invitation token: single use, validated, and stored without identity."""
+"""Submitting answers: single use, validated, all or nothing, stored without identity."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import uuid
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.models import Answer, Response
-from surveys.collection.services import SubmissionError, submit_response
-from surveys.instruments.services import register_instrument
-from surveys.org.models import Customer, Employee, Organisation, Team
+from surveys.collection.models import Answer, Channel, Comment, Response
+from surveys.collection.services import Refusal, SubmissionError, submit_open_response, submit_response
+from surveys.db import alchemy_config
+from surveys.settings import Settings
 from surveys.waves.models import Invitation
-from surveys.waves.services import IssuedInvitation, WaveStateError, close_wave, create_wave, launch_wave
+from surveys.waves.services import WaveStateError, close_wave, reissue_tokens
 from symmetry.domain import Respondent
+from tests.integration.factories import OpenWave, build_open_wave, complete_answers
 
-EMPLOYEE_ANSWERS = {"listening.employee": 4, "listening.mirror": 3, "outcome.enps": 9}
+
+async def count(session: AsyncSession, model: type) -> int:
+    return int(await session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
 
 
-@pytest.fixture
-async def invitations(session: AsyncSession) -> tuple[list[IssuedInvitation], object]:
-    organisation = Organisation(id=uuid.uuid4(), slug=f"org-{uuid.uuid4().hex[:8]}", name="Test organisation")
-    team = Team(id=uuid.uuid4(), organisation_id=organisation.id, external_id="T1", name="Team one")
-    session.add_all([organisation, team])
-    await session.flush()
-    session.add_all(
-        [
-            Employee(organisation_id=organisation.id, team_id=team.id, email="ana@example.com", language="fr"),
-            Customer(organisation_id=organisation.id, team_id=team.id, email="client@example.com", language="en"),
-        ]
+async def test_stored_employee_response_carries_no_identity(session: AsyncSession, open_wave: OpenWave) -> None:
+    token = open_wave.token(Respondent.EMPLOYEE, "fr")
+    answers = complete_answers(open_wave.instrument, Respondent.EMPLOYEE)
+    await submit_response(
+        session, token, answers, {"comment.employee": "  Plus de réunions d'équipe.  "}, today=dt.date(2026, 1, 7)
     )
-    version, _ = await register_instrument(session, "attention")
-    wave = await create_wave(
-        session,
-        organisation,
-        name="W1",
-        instrument_version_id=version.id,
-        opens_on=dt.date(2026, 1, 5),
-        closes_on=dt.date(2026, 1, 25),
-    )
-    return await launch_wave(session, wave), wave
 
-
-def token_of(issued: list[IssuedInvitation], respondent: Respondent) -> str:
-    return next(invitation.token for invitation in issued if invitation.respondent is respondent)
-
-
-async def test_stored_employee_response_carries_no_identity(session: AsyncSession, invitations: tuple) -> None:
-    issued, _wave = invitations
-    token = token_of(issued, Respondent.EMPLOYEE)
-    await submit_response(session, token, EMPLOYEE_ANSWERS, today=dt.date(2026, 1, 7))
-
-    response_columns = {column.name for column in Response.__table__.columns}
     # sa_orm_sentinel is advanced-alchemy's always-empty column for batched inserts.
-    assert response_columns == {
-        "id",
-        "wave_id",
-        "team_id",
-        "instrument_version_id",
-        "respondent",
-        "submitted_on",
-        "sa_orm_sentinel",
-    }
+    assert {column.name for column in Response.__table__.columns} == {
+        "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel", "submitted_on", "sa_orm_sentinel",
+    }  # fmt: skip
     row = (await session.execute(sa.select(Response.__table__))).mappings().one()
     assert row["submitted_on"] == dt.date(2026, 1, 7)
-    stored_text = " ".join(str(value) for value in row.values())
-    assert token not in stored_text
-    assert "ana@example.com" not in stored_text
-    answers = (await session.execute(sa.select(Answer.item_id, Answer.value))).all()
-    assert sorted(answers) == sorted(EMPLOYEE_ANSWERS.items())
-    invitation_hashes = await session.scalars(sa.select(Invitation.token_hash))
-    assert token not in set(invitation_hashes)
+    assert row["team_id"] == open_wave.team.id and row["channel"] == Channel.INVITATION
+    stored = " ".join(str(value) for value in row.values())
+    assert token not in stored and "ana@example.com" not in stored
+    stored_answers = await session.execute(sa.select(Answer.item_id, Answer.value))
+    assert sorted(tuple(row) for row in stored_answers) == sorted(answers.items())
+    assert [tuple(row) for row in await session.execute(sa.select(Comment.item_id, Comment.text))] == [
+        ("comment.employee", "Plus de réunions d'équipe.")
+    ]
+    # The participation record says who answered, and nothing joins it to the answers.
+    invitation_columns = {column.name for column in Invitation.__table__.columns}
+    assert not invitation_columns & {"response_id", "answered_at", "answered_on", "token"}
+    assert not {column.name for column in Response.__table__.columns} & {"invitation_id", "employee_id"}
+    assert token not in set(await session.scalars(sa.select(Invitation.token_hash)))
 
 
-async def test_second_use_of_a_token_is_refused(session: AsyncSession, invitations: tuple) -> None:
-    issued, _ = invitations
-    token = token_of(issued, Respondent.EMPLOYEE)
-    await submit_response(session, token, EMPLOYEE_ANSWERS)
-    with pytest.raises(SubmissionError, match="already been used"):
-        await submit_response(session, token, EMPLOYEE_ANSWERS)
-    assert await session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+async def test_second_use_of_a_token_is_refused(session: AsyncSession, open_wave: OpenWave) -> None:
+    token = open_wave.token(Respondent.CUSTOMER)
+    answers = complete_answers(open_wave.instrument, Respondent.CUSTOMER)
+    await submit_response(session, token, answers)
+    with pytest.raises(SubmissionError) as caught:
+        await submit_response(session, token, answers)
+    assert caught.value.refusal is Refusal.USED and caught.value.status_code == 409
+    assert await count(session, Response) == 1
 
 
 @pytest.mark.parametrize(
-    ("answers", "field"),
+    ("change", "field", "message"),
     [
-        ({"listening.customer": 4}, "answers.listening.customer"),
-        ({"listening.employee": 6}, "answers.listening.employee"),
-        ({"outcome.enps": 11}, "answers.outcome.enps"),
-        ({"listening.employee": True}, "answers.listening.employee"),
-        ({}, "answers"),
+        ({"listening.customer": 4}, "answers.listening.customer", "not a question of the employee questionnaire"),
+        ({"listening.employee": 6}, "answers.listening.employee", "must be from 1 to 5, got 6"),
+        ({"outcome.enps": 11}, "answers.outcome.enps", "must be from 0 to 10, got 11"),
+        ({"listening.employee": 3.5}, "answers.listening.employee", "whole number"),
+        ({"listening.employee": "4"}, "answers.listening.employee", "whole number"),
+        ({"listening.employee": True}, "answers.listening.employee", "whole number"),
+        ({"listening.employee": None}, "answers.listening.employee", "an answer is required"),
     ],
 )
-async def test_invalid_answers_name_the_field_and_store_nothing(
-    session: AsyncSession, invitations: tuple, answers: dict, field: str
+async def test_each_bad_answer_is_named_and_nothing_is_stored(
+    session: AsyncSession, open_wave: OpenWave, change: dict[str, object], field: str, message: str
 ) -> None:
-    issued, _ = invitations
+    answers = {**complete_answers(open_wave.instrument, Respondent.EMPLOYEE), **change}
+    answers = {item: value for item, value in answers.items() if value is not None}
     with pytest.raises(SubmissionError) as caught:
-        await submit_response(session, token_of(issued, Respondent.EMPLOYEE), answers)
-    assert caught.value.field == field
-    assert await session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
-    assert await session.scalar(sa.select(sa.func.count()).select_from(Invitation).where(Invitation.answered)) == 0
+        await submit_response(session, open_wave.token(Respondent.EMPLOYEE), answers)
+    assert caught.value.refusal is Refusal.INVALID and caught.value.status_code == 422
+    assert message in caught.value.errors[field]
+    assert await count(session, Response) == 0
+    assert await count(session, Answer) == 0
+    assert not any(await session.scalars(sa.select(Invitation.answered)))
 
 
-async def test_unknown_token_and_closed_wave_are_refused(session: AsyncSession, invitations: tuple) -> None:
-    issued, wave = invitations
-    with pytest.raises(SubmissionError, match="unknown invitation"):
-        await submit_response(session, "not-a-token", EMPLOYEE_ANSWERS)
-    await close_wave(session, wave)
-    with pytest.raises(SubmissionError, match="closed"):
-        await submit_response(session, token_of(issued, Respondent.CUSTOMER), {"listening.customer": 5})
+async def test_over_long_comment_is_refused(session: AsyncSession, open_wave: OpenWave) -> None:
+    answers = complete_answers(open_wave.instrument, Respondent.CUSTOMER)
+    with pytest.raises(SubmissionError) as caught:
+        await submit_response(session, open_wave.token(Respondent.CUSTOMER), answers, {"comment.customer": "x" * 1001})
+    assert caught.value.errors == {"comments.comment.customer": "at most 1000 characters, got 1001"}
+    assert await count(session, Comment) == 0
+
+
+async def test_unknown_token_and_closed_wave_are_refused(session: AsyncSession, open_wave: OpenWave) -> None:
+    answers = complete_answers(open_wave.instrument, Respondent.CUSTOMER)
+    with pytest.raises(SubmissionError) as unknown:
+        await submit_response(session, "not-a-token", answers)
+    assert unknown.value.status_code == 404
+    await close_wave(session, open_wave.wave)
+    with pytest.raises(SubmissionError) as closed:
+        await submit_response(session, open_wave.token(Respondent.CUSTOMER), answers)
+    assert closed.value.status_code == 410 and "closed" in closed.value.errors["token"]
     with pytest.raises(WaveStateError, match="only an open wave"):
-        await close_wave(session, wave)
+        await close_wave(session, open_wave.wave)
 
 
-async def test_each_person_gets_a_distinct_long_token(invitations: tuple) -> None:
-    issued, _ = invitations
-    tokens = [invitation.token for invitation in issued]
-    assert len(issued) == 2
-    assert len(set(tokens)) == 2
+async def test_each_person_gets_a_distinct_long_token(open_wave: OpenWave) -> None:
+    tokens = [invitation.token for invitation in open_wave.invitations]
+    assert len(tokens) == 3 and len(set(tokens)) == 3
     assert all(len(token) >= 22 for token in tokens)  # 128 bits in URL-safe base64 need at least 22 characters
+
+
+async def test_reissued_links_replace_the_old_ones_for_unanswered_invitations_only(
+    session: AsyncSession, open_wave: OpenWave
+) -> None:
+    answered = open_wave.token(Respondent.CUSTOMER)
+    await submit_response(session, answered, complete_answers(open_wave.instrument, Respondent.CUSTOMER))
+    links = await reissue_tokens(session, open_wave.wave)
+    assert sorted(link.email or "" for link in links) == ["ana@example.com", "ben@example.com"]
+    old = open_wave.token(Respondent.EMPLOYEE, "fr")
+    with pytest.raises(SubmissionError) as caught:
+        await submit_response(session, old, complete_answers(open_wave.instrument, Respondent.EMPLOYEE))
+    assert caught.value.refusal is Refusal.UNKNOWN
+    fresh = next(link.token for link in links if link.email == "ana@example.com")
+    await submit_response(session, fresh, complete_answers(open_wave.instrument, Respondent.EMPLOYEE))
+
+
+async def test_open_link_answers_count_for_its_team_as_customers(session: AsyncSession, open_wave: OpenWave) -> None:
+    code = open_wave.open_links[0].code
+    answers = complete_answers(open_wave.instrument, Respondent.CUSTOMER, value=5)
+    await submit_open_response(session, code, answers)
+    await submit_open_response(session, code, answers)
+    stored = await session.execute(sa.select(Response.team_id, Response.respondent, Response.channel))
+    rows = [tuple(row) for row in stored]
+    assert rows == [(open_wave.team.id, Respondent.CUSTOMER, Channel.OPEN_LINK)] * 2
+    with pytest.raises(SubmissionError) as caught:
+        await submit_open_response(session, code, complete_answers(open_wave.instrument, Respondent.EMPLOYEE))
+    assert "answers.listening.employee" in caught.value.errors
+
+
+async def test_concurrent_double_submission_stores_exactly_one_response(clean_database: Settings) -> None:
+    config = alchemy_config(clean_database)
+    try:
+        async with config.get_session() as session, session.begin():
+            wave = await build_open_wave(session)
+        token = wave.token(Respondent.EMPLOYEE, "fr")
+        answers = complete_answers(wave.instrument, Respondent.EMPLOYEE)
+
+        async def submit() -> str:
+            async with config.get_session() as session:
+                try:
+                    async with session.begin():
+                        await submit_response(session, token, answers)
+                except SubmissionError as error:
+                    return error.refusal.value
+                return "stored"
+
+        outcomes = await asyncio.gather(*(submit() for _ in range(4)))
+        async with config.get_session() as session:
+            stored = await count(session, Response)
+    finally:
+        await config.get_engine().dispose()
+    assert sorted(outcomes) == ["stored", "used", "used", "used"]
+    assert stored == 1

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from reports.context import TeamInfo, WaveInfo, build_organisation_context, build_team_context
 from reports.i18n import MESSAGES, Translator
 from reports.render import render_html, render_pdf
-from surveys.instruments.services import load_instrument
+from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_wave
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator

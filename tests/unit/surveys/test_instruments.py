@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.instruments.services import INSTRUMENTS_DIR, InstrumentError, load_instrument, parse_instrument
+from surveys.instruments.loader import INSTRUMENTS_DIR, InstrumentError, load_instrument, parse_instrument
 from symmetry.domain import Respondent, Voice
 
 
@@ -19,6 +19,10 @@ def test_default_instrument_mirrors_every_dimension_in_both_languages() -> None:
             item = instrument.item(voice, dimension.key)
             assert set(item.text) == {"fr", "en"}
             assert (item.scale.low, item.scale.high) == (1, 5)
+    assert [(c.id, c.respondent, c.max_length) for c in instrument.comments] == [
+        ("comment.employee", Respondent.EMPLOYEE, 1000),
+        ("comment.customer", Respondent.CUSTOMER, 1000),
+    ]
     outcomes = {item.outcome: item.respondent for item in instrument.items if item.voice is Voice.OUTCOME}
     assert outcomes == {
         "engagement": Respondent.EMPLOYEE,
@@ -33,15 +37,32 @@ def test_every_problem_is_reported_with_its_location() -> None:
     document = tomllib.loads((INSTRUMENTS_DIR / "attention.toml").read_text(encoding="utf-8"))
     del document["dimensions"][0]["customer"]
     del document["dimensions"][1]["employee"]["fr"]
+    document["dimensions"][2]["employe"] = document["dimensions"][2].pop("employee")
+    document["items"] = [{"key": "stray", "fr": "Question ?", "en": "Question?"}]
     document["outcomes"][0]["scale"] = "likert7"
+    document["comments"][0]["max_length"] = 5000
     with pytest.raises(InstrumentError) as caught:
         parse_instrument(document, "broken.toml")
     assert caught.value.problems == [
+        "top level: unknown key 'items' (an item belongs inside a dimension, as employee, mirror or customer, "
+        "or in [[outcomes]])",
         "dimensions[1] (listening): no customer item",
-        "dimensions[2].employee: missing the fr text",
+        "dimensions[2] (recognition).employee: missing the fr text",
+        "dimensions[3] (trust): unknown key 'employe'",
+        "dimensions[3] (trust): no employee item",
         "outcomes[1].scale: unknown scale 'likert7' (known: likert5, nps, csat, ces)",
+        "comments[1].max_length: expected a whole number from 1 to 2000",
     ]
     assert str(caught.value).startswith("broken.toml: ")
+
+
+def test_reverse_keyed_flag_is_read_and_must_be_a_boolean() -> None:
+    document = tomllib.loads((INSTRUMENTS_DIR / "attention.toml").read_text(encoding="utf-8"))
+    document["dimensions"][0]["employee"]["reverse_keyed"] = True
+    assert parse_instrument(document, "ok.toml").item_by_id("listening.employee").reverse_keyed
+    document["dimensions"][0]["employee"]["reverse_keyed"] = "yes"
+    with pytest.raises(InstrumentError, match=r"listening\)\.employee\.reverse_keyed: expected true or false"):
+        parse_instrument(document, "bad.toml")
 
 
 def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from surveys.instruments.services import load_instrument
+from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_wave
 from symmetry.domain import Instrument, Respondent
 from symmetry.simulation import GenerativeModel, Simulator

@@ -1,0 +1,62 @@
+"""Factories for the integration tests: a small organisation with an open wave."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.instruments.services import register_instrument
+from surveys.org.models import Customer, Employee, Organisation, Team
+from surveys.waves.models import OpenLink, Wave
+from surveys.waves.services import IssuedInvitation, create_open_links, create_wave, launch_wave
+from symmetry.domain import Instrument, Respondent
+
+
+@dataclass
+class OpenWave:
+    organisation: Organisation
+    team: Team
+    wave: Wave
+    instrument: Instrument
+    invitations: list[IssuedInvitation]
+    open_links: list[OpenLink]
+
+    def token(self, respondent: Respondent, language: str | None = None) -> str:
+        return next(
+            invitation.token
+            for invitation in self.invitations
+            if invitation.respondent is respondent and language in (None, invitation.language)
+        )
+
+
+def complete_answers(instrument: Instrument, respondent: Respondent, value: int = 4) -> dict[str, object]:
+    """An answer to every question of one population, `value` clipped to each scale."""
+    return {item.id: min(max(value, item.scale.low), item.scale.high) for item in instrument.items_for(respondent)}
+
+
+async def build_open_wave(session: AsyncSession) -> OpenWave:
+    organisation = Organisation(id=uuid.uuid4(), slug=f"org-{uuid.uuid4().hex[:8]}", name="Test organisation")
+    team = Team(id=uuid.uuid4(), organisation_id=organisation.id, external_id="T1", name="Team one")
+    session.add_all([organisation, team])
+    await session.flush()
+    session.add_all(
+        [
+            Employee(organisation_id=organisation.id, team_id=team.id, email="ana@example.com", language="fr"),
+            Employee(organisation_id=organisation.id, team_id=team.id, email="ben@example.com", language="en"),
+            Customer(organisation_id=organisation.id, team_id=team.id, email="client@example.com", language="en"),
+        ]
+    )
+    version, instrument = await register_instrument(session, "attention")
+    wave = await create_wave(
+        session,
+        organisation,
+        name="W1",
+        instrument_version_id=version.id,
+        opens_on=dt.date(2026, 1, 5),
+        closes_on=dt.date(2026, 1, 25),
+    )
+    invitations = await launch_wave(session, wave)
+    return OpenWave(organisation, team, wave, instrument, invitations, await create_open_links(session, wave))
