@@ -8,6 +8,7 @@ import uvicorn
 from surveys.demo.cli import demo
 from surveys.migrations.cli import db
 from surveys.settings import Settings, SettingsError
+from surveys.waves.cli import wave
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,6 +37,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
 
 symmetry.add_command(db)
 symmetry.add_command(demo)
+symmetry.add_command(wave)
 
 
 def main() -> None:

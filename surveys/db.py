@@ -70,6 +70,6 @@ def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
 
 def web_alchemy_config(settings: Settings) -> LitestarAlchemyConfig:
     """The web app's database: one session per request, committed when the response is sent."""
-    config = LitestarAlchemyConfig(**_config_options(settings), before_send_handler="autocommit")
+    config = LitestarAlchemyConfig(**_config_options(settings), before_send_handler="autocommit_include_redirects")
     _prepare(config)
     return config

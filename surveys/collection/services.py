@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,13 +43,28 @@ STATUS_CODES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """What is wrong with one field: a stable code for translations, and an English message for the API."""
+
+    code: Literal["unknown", "required", "not_integer", "out_of_range", "not_text", "too_long", "refused"]
+    message: str
+
+
 class SubmissionError(ValueError):
     """A response that cannot be accepted, with every problem by field (``answers.<item id>``, ``token``...)."""
 
-    def __init__(self, refusal: Refusal, errors: dict[str, str]) -> None:
+    def __init__(self, refusal: Refusal, errors: dict[str, FieldProblem], *, language: str | None = None) -> None:
         self.refusal = refusal
         self.errors = errors
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.language = language
+        """The respondent's language when the refusal concerns a known invitation."""
+        super().__init__("; ".join(f"{field}: {problem.message}" for field, problem in errors.items()))
+
+    @classmethod
+    def refused(cls, refusal: Refusal, field: str, message: str, *, language: str | None = None) -> SubmissionError:
+        """A refusal of the whole submission, attributed to one field (the token or the link)."""
+        return cls(refusal, {field: FieldProblem("refused", message)}, language=language)
 
     @property
     def status_code(self) -> int:
@@ -69,30 +85,47 @@ class Questionnaire:
 
 
 def check_submission(
-    instrument: Instrument, respondent: Respondent, answers: Mapping[str, object], comments: Mapping[str, object]
-) -> dict[str, str]:
-    """Every problem of a submission, by field; empty when it can be stored."""
-    errors: dict[str, str] = {}
+    instrument: Instrument,
+    respondent: Respondent,
+    answers: Mapping[str, object],
+    comments: Mapping[str, object],
+    *,
+    required: Collection[str] | None = None,
+) -> dict[str, FieldProblem]:
+    """Every problem of a submission, by field; empty when it can be stored.
+
+    `required` restricts the required answers to these item ids (one page of a form); by default every
+    question of the respondent's questionnaire must be answered.
+    """
+    errors: dict[str, FieldProblem] = {}
     items = {item.id: item for item in instrument.items_for(respondent)}
     for item_id in answers.keys() - items.keys():
-        errors[f"answers.{item_id}"] = f"not a question of the {respondent} questionnaire"
+        errors[f"answers.{item_id}"] = FieldProblem("unknown", f"not a question of the {respondent} questionnaire")
     for item_id, item in items.items():
-        value = answers.get(item_id)
+        value, scale = answers.get(item_id), item.scale
         if value is None:
-            errors[f"answers.{item_id}"] = "an answer is required"
+            if required is None or item_id in required:
+                errors[f"answers.{item_id}"] = FieldProblem("required", "an answer is required")
         elif isinstance(value, bool) or not isinstance(value, int):
-            errors[f"answers.{item_id}"] = f"must be a whole number from {item.scale.low} to {item.scale.high}"
-        elif not item.scale.low <= value <= item.scale.high:
-            errors[f"answers.{item_id}"] = f"must be from {item.scale.low} to {item.scale.high}, got {value}"
+            errors[f"answers.{item_id}"] = FieldProblem(
+                "not_integer", f"must be a whole number from {scale.low} to {scale.high}"
+            )
+        elif not scale.low <= value <= scale.high:
+            errors[f"answers.{item_id}"] = FieldProblem(
+                "out_of_range", f"must be from {scale.low} to {scale.high}, got {value}"
+            )
     questions = {comment.id: comment for comment in instrument.comments_for(respondent)}
     for comment_id, text in comments.items():
         question = questions.get(comment_id)
+        field = f"comments.{comment_id}"
         if question is None:
-            errors[f"comments.{comment_id}"] = f"not a comment of the {respondent} questionnaire"
+            errors[field] = FieldProblem("unknown", f"not a comment of the {respondent} questionnaire")
         elif not isinstance(text, str):
-            errors[f"comments.{comment_id}"] = "must be text"
+            errors[field] = FieldProblem("not_text", "must be text")
         elif len(text.strip()) > question.max_length:
-            errors[f"comments.{comment_id}"] = f"at most {question.max_length} characters, got {len(text.strip())}"
+            errors[field] = FieldProblem(
+                "too_long", f"at most {question.max_length} characters, got {len(text.strip())}"
+            )
     return errors
 
 
@@ -101,7 +134,9 @@ async def _questionnaire(
 ) -> Questionnaire:
     wave = await session.get_one(Wave, wave_id)
     if wave.state is not WaveState.OPEN:
-        raise SubmissionError(Refusal.NOT_OPEN, {"token": f"this survey is {wave.state}, it no longer takes answers"})
+        raise SubmissionError.refused(
+            Refusal.NOT_OPEN, "token", f"this survey is {wave.state}, it does not take answers", language=language
+        )
     version = await session.get_one(InstrumentVersion, wave.instrument_version_id)
     return Questionnaire(wave, team_id, respondent, stored_instrument(version), version.id, language)
 
@@ -110,9 +145,11 @@ async def invitation_questionnaire(session: AsyncSession, token: str) -> tuple[I
     """The invitation of a token and what it asks, or a SubmissionError saying why it cannot be answered."""
     invitation = await session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if invitation is None:
-        raise SubmissionError(Refusal.UNKNOWN, {"token": "this link is not a valid survey link"})
+        raise SubmissionError.refused(Refusal.UNKNOWN, "token", "this link is not a valid survey link")
     if invitation.answered:
-        raise SubmissionError(Refusal.USED, {"token": "this link has already been used to answer"})
+        raise SubmissionError.refused(
+            Refusal.USED, "token", "this link has already been used to answer", language=invitation.language
+        )
     questionnaire = await _questionnaire(
         session, invitation.wave_id, invitation.team_id, invitation.respondent, invitation.language
     )
@@ -125,7 +162,7 @@ async def open_link_questionnaire(
     """The open link of a code and its customer questionnaire, or a SubmissionError."""
     link = await session.scalar(sa.select(OpenLink).where(OpenLink.code == code))
     if link is None:
-        raise SubmissionError(Refusal.UNKNOWN, {"code": "this link is not a valid survey link"})
+        raise SubmissionError.refused(Refusal.UNKNOWN, "code", "this link is not a valid survey link")
     return link, await _questionnaire(session, link.wave_id, link.team_id, Respondent.CUSTOMER, language)
 
 
@@ -184,7 +221,7 @@ async def submit_response(
         .execution_options(synchronize_session=False)
     )
     if consumed.rowcount != 1:  # type: ignore[attr-defined]
-        raise SubmissionError(Refusal.USED, {"token": "this link has already been used to answer"})
+        raise SubmissionError.refused(Refusal.USED, "token", "this link has already been used to answer")
     return await _store(session, questionnaire, Channel.INVITATION, answers, comments or {}, today)
 
 

@@ -19,6 +19,7 @@ from surveys.db import alchemy_config
 from surveys.demo.services import DemoRun, run_demo
 from surveys.migrations import upgrade
 from surveys.settings import Settings
+from symmetry.analysis import WaveAnalysis
 from symmetry.domain import Respondent
 
 
@@ -28,11 +29,17 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-async def _run(settings: Settings, teams: int, seed: int) -> DemoRun:
+async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> DemoRun:
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session, session.begin():
-            return await run_demo(session, n_teams=teams, seed=seed, anonymity_threshold=settings.anonymity_threshold)
+            return await run_demo(
+                session,
+                n_teams=teams,
+                seed=seed,
+                anonymity_threshold=settings.anonymity_threshold,
+                leave_open=leave_open,
+            )
     finally:
         await config.get_engine().dispose()
 
@@ -51,8 +58,15 @@ async def _run(settings: Settings, teams: int, seed: int) -> DemoRun:
 )
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the reports.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Report rendering processes [default: CPUs].")
+@click.option(
+    "--leave-open",
+    is_flag=True,
+    help="Stop with the wave open and half the answers in, to try the survey pages; no analysis, no reports.",
+)
 @click.pass_obj
-def demo(settings: Settings, teams: int, seed: int, out: Path, lang: Language, workers: int | None) -> None:
+def demo(
+    settings: Settings, teams: int, seed: int, out: Path, lang: Language, workers: int | None, leave_open: bool
+) -> None:
     """Build a demo organisation, run a wave on simulated answers, analyse it and write the PDF reports.
 
     The answers come from a stated generative model in which a team-level attention factor drives both
@@ -62,14 +76,23 @@ def demo(settings: Settings, teams: int, seed: int, out: Path, lang: Language, w
     console = Console(soft_wrap=True)
     with database_errors(), console.status("Building the organisation and simulating the wave..."):
         upgrade(settings)
-        run = asyncio.run(_run(settings, teams, seed))
+        run = asyncio.run(_run(settings, teams, seed, leave_open))
+    if run.analysis is None:
+        console.print(
+            f"Wave {run.wave_name!r} is open, with {sum(run.answered.values())} simulated answers so far. Try it:\n"
+            f'  symmetry wave links "{run.wave_name}" --out links.csv      (personal links of those yet to answer)\n'
+            f'  symmetry wave open-links "{run.wave_name}" --out open-links (team links and QR codes for customers)\n'
+            "  symmetry serve"
+        )
+        return
+    analysis = run.analysis
 
     wave = WaveInfo(run.organisation_name, run.wave_name, run.opens_on, run.closes_on)
     names = {team.id: team.name for team in run.teams}
     infos = [
         TeamInfo(team.external_id, team.name, names.get(team.parent_id) if team.parent_id else None)
         for team in run.teams
-        if team.external_id in run.analysis.teams
+        if team.external_id in analysis.teams
     ]
     for stale in [out / "organisation.pdf", *(out / "teams").glob("*.pdf")]:
         stale.unlink(missing_ok=True)
@@ -82,14 +105,16 @@ def demo(settings: Settings, teams: int, seed: int, out: Path, lang: Language, w
         def advance(_: ReportOutcome) -> None:
             progress.advance(task)
 
-        outcomes = render_reports(run.analysis, wave, infos, jobs, workers=workers, on_done=advance)
-    _print_summary(console, run, seed, out, outcomes)
+        outcomes = render_reports(analysis, wave, infos, jobs, workers=workers, on_done=advance)
+    _print_summary(console, run, analysis, seed, out, outcomes)
     if any(outcome.error for outcome in outcomes):
         raise click.ClickException("some reports could not be rendered (see above)")
 
 
-def _print_summary(console: Console, run: DemoRun, seed: int, out: Path, outcomes: list[ReportOutcome]) -> None:
-    analysis, linkage = run.analysis, run.analysis.linkage
+def _print_summary(
+    console: Console, run: DemoRun, analysis: WaveAnalysis, seed: int, out: Path, outcomes: list[ReportOutcome]
+) -> None:
+    linkage = analysis.linkage
     employees, customers = Respondent.EMPLOYEE, Respondent.CUSTOMER
     console.print(f"[bold]Symmetry demo[/bold] (seed {seed})")
     if run.replaced_previous:

@@ -23,6 +23,7 @@ from symmetry.simulation import GenerativeModel, Simulator
 EMPLOYEE_RESPONSE_RATE = 0.85
 CUSTOMER_RESPONSE_RATE = 0.35
 WAVE_DAYS = 21
+OPEN_DAYS_SO_FAR, OPEN_DAYS_LEFT = 7, 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,8 @@ class DemoRun:
     model: GenerativeModel
     true_team_correlation: float
     """Correlation across teams of the drawn employee and customer climates: what the analysis should recover."""
-    analysis: WaveAnalysis
+    analysis: WaveAnalysis | None
+    """None when the wave was left open."""
     replaced_previous: bool
 
 
@@ -52,10 +54,12 @@ async def run_demo(
     anonymity_threshold: int,
     model: GenerativeModel | None = None,
     today: dt.date | None = None,
+    leave_open: bool = False,
 ) -> DemoRun:
     """Build the demo organisation, run one wave on simulated answers, close it and analyse it.
 
     A previous demo organisation (and only that one) is deleted first, so the demo can be rerun on any database.
+    With `leave_open`, half as many people answer and the wave stays open, for trying the survey pages.
     """
     if n_teams < 4:
         raise ValueError(f"--teams must be at least 4 for a correlation across teams, got {n_teams}")
@@ -74,12 +78,16 @@ async def run_demo(
     session.add_all([*employees, *customers])
     await session.flush()
 
-    closes_on = today or dt.date.today()
-    opens_on = closes_on - dt.timedelta(days=WAVE_DAYS)
+    today = today or dt.date.today()
+    if leave_open:
+        opens_on, closes_on = today - dt.timedelta(days=OPEN_DAYS_SO_FAR), today + dt.timedelta(days=OPEN_DAYS_LEFT)
+    else:
+        opens_on, closes_on = today - dt.timedelta(days=WAVE_DAYS), today
+    answering_days = (min(today, closes_on) - opens_on).days
     wave = await create_wave(
         session,
         organisation,
-        name=f"Demo {closes_on:%Y-%m}",
+        name=f"Demo {today:%Y-%m}",
         instrument_version_id=version.id,
         opens_on=opens_on,
         closes_on=closes_on,
@@ -95,15 +103,17 @@ async def run_demo(
     ):
         draw = simulator.employee if respondent is Respondent.EMPLOYEE else simulator.customer
         for person in people:
-            if rng.random() >= rate:
+            if rng.random() >= (rate / 2 if leave_open else rate):
                 continue
-            answer_day = opens_on + dt.timedelta(days=int(rng.integers(WAVE_DAYS)))
+            answer_day = opens_on + dt.timedelta(days=int(rng.integers(answering_days)))
             await submit_response(session, tokens[person.id], draw(position[person.team_id]), today=answer_day)
             answered[respondent] += 1
 
-    await close_wave(session, wave)
-    analysis = await analyse(session, wave, anonymity_threshold=anonymity_threshold)
-    await store_team_results(session, wave, analysis)
+    analysis = None
+    if not leave_open:
+        await close_wave(session, wave)
+        analysis = await analyse(session, wave, anonymity_threshold=anonymity_threshold)
+        await store_team_results(session, wave, analysis)
     climates = simulator.climates
     return DemoRun(
         organisation_name=organisation.name,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import secrets
 import uuid
 from dataclasses import dataclass
 
+import segno
 import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -179,3 +181,13 @@ async def create_open_links(session: AsyncSession, wave: Wave, *, one_per_browse
         links.append(link)
     await session.flush()
     return links
+
+
+QR_MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def qr_code(url: str, kind: str) -> bytes:
+    """A QR code of `url` (``svg`` or ``png``), medium error correction, large enough to scan from a printed card."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind=kind, scale=8 if kind == "png" else 4, border=4)
+    return buffer.getvalue()

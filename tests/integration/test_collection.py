@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.models import Answer, Channel, Comment, Response
-from surveys.collection.services import Refusal, SubmissionError, submit_open_response, submit_response
+from surveys.collection.services import FieldProblem, Refusal, SubmissionError, submit_open_response, submit_response
 from surveys.db import alchemy_config
 from surveys.settings import Settings
 from surveys.waves.models import Invitation
@@ -81,7 +81,7 @@ async def test_each_bad_answer_is_named_and_nothing_is_stored(
     with pytest.raises(SubmissionError) as caught:
         await submit_response(session, open_wave.token(Respondent.EMPLOYEE), answers)
     assert caught.value.refusal is Refusal.INVALID and caught.value.status_code == 422
-    assert message in caught.value.errors[field]
+    assert message in caught.value.errors[field].message
     assert await count(session, Response) == 0
     assert await count(session, Answer) == 0
     assert not any(await session.scalars(sa.select(Invitation.answered)))
@@ -91,7 +91,9 @@ async def test_over_long_comment_is_refused(session: AsyncSession, open_wave: Op
     answers = complete_answers(open_wave.instrument, Respondent.CUSTOMER)
     with pytest.raises(SubmissionError) as caught:
         await submit_response(session, open_wave.token(Respondent.CUSTOMER), answers, {"comment.customer": "x" * 1001})
-    assert caught.value.errors == {"comments.comment.customer": "at most 1000 characters, got 1001"}
+    assert caught.value.errors == {
+        "comments.comment.customer": FieldProblem("too_long", "at most 1000 characters, got 1001")
+    }
     assert await count(session, Comment) == 0
 
 
@@ -103,7 +105,8 @@ async def test_unknown_token_and_closed_wave_are_refused(session: AsyncSession, 
     await close_wave(session, open_wave.wave)
     with pytest.raises(SubmissionError) as closed:
         await submit_response(session, open_wave.token(Respondent.CUSTOMER), answers)
-    assert closed.value.status_code == 410 and "closed" in closed.value.errors["token"]
+    assert closed.value.status_code == 410
+    assert "closed" in closed.value.errors["token"].message
     with pytest.raises(WaveStateError, match="only an open wave"):
         await close_wave(session, open_wave.wave)
 
