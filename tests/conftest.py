@@ -6,7 +6,6 @@ gets it empty (see ``clean_database``), and the PostgreSQL database is dropped a
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +19,7 @@ from surveys.db import alchemy_config
 from surveys.migrations import upgrade
 from surveys.models import metadata
 from surveys.settings import Settings
+from tests.support import in_thread, run_sync
 
 
 async def _admin(url: str, statement: str) -> None:
@@ -39,11 +39,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
     name = f"symmetry_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    run_sync(_admin(server_url, f'CREATE DATABASE "{name}"'))
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_sync(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +53,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def migrated(settings: Settings) -> Settings:
-    upgrade(settings)
+    in_thread(upgrade, settings)
     return settings
 
 
@@ -71,7 +71,7 @@ async def _delete_everything(settings: Settings) -> None:
 def clean_database(migrated: Settings) -> Iterator[Settings]:
     """The migrated test database, emptied after the test whatever it left behind."""
     yield migrated
-    asyncio.run(_delete_everything(migrated))
+    run_sync(_delete_everything(migrated))
 
 
 @pytest.fixture

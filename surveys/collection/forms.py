@@ -68,8 +68,8 @@ class Choice:
     """One radio button."""
 
     value: int
-    label: str
-    """The accessible label: the number and, on agreement scales, its words."""
+    words: str
+    """Read out after the number on agreement scales ("– Agree"), empty on numeric scales."""
     input_id: str
 
 
@@ -123,10 +123,8 @@ def _scale_labels(item: Item, language: Language) -> tuple[str, str]:
     return text(f"{item.scale.name}_low", language), text(f"{item.scale.name}_high", language)
 
 
-def _choice_label(item: Item, value: int, language: Language) -> str:
-    if item.scale.name == "likert5":
-        return f"{value} – {text(f'agree_{value}', language)}"
-    return str(value)
+def _choice_words(item: Item, value: int, language: Language) -> str:
+    return f" – {text(f'agree_{value}', language)}" if item.scale.name == "likert5" else ""
 
 
 def localise(problem: FieldProblem, language: Language, max_length: int = 0) -> str:
@@ -163,7 +161,7 @@ def build_page(
                 dom_id=dom_id,
                 text=item.text[language],
                 choices=[
-                    Choice(value, _choice_label(item, value, language), f"{dom_id}-{value}")
+                    Choice(value, _choice_words(item, value, language), f"{dom_id}-{value}")
                     for value in range(item.scale.low, item.scale.high + 1)
                 ],
                 selected=submitted.answers.get(item.id),

@@ -1,0 +1,76 @@
+"""``symmetry wave links`` and ``open-links`` on a demo wave left open, and the links they write, opened."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from litestar.testing import TestClient
+
+from surveys.app import create_app
+from surveys.cli import symmetry
+from surveys.settings import Settings
+
+
+@pytest.fixture
+def open_demo(cli_env: dict[str, str], tmp_path: Path) -> str:
+    result = CliRunner().invoke(symmetry, ["demo", "--teams", "4", "--seed", "9", "--leave-open"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    match = re.search(r"Wave '([^']+)' is open", result.output)
+    assert match, result.output
+    return match.group(1)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_personal_links_open_the_form_and_replace_earlier_links(
+    open_demo: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    first = runner.invoke(symmetry, ["wave", "links", open_demo, "--out", str(tmp_path / "links.csv")], env=cli_env)
+    assert first.exit_code == 0, first.output
+    rows = read_csv(tmp_path / "links.csv")
+    assert rows
+    assert set(rows[0]) == {"email", "language", "respondent", "team", "link"}
+    assert {row["respondent"] for row in rows} == {"employee", "customer"}
+    assert all(row["link"].startswith("http://127.0.0.1:8000/r/") for row in rows)
+
+    second = runner.invoke(symmetry, ["wave", "links", open_demo, "--out", str(tmp_path / "again.csv")], env=cli_env)
+    assert second.exit_code == 0
+    settings = Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])
+    old, new = rows[0], next(row for row in read_csv(tmp_path / "again.csv") if row["email"] == rows[0]["email"])
+    with TestClient(app=create_app(settings)) as client:
+        fresh = client.get(new["link"].removeprefix("http://127.0.0.1:8000"))
+        assert fresh.status_code == 200
+        assert f'<html lang="{new["language"]}">' in fresh.text
+        stale = client.get(old["link"].removeprefix("http://127.0.0.1:8000"))
+        assert stale.status_code == 404
+
+
+def test_open_links_come_with_qr_codes(open_demo: str, cli_env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "open"
+    result = CliRunner().invoke(symmetry, ["wave", "open-links", open_demo, "--out", str(out)], env=cli_env)
+    assert result.exit_code == 0, result.output
+    rows = read_csv(out / "open-links.csv")
+    assert [row["team"] for row in rows] == ["B001", "B002", "B003", "B004"]
+    for row in rows:
+        assert (out / row["qr_svg"]).read_bytes().lstrip().startswith(b"<?xml") or b"<svg" in (
+            out / row["qr_svg"]
+        ).read_bytes()
+        assert (out / row["qr_png"]).read_bytes().startswith(b"\x89PNG")
+        assert row["one_answer_per_browser"] == "True"
+
+
+def test_unknown_wave_is_a_clear_error(cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        symmetry, ["wave", "links", "No such wave", "--out", str(tmp_path / "x.csv")], env=cli_env
+    )
+    assert result.exit_code == 2
+    assert "no wave 'No such wave'" in result.output
+    assert not (tmp_path / "x.csv").exists()
