@@ -44,7 +44,7 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason} (make test installs Debian's chromium when run as root)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium() -> Iterator[Any]:
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
