@@ -1,6 +1,6 @@
 """A live server and headless Chromium (Debian's, driven by Playwright) for the browser tests.
 
-Without Chromium or Playwright the browser tests are skipped with the reason, unless SYMMETRY_REQUIRE_BROWSER=1
+Without Chromium or Playwright the browser tests are skipped with the reason, unless SYMMETRY_TEST_REQUIRE_BROWSER=1
 (set by .ci/run), where they fail instead.
 """
 
@@ -39,7 +39,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("SYMMETRY_REQUIRE_BROWSER") == "1":
+    if os.environ.get("SYMMETRY_TEST_REQUIRE_BROWSER") == "1":
         pytest.fail(f"browser tests are required here but {reason}")
     pytest.skip(f"browser tests skipped: {reason} (make test installs Debian's chromium when run as root)")
 
