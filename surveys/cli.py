@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 import uvicorn
 
+from surveys.access_log import redact_access_log
 from surveys.demo.cli import demo
+from surveys.instruments.cli import instrument
 from surveys.migrations.cli import db
 from surveys.settings import Settings, SettingsError
 from surveys.waves.cli import wave
@@ -32,11 +34,13 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     """Serve the web application."""
     from surveys.app import create_app
 
+    redact_access_log()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
 symmetry.add_command(db)
 symmetry.add_command(demo)
+symmetry.add_command(instrument)
 symmetry.add_command(wave)
 
 

@@ -72,3 +72,23 @@ def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
         load_instrument(broken)
     with pytest.raises(InstrumentError, match="file not found"):
         load_instrument(tmp_path / "missing.toml")
+
+
+def test_check_command_lists_every_problem_without_a_traceback(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from surveys.cli import symmetry
+
+    runner = CliRunner()
+    good = runner.invoke(symmetry, ["instrument", "check"], env={})
+    assert good.exit_code == 0
+    assert "attention: 7 dimensions, 26 questions, 2 comment fields" in good.output
+    broken = tmp_path / "broken.toml"
+    text = (INSTRUMENTS_DIR / "attention.toml").read_text(encoding="utf-8")
+    broken.write_text(text.replace('scale = "ces"', 'scale = "likert7"').replace(', en = "Listening"', ""), "utf-8")
+    bad = runner.invoke(symmetry, ["instrument", "check", str(broken)], env={})
+    assert bad.exit_code == 1
+    assert "2 problem(s)" in bad.output
+    assert "dimensions[1] (listening).label: missing the en text" in bad.output
+    assert "outcomes[5].scale: unknown scale 'likert7'" in bad.output
+    assert "Traceback" not in bad.output
