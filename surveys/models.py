@@ -2,28 +2,38 @@
 
 from advanced_alchemy.base import orm_registry
 
+from surveys.accounts.models import Role, User
+from surveys.audit.models import AuditEvent
 from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.instruments.models import InstrumentVersion
+from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.results.models import TeamResultRow
-from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
+from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 
 metadata = orm_registry.metadata
 
 __all__ = [
     "Answer",
+    "AuditEvent",
     "Channel",
     "Comment",
     "Customer",
+    "DeliveryStatus",
+    "EmailDelivery",
     "Employee",
     "InstrumentVersion",
     "Invitation",
+    "MailKind",
     "OpenLink",
     "Organisation",
     "Response",
+    "Role",
     "Team",
     "TeamResultRow",
+    "User",
     "Wave",
     "WaveState",
+    "WaveTeam",
     "metadata",
 ]

@@ -38,6 +38,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_echo: bool = False
     open_link_rate_limit: Annotated[int, msgspec.Meta(ge=1)] = 30
     """Requests per minute one client may make to the open-link pages."""
+    smtp_host: str = ""
+    """The SMTP server for invitations and reminders; empty means no e-mail (links come from `wave links`)."""
+    smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = "Symmetry <symmetry@localhost>"
+    mail_per_second: Annotated[float, msgspec.Meta(gt=0)] = 5.0
+    """Throttle: e-mails sent per second at most."""
+    mail_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    """Tries per e-mail and per sending run before it is recorded as failed (and retried by the next run)."""
+    max_reminders: Annotated[int, msgspec.Meta(ge=0)] = 2
+    """Reminders per person and wave at most."""
+
+    @property
+    def smtp_enabled(self) -> bool:
+        """Whether e-mail is configured."""
+        return bool(self.smtp_host)
 
     def __post_init__(self) -> None:
         if self.secret_key:

@@ -42,6 +42,8 @@ class Employee(UUIDAuditBase):
     team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(sa.String(320))
     language: Mapped[str] = mapped_column(sa.String(2))
+    active: Mapped[bool] = mapped_column(default=True)
+    """False once a re-import no longer lists the person: kept for past waves' rates, never invited again."""
 
 
 class Customer(UUIDAuditBase):
@@ -54,3 +56,4 @@ class Customer(UUIDAuditBase):
     email: Mapped[str | None] = mapped_column(sa.String(320))
     language: Mapped[str] = mapped_column(sa.String(2))
     interaction_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    active: Mapped[bool] = mapped_column(default=True)

@@ -7,7 +7,7 @@ import enum
 import uuid
 
 import sqlalchemy as sa
-from advanced_alchemy.base import UUIDAuditBase, UUIDBase
+from advanced_alchemy.base import DefaultBase, UUIDAuditBase, UUIDBase
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveys.db import enum_type
@@ -53,6 +53,16 @@ class Invitation(UUIDBase):
     language: Mapped[str] = mapped_column(sa.String(2))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     answered: Mapped[bool] = mapped_column(default=False)
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+
+
+class WaveTeam(DefaultBase):
+    """A team a wave covers."""
+
+    __tablename__ = "wave_team"
+
+    wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
 
 
 class OpenLink(UUIDAuditBase):

@@ -15,7 +15,7 @@ import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.org.models import Customer, Employee, Organisation, Team
-from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
+from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 from symmetry.domain import Respondent
 
 TOKEN_BYTES = 24
@@ -45,6 +45,22 @@ class IssuedInvitation:
     token: str
 
 
+async def subtree_ids(session: AsyncSession, organisation_id: uuid.UUID, roots: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The given teams and every team below them."""
+    children: dict[uuid.UUID | None, list[uuid.UUID]] = {}
+    for team_id, parent_id in await session.execute(
+        sa.select(Team.id, Team.parent_id).where(Team.organisation_id == organisation_id)
+    ):
+        children.setdefault(parent_id, []).append(team_id)
+    found, stack = set(), list(roots)
+    while stack:
+        team_id = stack.pop()
+        if team_id not in found:
+            found.add(team_id)
+            stack.extend(children.get(team_id, []))
+    return found
+
+
 async def create_wave(
     session: AsyncSession,
     organisation: Organisation,
@@ -53,10 +69,13 @@ async def create_wave(
     instrument_version_id: uuid.UUID,
     opens_on: dt.date,
     closes_on: dt.date,
+    teams: list[Team] | None = None,
 ) -> Wave:
-    """A draft wave of the organisation."""
+    """A draft wave covering `teams` and every team below them (the whole organisation by default)."""
     if closes_on < opens_on:
-        raise ValueError(f"closes_on ({closes_on}) is before opens_on ({opens_on})")
+        raise ValueError(f"the closing date ({closes_on}) is before the opening date ({opens_on})")
+    if await session.scalar(sa.select(Wave.id).where(Wave.organisation_id == organisation.id, Wave.name == name)):
+        raise ValueError(f"the organisation already has a wave named {name!r}")
     wave = Wave(
         organisation_id=organisation.id,
         instrument_version_id=instrument_version_id,
@@ -66,12 +85,17 @@ async def create_wave(
         state=WaveState.DRAFT,
     )
     session.add(wave)
+    if teams is None:
+        covered = set(await session.scalars(sa.select(Team.id).where(Team.organisation_id == organisation.id)))
+    else:
+        covered = await subtree_ids(session, organisation.id, [team.id for team in teams])
+    session.add_all(WaveTeam(wave_id=wave.id, team_id=team_id) for team_id in covered)
     await session.flush()
     return wave
 
 
 async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitation]:
-    """Open a draft wave and create one invitation per employee and customer of the organisation."""
+    """Open a draft wave and create one invitation per active employee and customer of the teams it covers."""
     if wave.state is not WaveState.DRAFT:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft wave can be launched")
     issued: list[IssuedInvitation] = []
@@ -79,13 +103,19 @@ async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitatio
     people: list[tuple[Respondent, Employee | Customer]] = [
         (Respondent.EMPLOYEE, person)
         for person in await session.scalars(
-            sa.select(Employee).where(Employee.organisation_id == wave.organisation_id).order_by(Employee.email)
+            sa.select(Employee)
+            .join(WaveTeam, (WaveTeam.team_id == Employee.team_id) & (WaveTeam.wave_id == wave.id))
+            .where(Employee.active)
+            .order_by(Employee.email)
         )
     ]
     people += [
         (Respondent.CUSTOMER, person)
         for person in await session.scalars(
-            sa.select(Customer).where(Customer.organisation_id == wave.organisation_id).order_by(Customer.id)
+            sa.select(Customer)
+            .join(WaveTeam, (WaveTeam.team_id == Customer.team_id) & (WaveTeam.wave_id == wave.id))
+            .where(Customer.active)
+            .order_by(Customer.id)
         )
     ]
     for respondent, person in people:
@@ -157,14 +187,15 @@ async def reissue_tokens(session: AsyncSession, wave: Wave) -> list[PersonalLink
 
 
 async def create_open_links(session: AsyncSession, wave: Wave, *, one_per_browser: bool = True) -> list[OpenLink]:
-    """The open link of every front-line team (a team with no team below it), created where missing."""
+    """The open link of every front-line team of the wave (a team with no team below it), created where missing."""
     existing = {
         link.team_id: link for link in await session.scalars(sa.select(OpenLink).where(OpenLink.wave_id == wave.id))
     }
     child = sa.orm.aliased(Team)
     teams = await session.scalars(
         sa.select(Team)
-        .where(Team.organisation_id == wave.organisation_id, ~sa.exists().where(child.parent_id == Team.id))
+        .join(WaveTeam, (WaveTeam.team_id == Team.id) & (WaveTeam.wave_id == wave.id))
+        .where(~sa.exists().where(child.parent_id == Team.id))
         .order_by(Team.external_id)
     )
     links = []
@@ -191,3 +222,26 @@ def qr_code(url: str, kind: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind=kind, scale=8 if kind == "png" else 4, border=4)
     return buffer.getvalue()
+
+
+async def unanswered_for_reminder(session: AsyncSession, wave: Wave, max_reminders: int) -> list[uuid.UUID]:
+    """Invitations of an open wave still unanswered, reminded fewer than `max_reminders` times, none pending."""
+    from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
+
+    if wave.state is not WaveState.OPEN:
+        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave gets reminders")
+    pending_reminder = sa.exists().where(
+        EmailDelivery.invitation_id == Invitation.id,
+        EmailDelivery.kind == MailKind.REMINDER,
+        EmailDelivery.status != DeliveryStatus.SENT,
+    )
+    return list(
+        await session.scalars(
+            sa.select(Invitation.id).where(
+                Invitation.wave_id == wave.id,
+                Invitation.answered.is_(False),
+                Invitation.reminders_sent < max_reminders,
+                ~pending_reminder,
+            )
+        )
+    )

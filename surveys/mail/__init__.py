@@ -1,0 +1,1 @@
+"""E-mail: invitations and reminders, composed per language, sent through SMTP with an outbox."""

@@ -1,0 +1,138 @@
+"""Response rates of a wave, per team and rolled up the hierarchy, safe to show while the wave is open.
+
+While a wave is open, an exact employee count that moves tells who just answered. A team with fewer employee
+answers than the anonymity threshold therefore shows "fewer than N", and a team above it whose subtree holds
+such a team shows a range of N values, so that subtracting visible teams from a total never gives an exact
+hidden count. Customer counts are not protected by the threshold and are exact.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.mail.models import DeliveryStatus, EmailDelivery
+from surveys.org.models import Team
+from surveys.waves.models import Invitation, Wave, WaveState, WaveTeam
+from symmetry.domain import Respondent
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """Invited and answered."""
+
+    invited: int
+    answered: int
+
+    def __add__(self, other: Count) -> Count:
+        return Count(self.invited + other.invited, self.answered + other.answered)
+
+    @property
+    def rate(self) -> float | None:
+        """Share answered, None with nobody invited."""
+        return self.answered / self.invited if self.invited else None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamStatus:
+    """One team's line, its own people and everyone below it counted."""
+
+    team_id: uuid.UUID
+    external_id: str
+    name: str
+    depth: int
+    employees: Count
+    customers: Count
+    employees_answered_label: str
+    """What may be shown of the employee answers: exact, "fewer than N" or a range."""
+    employee_rate_shown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WaveStatus:
+    """The status table of one wave."""
+
+    wave: Wave
+    rows: list[TeamStatus]
+    deliveries: dict[DeliveryStatus, int]
+
+
+def _label(count: Count, *, hidden: bool, contains_hidden: bool, threshold: int) -> tuple[str, bool]:
+    if hidden:
+        return f"fewer than {threshold}", False
+    if contains_hidden:
+        low = count.answered // threshold * threshold
+        return f"{low}–{low + threshold - 1}", False
+    return str(count.answered), True
+
+
+async def wave_status(session: AsyncSession, wave: Wave, *, threshold: int) -> WaveStatus:
+    """Invited and answered per covered team and rolled up its ancestors, in hierarchy order."""
+    teams = {
+        team.id: team
+        for team in await session.scalars(sa.select(Team).where(Team.organisation_id == wave.organisation_id))
+    }
+    covered = set(await session.scalars(sa.select(WaveTeam.team_id).where(WaveTeam.wave_id == wave.id)))
+    own: dict[tuple[uuid.UUID, Respondent], Count] = defaultdict(lambda: Count(0, 0))
+    for team_id, respondent, invited, answered in await session.execute(
+        sa.select(
+            Invitation.team_id,
+            Invitation.respondent,
+            sa.func.count(),
+            sa.func.sum(sa.case((Invitation.answered, 1), else_=0)),
+        )
+        .where(Invitation.wave_id == wave.id)
+        .group_by(Invitation.team_id, Invitation.respondent)
+    ):
+        own[team_id, respondent] = Count(int(invited), int(answered or 0))
+
+    children: dict[uuid.UUID | None, list[Team]] = defaultdict(list)
+    for team in teams.values():
+        children[team.parent_id if team.parent_id in teams else None].append(team)
+    shown_ids = set(covered)
+    for team_id in covered:  # ancestors of covered teams carry the roll-up
+        parent = teams[team_id].parent_id
+        while parent is not None and parent in teams:
+            shown_ids.add(parent)
+            parent = teams[parent].parent_id
+
+    rows: list[TeamStatus] = []
+    is_open = wave.state is WaveState.OPEN
+
+    def visit(team: Team, depth: int) -> tuple[Count, Count, bool]:
+        employees, customers = own[team.id, Respondent.EMPLOYEE], own[team.id, Respondent.CUSTOMER]
+        own_hidden = is_open and employees.invited > 0 and employees.answered < threshold
+        below_hidden = False
+        position = len(rows)
+        for child in sorted(children[team.id], key=lambda t: t.external_id):
+            if child.id in shown_ids:
+                child_employees, child_customers, child_hidden = visit(child, depth + 1)
+                employees, customers = employees + child_employees, customers + child_customers
+                below_hidden = below_hidden or child_hidden
+        hidden = own_hidden and employees == own[team.id, Respondent.EMPLOYEE]
+        label, rate_shown = _label(
+            employees, hidden=hidden, contains_hidden=own_hidden or below_hidden, threshold=threshold
+        )
+        rows.insert(
+            position,
+            TeamStatus(team.id, team.external_id, team.name, depth, employees, customers, label, rate_shown),
+        )
+        return employees, customers, own_hidden or below_hidden
+
+    for root in sorted(children[None], key=lambda t: t.external_id):
+        if root.id in shown_ids:
+            visit(root, 0)
+    deliveries = {
+        status: int(count)
+        for status, count in await session.execute(
+            sa.select(EmailDelivery.status, sa.func.count())
+            .join(Invitation, Invitation.id == EmailDelivery.invitation_id)
+            .where(Invitation.wave_id == wave.id)
+            .group_by(EmailDelivery.status)
+        )
+    }
+    return WaveStatus(wave, rows, deliveries)
