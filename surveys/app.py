@@ -79,6 +79,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
         ),
-        debug=settings.environment == "development",
+        debug=settings.debug,
         state=State({"settings": settings}),
     )

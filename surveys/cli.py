@@ -6,9 +6,11 @@ import click
 import uvicorn
 
 from surveys.access_log import redact_access_log
+from surveys.accounts.cli import user
 from surveys.demo.cli import demo
 from surveys.instruments.cli import instrument
 from surveys.migrations.cli import db
+from surveys.org.cli import org
 from surveys.settings import Settings, SettingsError
 from surveys.waves.cli import wave
 
@@ -42,6 +44,8 @@ symmetry.add_command(db)
 symmetry.add_command(demo)
 symmetry.add_command(instrument)
 symmetry.add_command(wave)
+symmetry.add_command(org)
+symmetry.add_command(user)
 
 
 def main() -> None:

@@ -1,12 +1,19 @@
-"""What every CLI command shares: turning an unreachable database into a one-line error."""
+"""What every CLI command shares: a transaction per command, and clear one-line errors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import socket
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import click
+import sqlalchemy as sa
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.db import alchemy_config
+from surveys.org.models import Organisation
+from surveys.settings import Settings
 
 
 @contextmanager
@@ -16,5 +23,33 @@ def database_errors() -> Iterator[None]:
         yield
     except (OperationalError, InterfaceError) as error:
         raise click.ClickException(f"cannot reach the database at SYMMETRY_DATABASE_URL: {error.orig}") from None
-    except OSError as error:
+    except (ConnectionError, TimeoutError, socket.gaierror) as error:
         raise click.ClickException(f"cannot reach the database at SYMMETRY_DATABASE_URL: {error}") from None
+
+
+@asynccontextmanager
+async def session_scope(settings: Settings, *, commit: bool = True) -> AsyncIterator[AsyncSession]:
+    """One transaction for one command: committed if its work succeeds (and `commit`), rolled back otherwise."""
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            if commit:
+                await session.commit()
+            else:
+                await session.rollback()
+    finally:
+        await config.get_engine().dispose()
+
+
+async def organisation_by_slug(session: AsyncSession, slug: str) -> Organisation:
+    """The organisation with this slug, or a usage error that lists the known ones."""
+    organisation = await session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        known = ", ".join(await session.scalars(sa.select(Organisation.slug).order_by(Organisation.slug))) or "none yet"
+        raise click.BadParameter(f"no organisation {slug!r} (known: {known})", param_hint="--org")
+    return organisation

@@ -36,6 +36,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Minimum employee respondents for any team-level employee figure; never below 3."""
     comment_threshold: Annotated[int, msgspec.Meta(ge=3)] = 10
     database_echo: bool = False
+    debug: bool = False
+    """Tracebacks in error pages and logs: for a developer's machine only, never where respondents answer."""
     open_link_rate_limit: Annotated[int, msgspec.Meta(ge=1)] = 30
     """Requests per minute one client may make to the open-link pages."""
     smtp_host: str = ""
@@ -58,6 +60,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.smtp_host)
 
     def __post_init__(self) -> None:
+        if self.comment_threshold < self.anonymity_threshold:
+            raise SettingsError(
+                f"{PREFIX}COMMENT_THRESHOLD ({self.comment_threshold}) must not be below "
+                f"{PREFIX}ANONYMITY_THRESHOLD ({self.anonymity_threshold})"
+            )
         if self.secret_key:
             return
         if self.environment == "production":

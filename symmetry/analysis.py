@@ -15,9 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from symmetry import stats
+from symmetry.arrays import FloatArray
 from symmetry.domain import Instrument, Item, Respondent, Voice
 
-FloatArray = npt.NDArray[np.float64]
 MIRRORED_VOICES = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
 OVERALL = "overall"
 

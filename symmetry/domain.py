@@ -39,10 +39,6 @@ class Scale:
         """Number of answer options, A in the rwg null distribution."""
         return self.high - self.low + 1
 
-    def pomp(self, value: float) -> float:
-        """Percent of maximum possible: the value placed on 0-100."""
-        return 100.0 * (value - self.low) / (self.high - self.low)
-
 
 SCALES: dict[str, Scale] = {
     "likert5": Scale("likert5", 1, 5),
@@ -127,10 +123,3 @@ class Instrument:
             if item.voice is voice and item.dimension == dimension:
                 return item
         raise KeyError(f"instrument {self.key} v{self.version} has no {voice} item for dimension {dimension!r}")
-
-    def outcome_item(self, outcome: str) -> Item:
-        """The item that measures one outcome."""
-        for item in self.items:
-            if item.outcome == outcome:
-                return item
-        raise KeyError(f"instrument {self.key} v{self.version} has no {outcome!r} outcome item")

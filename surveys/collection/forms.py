@@ -47,13 +47,20 @@ class Submitted:
     action: str
 
 
+def _whole_number_or_text(value: str) -> object:
+    try:
+        return int(value)
+    except ValueError:
+        return value
+
+
 def read_form(data: Mapping[str, str], steps: int) -> Submitted:
     """Parse a posted form; a value that is not a whole number is kept as text for the check to name."""
     answers: dict[str, object] = {}
     comments: dict[str, str] = {}
     for name, value in data.items():
         if name.startswith(ANSWER_PREFIX) and value != "":
-            answers[name.removeprefix(ANSWER_PREFIX)] = int(value) if value.lstrip("-").isdigit() else value
+            answers[name.removeprefix(ANSWER_PREFIX)] = _whole_number_or_text(value)
         elif name.startswith(COMMENT_PREFIX):
             comments[name.removeprefix(COMMENT_PREFIX)] = value
     try:
@@ -143,7 +150,6 @@ def build_page(
     *,
     step: int,
     problems: Mapping[str, FieldProblem] | None = None,
-    thresholds: tuple[int, int] = (5, 10),
 ) -> FormPage:
     """The view model of one step, answers kept, problems shown next to their fields."""
     instrument, respondent = questionnaire.instrument, questionnaire.respondent

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from surveys.instruments.services import stored_instrument
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
 from surveys.waves.services import hash_token
 from symmetry.domain import Instrument, Respondent
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no one types in a comment (tabs and line breaks are allowed); PostgreSQL refuses NUL outright."""
 
 
 class Refusal(enum.StrEnum):
@@ -122,6 +126,8 @@ def check_submission(
             errors[field] = FieldProblem("unknown", f"not a comment of the {respondent} questionnaire")
         elif not isinstance(text, str):
             errors[field] = FieldProblem("not_text", "must be text")
+        elif CONTROL_CHARACTERS.search(text):
+            errors[field] = FieldProblem("not_text", "must not contain control characters")
         elif len(text.strip()) > question.max_length:
             errors[field] = FieldProblem(
                 "too_long", f"at most {question.max_length} characters, got {len(text.strip())}"

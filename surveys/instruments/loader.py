@@ -113,7 +113,7 @@ def _outcomes(document: dict[str, Any], problems: _Problems) -> list[Item]:
         where = f"outcomes[{position}]"
         outcome = table.get("key")
         problems.unknown_keys(table, OUTCOME_KEYS, where)
-        if outcome not in known:
+        if not isinstance(outcome, str) or outcome not in known:
             problems.append(f"{where}.key: unknown outcome {outcome!r} (known: {', '.join(sorted(known))})")
             continue
         scale = SCALES.get(str(table.get("scale")))
@@ -143,7 +143,7 @@ def _comments(document: dict[str, Any], problems: _Problems) -> list[CommentItem
         if not isinstance(key, str) or not key.isidentifier():
             problems.append(f"{where}.key: missing or not a simple name")
             continue
-        if respondent not in {r.value for r in Respondent}:
+        if not isinstance(respondent, str) or respondent not in {r.value for r in Respondent}:
             problems.append(f"{where}.respondent: expected 'employee' or 'customer', got {respondent!r}")
             continue
         if not isinstance(max_length, int) or not 1 <= max_length <= COMMENT_LENGTH_CAP:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.org.models import Organisation, Team
+from surveys.org.models import Organisation
 
 
 async def find_organisation(session: AsyncSession, slug: str) -> Organisation | None:
@@ -16,9 +16,3 @@ async def find_organisation(session: AsyncSession, slug: str) -> Organisation | 
 async def delete_organisation(session: AsyncSession, organisation: Organisation) -> None:
     """Delete an organisation and, through the cascades, its roster, waves, answers and results."""
     await session.execute(sa.delete(Organisation).where(Organisation.id == organisation.id))
-
-
-async def teams_by_external_id(session: AsyncSession, organisation: Organisation) -> dict[str, Team]:
-    """Every team of the organisation, keyed by its external id."""
-    teams = await session.scalars(sa.select(Team).where(Team.organisation_id == organisation.id))
-    return {team.external_id: team for team in teams}

@@ -4,19 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import uuid
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.cli_support import database_errors
+from surveys.audit.services import cli_actor, record
+from surveys.cli_support import database_errors, organisation_by_slug, session_scope
+from surveys.collection.scramble import scramble_responses
 from surveys.db import alchemy_config
+from surveys.instruments.services import register_instrument
+from surveys.mail.models import DeliveryStatus, MailKind
+from surveys.mail.services import DeliveryReport, Mailer, SmtpMailer, deliver, queue
 from surveys.org.models import Organisation, Team
+from surveys.results.services import analyse, store_team_results
 from surveys.settings import Settings
 from surveys.waves.models import Wave
-from surveys.waves.services import WaveStateError, create_open_links, qr_code, reissue_tokens
+from surveys.waves.services import (
+    PersonalLink,
+    WaveStateError,
+    close_wave,
+    create_open_links,
+    create_wave,
+    launch_wave,
+    qr_code,
+    reissue_tokens,
+    unanswered_for_reminder,
+)
+from surveys.waves.status import WaveStatus, wave_status
 
 
 async def find_wave(session: AsyncSession, reference: str, organisation_slug: str | None) -> Wave:
@@ -31,21 +51,250 @@ async def find_wave(session: AsyncSession, reference: str, organisation_slug: st
     waves = list(await session.scalars(query))
     if not waves:
         where = f" in {organisation_slug!r}" if organisation_slug else ""
-        raise click.BadParameter(f"no wave {reference!r}{where}")
+        raise click.BadParameter(f"no wave {reference!r}{where}", param_hint="WAVE")
     if len(waves) > 1:
-        raise click.BadParameter(f"several organisations have a wave {reference!r}: add --org SLUG")
+        raise click.BadParameter(f"several organisations have a wave {reference!r}: add --org SLUG", param_hint="WAVE")
     return waves[0]
 
 
 @click.group()
 def wave() -> None:
-    """Work with survey waves."""
+    """Create, launch, follow and close survey waves."""
 
 
 WAVE_ARGUMENT = click.argument("wave_reference", metavar="WAVE")
 ORG_OPTION = click.option(
     "--org", "organisation_slug", help="Organisation slug, when several have a wave of that name."
 )
+
+
+def _state_error(error: WaveStateError | ValueError) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
+@wave.command("create")
+@click.argument("name")
+@click.option("--org", "organisation_slug", required=True, help="The organisation's slug.")
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Opening date, YYYY-MM-DD.")
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Closing date, YYYY-MM-DD.")
+@click.option("--teams", help="Comma-separated external ids; each covers its subtree [default: every team].")
+@click.option("--instrument", default="attention", show_default=True, help="Instrument name or TOML file.")
+@click.pass_obj
+def create_command(
+    settings: Settings,
+    name: str,
+    organisation_slug: str,
+    opens: dt.datetime,
+    closes: dt.datetime,
+    teams: str | None,
+    instrument: str,
+) -> None:
+    """Create the draft wave NAME."""
+
+    async def run() -> None:
+        async with session_scope(settings) as session:
+            organisation = await organisation_by_slug(session, organisation_slug)
+            selected = None
+            if teams:
+                keys = [key.strip() for key in teams.split(",") if key.strip()]
+                found = list(
+                    await session.scalars(
+                        sa.select(Team).where(Team.organisation_id == organisation.id, Team.external_id.in_(keys))
+                    )
+                )
+                missing = sorted(set(keys) - {team.external_id for team in found})
+                if missing:
+                    raise click.BadParameter(f"unknown teams: {', '.join(missing)}", param_hint="--teams")
+                selected = found
+            version, _ = await register_instrument(session, instrument)
+            try:
+                created = await create_wave(
+                    session,
+                    organisation,
+                    name=name,
+                    instrument_version_id=version.id,
+                    opens_on=opens.date(),
+                    closes_on=closes.date(),
+                    teams=selected,
+                )
+            except ValueError as error:
+                raise _state_error(error) from None
+            await record(
+                session, actor=cli_actor(), action="wave.create", organisation_id=organisation.id, target=created.name
+            )
+
+    with database_errors():
+        asyncio.run(run())
+    click.echo(f"Draft wave {name!r} created.")
+
+
+async def _send(settings: Settings, wave_id: uuid.UUID, mailer: Mailer | None = None) -> DeliveryReport:
+    config = alchemy_config(settings)
+    try:
+        return await deliver(config.create_session_maker(), wave_id, settings, mailer or SmtpMailer(settings))
+    finally:
+        await config.get_engine().dispose()
+
+
+def _report(report: DeliveryReport) -> None:
+    click.echo(f"E-mails sent: {report.sent}, failed: {report.failed}.")
+    if report.failed:
+        click.echo("Failed e-mails stay in the outbox: `symmetry wave send WAVE` retries them.", err=True)
+
+
+@wave.command("launch")
+@WAVE_ARGUMENT
+@ORG_OPTION
+@click.pass_obj
+def launch_command(settings: Settings, wave_reference: str, organisation_slug: str | None) -> None:
+    """Open WAVE: one invitation per person of its teams, e-mailed when SMTP is configured."""
+
+    async def run() -> tuple[uuid.UUID, int]:
+        async with session_scope(settings) as session:
+            target = await find_wave(session, wave_reference, organisation_slug)
+            try:
+                issued = await launch_wave(session, target)
+            except WaveStateError as error:
+                raise _state_error(error) from None
+            if settings.smtp_enabled:
+                await queue(session, target, MailKind.INVITATION, [invitation.invitation_id for invitation in issued])
+            await record(
+                session,
+                actor=cli_actor(),
+                action="wave.launch",
+                organisation_id=target.organisation_id,
+                target=target.name,
+                details={"invitations": len(issued)},
+            )
+            return target.id, len(issued)
+
+    with database_errors():
+        wave_id, invited = asyncio.run(run())
+        click.echo(f"Wave open: {invited} invitations.")
+        if settings.smtp_enabled:
+            _report(asyncio.run(_send(settings, wave_id)))
+        else:
+            click.echo("No SMTP server configured (SYMMETRY_SMTP_HOST): give out links with `symmetry wave links`.")
+
+
+@wave.command("send")
+@WAVE_ARGUMENT
+@ORG_OPTION
+@click.pass_obj
+def send_command(settings: Settings, wave_reference: str, organisation_slug: str | None) -> None:
+    """Send WAVE's e-mails not sent yet, failed ones included."""
+    if not settings.smtp_enabled:
+        raise click.ClickException("no SMTP server configured: set SYMMETRY_SMTP_HOST")
+
+    async def run() -> uuid.UUID:
+        async with session_scope(settings) as session:
+            return (await find_wave(session, wave_reference, organisation_slug)).id
+
+    with database_errors():
+        _report(asyncio.run(_send(settings, asyncio.run(run()))))
+
+
+@wave.command("remind")
+@WAVE_ARGUMENT
+@ORG_OPTION
+@click.pass_obj
+def remind_command(settings: Settings, wave_reference: str, organisation_slug: str | None) -> None:
+    """E-mail a reminder to everyone who has not answered WAVE, at most SYMMETRY_MAX_REMINDERS times each."""
+    if not settings.smtp_enabled:
+        raise click.ClickException("no SMTP server configured: set SYMMETRY_SMTP_HOST")
+
+    async def run() -> tuple[uuid.UUID, int]:
+        async with session_scope(settings) as session:
+            target = await find_wave(session, wave_reference, organisation_slug)
+            try:
+                invitation_ids = await unanswered_for_reminder(session, target, settings.max_reminders)
+            except WaveStateError as error:
+                raise _state_error(error) from None
+            await queue(session, target, MailKind.REMINDER, invitation_ids)
+            await scramble_responses(session, target)
+            await record(
+                session,
+                actor=cli_actor(),
+                action="wave.remind",
+                organisation_id=target.organisation_id,
+                target=target.name,
+                details={"reminders": len(invitation_ids)},
+            )
+            return target.id, len(invitation_ids)
+
+    with database_errors():
+        wave_id, queued = asyncio.run(run())
+        click.echo(f"Reminders queued: {queued}.")
+        _report(asyncio.run(_send(settings, wave_id)))
+
+
+@wave.command("close")
+@WAVE_ARGUMENT
+@ORG_OPTION
+@click.pass_obj
+def close_command(settings: Settings, wave_reference: str, organisation_slug: str | None) -> None:
+    """Close WAVE (late answers are refused) and compute its team results."""
+
+    async def run() -> int:
+        async with session_scope(settings) as session:
+            target = await find_wave(session, wave_reference, organisation_slug)
+            try:
+                await close_wave(session, target)
+            except WaveStateError as error:
+                raise _state_error(error) from None
+            analysis = await analyse(session, target, anonymity_threshold=settings.anonymity_threshold)
+            rows = await store_team_results(session, target, analysis)
+            await record(
+                session,
+                actor=cli_actor(),
+                action="wave.close",
+                organisation_id=target.organisation_id,
+                target=target.name,
+                details={"team_results": rows, "teams": len(analysis.teams)},
+            )
+            return len(analysis.teams)
+
+    with database_errors():
+        teams = asyncio.run(run())
+    click.echo(f"Wave closed; results computed for {teams} teams.")
+
+
+def print_status(status: WaveStatus, console: Console) -> None:
+    """The status table: teams indented by depth, employees and customers invited, answered and rate."""
+    table = Table(title=f"{status.wave.name} ({status.wave.state}, closes {status.wave.closes_on})")
+    for column in ("Team", "Employees invited", "answered", "rate", "Customers invited", "answered ", "rate "):
+        table.add_column(column, justify="left" if column == "Team" else "right")
+    for row in status.rows:
+        employee_rate = row.employees.rate if row.employee_rate_shown else None
+        table.add_row(
+            "  " * row.depth + f"{row.name} ({row.external_id})",
+            str(row.employees.invited),
+            row.employees_answered_label,
+            f"{employee_rate:.0%}" if employee_rate is not None else "–",
+            str(row.customers.invited),
+            str(row.customers.answered),
+            f"{row.customers.rate:.0%}" if row.customers.rate is not None else "–",
+        )
+    console.print(table)
+    deliveries = ", ".join(f"{state}: {status.deliveries.get(state, 0)}" for state in DeliveryStatus)
+    console.print(f"E-mails: {deliveries}")
+
+
+@wave.command("status")
+@WAVE_ARGUMENT
+@ORG_OPTION
+@click.pass_obj
+def status_command(settings: Settings, wave_reference: str, organisation_slug: str | None) -> None:
+    """Show WAVE's response rates per team, rolled up the hierarchy."""
+
+    async def run() -> WaveStatus:
+        async with session_scope(settings, commit=False) as session:
+            target = await find_wave(session, wave_reference, organisation_slug)
+            return await wave_status(session, target, threshold=settings.anonymity_threshold)
+
+    with database_errors():
+        status = asyncio.run(run())
+    print_status(status, Console(soft_wrap=True, width=160))
 
 
 @wave.command("links")
@@ -62,29 +311,41 @@ def links_command(settings: Settings, wave_reference: str, organisation_slug: st
     safe, and delete it once the links are distributed.
     """
 
-    async def run() -> int:
-        config = alchemy_config(settings)
-        try:
-            async with config.get_session() as session, session.begin():
-                target = await find_wave(session, wave_reference, organisation_slug)
-                try:
-                    links = await reissue_tokens(session, target)
-                except WaveStateError as error:
-                    raise click.ClickException(str(error)) from None
-                out.parent.mkdir(parents=True, exist_ok=True)
-                with out.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow(["email", "language", "respondent", "team", "link"])
-                    for link in links:
-                        url = f"{settings.public_url}/r/{link.token}"
-                        writer.writerow([link.email or "", link.language, link.respondent, link.team_external_id, url])
-                return len(links)
-        finally:
-            await config.get_engine().dispose()
+    async def run() -> list[PersonalLink]:
+        async with session_scope(settings) as session:
+            target = await find_wave(session, wave_reference, organisation_slug)
+            try:
+                links = await reissue_tokens(session, target)
+            except WaveStateError as error:
+                raise _state_error(error) from None
+            await record(
+                session,
+                actor=cli_actor(),
+                action="wave.links_export",
+                organisation_id=target.organisation_id,
+                target=target.name,
+                details={"links": len(links)},
+            )
+            return links
 
-    with database_errors():
-        written = asyncio.run(run())
-    click.echo(f"{written} personal links written to {out}; earlier links for these people no longer work.")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle = out.open("w", newline="", encoding="utf-8")
+    except OSError as error:
+        raise click.BadParameter(f"cannot write {out}: {error.strerror}", param_hint="--out") from None
+    try:
+        with handle, database_errors():
+            # Opened first, filled once the new tokens are committed: no link in the file can be stale.
+            links = asyncio.run(run())
+            writer = csv.writer(handle)
+            writer.writerow(["email", "language", "respondent", "team", "link"])
+            for link in links:
+                url = f"{settings.public_url}/r/{link.token}"
+                writer.writerow([link.email or "", link.language, link.respondent, link.team_external_id, url])
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    click.echo(f"{len(links)} personal links written to {out}; earlier links for these people no longer work.")
 
 
 @wave.command("open-links")
@@ -104,35 +365,29 @@ def open_links_command(
 ) -> None:
     """Write each front-line team's open link for customers of WAVE, with its QR code in SVG and PNG."""
 
-    async def run() -> int:
-        config = alchemy_config(settings)
-        try:
-            async with config.get_session() as session, session.begin():
-                target = await find_wave(session, wave_reference, organisation_slug)
-                links = await create_open_links(session, target, one_per_browser=not allow_repeat)
-                teams = {
-                    team.id: team
-                    for team in await session.scalars(
-                        sa.select(Team).where(Team.id.in_([link.team_id for link in links]))
-                    )
-                }
-                out.mkdir(parents=True, exist_ok=True)
-                with (out / "open-links.csv").open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow(["team", "team_name", "link", "one_answer_per_browser", "qr_svg", "qr_png"])
-                    for link in links:
-                        team = teams[link.team_id]
-                        url = f"{settings.public_url}/o/{link.code}"
-                        stem = f"qr-{team.external_id}"
-                        (out / f"{stem}.svg").write_bytes(qr_code(url, "svg"))
-                        (out / f"{stem}.png").write_bytes(qr_code(url, "png"))
-                        writer.writerow(
-                            [team.external_id, team.name, url, link.one_per_browser, f"{stem}.svg", f"{stem}.png"]
-                        )
-                return len(links)
-        finally:
-            await config.get_engine().dispose()
+    async def run() -> list[tuple[str, str, str, bool]]:
+        async with session_scope(settings) as session:
+            target = await find_wave(session, wave_reference, organisation_slug)
+            links = await create_open_links(session, target, one_per_browser=not allow_repeat)
+            teams = {
+                team.id: team
+                for team in await session.scalars(sa.select(Team).where(Team.organisation_id == target.organisation_id))
+            }
+            return [
+                (teams[link.team_id].external_id, teams[link.team_id].name, link.code, link.one_per_browser)
+                for link in links
+            ]
 
     with database_errors():
-        written = asyncio.run(run())
-    click.echo(f"{written} open links with their QR codes written to {out}")
+        links = asyncio.run(run())
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "open-links.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["team", "team_name", "link", "one_answer_per_browser", "qr_svg", "qr_png"])
+        for external_id, name, code, one_per_browser in links:
+            url = f"{settings.public_url}/o/{code}"
+            stem = f"qr-{external_id}"
+            (out / f"{stem}.svg").write_bytes(qr_code(url, "svg"))
+            (out / f"{stem}.png").write_bytes(qr_code(url, "png"))
+            writer.writerow([external_id, name, url, one_per_browser, f"{stem}.svg", f"{stem}.png"])
+    click.echo(f"{len(links)} open links with their QR codes written to {out}")

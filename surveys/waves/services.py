@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.collection.scramble import scramble_responses
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 from symmetry.domain import Respondent
@@ -140,11 +141,12 @@ async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitatio
 
 
 async def close_wave(session: AsyncSession, wave: Wave) -> None:
-    """Stop collection on an open wave."""
+    """Stop collection on an open wave, and scramble its responses so none can be paired with its invitation."""
     if wave.state is not WaveState.OPEN:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
     wave.state = WaveState.CLOSED
     await session.flush()
+    await scramble_responses(session, wave)
 
 
 @dataclass(frozen=True, slots=True)

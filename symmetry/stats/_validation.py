@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
+from symmetry.arrays import FloatArray
 
 
 def as_float_vector(values: npt.ArrayLike, name: str) -> FloatArray:

@@ -14,7 +14,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from symmetry.stats._validation import FloatArray, as_float_vector, check_confidence_level, check_same_length
+from symmetry.arrays import FloatArray
+from symmetry.stats._validation import as_float_vector, check_confidence_level, check_same_length
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,8 @@ def icc1(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
 
     """
     between, within, k = _mean_squares(values, groups)
+    if between == 0 and within == 0:
+        return math.nan  # every answer identical: no variance to share out, as R's multilevel::ICC1 gives NaN
     return (between - within) / (between + (k - 1) * within)
 
 

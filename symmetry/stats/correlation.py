@@ -14,8 +14,6 @@ from symmetry.stats._validation import as_float_vector, check_confidence_level, 
 
 CorrelationMethod = Literal["pearson", "spearman", "kendall"]
 
-# Variance of Fisher's z for rank correlations: Bonett and Wright (2000) for Spearman,
-# Fieller, Hartley and Pearson (1957) for Kendall. Pearson's is exactly 1 / (n - 3).
 _MIN_PAIRS = {"pearson": 4, "spearman": 4, "kendall": 5}
 
 
@@ -31,6 +29,8 @@ class CorrelationResult:
 
 
 def _fisher_z_standard_error(r: float, n: int, method: CorrelationMethod) -> float:
+    # Pearson's is exactly 1 / sqrt(n - 3); for ranks, Bonett and Wright (2000) for Spearman and
+    # Fieller, Hartley and Pearson (1957) for Kendall.
     if method == "pearson":
         return 1.0 / math.sqrt(n - 3)
     if method == "spearman":

@@ -9,7 +9,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from symmetry.stats._validation import FloatArray, as_float_vector, check_confidence_level
+from symmetry.arrays import FloatArray
+from symmetry.stats._validation import as_float_vector, check_confidence_level
 from symmetry.stats.aggregation import group_statistics, python_labels
 
 

@@ -1,0 +1,75 @@
+"""Users: creation with an argon2 hash, sign-in, and what each role may see."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.accounts.models import Role, User
+from surveys.org.importing import EMAIL
+from surveys.org.models import Team
+from surveys.waves.services import subtree_ids
+
+PASSWORD_MIN_LENGTH = 12
+HASHER = PasswordHasher()
+# Verifying against this when the e-mail is unknown makes a failed sign-in take as long either way.
+_DUMMY_HASH = HASHER.hash("not a password of anyone")
+
+
+class AccountError(ValueError):
+    """An account that cannot be created or changed; `field` names what is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+async def create_user(
+    session: AsyncSession, *, email: str, password: str, role: Role, organisation_id: uuid.UUID | None
+) -> User:
+    """A new active user. Everyone but an admin belongs to an organisation."""
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise AccountError("email", f"malformed e-mail {email!r}")
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise AccountError("password", f"at least {PASSWORD_MIN_LENGTH} characters")
+    if role is not Role.ADMIN and organisation_id is None:
+        raise AccountError("organisation", f"a {role} belongs to an organisation")
+    if await session.scalar(sa.select(User.id).where(User.email == email)):
+        raise AccountError("email", f"a user {email} already exists")
+    user = User(email=email, password_hash=HASHER.hash(password), role=role, organisation_id=organisation_id)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (whatever was wrong)."""
+    user = await session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    try:
+        HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    return user
+
+
+async def visible_team_ids(session: AsyncSession, user: User) -> set[uuid.UUID] | None:
+    """The teams a user may see: None for the whole organisation, else a manager's teams and those below them."""
+    if user.role is not Role.MANAGER:
+        return None
+    if user.organisation_id is None:
+        return set()
+    managed = list(
+        await session.scalars(
+            sa.select(Team.id).where(Team.organisation_id == user.organisation_id, Team.manager_email == user.email)
+        )
+    )
+    return await subtree_ids(session, user.organisation_id, managed)

@@ -1,0 +1,93 @@
+"""``symmetry org``: load an organisation's roster."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import click
+
+from surveys.audit.services import cli_actor, record
+from surveys.cli_support import database_errors, session_scope
+from surveys.org.importing import RosterChanges, import_roster
+from surveys.org.models import Organisation
+from surveys.org.roster import RosterError, RosterTable, read_roster_file
+from surveys.org.services import find_organisation
+from surveys.settings import Settings
+
+
+@click.group()
+def org() -> None:
+    """Manage organisations and their rosters."""
+
+
+def print_changes(changes: RosterChanges, *, dry_run: bool) -> None:
+    """The import's changes, one line each."""
+    click.echo("Would change (dry run, nothing saved):" if dry_run else "Changed:")
+    for name, count in changes.summary().items():
+        click.echo(f"  {name.replace('_', ' ')}: {count}")
+    for label, keys in (
+        ("created", changes.teams_created),
+        ("renamed", changes.teams_renamed),
+        ("moved", changes.teams_moved),
+    ):
+        if keys:
+            click.echo(f"  teams {label}: {', '.join(keys[:20])}{' ...' if len(keys) > 20 else ''}")
+
+
+@org.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "organisation_slug", required=True, help="The organisation's slug; created if new.")
+@click.option("--name", help="The organisation's display name, when it is created.")
+@click.option("--dry-run", is_flag=True, help="Check and show what would change, and save nothing.")
+@click.pass_obj
+def import_command(
+    settings: Settings, files: tuple[Path, ...], organisation_slug: str, name: str | None, dry_run: bool
+) -> None:
+    """Import teams, employees and customers from CSV or XLSX FILES, all or nothing.
+
+    Each CSV file, or each sheet of a workbook, holds one table; its columns tell which. Teams: external_id,
+    name, parent_external_id, manager_email. Employees: email, team, language. Customers: email, team,
+    language, interaction_date (optional). Every problem is listed with its file, row and column.
+    """
+    tables: list[RosterTable] = []
+    problems = []
+    for path in files:
+        found, file_problems = read_roster_file(path.name, path.read_bytes())
+        tables += found
+        problems += file_problems
+    if problems:
+        _fail([str(problem) for problem in problems])
+
+    async def run() -> RosterChanges:
+        async with session_scope(settings, commit=not dry_run) as session:
+            organisation = await find_organisation(session, organisation_slug)
+            if organisation is None:
+                organisation = Organisation(id=uuid.uuid4(), slug=organisation_slug, name=name or organisation_slug)
+                session.add(organisation)
+                await session.flush()
+            try:
+                changes = await import_roster(session, organisation, tables)
+            except RosterError as error:
+                _fail([str(problem) for problem in error.problems])
+            await record(
+                session,
+                actor=cli_actor(),
+                action="roster.import",
+                organisation_id=organisation.id,
+                target=", ".join(path.name for path in files),
+                details=changes.summary(),
+            )
+            return changes
+
+    with database_errors():
+        changes = asyncio.run(run())
+    print_changes(changes, dry_run=dry_run)
+
+
+def _fail(problems: list[str]) -> None:
+    click.echo(f"Nothing imported: {len(problems)} problem(s).", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    raise SystemExit(1)
