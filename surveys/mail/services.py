@@ -114,9 +114,9 @@ def compose(letter: Letter, settings: Settings) -> EmailMessage:
     message["From"] = settings.smtp_from
     message["To"] = letter.to
     message["Message-ID"] = make_msgid(domain="symmetry.invalid")
-    message["Content-Language"] = language
     message.set_content(TEMPLATES.get_template("message.txt").render(context))
     message.add_alternative(TEMPLATES.get_template("message.html").render(context), subtype="html")
+    message["Content-Language"] = language  # after the content, which resets content headers
     return message
 
 

@@ -261,7 +261,7 @@ def close_command(settings: Settings, wave_reference: str, organisation_slug: st
 
 def print_status(status: WaveStatus, console: Console) -> None:
     """The status table: teams indented by depth, employees and customers invited, answered and rate."""
-    table = Table(title=f"{status.wave.name} ({status.wave.state}, closes {status.wave.closes_on})")
+    table = Table(title=f"{status.name} ({status.state}, closes {status.closes_on})")
     for column in ("Team", "Employees invited", "answered", "rate", "Customers invited", "answered ", "rate "):
         table.add_column(column, justify="left" if column == "Team" else "right")
     for row in status.rows:

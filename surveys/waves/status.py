@@ -8,6 +8,7 @@ hidden count. Customer counts are not protected by the threshold and are exact.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -56,7 +57,9 @@ class TeamStatus:
 class WaveStatus:
     """The status table of one wave."""
 
-    wave: Wave
+    name: str
+    state: WaveState
+    closes_on: dt.date
     rows: list[TeamStatus]
     deliveries: dict[DeliveryStatus, int]
 
@@ -135,4 +138,4 @@ async def wave_status(session: AsyncSession, wave: Wave, *, threshold: int) -> W
             .group_by(EmailDelivery.status)
         )
     }
-    return WaveStatus(wave, rows, deliveries)
+    return WaveStatus(wave.name, wave.state, wave.closes_on, rows, deliveries)
