@@ -16,25 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.audit.services import cli_actor, record
 from surveys.cli_support import database_errors, organisation_by_slug, session_scope
-from surveys.collection.scramble import scramble_responses
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
-from surveys.mail.models import DeliveryStatus, MailKind
-from surveys.mail.services import DeliveryReport, Mailer, SmtpMailer, deliver, queue
+from surveys.mail.models import DeliveryStatus
+from surveys.mail.services import DeliveryReport, Mailer, SmtpMailer, deliver
 from surveys.org.models import Organisation, Team
-from surveys.results.services import analyse, store_team_results
 from surveys.settings import Settings
+from surveys.waves.actions import close, launch, remind
 from surveys.waves.models import Wave
 from surveys.waves.services import (
     PersonalLink,
     WaveStateError,
-    close_wave,
     create_open_links,
     create_wave,
-    launch_wave,
     qr_code,
     reissue_tokens,
-    unanswered_for_reminder,
 )
 from surveys.waves.status import WaveStatus, wave_status
 
@@ -153,20 +149,10 @@ def launch_command(settings: Settings, wave_reference: str, organisation_slug: s
         async with session_scope(settings) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
             try:
-                issued = await launch_wave(session, target)
+                invited = await launch(session, target, settings, actor=cli_actor())
             except WaveStateError as error:
                 raise _state_error(error) from None
-            if settings.smtp_enabled:
-                await queue(session, target, MailKind.INVITATION, [invitation.invitation_id for invitation in issued])
-            await record(
-                session,
-                actor=cli_actor(),
-                action="wave.launch",
-                organisation_id=target.organisation_id,
-                target=target.name,
-                details={"invitations": len(issued)},
-            )
-            return target.id, len(issued)
+            return target.id, invited
 
     with database_errors():
         wave_id, invited = asyncio.run(run())
@@ -207,20 +193,10 @@ def remind_command(settings: Settings, wave_reference: str, organisation_slug: s
         async with session_scope(settings) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
             try:
-                invitation_ids = await unanswered_for_reminder(session, target, settings.max_reminders)
+                queued = await remind(session, target, settings, actor=cli_actor())
             except WaveStateError as error:
                 raise _state_error(error) from None
-            await queue(session, target, MailKind.REMINDER, invitation_ids)
-            await scramble_responses(session, target)
-            await record(
-                session,
-                actor=cli_actor(),
-                action="wave.remind",
-                organisation_id=target.organisation_id,
-                target=target.name,
-                details={"reminders": len(invitation_ids)},
-            )
-            return target.id, len(invitation_ids)
+            return target.id, queued
 
     with database_errors():
         wave_id, queued = asyncio.run(run())
@@ -239,20 +215,9 @@ def close_command(settings: Settings, wave_reference: str, organisation_slug: st
         async with session_scope(settings) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
             try:
-                await close_wave(session, target)
+                return await close(session, target, settings, actor=cli_actor())
             except WaveStateError as error:
                 raise _state_error(error) from None
-            analysis = await analyse(session, target, anonymity_threshold=settings.anonymity_threshold)
-            rows = await store_team_results(session, target, analysis)
-            await record(
-                session,
-                actor=cli_actor(),
-                action="wave.close",
-                organisation_id=target.organisation_id,
-                target=target.name,
-                details={"team_results": rows, "teams": len(analysis.teams)},
-            )
-            return len(analysis.teams)
 
     with database_errors():
         teams = asyncio.run(run())

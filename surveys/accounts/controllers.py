@@ -1,0 +1,157 @@
+"""Signing in and out, and the admins' user management."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.accounts.guards import ADMINS, allow
+from surveys.accounts.models import Role, User
+from surveys.accounts.services import AccountError, authenticate, create_user
+from surveys.audit.services import record
+from surveys.org.models import Organisation
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may follow a sign-in, never another site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/dashboard"
+
+
+class SessionController(Controller):
+    """``/login`` and ``/logout``."""
+
+    include_in_schema = False
+
+    @get("/login", exclude_from_auth=True)
+    async def login_form(self, next_path: FromQuery[str | None] = None) -> Template:
+        """The sign-in form."""
+        return Template("admin/login.html", context={"next": safe_next(next_path), "error": None, "email": ""})
+
+    @post("/login", exclude_from_auth=True, status_code=200)
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Check the credentials; the same message whatever was wrong."""
+        email = data.get("email", "").strip().lower()
+        user = await authenticate(db_session, email, data.get("password", ""))
+        await record(
+            db_session,
+            actor=email[:320] or "(empty)",
+            action="login.success" if user else "login.failure",
+            organisation_id=user.organisation_id if user else None,
+        )
+        if user is None:
+            await db_session.commit()  # keep the failed attempt in the audit log although the answer is an error
+            return Template(
+                "admin/login.html",
+                context={"next": safe_next(data.get("next")), "error": "Wrong e-mail or password.", "email": email},
+                status_code=401,
+            )
+        request.set_session({"user_id": str(user.id)})
+        return Redirect(safe_next(data.get("next")), status_code=303)
+
+    @post("/logout", status_code=303)
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        """End the session."""
+        request.clear_session()
+        return Redirect("/login", status_code=303)
+
+
+class UsersController(Controller):
+    """``/admin/users``: accounts and roles, for admins."""
+
+    path = "/admin/users"
+    guards = [allow(ADMINS)]  # noqa: RUF012 - Litestar's declared attribute
+    include_in_schema = False
+
+    async def _page(self, db_session: AsyncSession, error: str | None = None, status_code: int = 200) -> Template:
+        users = list(await db_session.scalars(sa.select(User).order_by(User.email)))
+        organisations = list(await db_session.scalars(sa.select(Organisation).order_by(Organisation.slug)))
+        names = {organisation.id: organisation.slug for organisation in organisations}
+        return Template(
+            "admin/users.html",
+            context={
+                "users": users,
+                "organisations": organisations,
+                "names": names,
+                "roles": list(Role),
+                "error": error,
+            },
+            status_code=status_code,
+        )
+
+    @get("/")
+    async def list_users(self, db_session: NamedDependency[AsyncSession]) -> Template:
+        """Every account."""
+        return await self._page(db_session)
+
+    @post("/", status_code=200)
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Create an account."""
+        try:
+            role = Role(data.get("role", ""))
+            organisation_id = uuid.UUID(data["organisation_id"]) if data.get("organisation_id") else None
+            created = await create_user(
+                db_session,
+                email=data.get("email", ""),
+                password=data.get("password", ""),
+                role=role,
+                organisation_id=organisation_id,
+            )
+        except (AccountError, ValueError) as error:
+            return await self._page(db_session, str(error), 422)
+        await record(
+            db_session,
+            actor=request.user.email,
+            action="user.create",
+            organisation_id=created.organisation_id,
+            target=created.email,
+            details={"role": role.value},
+        )
+        return Redirect("/admin/users", status_code=303)
+
+    @post("/{user_id:uuid}/role", status_code=200)
+    async def change_role(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Give an account another role."""
+        target = await db_session.get(User, user_id)
+        try:
+            role = Role(data.get("role", ""))
+        except ValueError:
+            return await self._page(db_session, f"role: unknown role {data.get('role')!r}", 422)
+        if target is None:
+            return await self._page(db_session, "user: no such user", 422)
+        if role is not Role.ADMIN and target.organisation_id is None:
+            return await self._page(db_session, f"role: a {role} belongs to an organisation", 422)
+        previous, target.role = target.role, role
+        await record(
+            db_session,
+            actor=request.user.email,
+            action="user.role_change",
+            organisation_id=target.organisation_id,
+            target=target.email,
+            details={"from": previous.value, "to": role.value},
+        )
+        return Redirect("/admin/users", status_code=303)
