@@ -1,0 +1,211 @@
+"""The leads' and managers' pages: the dashboard, a wave's response rates, and running a wave."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.accounts.guards import EVERYONE, LEADS, REFUSAL, allow, check_organisation, check_team
+from surveys.accounts.models import Role, User
+from surveys.accounts.services import visible_team_ids
+from surveys.audit.services import record
+from surveys.db import alchemy_config
+from surveys.instruments.services import register_instrument
+from surveys.mail.services import SmtpMailer, deliver
+from surveys.org.models import Organisation, Team
+from surveys.results.models import TeamResultRow
+from surveys.settings import Settings
+from surveys.waves.actions import close, launch, remind
+from surveys.waves.models import Wave, WaveState
+from surveys.waves.services import WaveStateError, create_wave
+from surveys.waves.status import wave_status
+
+
+async def send_outbox(settings: Settings, wave_id: uuid.UUID) -> None:
+    """Deliver a wave's outbox after the response has gone (a background task)."""
+    config = alchemy_config(settings)
+    try:
+        await deliver(config.create_session_maker(), wave_id, settings, SmtpMailer(settings))
+    finally:
+        await config.get_engine().dispose()
+
+
+async def _wave_for(db_session: AsyncSession, user: User, wave_id: uuid.UUID) -> Wave:
+    wave = await db_session.get(Wave, wave_id)
+    if wave is None:
+        raise PermissionDeniedException(REFUSAL)  # the same refusal as for another organisation's wave
+    check_organisation(user, wave.organisation_id)
+    return wave
+
+
+class WavePagesController(Controller):
+    """``/dashboard`` and ``/waves/...``."""
+
+    include_in_schema = False
+
+    @get("/dashboard", guards=[allow(EVERYONE)])
+    async def dashboard(self, request: Request[User, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
+        """The waves of the user's organisation (every organisation for admins)."""
+        user = request.user
+        query = sa.select(Wave, Organisation.name).join(Organisation).order_by(Wave.opens_on.desc())
+        if user.role is not Role.ADMIN:
+            query = query.where(Wave.organisation_id == user.organisation_id)
+        waves = (await db_session.execute(query)).all()
+        return Template("admin/dashboard.html", context={"user": user, "waves": waves, "leads": LEADS})
+
+    @get("/waves/new", guards=[allow(LEADS)])
+    async def new_wave(self, request: Request[User, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
+        """The form of a new wave."""
+        return await self._new_wave_page(request.user, db_session, {}, None)
+
+    async def _new_wave_page(
+        self, user: User, db_session: AsyncSession, values: dict[str, str], error: str | None
+    ) -> Template:
+        query = sa.select(Organisation).order_by(Organisation.slug)
+        if user.role is not Role.ADMIN:
+            query = query.where(Organisation.id == user.organisation_id)
+        organisations = list(await db_session.scalars(query))
+        return Template(
+            "admin/wave_new.html",
+            context={"user": user, "organisations": organisations, "values": values, "error": error},
+            status_code=422 if error else 200,
+        )
+
+    @post("/waves", guards=[allow(LEADS)], status_code=200)
+    async def create(
+        self,
+        request: Request[User, Any, Any],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Create a draft wave over the whole organisation, or over the teams listed (with their subtrees)."""
+        user = request.user
+        try:
+            organisation = await db_session.get(Organisation, uuid.UUID(data.get("organisation_id", "")))
+            if organisation is None:
+                raise ValueError("organisation: no such organisation")
+            check_organisation(user, organisation.id)
+            name = data.get("name", "").strip()
+            if not name:
+                raise ValueError("name: required")
+            opens_on = dt.date.fromisoformat(data.get("opens_on", ""))
+            closes_on = dt.date.fromisoformat(data.get("closes_on", ""))
+            keys = [key.strip() for key in data.get("teams", "").split(",") if key.strip()]
+            teams = None
+            if keys:
+                teams = list(
+                    await db_session.scalars(
+                        sa.select(Team).where(Team.organisation_id == organisation.id, Team.external_id.in_(keys))
+                    )
+                )
+                missing = sorted(set(keys) - {team.external_id for team in teams})
+                if missing:
+                    raise ValueError(f"teams: unknown teams {', '.join(missing)}")
+            version, _ = await register_instrument(db_session, "attention")
+            wave = await create_wave(
+                db_session,
+                organisation,
+                name=name,
+                instrument_version_id=version.id,
+                opens_on=opens_on,
+                closes_on=closes_on,
+                teams=teams,
+            )
+        except ValueError as error:
+            return await self._new_wave_page(user, db_session, data, str(error))
+        await record(db_session, actor=user.email, action="wave.create", organisation_id=organisation.id, target=name)
+        return Redirect(f"/waves/{wave.id}", status_code=303)
+
+    @get("/waves/{wave_id:uuid}", guards=[allow(EVERYONE)])
+    async def wave_page(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Template:
+        """Response rates per team; a manager sees the teams of their subtree only."""
+        user = request.user
+        wave = await _wave_for(db_session, user, wave_id)
+        status = await wave_status(db_session, wave, threshold=settings.anonymity_threshold)
+        visible = await visible_team_ids(db_session, user)
+        rows = [row for row in status.rows if visible is None or row.team_id in visible]
+        return Template(
+            "admin/wave.html",
+            context={
+                "user": user,
+                "wave": wave,
+                "status": status,
+                "rows": rows,
+                "can_run": user.role in LEADS,
+                "smtp": settings.smtp_enabled,
+                "closed": wave.state is WaveState.CLOSED,
+            },
+        )
+
+    @get("/waves/{wave_id:uuid}/teams/{team_id:uuid}", guards=[allow(EVERYONE)])
+    async def team_results(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        team_id: FromPath[uuid.UUID],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        """A team's stored results (employee figures exist only above the anonymity threshold)."""
+        user = request.user
+        wave = await _wave_for(db_session, user, wave_id)
+        team = await db_session.get(Team, team_id)
+        if team is None or team.organisation_id != wave.organisation_id:
+            raise PermissionDeniedException(REFUSAL)
+        check_team(await visible_team_ids(db_session, user), team.id)
+        rows = list(
+            await db_session.scalars(
+                sa.select(TeamResultRow)
+                .where(TeamResultRow.wave_id == wave.id, TeamResultRow.team_id == team.id)
+                .order_by(TeamResultRow.measure, TeamResultRow.voice)
+            )
+        )
+        await record(
+            db_session, actor=user.email, action="results.view", organisation_id=wave.organisation_id, target=team.name
+        )
+        return Template("admin/team_results.html", context={"user": user, "wave": wave, "team": team, "rows": rows})
+
+    @post("/waves/{wave_id:uuid}/{action:str}", guards=[allow(LEADS)], status_code=200)
+    async def run_action(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        action: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Template | Redirect:
+        """Launch, remind or close the wave; e-mails leave after the response, in the background."""
+        user = request.user
+        wave = await _wave_for(db_session, user, wave_id)
+        actions = {"launch": launch, "remind": remind, "close": close}
+        if action not in actions:
+            raise PermissionDeniedException(REFUSAL)
+        if action == "remind" and not settings.smtp_enabled:
+            return _message(user, "No SMTP server is configured: reminders cannot be sent.", 409)
+        try:
+            await actions[action](db_session, wave, settings, actor=user.email)
+        except WaveStateError as error:
+            return _message(user, str(error), 409)
+        background = None
+        if action in {"launch", "remind"} and settings.smtp_enabled:
+            background = BackgroundTask(send_outbox, settings, wave.id)
+        return Redirect(f"/waves/{wave.id}", status_code=303, background=background)
+
+
+def _message(user: User, text: str, status_code: int) -> Template:
+    return Template("admin/message.html", context={"user": user, "message": text}, status_code=status_code)
