@@ -76,13 +76,16 @@ class UsersController(Controller):
     guards = [allow(ADMINS)]  # noqa: RUF012 - Litestar's declared attribute
     include_in_schema = False
 
-    async def _page(self, db_session: AsyncSession, error: str | None = None, status_code: int = 200) -> Template:
+    async def _page(
+        self, user: User, db_session: AsyncSession, error: str | None = None, status_code: int = 200
+    ) -> Template:
         users = list(await db_session.scalars(sa.select(User).order_by(User.email)))
         organisations = list(await db_session.scalars(sa.select(Organisation).order_by(Organisation.slug)))
         names = {organisation.id: organisation.slug for organisation in organisations}
         return Template(
             "admin/users.html",
             context={
+                "user": user,
                 "users": users,
                 "organisations": organisations,
                 "names": names,
@@ -93,9 +96,9 @@ class UsersController(Controller):
         )
 
     @get("/")
-    async def list_users(self, db_session: NamedDependency[AsyncSession]) -> Template:
+    async def list_users(self, request: Request[User, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
         """Every account."""
-        return await self._page(db_session)
+        return await self._page(request.user, db_session)
 
     @post("/", status_code=200)
     async def create(
@@ -116,7 +119,7 @@ class UsersController(Controller):
                 organisation_id=organisation_id,
             )
         except (AccountError, ValueError) as error:
-            return await self._page(db_session, str(error), 422)
+            return await self._page(request.user, db_session, str(error), 422)
         await record(
             db_session,
             actor=request.user.email,
@@ -140,11 +143,11 @@ class UsersController(Controller):
         try:
             role = Role(data.get("role", ""))
         except ValueError:
-            return await self._page(db_session, f"role: unknown role {data.get('role')!r}", 422)
+            return await self._page(request.user, db_session, f"role: unknown role {data.get('role')!r}", 422)
         if target is None:
-            return await self._page(db_session, "user: no such user", 422)
+            return await self._page(request.user, db_session, "user: no such user", 422)
         if role is not Role.ADMIN and target.organisation_id is None:
-            return await self._page(db_session, f"role: a {role} belongs to an organisation", 422)
+            return await self._page(request.user, db_session, f"role: a {role} belongs to an organisation", 422)
         previous, target.role = target.role, role
         await record(
             db_session,

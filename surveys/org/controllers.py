@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -13,7 +15,7 @@ from litestar.params import Body
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.accounts.guards import LEADS, allow, check_organisation
+from surveys.accounts.guards import LEADS, allow
 from surveys.accounts.models import Role, User
 from surveys.audit.services import record
 from surveys.org.importing import import_roster
@@ -23,6 +25,14 @@ from surveys.org.roster import RosterError, RosterProblem, RosterTable, read_ros
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+@dataclass(frozen=True, slots=True)
+class OrganisationChoice:
+    """An organisation the user may import into."""
+
+    id: str
+    name: str
+
+
 class RosterController(Controller):
     """``/org/import``: upload CSV or XLSX files, check them, preview the changes, apply them."""
 
@@ -30,11 +40,12 @@ class RosterController(Controller):
     guards = [allow(LEADS)]  # noqa: RUF012 - Litestar's declared attribute
     include_in_schema = False
 
-    async def _organisations(self, user: User, db_session: AsyncSession) -> list[Organisation]:
+    async def _organisations(self, user: User, db_session: AsyncSession) -> list[OrganisationChoice]:
+        # Plain values: a dry run rolls the session back, which would expire ORM objects before rendering.
         query = sa.select(Organisation).order_by(Organisation.slug)
         if user.role is not Role.ADMIN:
             query = query.where(Organisation.id == user.organisation_id)
-        return list(await db_session.scalars(query))
+        return [OrganisationChoice(str(o.id), o.name) for o in await db_session.scalars(query)]
 
     @get("/")
     async def form(self, request: Request[User, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
@@ -69,13 +80,13 @@ class RosterController(Controller):
             problems += file_problems
         if not uploads:
             problems.append(RosterProblem("files", None, None, "choose at least one CSV or XLSX file"))
-        organisation = next((o for o in organisations if str(o.id) == data.get("organisation_id")), None)
+        choice = next((o for o in organisations if o.id == data.get("organisation_id")), None)
+        organisation = await db_session.get(Organisation, uuid.UUID(choice.id)) if choice else None
         if organisation is None:
             problems.append(RosterProblem("organisation", None, None, "choose an organisation"))
         context: dict[str, Any] = {"user": user, "organisations": organisations, "changes": None, "dry_run": False}
         if problems or organisation is None:
             return Template("admin/import.html", context={**context, "problems": problems}, status_code=422)
-        check_organisation(user, organisation.id)
         dry_run = data.get("dry_run") == "on"
         try:
             changes = await import_roster(db_session, organisation, tables)

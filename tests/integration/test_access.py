@@ -1,0 +1,180 @@
+"""Every route, walked with every role: who gets what, and refusals that never tell what exists."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from surveys.accounts.guards import REFUSAL
+from tests.integration.world import EMAILS, SECRET, World, client_for
+
+ROLES = ["admin", "hr_lead", "cx_lead", "manager", "viewer", "other_org", "anonymous"]
+ALL_SIGNED_IN = {"admin", "hr_lead", "cx_lead", "manager", "viewer", "other_org"}
+LEADS = {"admin", "hr_lead", "cx_lead"}
+ANY_LEADS = LEADS | {"other_org"}  # the other organisation's HR lead runs waves too, in their organisation only
+OWN_ORG = {"admin", "hr_lead", "cx_lead", "manager", "viewer"}
+
+
+def expected(method: str, path: str, role: str) -> set[int]:
+    """Who gets what, route by route: the table this test holds the app to."""
+    signed_in = role in ALL_SIGNED_IN
+    to_login = {303}
+    rules: dict[tuple[str, str], set[int]] = {
+        ("GET", "/"): {302} if signed_in else to_login,
+        ("GET", "/dashboard"): {200} if signed_in else to_login,
+        ("GET", "/waves/new"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
+        ("POST", "/waves"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),
+        ("GET", "/waves/{wave_id:uuid}"): {200} if role in OWN_ORG else ({403} if signed_in else to_login),
+        ("GET", "/waves/{wave_id:uuid}/teams/{team_id:uuid}"): (
+            {200} if role in OWN_ORG - {"manager"} else ({403} if signed_in else to_login)
+        ),
+        ("POST", "/waves/{wave_id:uuid}/{action:str}"): (
+            {409} if role in LEADS else ({403} if signed_in else to_login)
+        ),
+        ("GET", "/org/import"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
+        ("POST", "/org/import"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),
+        ("GET", "/admin/users"): {200} if role == "admin" else ({403} if signed_in else to_login),
+        ("POST", "/admin/users"): {422} if role == "admin" else ({403} if signed_in else to_login),
+        ("POST", "/admin/users/{user_id:uuid}/role"): {303} if role == "admin" else ({403} if signed_in else to_login),
+        ("GET", "/admin/audit"): {200} if role == "admin" else ({403} if signed_in else to_login),
+        ("POST", "/logout"): {303},
+        ("GET", "/login"): {200},
+        ("POST", "/login"): {401},
+        ("GET", "/health"): {200},
+        ("GET", "/schema"): {200},
+        ("GET", "/schema/openapi.json"): {200},
+        ("GET", "/schema/{path:str}"): {200},
+        ("GET", "/thanks"): {200},
+        ("GET", "/r/{token:str}"): {404},
+        ("POST", "/r/{token:str}"): {404},
+        ("GET", "/o/{code:str}"): {404},
+        ("POST", "/o/{code:str}"): {404},
+        ("GET", "/o/{code:str}/qr.svg"): {404},
+        ("GET", "/o/{code:str}/qr.png"): {404},
+        ("POST", "/api/v1/responses"): {404},
+        ("GET", "/static/{file_path:path}"): {200},
+    }
+    return rules[method, path]
+
+
+def concrete(path: str, world: World) -> str:
+    values = {
+        "wave_id": str(world.wave_id),
+        "team_id": str(world.other_team),
+        "user_id": str(world.viewer_id),
+        "action": "remind",
+        "token": "no-such-token",
+        "code": "no-such-code",
+        "file_path": "survey.css",
+        "path": "openapi.json",
+    }
+    return re.sub(r"\{(\w+):\w+\}", lambda match: values[match.group(1)], path)
+
+
+def routes(app: Litestar) -> list[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        for method in getattr(route, "methods", set()):
+            if method not in {"HEAD", "OPTIONS"}:
+                found.add((method, route.path))
+    return sorted(found)
+
+
+async def test_every_route_with_every_role(world: World) -> None:
+    table_paths = {(m, p) for m, p in routes(world.app)}
+    for method, path in table_paths:
+        expected(method, path, "admin")  # a route missing from the table fails here: add it there
+    for role in ROLES:
+        client = await client_for(world.app, role)
+        try:
+            for method, path in sorted(table_paths):
+                if path == "/logout":
+                    continue  # would end this client's session; checked below
+                url = concrete(path, world)
+                if method == "GET":
+                    response = await client.get(url, follow_redirects=False)
+                elif path == "/api/v1/responses":
+                    response = await client.post(url, json={"token": "no-such-token", "answers": {}})
+                else:
+                    data = {"_csrf_token": client.cookies.get("csrftoken", ""), "role": "viewer"}
+                    response = await client.post(url, data=data, follow_redirects=False)
+                assert response.status_code in expected(method, path, role), (role, method, url, response.status_code)
+                if response.status_code == 403:
+                    assert REFUSAL in response.text
+                if role != "admin" and response.status_code < 400:
+                    assert SECRET not in response.text, (role, url)
+            logout = await client.post(
+                "/logout", data={"_csrf_token": client.cookies.get("csrftoken", "")}, follow_redirects=False
+            )
+            assert logout.status_code == 303
+            if role != "anonymous":
+                assert (await client.get("/dashboard", follow_redirects=False)).status_code == 303
+        finally:
+            await client.__aexit__(None, None, None)
+
+
+async def test_a_manager_sees_only_their_subtree(world: World) -> None:
+    client = await client_for(world.app, "manager")
+    try:
+        page = await client.get(f"/waves/{world.wave_id}")
+        assert page.status_code == 200
+        assert "North one" in page.text and "North (N)" not in page.text.replace("<span", "")
+        assert "South" not in page.text and "Head office" not in page.text
+        assert (await client.get(f"/waves/{world.wave_id}/teams/{world.manager_team}")).status_code == 200
+        refused = await client.get(f"/waves/{world.wave_id}/teams/{world.other_team}")
+        missing = await client.get(f"/waves/{world.wave_id}/teams/{uuid.uuid4()}")
+        elsewhere = await client.get(f"/waves/{uuid.uuid4()}")
+        assert refused.status_code == missing.status_code == elsewhere.status_code == 403
+        assert refused.text == missing.text == elsewhere.text  # nothing tells what exists
+    finally:
+        await client.__aexit__(None, None, None)
+
+
+async def test_wrong_password_is_refused_and_audited(world: World) -> None:
+    async with AsyncTestClient(app=world.app) as client:
+        await client.get("/login")
+        wrong = await client.post(
+            "/login", data={"email": EMAILS["hr_lead"], "password": "nope", "_csrf_token": client.cookies["csrftoken"]}
+        )
+        unknown = await client.post(
+            "/login",
+            data={"email": "ghost@alpha.example", "password": "nope", "_csrf_token": client.cookies["csrftoken"]},
+        )
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong e-mail or password." in wrong.text and "Wrong e-mail or password." in unknown.text
+    admin = await client_for(world.app, "admin")
+    try:
+        audit = await admin.get("/admin/audit")
+        assert audit.text.count("login.failure") == 2
+        assert "login.success" in audit.text
+    finally:
+        await admin.__aexit__(None, None, None)
+
+
+async def test_a_lead_cannot_act_on_another_organisation(world: World) -> None:
+    client = await client_for(world.app, "other_org")
+    try:
+        token = client.cookies["csrftoken"]
+        alpha = await client.get("/dashboard")
+        assert "Spring" not in alpha.text and "Beta wave" in alpha.text
+        created = await client.post(
+            "/waves",
+            data={
+                "_csrf_token": token,
+                "organisation_id": str(world.alpha_id),
+                "name": "Intrusion",
+                "opens_on": "2026-05-01",
+                "closes_on": "2026-05-31",
+            },
+            follow_redirects=False,
+        )
+        assert created.status_code == 403
+        launched = await client.post(
+            f"/waves/{world.wave_id}/close", data={"_csrf_token": token}, follow_redirects=False
+        )
+        assert launched.status_code == 403
+    finally:
+        await client.__aexit__(None, None, None)

@@ -1,0 +1,74 @@
+"""An HR lead runs a wave in the web app: upload a roster (dry run, then for real), create, launch and close."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+
+from tests.integration.world import World, client_for
+
+
+def workbook_bytes() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "employees"
+    sheet.append(["email", "team", "language"])
+    for i in range(6):
+        sheet.append([f"new{i}@alpha.example", "S", "fr"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+TEAMS_CSV = b"external_id,name,parent_external_id\nHQ,Head office,\nS,South,HQ\nS2,South two,S\n"
+
+
+async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world: World) -> None:
+    client = await client_for(world.app, "hr_lead")
+    try:
+        form = await client.get("/org/import")
+        token = client.cookies["csrftoken"]
+        organisation = re.search(r'<option value="([^"]+)">Alpha</option>', form.text)
+        assert organisation
+        files = [
+            ("files", ("teams.csv", TEAMS_CSV, "text/csv")),
+            ("files", ("staff.xlsx", workbook_bytes(), "application/octet-stream")),
+        ]
+        fields = {"_csrf_token": token, "organisation_id": organisation.group(1)}
+        dry = await client.post("/org/import", data={**fields, "dry_run": "on"}, files=files)
+        assert dry.status_code == 200
+        assert "Would change (dry run, nothing saved)" in dry.text and "teams created: 1" in dry.text
+        real = await client.post("/org/import", data=fields, files=files)
+        assert "Imported" in real.text and "teams created: 1" in real.text and "employees added: 6" in real.text
+        again = await client.post("/org/import", data=fields, files=files)
+        assert "teams created: 0" in again.text  # the dry run saved nothing, the import did
+        bad = await client.post(
+            "/org/import",
+            data=fields,
+            files=[("files", ("teams.csv", b"external_id,name,parent_external_id\nX,X,NOPE\n", "text/csv"))],
+        )
+        assert bad.status_code == 422
+        assert "teams.csv, row 2, column parent_external_id: unknown parent team &#39;NOPE&#39;" in bad.text
+
+        created = await client.post(
+            "/waves",
+            data={**fields, "name": "Summer", "opens_on": "2026-06-01", "closes_on": "2026-06-30", "teams": "S"},
+            follow_redirects=False,
+        )
+        assert created.status_code == 303
+        wave_url = created.headers["location"]
+        launched = await client.post(f"{wave_url}/launch", data={"_csrf_token": token}, follow_redirects=False)
+        assert launched.status_code == 303
+        page = await client.get(wave_url)
+        assert "open" in page.text and "South two" in page.text and "North one" not in page.text
+        assert re.search(r"South <span[^>]*>\(S\)</span></th>\s*<td>6</td><td>fewer than 5</td>", page.text)
+        closed = await client.post(f"{wave_url}/close", data={"_csrf_token": token}, follow_redirects=False)
+        assert closed.status_code == 303
+        assert "closed" in (await client.get(wave_url)).text
+        twice = await client.post(f"{wave_url}/close", data={"_csrf_token": token})
+        assert twice.status_code == 409 and "only an open wave can be closed" in twice.text
+    finally:
+        await client.__aexit__(None, None, None)
