@@ -10,11 +10,13 @@ from typing import Literal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from symmetry.texts import Catalog
+
 Language = Literal["fr", "en"]
 LANGUAGES: tuple[Language, ...] = ("fr", "en")
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
-MESSAGES: dict[str, dict[Language, str]] = {
+MESSAGES: dict[str, dict[str, str]] = {
     "team_report": {"fr": "Rapport d'équipe", "en": "Team report"},
     "organisation_report": {"fr": "Rapport de l'organisation", "en": "Organisation report"},
     "wave": {"fr": "Vague", "en": "Wave"},
@@ -174,6 +176,9 @@ MESSAGES: dict[str, dict[Language, str]] = {
 }
 
 
+CATALOG = Catalog(MESSAGES)
+
+
 @dataclass(frozen=True, slots=True)
 class Translator:
     """Texts and number formats of one language."""
@@ -182,8 +187,7 @@ class Translator:
 
     def __call__(self, key: str, **values: object) -> str:
         """The text of `key`, with `values` substituted."""
-        text = MESSAGES[key][self.language]
-        return text.format(**values) if values else text
+        return CATALOG.text(key, self.language, **values)
 
     def label(self, key: str) -> str:
         """The text of `key` followed by a colon, with the space French typography puts before it."""

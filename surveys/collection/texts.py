@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from symmetry.texts import Catalog
+
 Language = Literal["fr", "en"]
 LANGUAGES: tuple[Language, ...] = ("fr", "en")
 
-TEXTS: dict[str, dict[Language, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     "employee_title": {
         "fr": "Votre regard sur l'attention dans votre équipe",
         "en": "Your view of attention in your team",
@@ -92,11 +94,7 @@ TEXTS: dict[str, dict[Language, str]] = {
 }
 
 
-def text(key: str, language: str, **values: object) -> str:
-    """The text of `key` in `language` (English for an unknown language), with `values` substituted."""
-    entry = TEXTS[key]
-    chosen = entry["fr"] if language == "fr" else entry["en"]
-    return chosen.format(**values) if values else chosen
+text = Catalog(TEXTS).text
 
 
 def choose_language(requested: str | None, fallback: str, accept_language: str | None = None) -> Language:

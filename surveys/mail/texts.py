@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from symmetry.texts import Catalog
+
 MAIL_TEXTS: dict[str, dict[str, str]] = {
     "subject_invitation_employee": {
         "fr": "{organisation} : votre avis sur l'attention dans votre équipe",
@@ -46,7 +48,4 @@ MAIL_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def mail_text(key: str, language: str, **values: object) -> str:
-    """The text of `key` in `language` (English unless French), with `values` substituted."""
-    entry = MAIL_TEXTS[key]
-    return (entry["fr"] if language == "fr" else entry["en"]).format(**values)
+mail_text = Catalog(MAIL_TEXTS).text

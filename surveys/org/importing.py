@@ -79,6 +79,15 @@ class _Checker:
     ) -> None:
         self.add(table, row, column, f"duplicate {what} (first at {first[0].source}, row {first[1].number})")
 
+    def person(self, table: RosterTable, row: RosterRow, team_keys: set[str]) -> tuple[str, str, str]:
+        """The e-mail, team and language of an employee or customer row, each checked."""
+        email = self.email(table, row, "email", required=True)
+        team = self.required(table, row, "team")
+        language = self.language(table, row)
+        if team and team not in team_keys:
+            self.add(table, row, "team", f"unknown team {team!r}")
+        return email, team, language
+
     def language(self, table: RosterTable, row: RosterRow) -> str:
         value = row.values.get("language", "").strip().lower()
         if value not in LANGUAGES:
@@ -170,11 +179,7 @@ async def import_roster(
     first_seen: dict[str, tuple[RosterTable, RosterRow]] = {}
     for table in by_kind["employees"]:
         for row in table.rows:
-            email = checker.email(table, row, "email", required=True)
-            team = checker.required(table, row, "team")
-            language = checker.language(table, row)
-            if team and team not in team_keys:
-                checker.add(table, row, "team", f"unknown team {team!r}")
+            email, team, language = checker.person(table, row, team_keys)
             if email in first_seen:
                 checker.duplicate(table, row, "email", f"e-mail {email!r}", first_seen[email])
             elif email:
@@ -185,11 +190,7 @@ async def import_roster(
     customer_seen: dict[tuple[str, str], tuple[RosterTable, RosterRow]] = {}
     for table in by_kind["customers"]:
         for row in table.rows:
-            email = checker.email(table, row, "email", required=True)
-            team = checker.required(table, row, "team")
-            language = checker.language(table, row)
-            if team and team not in team_keys:
-                checker.add(table, row, "team", f"unknown team {team!r}")
+            email, team, language = checker.person(table, row, team_keys)
             interaction = None
             if row.values.get("interaction_date"):
                 try:
