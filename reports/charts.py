@@ -144,7 +144,7 @@ def scatter_chart(
 
 
 def _regression_band(
-    x: np.ndarray, y: np.ndarray, confidence_level: float = 0.95
+    x: np.ndarray, y: np.ndarray, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Least-squares line with the confidence band of the mean prediction."""
     fit = stats.linregress(x, y)
@@ -152,5 +152,5 @@ def _regression_band(
     prediction = fit.intercept + fit.slope * grid
     residual_sd = np.sqrt(np.sum((y - fit.intercept - fit.slope * x) ** 2) / (x.size - 2))
     spread = residual_sd * np.sqrt(1 / x.size + (grid - x.mean()) ** 2 / np.sum((x - x.mean()) ** 2))
-    t = stats.t.ppf(0.5 + confidence_level / 2, x.size - 2)
+    t = stats.t.ppf(0.5 + confidence / 2, x.size - 2)
     return grid, prediction, prediction - t * spread, prediction + t * spread

@@ -168,7 +168,7 @@ def _outcome_scores(
             continue
         matrix = employees if item.respondent is Respondent.EMPLOYEE else customers
         per_team: dict[str, Outcome] = dict(
-            stats.group_net_promoter_scores(matrix.scored(item), matrix.teams)
+            stats.group_nps(matrix.scored(item), matrix.teams)
             if item.scale.name == "nps"
             else stats.group_means(matrix.scored(item), matrix.teams)
         )

@@ -5,32 +5,52 @@ Shaped like ``scipy.stats``: pure functions, keyword-only options, frozen result
 """
 
 from symmetry.stats.aggregation import GroupStatistics, MeanEstimate, group_means, group_statistics, icc1, icc2
+from symmetry.stats.agreement import average_deviation, awg, rwg, rwg_j, uniform_null_variance
 from symmetry.stats.correlation import (
     CorrelationMethod,
     CorrelationResult,
+    DependentComparison,
+    compare_dependent_correlations,
     correlation,
     disattenuated_correlation,
     minimum_detectable_correlation,
+    partial_correlation,
 )
 from symmetry.stats.differences import Difference, group_mean_differences, mean_difference
-from symmetry.stats.outcomes import NetPromoterScore, group_net_promoter_scores, net_promoter_score
+from symmetry.stats.drivers import RelativeWeights, relative_weights
+from symmetry.stats.multiple import fdr_bh
+from symmetry.stats.outcomes import NetPromoterScore, group_nps, nps
+from symmetry.stats.reliability import AlphaResult, cronbach_alpha
 
 __all__ = [
+    "AlphaResult",
     "CorrelationMethod",
     "CorrelationResult",
+    "DependentComparison",
     "Difference",
     "GroupStatistics",
     "MeanEstimate",
     "NetPromoterScore",
+    "RelativeWeights",
+    "average_deviation",
+    "awg",
+    "compare_dependent_correlations",
     "correlation",
+    "cronbach_alpha",
     "disattenuated_correlation",
+    "fdr_bh",
     "group_mean_differences",
     "group_means",
-    "group_net_promoter_scores",
+    "group_nps",
     "group_statistics",
     "icc1",
     "icc2",
     "mean_difference",
     "minimum_detectable_correlation",
-    "net_promoter_score",
+    "nps",
+    "partial_correlation",
+    "relative_weights",
+    "rwg",
+    "rwg_j",
+    "uniform_null_variance",
 ]

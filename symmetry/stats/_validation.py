@@ -26,7 +26,7 @@ def check_same_length(first: npt.NDArray[Any], second: npt.NDArray[Any], names: 
         )
 
 
-def check_confidence_level(confidence_level: float) -> None:
-    """Raise a ValueError unless 0 < confidence_level < 1."""
-    if not 0.0 < confidence_level < 1.0:
-        raise ValueError(f"`confidence_level` must lie strictly between 0 and 1, got {confidence_level}")
+def check_confidence(confidence: float) -> None:
+    """Raise a ValueError unless 0 < confidence < 1."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"`confidence` must lie strictly between 0 and 1, got {confidence}")

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from symmetry.arrays import FloatArray
-from symmetry.stats._validation import as_float_vector, check_confidence_level, check_same_length
+from symmetry.stats._validation import as_float_vector, check_confidence, check_same_length
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +74,7 @@ def python_labels(labels: npt.NDArray[Any]) -> list[Any]:
     return list(labels.tolist())
 
 
-def group_means(
-    values: npt.ArrayLike, groups: npt.ArrayLike, *, confidence_level: float = 0.95
-) -> dict[Any, MeanEstimate]:
+def group_means(values: npt.ArrayLike, groups: npt.ArrayLike, *, confidence: float = 0.95) -> dict[Any, MeanEstimate]:
     """Mean of `values` per group with a Student t confidence interval.
 
     Parameters
@@ -85,7 +83,7 @@ def group_means(
         Individual answers; NaN marks a missing answer and is ignored.
     groups : array_like
         Group label of each answer, same length as `values`.
-    confidence_level : float, optional
+    confidence : float, optional
         Coverage of the interval, 0.95 by default.
 
     Returns
@@ -100,11 +98,11 @@ def group_means(
     (3, 4.0, 1.5159)
 
     """
-    check_confidence_level(confidence_level)
+    check_confidence(confidence)
     s = group_statistics(values, groups)
     sd = np.sqrt(s.variance)
     with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(0.5 + confidence_level / 2, s.n - 1)
+        t = stats.t.ppf(0.5 + confidence / 2, s.n - 1)
         half_width = t * sd / np.sqrt(s.n)
     return {
         label: MeanEstimate(n=int(n), mean=float(m), sd=float(d), ci=(float(m - h), float(m + h)))

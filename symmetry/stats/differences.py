@@ -10,7 +10,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from symmetry.arrays import FloatArray
-from symmetry.stats._validation import as_float_vector, check_confidence_level
+from symmetry.stats._validation import as_float_vector, check_confidence
 from symmetry.stats.aggregation import group_statistics, python_labels
 
 
@@ -36,7 +36,7 @@ def _welch(
     n_b: npt.NDArray[Any],
     mean_b: FloatArray,
     variance_b: FloatArray,
-    confidence_level: float,
+    confidence: float,
 ) -> list[Difference]:
     """Welch differences for aligned arrays of per-group counts, means and variances (each n >= 2)."""
     share_a, share_b = variance_a / n_a, variance_b / n_b
@@ -45,14 +45,14 @@ def _welch(
     with np.errstate(invalid="ignore", divide="ignore"):
         df = (share_a + share_b) ** 2 / (share_a**2 / (n_a - 1) + share_b**2 / (n_b - 1))
     df = np.where(se > 0, df, np.inf)
-    half_width = stats.t.ppf(0.5 + confidence_level / 2, df) * se
+    half_width = stats.t.ppf(0.5 + confidence / 2, df) * se
     return [
         Difference(estimate=float(e), se=float(s), df=float(d), ci=(float(e - h), float(e + h)))
         for e, s, d, h in zip(estimate, se, df, half_width, strict=True)
     ]
 
 
-def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence_level: float = 0.95) -> Difference:
+def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence: float = 0.95) -> Difference:
     r"""Mean of `a` minus mean of `b`, with the Welch interval (unequal variances).
 
     NaN values are ignored. Each side needs at least two answers.
@@ -68,7 +68,7 @@ def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence_level: flo
     (1.5, 0.5, [0.243, 2.757])
 
     """
-    check_confidence_level(confidence_level)
+    check_confidence(confidence)
     xa, xb = as_float_vector(a, "a"), as_float_vector(b, "b")
     xa, xb = xa[~np.isnan(xa)], xb[~np.isnan(xb)]
     if xa.size < 2 or xb.size < 2:
@@ -80,7 +80,7 @@ def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence_level: flo
         np.array([xb.size]),
         np.array([xb.mean()]),
         np.array([xb.var(ddof=1)]),
-        confidence_level,
+        confidence,
     )[0]
 
 
@@ -90,7 +90,7 @@ def group_mean_differences(
     b: npt.ArrayLike,
     b_groups: npt.ArrayLike,
     *,
-    confidence_level: float = 0.95,
+    confidence: float = 0.95,
 ) -> dict[Any, Difference]:
     """Per group, mean of `a` minus mean of `b` with the Welch interval, in one pass over all groups.
 
@@ -104,7 +104,7 @@ def group_mean_differences(
     (['t'], 1.5)
 
     """
-    check_confidence_level(confidence_level)
+    check_confidence(confidence)
     side_a, side_b = group_statistics(a, a_groups), group_statistics(b, b_groups)
     common, in_a, in_b = np.intersect1d(side_a.labels, side_b.labels, assume_unique=True, return_indices=True)
     keep = (side_a.n[in_a] >= 2) & (side_b.n[in_b] >= 2)
@@ -116,6 +116,6 @@ def group_mean_differences(
         side_b.n[in_b],
         side_b.mean[in_b],
         side_b.variance[in_b],
-        confidence_level,
+        confidence,
     )
     return dict(zip(python_labels(common[keep]), differences, strict=True))

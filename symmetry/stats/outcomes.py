@@ -10,7 +10,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from symmetry.arrays import FloatArray
-from symmetry.stats._validation import as_float_vector, check_confidence_level, check_same_length
+from symmetry.stats._validation import as_float_vector, check_confidence, check_same_length
 from symmetry.stats.aggregation import python_labels
 
 
@@ -36,11 +36,11 @@ def _adjusted_wald(
     n: npt.NDArray[np.int64],
     promoters: npt.NDArray[np.int64],
     detractors: npt.NDArray[np.int64],
-    confidence_level: float,
+    confidence: float,
 ) -> list[NetPromoterScore]:
     p_plus, p_minus = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
     centre = p_plus - p_minus
-    half_width = stats.norm.ppf(0.5 + confidence_level / 2) * np.sqrt((p_plus + p_minus - centre**2) / (n + 3))
+    half_width = stats.norm.ppf(0.5 + confidence / 2) * np.sqrt((p_plus + p_minus - centre**2) / (n + 3))
     low, high = np.maximum(-100.0, 100.0 * (centre - half_width)), np.minimum(100.0, 100.0 * (centre + half_width))
     return [
         NetPromoterScore(
@@ -54,14 +54,14 @@ def _adjusted_wald(
     ]
 
 
-def net_promoter_score(answers: npt.ArrayLike, *, confidence_level: float = 0.95) -> NetPromoterScore:
+def nps(scores: npt.ArrayLike, *, confidence: float = 0.95) -> NetPromoterScore:
     r"""Percent promoters (9-10) minus percent detractors (0-6), with the adjusted-Wald interval.
 
     Parameters
     ----------
-    answers : array_like
+    scores : array_like
         Answers on the 0-10 scale; NaN values are ignored.
-    confidence_level : float, optional
+    confidence : float, optional
         Coverage of the interval, 0.95 by default.
 
     Notes
@@ -77,33 +77,33 @@ def net_promoter_score(answers: npt.ArrayLike, *, confidence_level: float = 0.95
 
     Examples
     --------
-    >>> nps = net_promoter_score([10] * 50 + [8] * 30 + [3] * 20)
+    >>> nps = nps([10] * 50 + [8] * 30 + [3] * 20)
     >>> nps.score, [round(v, 2) for v in nps.ci]
     (30.0, [14.05, 44.2])
 
     """
-    check_confidence_level(confidence_level)
-    x = _checked_answers(answers)
+    check_confidence(confidence)
+    x = _checked_answers(scores)
     x = x[~np.isnan(x)]
     if x.size == 0:
         raise ValueError("a net promoter score needs at least one answer")
     counts = (np.array([x.size]), np.array([np.sum(x >= 9)]), np.array([np.sum(x <= 6)]))
-    return _adjusted_wald(*counts, confidence_level)[0]
+    return _adjusted_wald(*counts, confidence)[0]
 
 
-def group_net_promoter_scores(
-    answers: npt.ArrayLike, groups: npt.ArrayLike, *, confidence_level: float = 0.95
+def group_nps(
+    answers: npt.ArrayLike, groups: npt.ArrayLike, *, confidence: float = 0.95
 ) -> dict[Any, NetPromoterScore]:
-    """:func:`net_promoter_score` for every group in one pass; groups with no answer are left out.
+    """:func:`nps` for every group in one pass; groups with no answer are left out.
 
     Examples
     --------
-    >>> scores = group_net_promoter_scores([10, 9, 3, 7, float("nan")], ["a", "a", "a", "b", "c"])
+    >>> scores = group_nps([10, 9, 3, 7, float("nan")], ["a", "a", "a", "b", "c"])
     >>> {team: round(s.score, 1) for team, s in scores.items()}
     {'a': 33.3, 'b': 0.0}
 
     """
-    check_confidence_level(confidence_level)
+    check_confidence(confidence)
     x = _checked_answers(answers)
     labels_in = np.asarray(groups)
     check_same_length(x, labels_in, ("answers", "groups"))
@@ -114,5 +114,5 @@ def group_net_promoter_scores(
     def count(selected: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         return np.bincount(index, weights=selected, minlength=labels.size).astype(np.int64)
 
-    scores = _adjusted_wald(count(np.ones(x.size, dtype=bool)), count(x >= 9), count(x <= 6), confidence_level)
+    scores = _adjusted_wald(count(np.ones(x.size, dtype=bool)), count(x >= 9), count(x <= 6), confidence)
     return dict(zip(python_labels(labels), scores, strict=True))

@@ -71,7 +71,7 @@ def test_pairs_with_a_missing_side_are_dropped() -> None:
         ([1, 2, 3], [1, 2, 4], {}, "at least 4"),
         ([1, 1, 1, 1], [1, 2, 3, 4], {}, "constant"),
         ([1, 2, 3, 4], [1, 3, 2, 4], {"method": "cosine"}, "method"),
-        ([1, 2, 3, 4], [1, 3, 2, 4], {"confidence_level": 95}, "confidence_level"),
+        ([1, 2, 3, 4], [1, 3, 2, 4], {"confidence": 95}, "confidence"),
     ],
 )
 def test_unusable_input_is_refused_with_a_message(x: list[float], y: list[float], options: dict, message: str) -> None:

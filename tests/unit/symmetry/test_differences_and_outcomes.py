@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from symmetry.stats import group_mean_differences, group_net_promoter_scores, mean_difference, net_promoter_score
+from symmetry.stats import group_mean_differences, group_nps, mean_difference, nps
 
 
 def test_mean_difference_matches_scipy_welch_interval() -> None:
@@ -31,22 +31,22 @@ def test_mean_difference_needs_two_answers_per_side() -> None:
 def test_net_promoter_score_and_adjusted_wald_interval() -> None:
     # 50 promoters, 30 passives, 20 detractors. Adjusted: p+ = 50.75/103, p- = 20.75/103,
     # V = p+ + p- - (p+ - p-)^2, interval (p+ - p-) +/- 1.96 sqrt(V / 103), worked by hand.
-    nps = net_promoter_score([10] * 25 + [9] * 25 + [7] * 30 + [0] * 10 + [6] * 10)
-    assert (nps.score, nps.n, nps.promoters, nps.detractors) == (30.0, 100, 50, 20)
-    assert nps.ci == pytest.approx((14.051, 44.201), abs=1e-3)
+    score = nps([10] * 25 + [9] * 25 + [7] * 30 + [0] * 10 + [6] * 10)
+    assert (score.score, score.n, score.promoters, score.detractors) == (30.0, 100, 50, 20)
+    assert score.ci == pytest.approx((14.051, 44.201), abs=1e-3)
 
 
 def test_net_promoter_interval_stays_within_bounds() -> None:
-    nps = net_promoter_score([10, 10, 9])
-    assert nps.score == 100.0
-    assert nps.ci[1] <= 100.0
-    assert nps.ci[0] < 100.0
+    score = nps([10, 10, 9])
+    assert score.score == 100.0
+    assert score.ci[1] <= 100.0
+    assert score.ci[0] < 100.0
 
 
 @pytest.mark.parametrize(("answers", "message"), [([], "at least one"), ([3, 11], "0-10")])
 def test_net_promoter_score_rejects_bad_answers(answers: list[int], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        net_promoter_score(answers)
+        nps(answers)
 
 
 def test_grouped_gaps_equal_the_gap_of_each_group() -> None:
@@ -68,7 +68,7 @@ def test_grouped_net_promoter_scores_equal_the_score_of_each_group() -> None:
     rng = np.random.default_rng(4)
     answers, groups = rng.integers(0, 11, 200).astype(float), rng.choice(["x", "y", "z"], 200)
     answers[::17] = np.nan
-    grouped = group_net_promoter_scores(answers, groups)
+    grouped = group_nps(answers, groups)
     assert set(grouped) == {"x", "y", "z"}
     for group, score in grouped.items():
-        assert score == net_promoter_score(answers[groups == group])
+        assert score == nps(answers[groups == group])
