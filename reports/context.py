@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from reports.charts import MirrorSeries, mirror_chart, scatter_chart
 from reports.i18n import Language, Translator
-from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, Linkage, TeamResult, WaveAnalysis
+from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.domain import Voice
+from symmetry.linkage import Linkage
 from symmetry.stats import MeanEstimate, NetPromoterScore
 
 OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")

@@ -8,7 +8,7 @@ from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.instruments.models import InstrumentVersion
 from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Customer, Employee, Organisation, Team
-from surveys.results.models import TeamResultRow
+from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 
 metadata = orm_registry.metadata
@@ -33,6 +33,7 @@ __all__ = [
     "TeamResultRow",
     "User",
     "Wave",
+    "WaveAnalysisRecord",
     "WaveState",
     "WaveTeam",
     "metadata",

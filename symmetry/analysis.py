@@ -17,6 +17,7 @@ import numpy.typing as npt
 from symmetry import stats
 from symmetry.arrays import FloatArray
 from symmetry.domain import Instrument, Item, Respondent, Voice
+from symmetry.linkage import Drivers, Linkage, TeamPoint, adjust_across_dimensions, build_linkage, key_drivers
 
 MIRRORED_VOICES = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
 OVERALL = "overall"
@@ -72,8 +73,22 @@ class DimensionResult:
     symmetry_gap: stats.Difference | None
     """Employee minus customer: the attention received inside against the attention given outside."""
 
+    @property
+    def perception_label(self) -> str | None:
+        """``over-estimates`` or ``under-estimates`` when the interval excludes zero, else ``in line``."""
+        return gap_label(self.perception_gap)
+
 
 Outcome = stats.NetPromoterScore | stats.MeanEstimate
+
+
+def gap_label(gap: stats.Difference | None) -> str | None:
+    """How a team sees its customers: a direction only when the interval excludes zero."""
+    if gap is None:
+        return None
+    if not gap.excludes_zero:
+        return "in line"
+    return "over-estimates" if gap.estimate > 0 else "under-estimates"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,29 +116,6 @@ class AggregationIndices:
 
 
 @dataclass(frozen=True, slots=True)
-class TeamPoint:
-    """One team in the employee-versus-customer scatter."""
-
-    team: str
-    employee: float
-    customer: float
-
-
-@dataclass(frozen=True, slots=True)
-class Linkage:
-    """Correlation across teams of the overall employee score with the overall customer score."""
-
-    points: tuple[TeamPoint, ...]
-    correlation: stats.CorrelationResult | None
-    """None when fewer than four teams can be paired."""
-    employee_reliability: float
-    customer_reliability: float
-    corrected_r: float
-    """The correlation corrected for the unreliability of team means (ICC(2)): an estimate, never tested."""
-    minimum_detectable_r: float | None
-
-
-@dataclass(frozen=True, slots=True)
 class WaveAnalysis:
     """The analysis of one wave, handed as plain objects to storage and to the reports."""
 
@@ -132,6 +124,10 @@ class WaveAnalysis:
     teams: dict[str, TeamResult]
     aggregation: tuple[AggregationIndices, ...]
     linkage: Linkage
+    """The overall score's linkage."""
+    dimension_linkage: tuple[Linkage, ...]
+    drivers: Drivers | None
+    """None below the minimum number of teams for key drivers."""
 
     @property
     def withheld_teams(self) -> int:
@@ -177,7 +173,12 @@ def _outcome_scores(
 
 
 def analyse_wave(
-    instrument: Instrument, employees: AnswerMatrix, customers: AnswerMatrix, *, anonymity_threshold: int = 5
+    instrument: Instrument,
+    employees: AnswerMatrix,
+    customers: AnswerMatrix,
+    *,
+    anonymity_threshold: int = 5,
+    min_driver_teams: int = 30,
 ) -> WaveAnalysis:
     """Analyse one wave's answers, every statistic computed for all teams in one pass.
 
@@ -189,6 +190,8 @@ def analyse_wave(
         The answers of each population.
     anonymity_threshold : int
         Minimum number of employee respondents for any employee figure of a team; at least 3.
+    min_driver_teams : int
+        Fewest teams for which key drivers are reported.
 
     """
     if anonymity_threshold < 3:
@@ -253,41 +256,43 @@ def analyse_wave(
         for measure in measures
         for voice in MIRRORED_VOICES
     )
-    reliability = {index.voice: index.icc2 for index in aggregation if index.dimension == OVERALL}
+    reliability = {(index.dimension, index.voice): index.icc2 for index in aggregation}
+
+    def linkage(measure: str) -> Linkage:
+        return build_linkage(
+            measure,
+            _points(teams, measure),
+            employee_reliability=reliability[measure, Voice.EMPLOYEE],
+            customer_reliability=reliability[measure, Voice.CUSTOMER],
+        )
+
     return WaveAnalysis(
         instrument=instrument,
         anonymity_threshold=anonymity_threshold,
         teams=teams,
         aggregation=aggregation,
-        linkage=_linkage(teams, reliability[Voice.EMPLOYEE], reliability[Voice.CUSTOMER]),
+        linkage=linkage(OVERALL),
+        dimension_linkage=adjust_across_dimensions([linkage(d.key) for d in instrument.dimensions]),
+        drivers=_drivers(instrument, teams, min_driver_teams),
     )
 
 
-def _linkage(teams: dict[str, TeamResult], employee_reliability: float, customer_reliability: float) -> Linkage:
-    points = tuple(
-        TeamPoint(result.team, result.overall.employee.mean, result.overall.customer.mean)
-        for result in teams.values()
-        if result.overall.employee is not None and result.overall.customer is not None
-    )
-    correlation = None
-    if len(points) >= 4:
-        employee_scores = [point.employee for point in points]
-        customer_scores = [point.customer for point in points]
-        try:
-            correlation = stats.correlation(employee_scores, customer_scores)
-        except ValueError:
-            correlation = None
-    return Linkage(
-        points=points,
-        correlation=correlation,
-        employee_reliability=employee_reliability,
-        customer_reliability=customer_reliability,
-        corrected_r=(
-            stats.disattenuated_correlation(
-                correlation.r, reliability_x=employee_reliability, reliability_y=customer_reliability
-            )
-            if correlation is not None
-            else float("nan")
-        ),
-        minimum_detectable_r=stats.minimum_detectable_correlation(len(points)) if len(points) >= 4 else None,
-    )
+def _points(teams: dict[str, TeamResult], measure: str) -> list[TeamPoint]:
+    points = []
+    for result in teams.values():
+        row = result.overall if measure == OVERALL else next(r for r in result.dimensions if r.dimension == measure)
+        if row.employee is not None and row.customer is not None and result.employee_respondents is not None:
+            points.append(TeamPoint(result.team, row.employee.mean, row.customer.mean, result.employee_respondents))
+    return points
+
+
+def _drivers(instrument: Instrument, teams: dict[str, TeamResult], min_driver_teams: int) -> Drivers | None:
+    keys = [d.key for d in instrument.dimensions]
+    rows, outcome = [], []
+    for result in teams.values():
+        means = [row.employee.mean if row.employee else None for row in result.dimensions]
+        if result.overall.customer is None or any(mean is None for mean in means):
+            continue
+        rows.append([float(mean) for mean in means if mean is not None])
+        outcome.append(result.overall.customer.mean)
+    return key_drivers(keys, rows, outcome, min_teams=min_driver_teams)

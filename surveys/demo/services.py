@@ -14,7 +14,7 @@ from surveys.demo.roster import DEMO_SLUG, build_roster
 from surveys.instruments.services import register_instrument
 from surveys.org.models import Organisation, Team
 from surveys.org.services import delete_organisation, find_organisation
-from surveys.results.services import analyse, store_team_results
+from surveys.results.services import analyse, store_analysis, store_team_results
 from surveys.waves.services import close_wave, create_wave, launch_wave
 from symmetry.analysis import WaveAnalysis
 from symmetry.domain import Respondent
@@ -114,6 +114,7 @@ async def run_demo(
         await close_wave(session, wave)
         analysis = await analyse(session, wave, anonymity_threshold=anonymity_threshold)
         await store_team_results(session, wave, analysis)
+        await store_analysis(session, wave, analysis)
     climates = simulator.climates
     return DemoRun(
         organisation_name=organisation.name,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
-from advanced_alchemy.base import UUIDAuditBase
+from advanced_alchemy.base import DefaultBase, UUIDAuditBase
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -27,3 +30,13 @@ class TeamResultRow(UUIDAuditBase):
     estimate: Mapped[float]
     ci_low: Mapped[float | None]
     ci_high: Mapped[float | None]
+
+
+class WaveAnalysisRecord(DefaultBase):
+    """A wave's whole analysis as a document, so that reports and pages read it without recomputing."""
+
+    __tablename__ = "wave_analysis"
+
+    wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    document: Mapped[dict[str, Any]] = mapped_column(sa.JSON)

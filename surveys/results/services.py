@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,10 +14,11 @@ from surveys.collection.models import Answer, Response
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.org.models import Team
-from surveys.results.models import TeamResultRow
+from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.waves.models import Wave, WaveState
 from symmetry import stats
 from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, WaveAnalysis, analyse_wave
+from symmetry.document import analysis_document
 from symmetry.domain import Respondent, Voice
 
 
@@ -95,3 +98,15 @@ async def store_team_results(session: AsyncSession, wave: Wave, analysis: WaveAn
 
 def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+async def store_analysis(session: AsyncSession, wave: Wave, analysis: WaveAnalysis) -> dict[str, Any]:
+    """Keep the wave's analysis document (replacing an earlier one) and return it."""
+    document = analysis_document(analysis)
+    record = await session.get(WaveAnalysisRecord, wave.id)
+    if record is None:
+        session.add(WaveAnalysisRecord(wave_id=wave.id, computed_at=dt.datetime.now(dt.UTC), document=document))
+    else:
+        record.document, record.computed_at = document, dt.datetime.now(dt.UTC)
+    await session.flush()
+    return document

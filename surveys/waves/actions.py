@@ -12,7 +12,7 @@ from surveys.audit.services import record
 from surveys.collection.scramble import scramble_responses
 from surveys.mail.models import MailKind
 from surveys.mail.services import queue
-from surveys.results.services import analyse, store_team_results
+from surveys.results.services import analyse, store_analysis, store_team_results
 from surveys.settings import Settings
 from surveys.waves.models import Wave
 from surveys.waves.services import close_wave, launch_wave, unanswered_for_reminder
@@ -55,6 +55,7 @@ async def close(session: AsyncSession, wave: Wave, settings: Settings, *, actor:
     await close_wave(session, wave)
     analysis = await analyse(session, wave, anonymity_threshold=settings.anonymity_threshold)
     rows = await store_team_results(session, wave, analysis)
+    await store_analysis(session, wave, analysis)
     await record(
         session,
         actor=actor,

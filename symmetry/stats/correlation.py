@@ -182,6 +182,8 @@ def partial_correlation(
     n = int(xs.size)
     if n < 5:
         raise ValueError(f"a partial correlation needs at least 5 complete triples, got {n}")
+    if min(np.ptp(xs), np.ptp(ys), np.ptp(zs)) == 0:
+        raise ValueError("a partial correlation is undefined when a variable is constant")
     matrix = np.asarray(np.corrcoef(np.vstack([xs, ys, zs])), dtype=np.float64)
     rxy, rxz, ryz = matrix[0, 1], matrix[0, 2], matrix[1, 2]
     r = float((rxy - rxz * ryz) / math.sqrt((1 - rxz**2) * (1 - ryz**2)))

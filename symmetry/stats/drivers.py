@@ -23,7 +23,10 @@ class RelativeWeights:
 
 
 def _weights(x: FloatArray, y: FloatArray) -> tuple[FloatArray, float]:
-    correlations = np.asarray(np.corrcoef(np.column_stack([x, y]), rowvar=False), dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant resampled column gives NaN, refused below
+        correlations = np.asarray(np.corrcoef(np.column_stack([x, y]), rowvar=False), dtype=np.float64)
+    if np.isnan(correlations).any():
+        raise ValueError("relative weights are undefined when the outcome or a predictor is constant")
     rxx, rxy = correlations[:-1, :-1], correlations[:-1, -1]
     eigenvalues, vectors = np.linalg.eigh(rxx)
     if eigenvalues.min() <= 1e-10:
@@ -85,6 +88,8 @@ def relative_weights(
     complete = ~(np.isnan(matrix).any(axis=1) | np.isnan(outcome))
     matrix, outcome = matrix[complete], outcome[complete]
     n, p = matrix.shape
+    if n and (np.ptp(outcome) == 0 or np.any(np.ptp(matrix, axis=0) == 0)):
+        raise ValueError("relative weights are undefined when the outcome or a predictor is constant")
     if n <= p + 1:
         raise ValueError(f"relative weights need more teams than predictors plus one, got {n} for {p}")
     weights, r2 = _weights(matrix, outcome)

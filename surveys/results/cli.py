@@ -1,0 +1,119 @@
+"""``symmetry analyze``: a wave's statistics from the database, as a readable summary or a JSON document."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from surveys.cli_support import database_errors, session_scope
+from surveys.results.services import analyse, store_analysis
+from surveys.settings import Settings
+from surveys.waves.cli import find_wave
+from surveys.waves.models import WaveState
+from symmetry.document import analysis_document
+
+
+def _r(correlation: dict[str, Any] | None) -> str:
+    if correlation is None:
+        return "–"
+    low, high = correlation["ci"]
+    return f"{correlation['r']:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def _p(value: float | None) -> str:
+    return "–" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
+
+
+def print_summary(name: str, document: dict[str, Any], console: Console) -> None:
+    """The linkage table, the aggregation indices, the gaps that stand out, the drivers and the power note."""
+    organisation = document["organisation"]
+    console.print(f"[bold]{name}[/bold]: {len(document['teams'])} teams, {organisation['withheld_teams']} with "
+                  f"employee figures withheld (fewer than {document['anonymity_threshold']} respondents)")  # fmt: skip
+    table = Table(title="Linkage across teams: employee means against customer means")
+    for column in (
+        "Measure",
+        "Teams",
+        "Pearson r [95% CI]",
+        "p",
+        "BH p",
+        "Spearman",
+        "Kendall",
+        "Corrected r*",
+        "r | size",
+    ):
+        table.add_column(column, justify="left" if column == "Measure" else "right")
+    rows = [("overall", organisation["linkage"]), *organisation["dimension_linkage"].items()]
+    for measure, linkage in rows:
+        pearson = linkage["pearson"]
+        table.add_row(
+            measure,
+            str(linkage["teams"]),
+            _r(pearson),
+            _p(pearson["pvalue"] if pearson else None),
+            _p(linkage["adjusted_pvalue"]),
+            _r(linkage["spearman"]),
+            _r(linkage["kendall"]),
+            "–" if linkage["corrected_r"] is None else f"{linkage['corrected_r']:.2f}",
+            _r(linkage["size_partial"]),
+        )
+    console.print(table)
+    console.print("* corrected for the unreliability of team means (ICC(2) of each side): an estimate, not a test.")
+    console.print(organisation["power_note"])
+
+    indices = Table(title="Aggregation: ICC(1) / ICC(2)")
+    for column in ("Measure", "Employees", "Mirror", "Customers"):
+        indices.add_column(column, justify="left" if column == "Measure" else "right")
+    by_measure: dict[str, dict[str, str]] = {}
+    for index in organisation["aggregation"]:
+        icc1, icc2 = index["icc1"], index["icc2"]
+        cell = "–" if icc1 is None or icc2 is None else f"{icc1:.2f} / {icc2:.2f}"
+        by_measure.setdefault(index["dimension"], {})[index["voice"]] = cell
+    for measure, cells in by_measure.items():
+        indices.add_row(measure, cells.get("employee", "–"), cells.get("mirror", "–"), cells.get("customer", "–"))
+    console.print(indices)
+
+    gaps = [
+        (team, dimension, values["perception_gap"])
+        for team, result in document["teams"].items()
+        for dimension, values in result["dimensions"].items()
+        if values["perception_gap"] and values["perception_gap"]["label"] != "in line"
+    ]
+    console.print(f"Perception gaps whose 95% interval excludes zero: {len(gaps)}")
+    for team, dimension, gap in sorted(gaps, key=lambda item: -abs(item[2]["estimate"]))[:10]:
+        console.print(f"  {team} {dimension}: {gap['estimate']:+.2f} ({gap['label']})")
+    drivers = organisation["drivers"]
+    if drivers is None:
+        console.print("Key drivers: not reported (too few teams).")
+    else:
+        ranked = sorted(drivers["weights"].items(), key=lambda item: -item[1]["weight"])
+        parts = [f"{dimension} {value['weight']:.3f}" for dimension, value in ranked]
+        console.print(f"Key drivers (relative weights, R² {drivers['r2']:.2f}): " + ", ".join(parts))
+
+
+@click.command()
+@click.argument("wave_reference", metavar="WAVE")
+@click.option("--org", "organisation_slug", help="Organisation slug, when several have a wave of that name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole analysis as a JSON document.")
+@click.pass_obj
+def analyze(settings: Settings, wave_reference: str, organisation_slug: str | None, as_json: bool) -> None:
+    """Compute WAVE's statistics from the database; a closed wave's analysis is stored for reports and pages."""
+
+    async def run() -> tuple[str, dict[str, Any]]:
+        async with session_scope(settings) as session:
+            wave = await find_wave(session, wave_reference, organisation_slug)
+            analysis = await analyse(session, wave, anonymity_threshold=settings.anonymity_threshold)
+            if wave.state is WaveState.CLOSED:
+                return wave.name, await store_analysis(session, wave, analysis)
+            return wave.name, analysis_document(analysis)
+
+    with database_errors():
+        name, document = asyncio.run(run())
+    if as_json:
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print_summary(name, document, Console(soft_wrap=True, width=160))

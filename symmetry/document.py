@@ -1,0 +1,126 @@
+"""A wave analysis as a JSON-ready document: what `symmetry analyze --json` prints and what is stored per wave."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from symmetry import stats
+from symmetry.analysis import DimensionResult, TeamResult, WaveAnalysis, gap_label
+from symmetry.domain import Voice
+from symmetry.linkage import Drivers, Linkage
+
+SCALE_LOW, SCALE_HIGH = 1, 5
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else value
+
+
+def _pair(values: tuple[float, float]) -> list[float | None]:
+    return [_number(values[0]), _number(values[1])]
+
+
+def _estimate(estimate: stats.MeanEstimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    pomp = 100 * (estimate.mean - SCALE_LOW) / (SCALE_HIGH - SCALE_LOW)
+    return {"n": estimate.n, "mean": estimate.mean, "ci": _pair(estimate.ci), "pomp": pomp}
+
+
+def _difference(gap: stats.Difference | None) -> dict[str, Any] | None:
+    if gap is None:
+        return None
+    return {"estimate": gap.estimate, "se": gap.se, "ci": _pair(gap.ci), "label": gap_label(gap)}
+
+
+def _row(row: DimensionResult) -> dict[str, Any]:
+    return {
+        "employee": _estimate(row.employee),
+        "mirror": _estimate(row.mirror),
+        "customer": _estimate(row.customer),
+        "perception_gap": _difference(row.perception_gap),
+        "symmetry_gap": _difference(row.symmetry_gap),
+    }
+
+
+def _outcome(score: stats.NetPromoterScore | stats.MeanEstimate) -> dict[str, Any]:
+    if isinstance(score, stats.NetPromoterScore):
+        return {"score": score.score, "ci": _pair(score.ci), "n": score.n}
+    return {"mean": score.mean, "ci": _pair(score.ci), "n": score.n}
+
+
+def _team(result: TeamResult) -> dict[str, Any]:
+    return {
+        "suppressed": not result.employee_figures_shown,
+        "employee_respondents": result.employee_respondents,
+        "customer_respondents": result.customer_respondents,
+        "overall": _row(result.overall),
+        "dimensions": {row.dimension: _row(row) for row in result.dimensions},
+        "outcomes": {name: _outcome(score) for name, score in result.outcomes.items()},
+    }
+
+
+def _correlation(result: stats.CorrelationResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {"r": result.r, "ci": _pair(result.ci), "pvalue": result.pvalue, "n": result.n}
+
+
+def _linkage(linkage: Linkage) -> dict[str, Any]:
+    return {
+        "teams": len(linkage.points),
+        "pearson": _correlation(linkage.correlation),
+        "spearman": _correlation(linkage.spearman),
+        "kendall": _correlation(linkage.kendall),
+        "adjusted_pvalue": linkage.adjusted_pvalue,
+        "corrected_r": _number(linkage.corrected_r),
+        "employee_icc2": _number(linkage.employee_reliability),
+        "customer_icc2": _number(linkage.customer_reliability),
+        "size_partial": _correlation(linkage.size_partial),
+        "minimum_detectable_r": linkage.minimum_detectable_r,
+    }
+
+
+def _drivers(drivers: Drivers | None) -> dict[str, Any] | None:
+    if drivers is None:
+        return None
+    return {
+        "teams": drivers.n,
+        "r2": drivers.r2,
+        "weights": {
+            dimension: {"weight": weight, "ci": _pair(ci)}
+            for dimension, weight, ci in zip(drivers.dimensions, drivers.weights, drivers.ci, strict=True)
+        },
+    }
+
+
+def analysis_document(analysis: WaveAnalysis) -> dict[str, Any]:
+    """Every figure of the analysis, with NaN written as null."""
+    power = analysis.linkage.minimum_detectable_r
+    return {
+        "instrument": {"key": analysis.instrument.key, "version": analysis.instrument.version},
+        "anonymity_threshold": analysis.anonymity_threshold,
+        "teams": {team: _team(result) for team, result in analysis.teams.items()},
+        "organisation": {
+            "withheld_teams": analysis.withheld_teams,
+            "aggregation": [
+                {
+                    "dimension": index.dimension,
+                    "voice": Voice(index.voice).value,
+                    "icc1": _number(index.icc1),
+                    "icc2": _number(index.icc2),
+                }
+                for index in analysis.aggregation
+            ],
+            "linkage": _linkage(analysis.linkage),
+            "dimension_linkage": {linkage.measure: _linkage(linkage) for linkage in analysis.dimension_linkage},
+            "drivers": _drivers(analysis.drivers),
+            "power_note": (
+                f"With {len(analysis.linkage.points)} teams, a correlation below {power:.2f} may go undetected "
+                "(80% power, two-sided 5% test): a non-significant result is not evidence of no link."
+                if power is not None
+                else "Too few teams to estimate the linkage."
+            ),
+        },
+    }

@@ -1,0 +1,180 @@
+"""The linkage across teams, key drivers, and the cross-lagged comparison of two waves.
+
+Per dimension and overall: three coefficients, adjusted p-values, the corrected and size-partialled
+correlations and the power statement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from symmetry import stats
+
+
+@dataclass(frozen=True, slots=True)
+class TeamPoint:
+    """One team in the employee-versus-customer scatter of one measure."""
+
+    team: str
+    employee: float
+    customer: float
+    size: int
+    """Employee respondents: the team size held constant by the partial correlation."""
+
+
+@dataclass(frozen=True, slots=True)
+class Linkage:
+    """Correlation across teams of one measure's employee means with its customer means."""
+
+    measure: str
+    points: tuple[TeamPoint, ...]
+    correlation: stats.CorrelationResult | None
+    """Pearson's, with Fisher's interval; None below four teams."""
+    spearman: stats.CorrelationResult | None
+    kendall: stats.CorrelationResult | None
+    adjusted_pvalue: float | None
+    """Pearson's p adjusted (Benjamini-Hochberg) across the dimensions; None for the overall score."""
+    employee_reliability: float
+    customer_reliability: float
+    corrected_r: float
+    """Pearson's r corrected for the unreliability of team means (ICC(2)): an estimate, never tested."""
+    size_partial: stats.CorrelationResult | None
+    """Pearson's r with the number of employee respondents held constant."""
+    minimum_detectable_r: float | None
+
+
+MIN_TEAMS = 4
+
+
+def _safe(function: object, *args: object, **kwargs: object) -> stats.CorrelationResult | None:
+    try:
+        return function(*args, **kwargs)  # type: ignore[operator, no-any-return]
+    except ValueError:
+        return None
+
+
+def build_linkage(
+    measure: str, points: Sequence[TeamPoint], *, employee_reliability: float, customer_reliability: float
+) -> Linkage:
+    """Every linkage statistic of one measure from its team points."""
+    employee = [point.employee for point in points]
+    customer = [point.customer for point in points]
+    enough = len(points) >= MIN_TEAMS
+    pearson = _safe(stats.correlation, employee, customer) if enough else None
+    return Linkage(
+        measure=measure,
+        points=tuple(points),
+        correlation=pearson,
+        spearman=_safe(stats.correlation, employee, customer, method="spearman") if enough else None,
+        kendall=_safe(stats.correlation, employee, customer, method="kendall") if len(points) >= 5 else None,
+        adjusted_pvalue=None,
+        employee_reliability=employee_reliability,
+        customer_reliability=customer_reliability,
+        corrected_r=(
+            stats.disattenuated_correlation(
+                pearson.r, reliability_x=employee_reliability, reliability_y=customer_reliability
+            )
+            if pearson is not None
+            else math.nan
+        ),
+        size_partial=(
+            _safe(stats.partial_correlation, employee, customer, [point.size for point in points])
+            if len(points) >= 5
+            else None
+        ),
+        minimum_detectable_r=stats.minimum_detectable_correlation(len(points)) if enough else None,
+    )
+
+
+def adjust_across_dimensions(linkages: Sequence[Linkage]) -> tuple[Linkage, ...]:
+    """The dimensions' linkages with Benjamini-Hochberg adjusted p-values of Pearson's r."""
+    pvalues = [linkage.correlation.pvalue if linkage.correlation else math.nan for linkage in linkages]
+    adjusted = stats.fdr_bh(pvalues)
+    return tuple(
+        dataclasses.replace(linkage, adjusted_pvalue=None if math.isnan(value) else float(value))
+        for linkage, value in zip(linkages, adjusted, strict=True)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Drivers:
+    """Which employee dimensions account for the customers' overall view, across teams."""
+
+    dimensions: tuple[str, ...]
+    weights: tuple[float, ...]
+    ci: tuple[tuple[float, float], ...]
+    r2: float
+    n: int
+
+
+def key_drivers(
+    dimensions: Sequence[str],
+    employee_means: Sequence[Sequence[float]],
+    customer_overall: Sequence[float],
+    *,
+    min_teams: int = 30,
+    n_resamples: int = 1000,
+    seed: int = 0,
+) -> Drivers | None:
+    """Relative weights of the employee dimensions on the customers' overall score; None below `min_teams`."""
+    X = np.asarray(employee_means, dtype=np.float64)
+    if X.shape[0] < max(min_teams, len(dimensions) + 2):
+        return None
+    try:
+        result = stats.relative_weights(X, customer_overall, n_resamples=n_resamples, rng=seed)
+    except ValueError:
+        return None
+    intervals = result.ci if result.ci is not None else np.full((len(dimensions), 2), np.nan)
+    return Drivers(
+        dimensions=tuple(dimensions),
+        weights=tuple(float(w) for w in result.weights),
+        ci=tuple((float(low), float(high)) for low, high in intervals),
+        r2=result.r2,
+        n=result.n,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LaggedLinkage:
+    """Employees then customers, against customers then employees, over the teams present in both waves."""
+
+    n: int
+    employee_then_customer: stats.CorrelationResult
+    """Employee score at the earlier wave with the customer score at the later one."""
+    customer_then_employee: stats.CorrelationResult
+    """Customer score at the earlier wave with the employee score at the later one."""
+    comparison: stats.DependentComparison
+
+
+def lagged_linkage(earlier: Sequence[TeamPoint], later: Sequence[TeamPoint]) -> LaggedLinkage | None:
+    """The cross-lagged correlations of two waves' overall points, and Steiger's test of their difference."""
+    before = {point.team: point for point in earlier}
+    after = {point.team: point for point in later}
+    common = sorted(before.keys() & after.keys())
+    if len(common) < 5:
+        return None
+    e1 = np.array([before[t].employee for t in common])
+    c1 = np.array([before[t].customer for t in common])
+    e2 = np.array([after[t].employee for t in common])
+    c2 = np.array([after[t].customer for t in common])
+    try:
+        forward = stats.correlation(e1, c2)
+        backward = stats.correlation(c1, e2)
+    except ValueError:
+        return None
+    r = np.corrcoef(np.vstack([e1, c2, c1, e2]))  # variables 1..4 of Steiger's notation
+    comparison = stats.compare_dependent_correlations(
+        r12=float(r[0, 1]),
+        r34=float(r[2, 3]),
+        r13=float(r[0, 2]),
+        r14=float(r[0, 3]),
+        r23=float(r[1, 2]),
+        r24=float(r[1, 3]),
+        n=len(common),
+    )
+    return LaggedLinkage(len(common), forward, backward, comparison)
