@@ -1,0 +1,84 @@
+"""`symmetry analyze` on the demo wave, checked against an independent computation straight from the answers."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from scipy import stats
+
+from surveys.cli import symmetry
+from surveys.collection.models import Answer, Response
+from surveys.db import alchemy_config
+from surveys.org.models import Team
+from surveys.results.models import WaveAnalysisRecord
+from surveys.settings import Settings
+from symmetry.domain import Respondent
+from tests.support import run_sync
+
+
+async def _team_overall_means(settings: Settings) -> tuple[dict[str, float], dict[str, float], dict[str, int], int]:
+    """Each team's mean of its respondents' mean answer to the employee items, and to the customer items."""
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            rows = await session.execute(
+                sa.select(Team.external_id, Response.id, Response.respondent, Answer.item_id, Answer.value)
+                .join(Response, Response.team_id == Team.id)
+                .join(Answer, Answer.response_id == Response.id)
+            )
+            per_person: dict[tuple[str, object, Respondent], list[int]] = defaultdict(list)
+            for team, response_id, respondent, item_id, value in rows:
+                wanted = ".employee" if respondent is Respondent.EMPLOYEE else ".customer"
+                if item_id.endswith(wanted):
+                    per_person[team, response_id, respondent].append(value)
+            stored = await session.scalar(sa.select(sa.func.count()).select_from(WaveAnalysisRecord))
+    finally:
+        await config.get_engine().dispose()
+    sums: dict[tuple[str, Respondent], list[float]] = defaultdict(list)
+    for (team, _, respondent), values in per_person.items():
+        sums[team, respondent].append(sum(values) / len(values))
+    employee = {t: sum(v) / len(v) for (t, r), v in sums.items() if r is Respondent.EMPLOYEE}
+    customer = {t: sum(v) / len(v) for (t, r), v in sums.items() if r is Respondent.CUSTOMER}
+    counts = {t: len(v) for (t, r), v in sums.items() if r is Respondent.EMPLOYEE}
+    return employee, customer, counts, int(stored or 0)
+
+
+def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str], tmp_path: object) -> None:
+    runner = CliRunner()
+    demo = runner.invoke(symmetry, ["demo", "--teams", "12", "--seed", "5", "--out", str(tmp_path)], env=cli_env)
+    assert demo.exit_code == 0, demo.output
+    wave = demo.output.split("Wave: ")[1].split(",")[0]
+    result = runner.invoke(symmetry, ["analyze", wave, "--json"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+
+    settings = Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])
+    employee, customer, counts, stored = run_sync(_team_overall_means(settings))
+    assert stored == 1
+    shown = sorted(team for team, count in counts.items() if count >= 5 and team in customer)
+    expected = stats.pearsonr([employee[t] for t in shown], [customer[t] for t in shown])
+    linkage = document["organisation"]["linkage"]
+    assert linkage["teams"] == len(shown)
+    assert linkage["pearson"]["r"] == pytest.approx(expected.statistic, rel=1e-9)
+    assert linkage["pearson"]["pvalue"] == pytest.approx(expected.pvalue, rel=1e-9)
+    for team in shown:
+        assert document["teams"][team]["overall"]["employee"]["mean"] == pytest.approx(employee[team], rel=1e-12)
+    withheld = [team for team, count in counts.items() if count < 5]
+    for team in withheld:
+        assert document["teams"][team]["suppressed"] is True
+        assert document["teams"][team]["overall"]["employee"] is None
+    adjusted = [linkage["adjusted_pvalue"] for linkage in document["organisation"]["dimension_linkage"].values()]
+    raw = [linkage["pearson"]["pvalue"] for linkage in document["organisation"]["dimension_linkage"].values()]
+    assert all(a >= p - 1e-12 for a, p in zip(adjusted, raw, strict=True))
+    assert document["organisation"]["drivers"] is None  # 12 teams: below the 30 needed for key drivers
+
+    text = runner.invoke(symmetry, ["analyze", wave], env=cli_env)
+    assert text.exit_code == 0, text.output
+    expected_texts = ["Linkage across teams", "Pearson r [95% CI]", "BH p", "Aggregation: ICC(1) / ICC(2)"]
+    expected_texts += ["corrected for the unreliability", "may go undetected", "Key drivers: not reported"]
+    for expected_text in expected_texts:
+        assert expected_text in text.output
