@@ -8,7 +8,7 @@ from typing import Any
 from symmetry import stats
 from symmetry.analysis import DimensionResult, TeamResult, WaveAnalysis, gap_label
 from symmetry.domain import Voice
-from symmetry.linkage import Drivers, Linkage
+from symmetry.linkage import Drivers, Linkage, lagged_linkage
 
 SCALE_LOW, SCALE_HIGH = 1, 5
 
@@ -95,8 +95,35 @@ def _drivers(drivers: Drivers | None) -> dict[str, Any] | None:
     }
 
 
-def analysis_document(analysis: WaveAnalysis) -> dict[str, Any]:
-    """Every figure of the analysis, with NaN written as null."""
+def _across_waves(previous: WaveAnalysis, current: WaveAnalysis, previous_name: str | None) -> dict[str, Any]:
+    before = {point.team: point for point in previous.linkage.points}
+    after = {point.team: point for point in current.linkage.points}
+    lagged = lagged_linkage(previous.linkage.points, current.linkage.points)
+    return {
+        "previous_wave": previous_name,
+        "trends": {
+            team: {
+                "employee": [before[team].employee, after[team].employee],
+                "customer": [before[team].customer, after[team].customer],
+            }
+            for team in sorted(before.keys() & after.keys())
+        },
+        "lagged": None
+        if lagged is None
+        else {
+            "teams": lagged.n,
+            "employee_then_customer": _correlation(lagged.employee_then_customer),
+            "customer_then_employee": _correlation(lagged.customer_then_employee),
+            "z": lagged.comparison.z,
+            "pvalue": lagged.comparison.pvalue,
+        },
+    }
+
+
+def analysis_document(
+    analysis: WaveAnalysis, *, previous: WaveAnalysis | None = None, previous_name: str | None = None
+) -> dict[str, Any]:
+    """Every figure of the analysis, with NaN written as null; with the previous wave's, trends and lags."""
     power = analysis.linkage.minimum_detectable_r
     return {
         "instrument": {"key": analysis.instrument.key, "version": analysis.instrument.version},
@@ -116,6 +143,7 @@ def analysis_document(analysis: WaveAnalysis) -> dict[str, Any]:
             "linkage": _linkage(analysis.linkage),
             "dimension_linkage": {linkage.measure: _linkage(linkage) for linkage in analysis.dimension_linkage},
             "drivers": _drivers(analysis.drivers),
+            "across_waves": None if previous is None else _across_waves(previous, analysis, previous_name),
             "power_note": (
                 f"With {len(analysis.linkage.points)} teams, a correlation below {power:.2f} may go undetected "
                 "(80% power, two-sided 5% test): a non-significant result is not evidence of no link."

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from surveys.cli_support import database_errors, session_scope
-from surveys.results.services import analyse, store_analysis
+from surveys.results.services import analyse, previous_wave, store_analysis
 from surveys.settings import Settings
 from surveys.waves.cli import find_wave
 from surveys.waves.models import WaveState
@@ -86,6 +86,14 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
     console.print(f"Perception gaps whose 95% interval excludes zero: {len(gaps)}")
     for team, dimension, gap in sorted(gaps, key=lambda item: -abs(item[2]["estimate"]))[:10]:
         console.print(f"  {team} {dimension}: {gap['estimate']:+.2f} ({gap['label']})")
+    across = organisation.get("across_waves")
+    if across and across["lagged"]:
+        lagged = across["lagged"]
+        console.print(
+            f"Across waves (since {across['previous_wave']}, {lagged['teams']} teams in both): employees then "
+            f"customers r = {_r(lagged['employee_then_customer'])}, customers then employees r = "
+            f"{_r(lagged['customer_then_employee'])}; Steiger's z = {lagged['z']:.2f}, p = {_p(lagged['pvalue'])}"
+        )
     drivers = organisation["drivers"]
     if drivers is None:
         console.print("Key drivers: not reported (too few teams).")
@@ -107,9 +115,18 @@ def analyze(settings: Settings, wave_reference: str, organisation_slug: str | No
         async with session_scope(settings) as session:
             wave = await find_wave(session, wave_reference, organisation_slug)
             analysis = await analyse(session, wave, anonymity_threshold=settings.anonymity_threshold)
-            if wave.state is WaveState.CLOSED:
-                return wave.name, await store_analysis(session, wave, analysis)
-            return wave.name, analysis_document(analysis)
+            previous = await previous_wave(session, wave)
+            earlier = (
+                await analyse(session, previous, anonymity_threshold=settings.anonymity_threshold) if previous else None
+            )
+            document = (
+                await store_analysis(
+                    session, wave, analysis, previous=earlier, previous_name=previous.name if previous else None
+                )
+                if wave.state is WaveState.CLOSED
+                else analysis_document(analysis, previous=earlier, previous_name=previous.name if previous else None)
+            )
+            return wave.name, document
 
     with database_errors():
         name, document = asyncio.run(run())

@@ -100,9 +100,31 @@ def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-async def store_analysis(session: AsyncSession, wave: Wave, analysis: WaveAnalysis) -> dict[str, Any]:
+async def previous_wave(session: AsyncSession, wave: Wave) -> Wave | None:
+    """The organisation's latest closed wave that closed before this one opened."""
+    return await session.scalar(
+        sa.select(Wave)
+        .where(
+            Wave.organisation_id == wave.organisation_id,
+            Wave.state == WaveState.CLOSED,
+            Wave.id != wave.id,
+            Wave.closes_on <= wave.opens_on,
+        )
+        .order_by(Wave.closes_on.desc())
+        .limit(1)
+    )
+
+
+async def store_analysis(
+    session: AsyncSession,
+    wave: Wave,
+    analysis: WaveAnalysis,
+    *,
+    previous: WaveAnalysis | None = None,
+    previous_name: str | None = None,
+) -> dict[str, Any]:
     """Keep the wave's analysis document (replacing an earlier one) and return it."""
-    document = analysis_document(analysis)
+    document = analysis_document(analysis, previous=previous, previous_name=previous_name)
     record = await session.get(WaveAnalysisRecord, wave.id)
     if record is None:
         session.add(WaveAnalysisRecord(wave_id=wave.id, computed_at=dt.datetime.now(dt.UTC), document=document))
