@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -147,29 +148,97 @@ def _overall_scores(matrix: AnswerMatrix, items: list[Item]) -> FloatArray:
         return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
 
 
-def _safe_icc(values: FloatArray, groups: npt.NDArray[np.str_]) -> tuple[float, float]:
+@dataclass(frozen=True, slots=True)
+class NpsCounts:
+    """Per team: answers, promoters (9-10) and detractors (0-6) of a 0-10 item."""
+
+    labels: npt.NDArray[Any]
+    n: npt.NDArray[np.int64]
+    promoters: npt.NDArray[np.int64]
+    detractors: npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class WaveStatistics:
+    """Per-team sufficient statistics of a wave: all the analysis needs, computed in memory or by the database.
+
+    ``columns`` maps (dimension or ``overall``, voice) to the statistics of the scored answers (reverse-keyed
+    items reflected; ``overall`` of each respondent's mean over the voice's items); ``outcomes`` maps an
+    outcome to its statistics, or its counts for 0-10 items; ``respondents`` counts responses per team.
+    """
+
+    columns: dict[tuple[str, Voice], stats.GroupStatistics]
+    outcomes: dict[str, stats.GroupStatistics | NpsCounts]
+    respondents: dict[Respondent, dict[str, int]]
+
+
+def statistics_from_answers(instrument: Instrument, employees: AnswerMatrix, customers: AnswerMatrix) -> WaveStatistics:
+    """The sufficient statistics of answers held in memory."""
+    matrices = {Voice.EMPLOYEE: employees, Voice.MIRROR: employees, Voice.CUSTOMER: customers}
+    columns: dict[tuple[str, Voice], stats.GroupStatistics] = {}
+    for voice in MIRRORED_VOICES:
+        matrix = matrices[voice]
+        items = [item for item in instrument.items if item.voice is voice]
+        columns[OVERALL, voice] = stats.group_statistics(_overall_scores(matrix, items), matrix.teams)
+        for dimension in instrument.dimensions:
+            scored = matrix.scored(instrument.item(voice, dimension.key))
+            columns[dimension.key, voice] = stats.group_statistics(scored, matrix.teams)
+    outcomes: dict[str, stats.GroupStatistics | NpsCounts] = {}
+    for item in instrument.items:
+        if item.voice is not Voice.OUTCOME or item.outcome is None:
+            continue
+        matrix = employees if item.respondent is Respondent.EMPLOYEE else customers
+        values = matrix.scored(item)
+        if item.scale.name == "nps":
+            answered = ~np.isnan(values)
+            labels, index = np.unique(matrix.teams[answered], return_inverse=True)
+            answers = values[answered]
+
+            def count(
+                selected: npt.NDArray[np.bool_], index: npt.NDArray[Any] = index, size: int = labels.size
+            ) -> npt.NDArray[np.int64]:
+                return np.bincount(index, weights=selected, minlength=size).astype(np.int64)
+
+            outcomes[item.outcome] = NpsCounts(
+                labels, count(np.ones(answers.size, dtype=bool)), count(answers >= 9), count(answers <= 6)
+            )
+        else:
+            outcomes[item.outcome] = stats.group_statistics(values, matrix.teams)
+    return WaveStatistics(
+        columns=columns,
+        outcomes=outcomes,
+        respondents={Respondent.EMPLOYEE: employees.count_by_team(), Respondent.CUSTOMER: customers.count_by_team()},
+    )
+
+
+def _safe_icc(summary: stats.GroupStatistics) -> tuple[float, float]:
     try:
-        return stats.icc1(values, groups), stats.icc2(values, groups)
+        return stats.icc1_from_statistics(summary), stats.icc2_from_statistics(summary)
     except ValueError:
         return float("nan"), float("nan")
 
 
 def _outcome_scores(
-    instrument: Instrument, employees: AnswerMatrix, customers: AnswerMatrix
+    instrument: Instrument, statistics: WaveStatistics
 ) -> dict[str, tuple[Respondent, dict[str, Outcome]]]:
     """Outcome -> (who answers it, team -> score): net promoter scores for 0-10 items, means otherwise."""
     scores: dict[str, tuple[Respondent, dict[str, Outcome]]] = {}
     for item in instrument.items:
-        if item.voice is not Voice.OUTCOME or item.outcome is None:
+        if item.voice is not Voice.OUTCOME or item.outcome is None or item.outcome not in statistics.outcomes:
             continue
-        matrix = employees if item.respondent is Respondent.EMPLOYEE else customers
+        summary = statistics.outcomes[item.outcome]
         per_team: dict[str, Outcome] = dict(
-            stats.group_nps(matrix.scored(item), matrix.teams)
-            if item.scale.name == "nps"
-            else stats.group_means(matrix.scored(item), matrix.teams)
+            stats.nps_from_counts(summary.labels, summary.n, summary.promoters, summary.detractors)
+            if isinstance(summary, NpsCounts)
+            else stats.means_from_statistics(summary)
         )
         scores[item.outcome] = (item.respondent, per_team)
     return scores
+
+
+def _check_threshold(anonymity_threshold: int) -> None:
+    if anonymity_threshold < 3:
+        raise ValueError(f"`anonymity_threshold` must be at least 3, got {anonymity_threshold}")
 
 
 def analyse_wave(
@@ -180,46 +249,49 @@ def analyse_wave(
     anonymity_threshold: int = 5,
     min_driver_teams: int = 30,
 ) -> WaveAnalysis:
-    """Analyse one wave's answers, every statistic computed for all teams in one pass.
+    """Analyse one wave's answers held in memory; see :func:`analyse_statistics`."""
+    _check_threshold(anonymity_threshold)
+    return analyse_statistics(
+        instrument,
+        statistics_from_answers(instrument, employees, customers),
+        anonymity_threshold=anonymity_threshold,
+        min_driver_teams=min_driver_teams,
+    )
+
+
+def analyse_statistics(
+    instrument: Instrument,
+    statistics: WaveStatistics,
+    *,
+    anonymity_threshold: int = 5,
+    min_driver_teams: int = 30,
+) -> WaveAnalysis:
+    """Analyse one wave from its per-team sufficient statistics, every statistic for all teams in one pass.
 
     Parameters
     ----------
     instrument : Instrument
         The instrument version the answers were given on.
-    employees, customers : AnswerMatrix
-        The answers of each population.
+    statistics : WaveStatistics
+        Per-team counts, means and variances of every measure and voice.
     anonymity_threshold : int
         Minimum number of employee respondents for any employee figure of a team; at least 3.
     min_driver_teams : int
         Fewest teams for which key drivers are reported.
 
     """
-    if anonymity_threshold < 3:
-        raise ValueError(f"`anonymity_threshold` must be at least 3, got {anonymity_threshold}")
-    matrices = {Voice.EMPLOYEE: employees, Voice.MIRROR: employees, Voice.CUSTOMER: customers}
+    _check_threshold(anonymity_threshold)
     measures = [OVERALL, *(d.key for d in instrument.dimensions)]
-    columns: dict[tuple[str, Voice], FloatArray] = {}
-    for voice in MIRRORED_VOICES:
-        items = [item for item in instrument.items if item.voice is voice]
-        columns[OVERALL, voice] = _overall_scores(matrices[voice], items)
-        for dimension in instrument.dimensions:
-            columns[dimension.key, voice] = matrices[voice].scored(instrument.item(voice, dimension.key))
-
-    means = {
-        (measure, voice): stats.group_means(columns[measure, voice], matrices[voice].teams)
-        for measure in measures
-        for voice in MIRRORED_VOICES
-    }
+    columns = statistics.columns
+    means = {key: stats.means_from_statistics(summary) for key, summary in columns.items()}
     gaps = {
-        (measure, inside): stats.group_mean_differences(
-            columns[measure, inside], employees.teams, columns[measure, Voice.CUSTOMER], customers.teams
-        )
+        (measure, inside): stats.differences_from_statistics(columns[measure, inside], columns[measure, Voice.CUSTOMER])
         for measure in measures
         for inside in (Voice.MIRROR, Voice.EMPLOYEE)
     }
-    outcomes = _outcome_scores(instrument, employees, customers)
-
-    employee_counts, customer_counts = employees.count_by_team(), customers.count_by_team()
+    outcomes = _outcome_scores(instrument, statistics)
+    employee_counts = statistics.respondents[Respondent.EMPLOYEE]
+    customer_counts = statistics.respondents[Respondent.CUSTOMER]
     shown = {team for team, count in employee_counts.items() if count >= anonymity_threshold}
 
     def dimension_result(team: str, measure: str) -> DimensionResult:
@@ -252,7 +324,7 @@ def analyse_wave(
         for team in sorted(set(employee_counts) | set(customer_counts))
     }
     aggregation = tuple(
-        AggregationIndices(measure, voice, *_safe_icc(columns[measure, voice], matrices[voice].teams))
+        AggregationIndices(measure, voice, *_safe_icc(columns[measure, voice]))
         for measure in measures
         for voice in MIRRORED_VOICES
     )

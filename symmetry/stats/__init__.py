@@ -4,7 +4,18 @@ Shaped like ``scipy.stats``: pure functions, keyword-only options, frozen result
 ``ValueError`` that says what is wrong with the input. Missing answers are NaN and are ignored.
 """
 
-from symmetry.stats.aggregation import GroupStatistics, MeanEstimate, group_means, group_statistics, icc1, icc2
+from symmetry.stats.aggregation import (
+    GroupStatistics,
+    MeanEstimate,
+    group_means,
+    group_statistics,
+    icc1,
+    icc1_from_statistics,
+    icc2,
+    icc2_from_statistics,
+    means_from_statistics,
+    statistics_from_sums,
+)
 from symmetry.stats.agreement import average_deviation, awg, rwg, rwg_j, uniform_null_variance
 from symmetry.stats.correlation import (
     CorrelationMethod,
@@ -16,10 +27,10 @@ from symmetry.stats.correlation import (
     minimum_detectable_correlation,
     partial_correlation,
 )
-from symmetry.stats.differences import Difference, group_mean_differences, mean_difference
+from symmetry.stats.differences import Difference, differences_from_statistics, group_mean_differences, mean_difference
 from symmetry.stats.drivers import RelativeWeights, relative_weights
 from symmetry.stats.multiple import fdr_bh
-from symmetry.stats.outcomes import NetPromoterScore, group_nps, nps
+from symmetry.stats.outcomes import NetPromoterScore, group_nps, nps, nps_from_counts
 from symmetry.stats.reliability import AlphaResult, cronbach_alpha
 
 __all__ = [
@@ -37,6 +48,7 @@ __all__ = [
     "compare_dependent_correlations",
     "correlation",
     "cronbach_alpha",
+    "differences_from_statistics",
     "disattenuated_correlation",
     "fdr_bh",
     "group_mean_differences",
@@ -44,13 +56,18 @@ __all__ = [
     "group_nps",
     "group_statistics",
     "icc1",
+    "icc1_from_statistics",
     "icc2",
+    "icc2_from_statistics",
     "mean_difference",
+    "means_from_statistics",
     "minimum_detectable_correlation",
     "nps",
+    "nps_from_counts",
     "partial_correlation",
     "relative_weights",
     "rwg",
     "rwg_j",
+    "statistics_from_sums",
     "uniform_null_variance",
 ]

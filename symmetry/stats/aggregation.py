@@ -33,7 +33,11 @@ class MeanEstimate:
 
 @dataclass(frozen=True, slots=True)
 class GroupStatistics:
-    """Per-group sufficient statistics, with the group labels in sorted order."""
+    """Per-group sufficient statistics, with the group labels in sorted order.
+
+    Everything at team level (means, intervals, gaps, ICCs, agreement) follows from these, so a database can
+    compute them with one GROUP BY instead of handing every answer over.
+    """
 
     labels: npt.NDArray[Any]
     n: npt.NDArray[np.int64]
@@ -99,7 +103,12 @@ def group_means(values: npt.ArrayLike, groups: npt.ArrayLike, *, confidence: flo
 
     """
     check_confidence(confidence)
-    s = group_statistics(values, groups)
+    return means_from_statistics(group_statistics(values, groups), confidence=confidence)
+
+
+def means_from_statistics(s: GroupStatistics, *, confidence: float = 0.95) -> dict[Any, MeanEstimate]:
+    """:func:`group_means` from per-group sufficient statistics (computed elsewhere, by a database for instance)."""
+    check_confidence(confidence)
     sd = np.sqrt(s.variance)
     with np.errstate(invalid="ignore"):
         t = stats.t.ppf(0.5 + confidence / 2, s.n - 1)
@@ -110,9 +119,8 @@ def group_means(values: npt.ArrayLike, groups: npt.ArrayLike, *, confidence: flo
     }
 
 
-def _mean_squares(values: npt.ArrayLike, groups: npt.ArrayLike) -> tuple[float, float, float]:
+def mean_squares(s: GroupStatistics) -> tuple[float, float, float]:
     """Between- and within-group mean squares of a one-way ANOVA, and the mean group size k = N/J."""
-    s = group_statistics(values, groups)
     total, n_groups = int(s.n.sum()), int(s.labels.size)
     if n_groups < 2:
         raise ValueError(f"at least two groups with answers are needed, got {n_groups}")
@@ -157,7 +165,12 @@ def icc1(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
     0.9294
 
     """
-    between, within, k = _mean_squares(values, groups)
+    return icc1_from_statistics(group_statistics(values, groups))
+
+
+def icc1_from_statistics(s: GroupStatistics) -> float:
+    """:func:`icc1` from per-group sufficient statistics."""
+    between, within, k = mean_squares(s)
     if between == 0 and within == 0:
         return math.nan  # every answer identical: no variance to share out, as R's multilevel::ICC1 gives NaN
     return (between - within) / (between + (k - 1) * within)
@@ -182,8 +195,37 @@ def icc2(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
     0.9753
 
     """
-    between, within, _ = _mean_squares(values, groups)
+    return icc2_from_statistics(group_statistics(values, groups))
+
+
+def icc2_from_statistics(s: GroupStatistics) -> float:
+    """:func:`icc2` from per-group sufficient statistics."""
+    between, within, _ = mean_squares(s)
     if between == 0:
         # Identical group means: R's multilevel::ICC2 returns -Inf here, and so do we.
         return -math.inf if within > 0 else math.nan
     return (between - within) / between
+
+
+def statistics_from_sums(
+    labels: npt.ArrayLike, n: npt.ArrayLike, sums: npt.ArrayLike, sums_of_squares: npt.ArrayLike
+) -> GroupStatistics:
+    """Sufficient statistics from per-group counts, sums and sums of squares, sorted by label.
+
+    Examples
+    --------
+    >>> s = statistics_from_sums(["b", "a"], [2, 2], [9, 3], [41, 5])
+    >>> s.labels.tolist(), s.mean.tolist(), s.variance.tolist()
+    (['a', 'b'], [1.5, 4.5], [0.5, 0.5])
+
+    """
+    label_array = np.asarray(labels)
+    order = np.argsort(label_array, kind="stable")
+    counts = np.asarray(n, dtype=np.int64)[order]
+    total = np.asarray(sums, dtype=np.float64)[order]
+    squares = np.asarray(sums_of_squares, dtype=np.float64)[order]
+    mean = total / np.maximum(counts, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Sums of squares around the mean; clipped at zero against rounding in large sums.
+        variance = np.where(counts > 1, np.maximum(squares - counts * mean**2, 0.0) / (counts - 1), np.nan)
+    return GroupStatistics(labels=label_array[order], n=counts, mean=mean, variance=variance)

@@ -11,7 +11,7 @@ from scipy import stats
 
 from symmetry.arrays import FloatArray
 from symmetry.stats._validation import as_float_vector, check_confidence
-from symmetry.stats.aggregation import group_statistics, python_labels
+from symmetry.stats.aggregation import GroupStatistics, group_statistics, python_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +104,16 @@ def group_mean_differences(
     (['t'], 1.5)
 
     """
+    return differences_from_statistics(
+        group_statistics(a, a_groups), group_statistics(b, b_groups), confidence=confidence
+    )
+
+
+def differences_from_statistics(
+    side_a: GroupStatistics, side_b: GroupStatistics, *, confidence: float = 0.95
+) -> dict[Any, Difference]:
+    """:func:`group_mean_differences` from per-group sufficient statistics."""
     check_confidence(confidence)
-    side_a, side_b = group_statistics(a, a_groups), group_statistics(b, b_groups)
     common, in_a, in_b = np.intersect1d(side_a.labels, side_b.labels, assume_unique=True, return_indices=True)
     keep = (side_a.n[in_a] >= 2) & (side_b.n[in_b] >= 2)
     in_a, in_b = in_a[keep], in_b[keep]

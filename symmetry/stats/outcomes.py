@@ -114,5 +114,25 @@ def group_nps(
     def count(selected: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         return np.bincount(index, weights=selected, minlength=labels.size).astype(np.int64)
 
-    scores = _adjusted_wald(count(np.ones(x.size, dtype=bool)), count(x >= 9), count(x <= 6), confidence)
-    return dict(zip(python_labels(labels), scores, strict=True))
+    return nps_from_counts(
+        labels, count(np.ones(x.size, dtype=bool)), count(x >= 9), count(x <= 6), confidence=confidence
+    )
+
+
+def nps_from_counts(
+    labels: npt.ArrayLike,
+    n: npt.ArrayLike,
+    promoters: npt.ArrayLike,
+    detractors: npt.ArrayLike,
+    *,
+    confidence: float = 0.95,
+) -> dict[Any, NetPromoterScore]:
+    """:func:`group_nps` from per-group counts of answers, promoters and detractors."""
+    check_confidence(confidence)
+    scores = _adjusted_wald(
+        np.asarray(n, dtype=np.int64),
+        np.asarray(promoters, dtype=np.int64),
+        np.asarray(detractors, dtype=np.int64),
+        confidence,
+    )
+    return dict(zip(python_labels(np.asarray(labels)), scores, strict=True))
