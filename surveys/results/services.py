@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,43 +18,112 @@ from surveys.org.models import Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.waves.models import Wave, WaveState
 from symmetry import stats
-from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, WaveAnalysis, analyse_wave
+from symmetry.analysis import (
+    OVERALL,
+    DimensionResult,
+    NpsCounts,
+    TeamResult,
+    WaveAnalysis,
+    WaveStatistics,
+    analyse_statistics,
+)
 from symmetry.document import analysis_document
-from symmetry.domain import Respondent, Voice
+from symmetry.domain import Instrument, Respondent, Voice
 
 
-async def load_answers(session: AsyncSession, wave: Wave, respondent: Respondent, item_ids: list[str]) -> AnswerMatrix:
-    """All answers of one population in a wave, with each response's team external id."""
-    rows = await session.execute(
-        sa.select(Response.id, Team.external_id, Answer.item_id, Answer.value)
+def _scored_value(instrument: Instrument) -> sa.ColumnElement[float]:
+    """An answer as a float, reflected for reverse-keyed items, computed by the database."""
+    value = sa.cast(Answer.value, sa.Float)
+    reflected = [
+        (Answer.item_id == item.id, float(item.scale.low + item.scale.high) - value)
+        for item in instrument.items
+        if item.reverse_keyed
+    ]
+    return sa.case(*reflected, else_=value) if reflected else value
+
+
+async def database_statistics(session: AsyncSession, wave: Wave, instrument: Instrument) -> WaveStatistics:
+    """The wave's per-team sufficient statistics, aggregated by the database: no answer leaves it one by one."""
+    value = _scored_value(instrument)
+    in_wave = Response.wave_id == wave.id
+    per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = defaultdict(list)
+    for team, item_id, n, total, squares, promoters, detractors in await session.execute(
+        sa.select(
+            Team.external_id,
+            Answer.item_id,
+            sa.func.count(),
+            sa.func.sum(value),
+            sa.func.sum(value * value),
+            sa.func.sum(sa.case((Answer.value >= 9, 1), else_=0)),
+            sa.func.sum(sa.case((Answer.value <= 6, 1), else_=0)),
+        )
+        .join(Response, Response.id == Answer.response_id)
         .join(Team, Team.id == Response.team_id)
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Response.wave_id == wave.id, Response.respondent == respondent)
-        .order_by(Team.external_id, Response.id)
-    )
-    teams: dict[object, str] = {}
-    answers: dict[object, dict[str, int]] = defaultdict(dict)
-    for response_id, team, item_id, value in rows:
-        teams[response_id] = team
-        answers[response_id][item_id] = value
-    return AnswerMatrix.from_responses(item_ids, ((teams[key], answers[key]) for key in teams))
+        .where(in_wave)
+        .group_by(Team.external_id, Answer.item_id)
+    ):
+        per_item[item_id].append((team, int(n), float(total), float(squares), int(promoters), int(detractors)))
+
+    def summary(rows: list[tuple[str, int, float, float, int, int]]) -> stats.GroupStatistics:
+        return stats.statistics_from_sums(
+            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+        )
+
+    columns: dict[tuple[str, Voice], stats.GroupStatistics] = {}
+    for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER):
+        for dimension in instrument.dimensions:
+            columns[dimension.key, voice] = summary(per_item.get(instrument.item(voice, dimension.key).id, []))
+        item_ids = [item.id for item in instrument.items if item.voice is voice]
+        person = (
+            sa.select(Response.team_id.label("team_id"), sa.func.avg(value).label("score"))
+            .join(Answer, Answer.response_id == Response.id)
+            .where(in_wave, Answer.item_id.in_(item_ids))
+            .group_by(Response.id, Response.team_id)
+            .subquery()
+        )
+        rows = await session.execute(
+            sa.select(
+                Team.external_id,
+                sa.func.count(),
+                sa.func.sum(person.c.score),
+                sa.func.sum(person.c.score * person.c.score),
+            )
+            .join(Team, Team.id == person.c.team_id)
+            .group_by(Team.external_id)
+        )
+        columns[OVERALL, voice] = summary([(t, int(n), float(a), float(b), 0, 0) for t, n, a, b in rows])
+
+    outcomes: dict[str, stats.GroupStatistics | NpsCounts] = {}
+    for item in instrument.items:
+        if item.voice is not Voice.OUTCOME or item.outcome is None:
+            continue
+        rows_of_item = sorted(per_item.get(item.id, []))
+        if item.scale.name == "nps":
+            outcomes[item.outcome] = NpsCounts(
+                labels=np.asarray([r[0] for r in rows_of_item]),
+                n=np.asarray([r[1] for r in rows_of_item], dtype=np.int64),
+                promoters=np.asarray([r[4] for r in rows_of_item], dtype=np.int64),
+                detractors=np.asarray([r[5] for r in rows_of_item], dtype=np.int64),
+            )
+        else:
+            outcomes[item.outcome] = summary(rows_of_item)
+
+    respondents: dict[Respondent, dict[str, int]] = {respondent: {} for respondent in Respondent}
+    for team, respondent, count in await session.execute(
+        sa.select(Team.external_id, Response.respondent, sa.func.count())
+        .join(Team, Team.id == Response.team_id)
+        .where(in_wave)
+        .group_by(Team.external_id, Response.respondent)
+    ):
+        respondents[respondent][team] = int(count)
+    return WaveStatistics(columns=columns, outcomes=outcomes, respondents=respondents)
 
 
 async def analyse(session: AsyncSession, wave: Wave, *, anonymity_threshold: int) -> WaveAnalysis:
-    """The analysis of a wave from its stored answers."""
+    """The analysis of a wave from the statistics the database aggregates from its stored answers."""
     instrument = stored_instrument(await session.get_one(InstrumentVersion, wave.instrument_version_id))
-    matrices = {
-        respondent: await load_answers(
-            session, wave, respondent, [item.id for item in instrument.items_for(respondent)]
-        )
-        for respondent in Respondent
-    }
-    return analyse_wave(
-        instrument,
-        matrices[Respondent.EMPLOYEE],
-        matrices[Respondent.CUSTOMER],
-        anonymity_threshold=anonymity_threshold,
-    )
+    statistics = await database_statistics(session, wave, instrument)
+    return analyse_statistics(instrument, statistics, anonymity_threshold=anonymity_threshold)
 
 
 def _rows_of(result: TeamResult) -> list[tuple[str, str, stats.MeanEstimate | stats.NetPromoterScore]]:

@@ -82,3 +82,68 @@ def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str],
     expected_texts += ["corrected for the unreliability", "may go undetected", "Key drivers: not reported"]
     for expected_text in expected_texts:
         assert expected_text in text.output
+
+
+async def _in_memory_document(settings: Settings) -> dict[str, object]:
+    """The analysis computed the other way: every answer loaded into memory, then analysed there."""
+    from surveys.instruments.models import InstrumentVersion
+    from surveys.instruments.services import stored_instrument
+    from surveys.waves.models import Wave
+    from symmetry.analysis import AnswerMatrix, analyse_wave
+    from symmetry.document import analysis_document
+
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            wave = await session.scalar(sa.select(Wave))
+            assert wave is not None
+            instrument = stored_instrument(await session.get_one(InstrumentVersion, wave.instrument_version_id))
+            rows = await session.execute(
+                sa.select(Response.id, Response.respondent, Team.external_id, Answer.item_id, Answer.value)
+                .join(Team, Team.id == Response.team_id)
+                .join(Answer, Answer.response_id == Response.id)
+            )
+            answers: dict[object, tuple[Respondent, str, dict[str, int]]] = {}
+            for response_id, respondent, team, item_id, value in rows:
+                answers.setdefault(response_id, (respondent, team, {}))[2][item_id] = value
+    finally:
+        await config.get_engine().dispose()
+    matrices = {
+        respondent: AnswerMatrix.from_responses(
+            [item.id for item in instrument.items_for(respondent)],
+            [(team, given) for who, team, given in answers.values() if who is respondent],
+        )
+        for respondent in Respondent
+    }
+    return analysis_document(analyse_wave(instrument, matrices[Respondent.EMPLOYEE], matrices[Respondent.CUSTOMER]))
+
+
+def assert_same(ours: object, theirs: object, path: str = "") -> None:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        assert ours.keys() == theirs.keys(), path
+        for key in ours:
+            assert_same(ours[key], theirs[key], f"{path}.{key}")
+    elif isinstance(ours, list) and isinstance(theirs, list):
+        assert len(ours) == len(theirs), path
+        for position, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            assert_same(a, b, f"{path}[{position}]")
+    elif isinstance(ours, float) and isinstance(theirs, float):
+        assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-9), path
+    else:
+        assert ours == theirs, path
+
+
+def test_database_aggregation_gives_the_numbers_of_the_in_memory_path(
+    cli_env: dict[str, str], tmp_path: object
+) -> None:
+    runner = CliRunner()
+    demo = runner.invoke(symmetry, ["demo", "--teams", "10", "--seed", "8", "--out", str(tmp_path)], env=cli_env)
+    assert demo.exit_code == 0, demo.output
+    wave = demo.output.split("Wave: ")[1].split(",")[0]
+    from_database = json.loads(runner.invoke(symmetry, ["analyze", wave, "--json"], env=cli_env).output)
+    in_memory = json.loads(
+        json.dumps(
+            run_sync(_in_memory_document(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])))
+        )
+    )
+    assert_same(from_database, in_memory)
