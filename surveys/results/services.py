@@ -69,29 +69,50 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
             [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
         )
 
+    voices = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
     columns: dict[tuple[str, Voice], stats.GroupStatistics] = {}
-    for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER):
+    for voice in voices:
         for dimension in instrument.dimensions:
             columns[dimension.key, voice] = summary(per_item.get(instrument.item(voice, dimension.key).id, []))
-        item_ids = [item.id for item in instrument.items if item.voice is voice]
-        person = (
-            sa.select(Response.team_id.label("team_id"), sa.func.avg(value).label("score"))
-            .join(Answer, Answer.response_id == Response.id)
-            .where(in_wave, Answer.item_id.in_(item_ids))
-            .group_by(Response.id, Response.team_id)
-            .subquery()
+    # One pass over the answers for every respondent's mean of each voice, then one over respondents.
+    person = (
+        sa.select(
+            Response.team_id.label("team_id"),
+            *(
+                sa.func.avg(value)
+                .filter(Answer.item_id.in_([item.id for item in instrument.items if item.voice is voice]))
+                .label(voice.value)
+                for voice in voices
+            ),
         )
-        rows = await session.execute(
-            sa.select(
-                Team.external_id,
-                sa.func.count(),
-                sa.func.sum(person.c.score),
-                sa.func.sum(person.c.score * person.c.score),
+        .join(Answer, Answer.response_id == Response.id)
+        .where(in_wave)
+        .group_by(Response.id, Response.team_id)
+        .subquery()
+    )
+    sums = []
+    for voice in voices:
+        score = person.c[voice.value]
+        sums += [sa.func.count(score), sa.func.sum(score), sa.func.sum(score * score)]
+    overall_rows = list(
+        await session.execute(
+            sa.select(Team.external_id, *sums).join(Team, Team.id == person.c.team_id).group_by(Team.external_id)
+        )
+    )
+    for position, voice in enumerate(voices):
+        rows = [
+            (
+                row[0],
+                int(row[1 + 3 * position]),
+                float(row[2 + 3 * position] or 0),
+                float(row[3 + 3 * position] or 0),
+                0,
+                0,
             )
-            .join(Team, Team.id == person.c.team_id)
-            .group_by(Team.external_id)
-        )
-        columns[OVERALL, voice] = summary([(t, int(n), float(a), float(b), 0, 0) for t, n, a, b in rows])
+            for row in overall_rows
+            if row[1 + 3 * position]
+        ]
+        columns[OVERALL, voice] = summary(rows)
 
     outcomes: dict[str, stats.GroupStatistics | NpsCounts] = {}
     for item in instrument.items:
