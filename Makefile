@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-postgres browser lint format bench-demo bench-stats clean
+.PHONY: demo test test-postgres browser lint format bench-demo bench-stats bench-analysis clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ bench-demo: $(VENV)/.installed-dev
 
 bench-stats: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_stats.py
+
+bench-analysis: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_analysis.py
 
 clean:
 	rm -rf $(VENV) var symmetry-demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,155 @@
+"""Time the wave analysis on PostgreSQL at the scale of a large employer.
+
+Generates, in a database of its own on the local server (created and dropped here), one wave of
+10,000 teams with 250,000 employee and 1,000,000 customer responses (about 14 million answers), then runs
+the analysis in a child process and reports its time and peak memory. Run with ``make bench-analysis``;
+set BENCH_SERVER_URL for another server and BENCH_SCALE (0 < scale <= 1) for a smaller wave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import asyncpg
+import numpy as np
+
+from surveys.db import alchemy_config
+from surveys.instruments.services import register_instrument
+from surveys.migrations import upgrade
+from surveys.org.models import Organisation
+from surveys.settings import Settings
+from surveys.waves.models import Wave, WaveState
+from symmetry.domain import Respondent
+
+SERVER = os.environ.get("BENCH_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+TEAMS = int(10_000 * SCALE)
+EMPLOYEES = int(250_000 * SCALE)
+CUSTOMERS = int(1_000_000 * SCALE)
+DATABASE = "symmetry_bench"
+
+
+def _dsn(url: str, database: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0] + f"/{database}"
+
+
+async def _generate(url: str) -> None:
+    settings = Settings(environment="test", database_url=url)
+    await asyncio.to_thread(upgrade, settings)
+    config = alchemy_config(settings)
+    async with config.get_session() as session, session.begin():
+        organisation = Organisation(id=uuid.uuid4(), slug="bench", name="Bench")
+        session.add(organisation)
+        await session.flush()
+        version, instrument = await register_instrument(session, "attention")
+        wave = Wave(organisation_id=organisation.id, instrument_version_id=version.id, name="Bench",
+                    opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 1, 31), state=WaveState.CLOSED)  # fmt: skip
+        session.add(wave)
+        await session.flush()
+        organisation_id, wave_id, version_id = organisation.id, wave.id, version.id
+    await config.get_engine().dispose()
+
+    rng = np.random.default_rng(0)
+    connection = await asyncpg.connect(_dsn(url, DATABASE))
+    try:
+        team_ids = [uuid.uuid4() for _ in range(TEAMS)]
+        now = dt.datetime.now(dt.UTC)
+        team_columns = ["id", "organisation_id", "external_id", "name", "parent_id", "manager_email"]
+        team_rows = [(t, organisation_id, f"T{j:05d}", f"Team {j}", None, None) for j, t in enumerate(team_ids)]
+        await connection.copy_records_to_table(
+            "team",
+            records=[(*row, None, now, now) for row in team_rows],
+            columns=[*team_columns, "sa_orm_sentinel", "created_at", "updated_at"],
+        )
+        climate = rng.normal(0, 0.35, TEAMS)
+        for respondent, count in (("employee", EMPLOYEES), ("customer", CUSTOMERS)):
+            items = list(instrument.items_for(Respondent(respondent)))
+            teams = rng.integers(0, TEAMS, count)
+            response_ids = [uuid.uuid4() for _ in range(count)]
+            day = dt.date(2026, 1, 10)
+            await connection.copy_records_to_table(
+                "response",
+                records=[
+                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", day, None)
+                    for r, t in zip(response_ids, teams.tolist(), strict=True)
+                ],
+                columns=[
+                    "id",
+                    "wave_id",
+                    "team_id",
+                    "instrument_version_id",
+                    "respondent",
+                    "channel",
+                    "submitted_on",
+                    "sa_orm_sentinel",
+                ],
+            )
+            latent = 3.6 + climate[teams][:, None] + rng.normal(0, 0.8, (count, len(items)))
+            for column, item in enumerate(items):
+                low, high = item.scale.low, item.scale.high
+                spread = (high - low) / 4
+                values = np.clip(np.rint(low + (latent[:, column] - 1) * spread), low, high).astype(int)
+                await connection.copy_records_to_table(
+                    "answer",
+                    records=list(zip(response_ids, [item.id] * count, values.tolist(), strict=True)),
+                    columns=["response_id", "item_id", "value"],
+                )
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+ANALYSE = """
+import asyncio, json, resource, sys, time
+import sqlalchemy as sa
+from surveys.db import alchemy_config
+from surveys.results.services import analyse
+from surveys.settings import Settings
+from surveys.waves.models import Wave
+
+async def main():
+    config = alchemy_config(Settings(environment="test", database_url=sys.argv[1]))
+    async with config.get_session() as session:
+        wave = await session.scalar(sa.select(Wave))
+        started = time.perf_counter()
+        analysis = await analyse(session, wave, anonymity_threshold=5)
+        elapsed = time.perf_counter() - started
+    await config.get_engine().dispose()
+    print(json.dumps({"seconds": elapsed, "teams": len(analysis.teams), "r": analysis.linkage.correlation.r,
+                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+asyncio.run(main())
+"""
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(_dsn(SERVER, SERVER.rsplit("/", 1)[1]))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def main() -> None:
+    url = SERVER.rsplit("/", 1)[0] + f"/{DATABASE}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+    asyncio.run(_admin(f'CREATE DATABASE "{DATABASE}"'))
+    try:
+        started = time.perf_counter()
+        asyncio.run(_generate(url))
+        print(f"generated {TEAMS} teams, {EMPLOYEES} employee and {CUSTOMERS} customer responses "
+              f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
+        result = subprocess.run([sys.executable, "-c", ANALYSE, url], capture_output=True, text=True, check=True)
+        print(f"analysis: {result.stdout.strip()}")
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()
