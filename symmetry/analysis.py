@@ -114,6 +114,10 @@ class AggregationIndices:
     voice: Voice
     icc1: float
     icc2: float
+    rwg: float
+    """Median across teams of rwg (one item) or, for the overall score, rwg(j) over the voice's items."""
+    awg: float
+    """Median across teams of awg (one item); NaN for the overall score."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,8 @@ class WaveAnalysis:
     linkage: Linkage
     """The overall score's linkage."""
     dimension_linkage: tuple[Linkage, ...]
+    reliability: dict[Voice, stats.AlphaResult | None]
+    """Cronbach's alpha of each voice's scale (its items across dimensions), over all respondents."""
     drivers: Drivers | None
     """None below the minimum number of teams for key drivers."""
 
@@ -209,6 +215,39 @@ def statistics_from_answers(instrument: Instrument, employees: AnswerMatrix, cus
         outcomes=outcomes,
         respondents={Respondent.EMPLOYEE: employees.count_by_team(), Respondent.CUSTOMER: customers.count_by_team()},
     )
+
+
+SCALE_POINTS, SCALE_LOW, SCALE_HIGH = 5, 1, 5  # the mirrored items' common 1-5 scale
+
+
+def _median(values: dict[Any, float]) -> float:
+    finite = [value for value in values.values() if np.isfinite(value)]
+    return float(np.median(finite)) if finite else float("nan")
+
+
+def _agreement(
+    columns: dict[tuple[str, Voice], stats.GroupStatistics], measure: str, voice: Voice, dimensions: list[str]
+) -> tuple[float, float]:
+    if measure == OVERALL:
+        items = [columns[dimension, voice] for dimension in dimensions]
+        return _median(stats.rwg_j_from_statistics(items, scale_points=SCALE_POINTS)), float("nan")
+    summary = columns[measure, voice]
+    return (
+        _median(stats.rwg_from_statistics(summary, scale_points=SCALE_POINTS)),
+        _median(stats.awg_from_statistics(summary, low=SCALE_LOW, high=SCALE_HIGH)),
+    )
+
+
+def _alpha(
+    columns: dict[tuple[str, Voice], stats.GroupStatistics], voice: Voice, dimensions: list[str]
+) -> stats.AlphaResult | None:
+    # Answers are all required, so each respondent's total is k times their mean over the voice's items.
+    item_variances = [stats.pooled_statistics(columns[dimension, voice])[2] for dimension in dimensions]
+    n, _, mean_variance = stats.pooled_statistics(columns[OVERALL, voice])
+    try:
+        return stats.alpha_from_variances(item_variances, len(dimensions) ** 2 * mean_variance, n)
+    except ValueError:
+        return None
 
 
 def _safe_icc(summary: stats.GroupStatistics) -> tuple[float, float]:
@@ -323,19 +362,23 @@ def analyse_statistics(
         )
         for team in sorted(set(employee_counts) | set(customer_counts))
     }
+    dimension_keys = [d.key for d in instrument.dimensions]
     aggregation = tuple(
-        AggregationIndices(measure, voice, *_safe_icc(columns[measure, voice]))
+        AggregationIndices(
+            measure, voice, *_safe_icc(columns[measure, voice]), *_agreement(columns, measure, voice, dimension_keys)
+        )
         for measure in measures
         for voice in MIRRORED_VOICES
     )
-    reliability = {(index.dimension, index.voice): index.icc2 for index in aggregation}
+    reliability = {voice: _alpha(columns, voice, dimension_keys) for voice in MIRRORED_VOICES}
+    icc2 = {(index.dimension, index.voice): index.icc2 for index in aggregation}
 
     def linkage(measure: str) -> Linkage:
         return build_linkage(
             measure,
             _points(teams, measure),
-            employee_reliability=reliability[measure, Voice.EMPLOYEE],
-            customer_reliability=reliability[measure, Voice.CUSTOMER],
+            employee_reliability=icc2[measure, Voice.EMPLOYEE],
+            customer_reliability=icc2[measure, Voice.CUSTOMER],
         )
 
     return WaveAnalysis(
@@ -345,6 +388,7 @@ def analyse_statistics(
         aggregation=aggregation,
         linkage=linkage(OVERALL),
         dimension_linkage=adjust_across_dimensions([linkage(d.key) for d in instrument.dimensions]),
+        reliability=reliability,
         drivers=_drivers(instrument, teams, min_driver_teams),
     )
 

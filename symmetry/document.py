@@ -137,9 +137,17 @@ def analysis_document(
                     "voice": Voice(index.voice).value,
                     "icc1": _number(index.icc1),
                     "icc2": _number(index.icc2),
+                    "rwg_median": _number(index.rwg),
+                    "awg_median": _number(index.awg),
                 }
                 for index in analysis.aggregation
             ],
+            "reliability": {
+                voice.value: None
+                if alpha is None
+                else {"alpha": alpha.alpha, "ci": _pair(alpha.ci), "n": alpha.n, "items": alpha.items}
+                for voice, alpha in analysis.reliability.items()
+            },
             "linkage": _linkage(analysis.linkage),
             "dimension_linkage": {linkage.measure: _linkage(linkage) for linkage in analysis.dimension_linkage},
             "drivers": _drivers(analysis.drivers),

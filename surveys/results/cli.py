@@ -65,17 +65,24 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
     console.print("* corrected for the unreliability of team means (ICC(2) of each side): an estimate, not a test.")
     console.print(organisation["power_note"])
 
-    indices = Table(title="Aggregation: ICC(1) / ICC(2)")
+    indices = Table(title="Aggregation: ICC(1) / ICC(2) / median rwg (rwg(j) overall)")
     for column in ("Measure", "Employees", "Mirror", "Customers"):
         indices.add_column(column, justify="left" if column == "Measure" else "right")
     by_measure: dict[str, dict[str, str]] = {}
     for index in organisation["aggregation"]:
-        icc1, icc2 = index["icc1"], index["icc2"]
+        icc1, icc2, agreement = index["icc1"], index["icc2"], index["rwg_median"]
         cell = "–" if icc1 is None or icc2 is None else f"{icc1:.2f} / {icc2:.2f}"
+        cell += "" if agreement is None else f" / {agreement:.2f}"
         by_measure.setdefault(index["dimension"], {})[index["voice"]] = cell
     for measure, cells in by_measure.items():
         indices.add_row(measure, cells.get("employee", "–"), cells.get("mirror", "–"), cells.get("customer", "–"))
     console.print(indices)
+    alphas = [
+        f"{voice} {value['alpha']:.2f} [{value['ci'][0]:.2f}, {value['ci'][1]:.2f}]"
+        for voice, value in organisation["reliability"].items()
+        if value
+    ]
+    console.print("Cronbach's alpha of each voice's scale: " + ", ".join(alphas))
 
     gaps = [
         (team, dimension, values["perception_gap"])

@@ -14,9 +14,19 @@ from symmetry.stats.aggregation import (
     icc2,
     icc2_from_statistics,
     means_from_statistics,
+    pooled_statistics,
     statistics_from_sums,
 )
-from symmetry.stats.agreement import average_deviation, awg, rwg, rwg_j, uniform_null_variance
+from symmetry.stats.agreement import (
+    average_deviation,
+    awg,
+    awg_from_statistics,
+    rwg,
+    rwg_from_statistics,
+    rwg_j,
+    rwg_j_from_statistics,
+    uniform_null_variance,
+)
 from symmetry.stats.correlation import (
     CorrelationMethod,
     CorrelationResult,
@@ -31,7 +41,7 @@ from symmetry.stats.differences import Difference, differences_from_statistics, 
 from symmetry.stats.drivers import RelativeWeights, relative_weights
 from symmetry.stats.multiple import fdr_bh
 from symmetry.stats.outcomes import NetPromoterScore, group_nps, nps, nps_from_counts
-from symmetry.stats.reliability import AlphaResult, cronbach_alpha
+from symmetry.stats.reliability import AlphaResult, alpha_from_variances, cronbach_alpha
 
 __all__ = [
     "AlphaResult",
@@ -43,8 +53,10 @@ __all__ = [
     "MeanEstimate",
     "NetPromoterScore",
     "RelativeWeights",
+    "alpha_from_variances",
     "average_deviation",
     "awg",
+    "awg_from_statistics",
     "compare_dependent_correlations",
     "correlation",
     "cronbach_alpha",
@@ -65,9 +77,12 @@ __all__ = [
     "nps",
     "nps_from_counts",
     "partial_correlation",
+    "pooled_statistics",
     "relative_weights",
     "rwg",
+    "rwg_from_statistics",
     "rwg_j",
+    "rwg_j_from_statistics",
     "statistics_from_sums",
     "uniform_null_variance",
 ]

@@ -229,3 +229,21 @@ def statistics_from_sums(
         # Sums of squares around the mean; clipped at zero against rounding in large sums.
         variance = np.where(counts > 1, np.maximum(squares - counts * mean**2, 0.0) / (counts - 1), np.nan)
     return GroupStatistics(labels=label_array[order], n=counts, mean=mean, variance=variance)
+
+
+def pooled_statistics(s: GroupStatistics) -> tuple[int, float, float]:
+    """Count, mean and (ddof=1) variance of all the answers behind per-group statistics.
+
+    Examples
+    --------
+    >>> pooled_statistics(group_statistics([1, 2, 3, 6], ["a", "a", "b", "b"]))
+    (4, 3.0, 4.666666666666667)
+
+    """
+    total = int(s.n.sum())
+    if total < 2:
+        return total, float(s.mean @ s.n) / max(total, 1), math.nan
+    mean = float(s.mean @ s.n) / total
+    within = float(np.nansum((s.n - 1) * s.variance))
+    between = float(s.n @ (s.mean - mean) ** 2)
+    return total, mean, (within + between) / (total - 1)

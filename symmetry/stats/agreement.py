@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from symmetry.arrays import FloatArray
 from symmetry.stats._validation import as_float_vector, check_same_length
-from symmetry.stats.aggregation import group_statistics, python_labels
+from symmetry.stats.aggregation import GroupStatistics, group_statistics, python_labels
 
 
 def uniform_null_variance(scale_points: int) -> float:
@@ -52,8 +52,12 @@ def rwg(values: npt.ArrayLike, groups: npt.ArrayLike, *, scale_points: int) -> d
     {'a': 0.8333333333333333, 'b': 0.0}
 
     """
+    return rwg_from_statistics(group_statistics(values, groups), scale_points=scale_points)
+
+
+def rwg_from_statistics(summary: GroupStatistics, *, scale_points: int) -> dict[Any, float]:
+    """:func:`rwg` from per-group sufficient statistics."""
     null = uniform_null_variance(scale_points)
-    summary = group_statistics(values, groups)
     agreement = np.clip(1 - summary.variance / null, 0.0, 1.0)
     return dict(zip(python_labels(summary.labels), agreement.tolist(), strict=True))
 
@@ -87,13 +91,23 @@ def rwg_j(items: npt.ArrayLike, groups: npt.ArrayLike, *, scale_points: int) -> 
     matrix, labels = _item_columns(items, groups)
     complete = ~np.isnan(matrix).any(axis=1)
     matrix, labels = matrix[complete], labels[complete]
-    null = uniform_null_variance(scale_points)
     per_item = [group_statistics(matrix[:, j], labels) for j in range(matrix.shape[1])]
-    mean_variance = np.mean([summary.variance for summary in per_item], axis=0)
-    ratio = np.minimum(mean_variance / null, 1.0)
-    n_items = matrix.shape[1]
-    agreement = n_items * (1 - ratio) / (n_items * (1 - ratio) + ratio)
-    return dict(zip(python_labels(per_item[0].labels), agreement.tolist(), strict=True))
+    return rwg_j_from_statistics(per_item, scale_points=scale_points)
+
+
+def rwg_j_from_statistics(per_item: list[GroupStatistics], *, scale_points: int) -> dict[Any, float]:
+    """:func:`rwg_j` from each item's per-group sufficient statistics (groups answering every item)."""
+    null = uniform_null_variance(scale_points)
+    common = set(python_labels(per_item[0].labels)).intersection(*(python_labels(s.labels) for s in per_item[1:]))
+    variances = []
+    for summary in per_item:
+        by_label = dict(zip(python_labels(summary.labels), summary.variance.tolist(), strict=True))
+        variances.append([by_label[label] for label in sorted(common)])
+    ratio = np.minimum(np.mean(np.asarray(variances), axis=0) / null, 1.0)
+    n_items = len(per_item)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        agreement = n_items * (1 - ratio) / (n_items * (1 - ratio) + ratio)
+    return dict(zip(sorted(common), np.atleast_1d(agreement).tolist(), strict=True))
 
 
 def awg(values: npt.ArrayLike, groups: npt.ArrayLike, *, low: float, high: float) -> dict[Any, float]:
@@ -116,9 +130,13 @@ def awg(values: npt.ArrayLike, groups: npt.ArrayLike, *, low: float, high: float
     0.6667
 
     """
+    return awg_from_statistics(group_statistics(values, groups), low=low, high=high)
+
+
+def awg_from_statistics(summary: GroupStatistics, *, low: float, high: float) -> dict[Any, float]:
+    """:func:`awg` from per-group sufficient statistics."""
     if not high > low:
         raise ValueError(f"`high` must exceed `low`, got low={low}, high={high}")
-    summary = group_statistics(values, groups)
     mean, n = summary.mean, summary.n.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         maximum = ((high + low) * mean - mean**2 - high * low) * n / (n - 1)

@@ -55,13 +55,25 @@ def cronbach_alpha(items: npt.ArrayLike, *, confidence: float = 0.95) -> AlphaRe
     if matrix.ndim != 2 or matrix.shape[1] < 2:
         raise ValueError(f"`items` must have one column per item and at least two items, got shape {matrix.shape}")
     matrix = matrix[~np.isnan(matrix).any(axis=1)]
-    n, k = matrix.shape
+    n = matrix.shape[0]
     if n < 3:
         raise ValueError(f"at least three complete rows are needed, got {n}")
-    total_variance = float(np.var(matrix.sum(axis=1), ddof=1))
-    if total_variance == 0:
+    return alpha_from_variances(
+        np.var(matrix, axis=0, ddof=1).tolist(), float(np.var(matrix.sum(axis=1), ddof=1)), n, confidence=confidence
+    )
+
+
+def alpha_from_variances(
+    item_variances: list[float], total_variance: float, n: int, *, confidence: float = 0.95
+) -> AlphaResult:
+    """:func:`cronbach_alpha` from the item variances and the variance of respondents' totals (complete rows)."""
+    check_confidence(confidence)
+    k = len(item_variances)
+    if k < 2 or n < 3:
+        raise ValueError(f"alpha needs at least two items and three respondents, got {k} and {n}")
+    if not total_variance > 0:
         raise ValueError("alpha is undefined when every respondent has the same total")
-    alpha = k / (k - 1) * (1 - float(np.var(matrix, axis=0, ddof=1).sum()) / total_variance)
+    alpha = k / (k - 1) * (1 - sum(item_variances) / total_variance)
     tail = (1 - confidence) / 2
     df_between, df_within = n - 1, (n - 1) * (k - 1)
     low = 1 - (1 - alpha) * float(stats.f.ppf(1 - tail, df_between, df_within))

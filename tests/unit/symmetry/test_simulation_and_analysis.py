@@ -9,8 +9,9 @@ import pytest
 
 from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_wave
-from symmetry.domain import Instrument, Respondent
+from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.simulation import GenerativeModel, Simulator
+from symmetry.stats import cronbach_alpha, rwg, rwg_j
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +135,23 @@ def test_linkage_is_absent_with_too_few_teams(instrument: Instrument) -> None:
     assert linkage.correlation is None
     assert linkage.minimum_detectable_r is None
     assert math.isnan(linkage.corrected_r)
+
+
+def test_agreement_and_alpha_from_team_statistics_equal_the_direct_computation(instrument: Instrument) -> None:
+    _, employees, customers = simulate(
+        instrument, teams=12, employees=[7] * 12, customers=9, seed=6, model=GenerativeModel()
+    )
+    analysis = analyse_wave(instrument, employees, customers)
+    items = [instrument.item(Voice.EMPLOYEE, d.key) for d in instrument.dimensions]
+    matrix = np.column_stack([employees.scored(item) for item in items])
+    alpha = analysis.reliability[Voice.EMPLOYEE]
+    assert alpha is not None
+    direct = cronbach_alpha(matrix)
+    assert alpha.alpha == pytest.approx(direct.alpha, rel=1e-9)
+    assert alpha.ci == pytest.approx(direct.ci, rel=1e-9)
+    listening = next(i for i in analysis.aggregation if i.dimension == "listening" and i.voice is Voice.EMPLOYEE)
+    assert listening.rwg == pytest.approx(
+        float(np.median(list(rwg(matrix[:, 0], employees.teams, scale_points=5).values())))
+    )
+    overall = next(i for i in analysis.aggregation if i.dimension == "overall" and i.voice is Voice.EMPLOYEE)
+    assert overall.rwg == pytest.approx(float(np.median(list(rwg_j(matrix, employees.teams, scale_points=5).values()))))
