@@ -3,7 +3,8 @@
 Generates, in a database of its own on the local server (created and dropped here), one wave of
 10,000 teams with 250,000 employee and 1,000,000 customer responses (about 14 million answers), then runs
 the analysis in a child process and reports its time and peak memory. Run with ``make bench-analysis``;
-set BENCH_SERVER_URL for another server and BENCH_SCALE (0 < scale <= 1) for a smaller wave.
+set BENCH_SERVER_URL for another server, BENCH_SCALE (0 < scale <= 1) for a smaller wave, and BENCH_KEEP=1 to
+keep the generated database (``symmetry_bench``) for study.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from surveys.migrations import upgrade
 from surveys.org.models import Organisation
 from surveys.settings import Settings
 from surveys.waves.models import Wave, WaveState
-from symmetry.domain import Respondent
+from symmetry.domain import Respondent, Voice
 
 SERVER = os.environ.get("BENCH_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -72,32 +73,41 @@ async def _generate(url: str) -> None:
             items = list(instrument.items_for(Respondent(respondent)))
             teams = rng.integers(0, TEAMS, count)
             response_ids = [uuid.uuid4() for _ in range(count)]
+            latent = 3.6 + climate[teams][:, None] + rng.normal(0, 0.8, (count, len(items)))
+            values = np.empty((count, len(items)), dtype=np.int64)
+            for column, item in enumerate(items):
+                low, high = item.scale.low, item.scale.high
+                spread = (high - low) / 4
+                values[:, column] = np.clip(np.rint(low + (latent[:, column] - 1) * spread), low, high)
+            scores = {
+                voice: values[:, [j for j, item in enumerate(items) if item.voice is voice]].mean(axis=1).tolist()
+                if any(item.voice is voice for item in items)
+                else [None] * count
+                for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
+            }
             day = dt.date(2026, 1, 10)
             await connection.copy_records_to_table(
                 "response",
                 records=[
-                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", day, None)
-                    for r, t in zip(response_ids, teams.tolist(), strict=True)
+                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", day, e, m, c)
+                    for r, t, e, m, c in zip(
+                        response_ids,
+                        teams.tolist(),
+                        scores[Voice.EMPLOYEE],
+                        scores[Voice.MIRROR],
+                        scores[Voice.CUSTOMER],
+                        strict=True,
+                    )
                 ],
                 columns=[
-                    "id",
-                    "wave_id",
-                    "team_id",
-                    "instrument_version_id",
-                    "respondent",
-                    "channel",
-                    "submitted_on",
-                    "sa_orm_sentinel",
+                    "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel", "submitted_on",
+                    "employee_score", "mirror_score", "customer_score",
                 ],
-            )
-            latent = 3.6 + climate[teams][:, None] + rng.normal(0, 0.8, (count, len(items)))
+            )  # fmt: skip
             for column, item in enumerate(items):
-                low, high = item.scale.low, item.scale.high
-                spread = (high - low) / 4
-                values = np.clip(np.rint(low + (latent[:, column] - 1) * spread), low, high).astype(int)
                 await connection.copy_records_to_table(
                     "answer",
-                    records=list(zip(response_ids, [item.id] * count, values.tolist(), strict=True)),
+                    records=list(zip(response_ids, [item.id] * count, values[:, column].tolist(), strict=True)),
                     columns=["response_id", "item_id", "value"],
                 )
         await connection.execute("ANALYZE")
@@ -148,7 +158,8 @@ def main() -> None:
         result = subprocess.run([sys.executable, "-c", ANALYSE, url], capture_output=True, text=True, check=True)
         print(f"analysis: {result.stdout.strip()}")
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        if not os.environ.get("BENCH_KEEP"):
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

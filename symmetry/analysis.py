@@ -154,6 +154,29 @@ def _overall_scores(matrix: AnswerMatrix, items: list[Item]) -> FloatArray:
         return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
 
 
+def voice_scores(instrument: Instrument, answers: Mapping[str, float]) -> dict[Voice, float | None]:
+    """One respondent's mean over each mirrored voice's answered items, reverse-keyed items reflected.
+
+    Examples
+    --------
+    >>> from symmetry.domain import SCALES, Dimension
+    >>> items = tuple(Item(f"d{j}.employee", Voice.EMPLOYEE, SCALES["likert5"], {}, f"d{j}") for j in (1, 2))
+    >>> tiny = Instrument("tiny", 1, {}, (Dimension("d1", {}), Dimension("d2", {})), items)
+    >>> voice_scores(tiny, {"d1.employee": 4, "d2.employee": 5})[Voice.EMPLOYEE]
+    4.5
+
+    """
+    scores: dict[Voice, float | None] = {}
+    for voice in MIRRORED_VOICES:
+        values = [
+            item.scale.low + item.scale.high - answers[item.id] if item.reverse_keyed else answers[item.id]
+            for item in instrument.items
+            if item.voice is voice and item.id in answers
+        ]
+        scores[voice] = float(np.mean(values)) if values else None
+    return scores
+
+
 @dataclass(frozen=True, slots=True)
 class NpsCounts:
     """Per team: answers, promoters (9-10) and detractors (0-6) of a 0-10 item."""

@@ -31,9 +31,7 @@ async def _admin(url: str, statement: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a database created for this run only."""
+def _new_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server_url = os.environ.get("SYMMETRY_TEST_DATABASE_URL")
     if not server_url:
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -44,6 +42,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         run_sync(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a database created for this run only."""
+    yield from _new_database(tmp_path_factory)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a database of this test's own, with no schema: for testing migrations step by step."""
+    yield from _new_database(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,11 @@ class Response(UUIDBase):
     respondent: Mapped[Respondent] = mapped_column(enum_type(Respondent))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     submitted_on: Mapped[dt.date] = mapped_column(sa.Date)
+    employee_score: Mapped[float | None]
+    """The respondent's mean over the employee items (reverse-keyed ones reflected), kept so that the analysis
+    aggregates one row per respondent rather than every answer; likewise for the mirror and customer items."""
+    mirror_score: Mapped[float | None]
+    customer_score: Mapped[float | None]
 
     answers: Mapped[list[Answer]] = relationship(lazy="raise", cascade="all, delete-orphan", passive_deletes=True)
     comments: Mapped[list[Comment]] = relationship(lazy="raise", cascade="all, delete-orphan", passive_deletes=True)

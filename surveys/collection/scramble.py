@@ -38,6 +38,9 @@ async def scramble_responses(session: AsyncSession, wave: Wave) -> int:
             respondent=response.respondent,
             channel=response.channel,
             submitted_on=response.submitted_on,
+            employee_score=response.employee_score,
+            mirror_score=response.mirror_score,
+            customer_score=response.customer_score,
             answers=[Answer(item_id=answer.item_id, value=answer.value) for answer in response.answers],
             comments=[Comment(item_id=comment.item_id, text=comment.text) for comment in response.comments],
         )

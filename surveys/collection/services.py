@@ -22,7 +22,8 @@ from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
 from surveys.waves.services import hash_token
-from symmetry.domain import Instrument, Respondent
+from symmetry.analysis import voice_scores
+from symmetry.domain import Instrument, Respondent, Voice
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Characters no one types in a comment (tabs and line breaks are allowed); PostgreSQL refuses NUL outright."""
@@ -186,8 +187,12 @@ async def _store(
     comments: Mapping[str, object],
     today: dt.date | None,
 ) -> uuid.UUID:
+    scores = voice_scores(questionnaire.instrument, {k: float(v) for k, v in answers.items() if isinstance(v, int)})
     response = Response(
         id=uuid.uuid4(),
+        employee_score=scores[Voice.EMPLOYEE],
+        mirror_score=scores[Voice.MIRROR],
+        customer_score=scores[Voice.CUSTOMER],
         wave_id=questionnaire.wave.id,
         team_id=questionnaire.team_id,
         instrument_version_id=questionnaire.instrument_version_id,

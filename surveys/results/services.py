@@ -74,43 +74,30 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
     for voice in voices:
         for dimension in instrument.dimensions:
             columns[dimension.key, voice] = summary(per_item.get(instrument.item(voice, dimension.key).id, []))
-    # One pass over the answers for every respondent's mean of each voice, then one over respondents.
-    person = (
-        sa.select(
-            Response.team_id.label("team_id"),
-            *(
-                sa.func.avg(value)
-                .filter(Answer.item_id.in_([item.id for item in instrument.items if item.voice is voice]))
-                .label(voice.value)
-                for voice in voices
-            ),
-        )
-        .join(Answer, Answer.response_id == Response.id)
-        .where(in_wave)
-        .group_by(Response.id, Response.team_id)
-        .subquery()
-    )
+    # Each response keeps its mean per voice, so the overall scores take one pass over respondents, not answers.
+    score_columns = {
+        Voice.EMPLOYEE: Response.employee_score,
+        Voice.MIRROR: Response.mirror_score,
+        Voice.CUSTOMER: Response.customer_score,
+    }
     sums = []
     for voice in voices:
-        score = person.c[voice.value]
+        score = score_columns[voice]
         sums += [sa.func.count(score), sa.func.sum(score), sa.func.sum(score * score)]
     overall_rows = list(
         await session.execute(
-            sa.select(Team.external_id, *sums).join(Team, Team.id == person.c.team_id).group_by(Team.external_id)
+            sa.select(Team.external_id, *sums)
+            .join(Team, Team.id == Response.team_id)
+            .where(in_wave)
+            .group_by(Team.external_id)
         )
     )
     for position, voice in enumerate(voices):
+        count, total, squares = (1 + 3 * position, 2 + 3 * position, 3 + 3 * position)
         rows = [
-            (
-                row[0],
-                int(row[1 + 3 * position]),
-                float(row[2 + 3 * position] or 0),
-                float(row[3 + 3 * position] or 0),
-                0,
-                0,
-            )
+            (row[0], int(row[count]), float(row[total] or 0), float(row[squares] or 0), 0, 0)
             for row in overall_rows
-            if row[1 + 3 * position]
+            if row[count]
         ]
         columns[OVERALL, voice] = summary(rows)
 

@@ -30,9 +30,11 @@ async def test_stored_employee_response_carries_no_identity(session: AsyncSessio
         session, token, answers, {"comment.employee": "  Plus de réunions d'équipe.  "}, today=dt.date(2026, 1, 7)
     )
 
-    # sa_orm_sentinel is advanced-alchemy's always-empty column for batched inserts.
+    # sa_orm_sentinel is advanced-alchemy's always-empty column for batched inserts; the scores are the
+    # respondent's own answers averaged, which identify no one.
     assert {column.name for column in Response.__table__.columns} == {
         "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel", "submitted_on", "sa_orm_sentinel",
+        "employee_score", "mirror_score", "customer_score",
     }  # fmt: skip
     row = (await session.execute(sa.select(Response.__table__))).mappings().one()
     assert row["submitted_on"] == dt.date(2026, 1, 7)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from surveys.collection.models import Answer, Response
 from surveys.db import alchemy_config
 from surveys.migrations import compare_type
 from surveys.models import metadata
+from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
+from surveys.waves.models import Wave
+
+ORG, TEAM, WAVE, RESPONSE = (uuid.uuid4() for _ in range(4))
+NOW = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
 
 
 def _differences(connection: sa.Connection) -> list[Any]:
@@ -49,3 +57,65 @@ async def test_migrations_create_every_model_table(migrated: Settings) -> None:
     finally:
         await engine.dispose()
     assert set(metadata.tables) | {"alembic_version"} == tables
+
+
+def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: str) -> None:
+    from surveys.migrations import upgrade
+    from tests.support import in_thread, run_sync
+
+    settings = Settings(environment="test", database_url=empty_database_url)
+    in_thread(upgrade, settings, "0004")
+
+    async def seed() -> None:
+        from surveys.instruments.services import register_instrument
+
+        config = alchemy_config(settings)
+        engine = config.get_engine()
+        try:
+            async with config.get_session() as session, session.begin():
+                version, _ = await register_instrument(session, "attention")
+                version_id = version.id
+            # Core inserts of the columns that exist at revision 0004: the tables' types bind the ids.
+            async with engine.begin() as connection:
+                await connection.execute(
+                    sa.insert(Organisation.__table__).values(id=ORG, slug="o", name="O", created_at=NOW, updated_at=NOW)
+                )
+                await connection.execute(
+                    sa.insert(Team.__table__).values(
+                        id=TEAM, organisation_id=ORG, external_id="T", name="T", created_at=NOW, updated_at=NOW
+                    )
+                )
+                await connection.execute(
+                    sa.insert(Wave.__table__).values(
+                        id=WAVE, organisation_id=ORG, instrument_version_id=version_id, name="W", opens_on=NOW.date(),
+                        closes_on=NOW.date(), state="closed", created_at=NOW, updated_at=NOW,
+                    )
+                )  # fmt: skip
+                await connection.execute(
+                    sa.insert(Response.__table__).values(
+                        id=RESPONSE, wave_id=WAVE, team_id=TEAM, instrument_version_id=version_id,
+                        respondent="employee", channel="invitation", submitted_on=NOW.date(),
+                    )
+                )  # fmt: skip
+                for item, value in (("listening.employee", 4), ("trust.employee", 5), ("listening.mirror", 2)):
+                    await connection.execute(
+                        sa.insert(Answer.__table__).values(response_id=RESPONSE, item_id=item, value=value)
+                    )
+        finally:
+            await engine.dispose()
+
+    run_sync(seed())
+    in_thread(upgrade, settings, "head")
+
+    async def scores() -> tuple[object, ...]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                row = (await connection.execute(
+                    sa.text("SELECT employee_score, mirror_score, customer_score FROM response")
+                )).one()  # fmt: skip
+                return tuple(row)
+        finally:
+            await engine.dispose()
+
+    assert run_sync(scores()) == (4.5, 2.0, None)
