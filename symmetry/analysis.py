@@ -118,6 +118,8 @@ class AggregationIndices:
     """Median across teams of rwg (one item) or, for the overall score, rwg(j) over the voice's items."""
     awg: float
     """Median across teams of awg (one item); NaN for the overall score."""
+    average_deviation: float
+    """Median across teams of the average deviation from the team mean (one item); NaN for the overall score."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,12 +201,15 @@ class WaveStatistics:
     columns: dict[tuple[str, Voice], stats.GroupStatistics]
     outcomes: dict[str, stats.GroupStatistics | NpsCounts]
     respondents: dict[Respondent, dict[str, int]]
+    deviations: dict[tuple[str, Voice], dict[str, float]]
+    """(dimension, voice) -> team -> average deviation of the answers from the team's mean."""
 
 
 def statistics_from_answers(instrument: Instrument, employees: AnswerMatrix, customers: AnswerMatrix) -> WaveStatistics:
     """The sufficient statistics of answers held in memory."""
     matrices = {Voice.EMPLOYEE: employees, Voice.MIRROR: employees, Voice.CUSTOMER: customers}
     columns: dict[tuple[str, Voice], stats.GroupStatistics] = {}
+    deviations: dict[tuple[str, Voice], dict[str, float]] = {}
     for voice in MIRRORED_VOICES:
         matrix = matrices[voice]
         items = [item for item in instrument.items if item.voice is voice]
@@ -212,6 +217,7 @@ def statistics_from_answers(instrument: Instrument, employees: AnswerMatrix, cus
         for dimension in instrument.dimensions:
             scored = matrix.scored(instrument.item(voice, dimension.key))
             columns[dimension.key, voice] = stats.group_statistics(scored, matrix.teams)
+            deviations[dimension.key, voice] = stats.average_deviation(scored, matrix.teams)
     outcomes: dict[str, stats.GroupStatistics | NpsCounts] = {}
     for item in instrument.items:
         if item.voice is not Voice.OUTCOME or item.outcome is None:
@@ -237,6 +243,7 @@ def statistics_from_answers(instrument: Instrument, employees: AnswerMatrix, cus
         columns=columns,
         outcomes=outcomes,
         respondents={Respondent.EMPLOYEE: employees.count_by_team(), Respondent.CUSTOMER: customers.count_by_team()},
+        deviations=deviations,
     )
 
 
@@ -388,7 +395,11 @@ def analyse_statistics(
     dimension_keys = [d.key for d in instrument.dimensions]
     aggregation = tuple(
         AggregationIndices(
-            measure, voice, *_safe_icc(columns[measure, voice]), *_agreement(columns, measure, voice, dimension_keys)
+            measure,
+            voice,
+            *_safe_icc(columns[measure, voice]),
+            *_agreement(columns, measure, voice, dimension_keys),
+            _median(statistics.deviations.get((measure, voice), {})),
         )
         for measure in measures
         for voice in MIRRORED_VOICES

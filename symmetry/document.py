@@ -139,6 +139,7 @@ def analysis_document(
                     "icc2": _number(index.icc2),
                     "rwg_median": _number(index.rwg),
                     "awg_median": _number(index.awg),
+                    "ad_median": _number(index.average_deviation),
                 }
                 for index in analysis.aggregation
             ],

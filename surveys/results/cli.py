@@ -65,7 +65,7 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
     console.print("* corrected for the unreliability of team means (ICC(2) of each side): an estimate, not a test.")
     console.print(organisation["power_note"])
 
-    indices = Table(title="Aggregation: ICC(1) / ICC(2) / median rwg (rwg(j) overall)")
+    indices = Table(title="Aggregation: ICC(1) / ICC(2) / median rwg (rwg(j) overall) / median AD")
     for column in ("Measure", "Employees", "Mirror", "Customers"):
         indices.add_column(column, justify="left" if column == "Measure" else "right")
     by_measure: dict[str, dict[str, str]] = {}
@@ -73,6 +73,7 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
         icc1, icc2, agreement = index["icc1"], index["icc2"], index["rwg_median"]
         cell = "–" if icc1 is None or icc2 is None else f"{icc1:.2f} / {icc2:.2f}"
         cell += "" if agreement is None else f" / {agreement:.2f}"
+        cell += "" if index["ad_median"] is None else f" / {index['ad_median']:.2f}"
         by_measure.setdefault(index["dimension"], {})[index["voice"]] = cell
     for measure, cells in by_measure.items():
         indices.add_row(measure, cells.get("employee", "–"), cells.get("mirror", "–"), cells.get("customer", "–"))

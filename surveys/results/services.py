@@ -46,23 +46,29 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
     """The wave's per-team sufficient statistics, aggregated by the database: no answer leaves it one by one."""
     value = _scored_value(instrument)
     in_wave = Response.wave_id == wave.id
-    per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = defaultdict(list)
-    for team, item_id, n, total, squares, promoters, detractors in await session.execute(
-        sa.select(
-            Team.external_id,
-            Answer.item_id,
-            sa.func.count(),
-            sa.func.sum(value),
-            sa.func.sum(value * value),
-            sa.func.sum(sa.case((Answer.value >= 9, 1), else_=0)),
-            sa.func.sum(sa.case((Answer.value <= 6, 1), else_=0)),
-        )
+    # Answers are small integers: their distribution per team and item (a count per value) gives the sums,
+    # the net promoter counts and the average deviation exactly, in one scan of the answers.
+    distributions: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+    for team, item_id, scored, count in await session.execute(
+        sa.select(Team.external_id, Answer.item_id, value, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(Team, Team.id == Response.team_id)
         .where(in_wave)
-        .group_by(Team.external_id, Answer.item_id)
+        .group_by(Team.external_id, Answer.item_id, value)
     ):
-        per_item[item_id].append((team, int(n), float(total), float(squares), int(promoters), int(detractors)))
+        distributions[item_id, team].append((float(scored), int(count)))
+    per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = defaultdict(list)
+    deviation_by_item: dict[str, dict[str, float]] = defaultdict(dict)
+    for (item_id, team), pairs in sorted(distributions.items()):
+        values = np.array([v for v, _ in pairs])
+        counts = np.array([c for _, c in pairs])
+        n = int(counts.sum())
+        total = float(values @ counts)
+        mean = total / n
+        per_item[item_id].append(
+            (team, n, total, float(values**2 @ counts), int(counts[values >= 9].sum()), int(counts[values <= 6].sum()))
+        )
+        deviation_by_item[item_id][team] = float(np.abs(values - mean) @ counts) / n
 
     def summary(rows: list[tuple[str, int, float, float, int, int]]) -> stats.GroupStatistics:
         return stats.statistics_from_sums(
@@ -71,9 +77,12 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
 
     voices = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
     columns: dict[tuple[str, Voice], stats.GroupStatistics] = {}
+    deviations: dict[tuple[str, Voice], dict[str, float]] = {}
     for voice in voices:
         for dimension in instrument.dimensions:
-            columns[dimension.key, voice] = summary(per_item.get(instrument.item(voice, dimension.key).id, []))
+            item_id = instrument.item(voice, dimension.key).id
+            columns[dimension.key, voice] = summary(per_item.get(item_id, []))
+            deviations[dimension.key, voice] = deviation_by_item.get(item_id, {})
     # Each response keeps its mean per voice, so the overall scores take one pass over respondents, not answers.
     score_columns = {
         Voice.EMPLOYEE: Response.employee_score,
@@ -124,7 +133,7 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
         .group_by(Team.external_id, Response.respondent)
     ):
         respondents[respondent][team] = int(count)
-    return WaveStatistics(columns=columns, outcomes=outcomes, respondents=respondents)
+    return WaveStatistics(columns=columns, outcomes=outcomes, respondents=respondents, deviations=deviations)
 
 
 async def analyse(session: AsyncSession, wave: Wave, *, anonymity_threshold: int) -> WaveAnalysis:

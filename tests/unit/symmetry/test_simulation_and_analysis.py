@@ -11,7 +11,7 @@ from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_wave
 from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.simulation import GenerativeModel, Simulator
-from symmetry.stats import cronbach_alpha, rwg, rwg_j
+from symmetry.stats import average_deviation, cronbach_alpha, rwg, rwg_j
 
 
 @pytest.fixture(scope="module")
@@ -153,5 +153,7 @@ def test_agreement_and_alpha_from_team_statistics_equal_the_direct_computation(i
     assert listening.rwg == pytest.approx(
         float(np.median(list(rwg(matrix[:, 0], employees.teams, scale_points=5).values())))
     )
+    direct_deviation = average_deviation(matrix[:, 0], employees.teams)
+    assert listening.average_deviation == pytest.approx(float(np.median(list(direct_deviation.values()))))
     overall = next(i for i in analysis.aggregation if i.dimension == "overall" and i.voice is Voice.EMPLOYEE)
     assert overall.rwg == pytest.approx(float(np.median(list(rwg_j(matrix, employees.teams, scale_points=5).values()))))
