@@ -31,44 +31,50 @@ from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Respondent, Voice
 
 
-def _scored_value(instrument: Instrument) -> sa.ColumnElement[float]:
-    """An answer as a float, reflected for reverse-keyed items, computed by the database."""
-    value = sa.cast(Answer.value, sa.Float)
-    reflected = [
-        (Answer.item_id == item.id, float(item.scale.low + item.scale.high) - value)
-        for item in instrument.items
-        if item.reverse_keyed
-    ]
-    return sa.case(*reflected, else_=value) if reflected else value
-
-
 async def database_statistics(session: AsyncSession, wave: Wave, instrument: Instrument) -> WaveStatistics:
     """The wave's per-team sufficient statistics, aggregated by the database: no answer leaves it one by one."""
-    value = _scored_value(instrument)
     in_wave = Response.wave_id == wave.id
     # Answers are small integers: their distribution per team and item (a count per value) gives the sums,
-    # the net promoter counts and the average deviation exactly, in one scan of the answers.
-    distributions: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
-    for team, item_id, scored, count in await session.execute(
-        sa.select(Team.external_id, Answer.item_id, value, sa.func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .join(Team, Team.id == Response.team_id)
-        .where(in_wave)
-        .group_by(Team.external_id, Answer.item_id, value)
-    ):
-        distributions[item_id, team].append((float(scored), int(count)))
+    # the net promoter counts and the average deviation exactly, in one scan of the answers. Grouping by the
+    # raw value and the team's id keeps the scan cheap; names and reverse-keying are applied here.
+    team_names = {  # noqa: C416 - dict() would take the Result's keys() for a mapping's
+        team_id: external_id
+        for team_id, external_id in await session.execute(
+            sa.select(Team.id, Team.external_id).where(Team.organisation_id == wave.organisation_id)
+        )
+    }
+    rows = (
+        await session.execute(
+            sa.select(Response.team_id, Answer.item_id, Answer.value, sa.func.count())
+            .join(Response, Response.id == Answer.response_id)
+            .where(in_wave)
+            .group_by(Response.team_id, Answer.item_id, Answer.value)
+        )
+    ).all()
+    reflect = {item.id: item.scale.low + item.scale.high for item in instrument.items if item.reverse_keyed}
     per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = defaultdict(list)
     deviation_by_item: dict[str, dict[str, float]] = defaultdict(dict)
-    for (item_id, team), pairs in sorted(distributions.items()):
-        values = np.array([v for v, _ in pairs])
-        counts = np.array([c for _, c in pairs])
-        n = int(counts.sum())
-        total = float(values @ counts)
+    if rows:
+        keys = np.array([f"{item_id}\x1f{team_names[team_id]}" for team_id, item_id, _, _ in rows])
+        raw = np.array([row[2] for row in rows], dtype=np.float64)
+        counts = np.array([row[3] for row in rows], dtype=np.float64)
+        groups, index = np.unique(keys, return_inverse=True)
+        flips = np.array([reflect.get(key.split("\x1f")[0], 0) for key in groups], dtype=np.float64)[index]
+        scored = np.where(flips > 0, flips - raw, raw)
+        n = np.bincount(index, weights=counts)
+        total = np.bincount(index, weights=scored * counts)
+        squares = np.bincount(index, weights=scored**2 * counts)
+        promoters = np.bincount(index, weights=(raw >= 9) * counts)
+        detractors = np.bincount(index, weights=(raw <= 6) * counts)
         mean = total / n
-        per_item[item_id].append(
-            (team, n, total, float(values**2 @ counts), int(counts[values >= 9].sum()), int(counts[values <= 6].sum()))
-        )
-        deviation_by_item[item_id][team] = float(np.abs(values - mean) @ counts) / n
+        deviation = np.bincount(index, weights=np.abs(scored - mean[index]) * counts) / n
+        for position, key in enumerate(groups.tolist()):
+            item_id, team = key.split("\x1f")
+            per_item[item_id].append(
+                (team, int(n[position]), float(total[position]), float(squares[position]),
+                 int(promoters[position]), int(detractors[position]))
+            )  # fmt: skip
+            deviation_by_item[item_id][team] = float(deviation[position])
 
     def summary(rows: list[tuple[str, int, float, float, int, int]]) -> stats.GroupStatistics:
         return stats.statistics_from_sums(
@@ -102,13 +108,14 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
         )
     )
     for position, voice in enumerate(voices):
-        count, total, squares = (1 + 3 * position, 2 + 3 * position, 3 + 3 * position)
-        rows = [
-            (row[0], int(row[count]), float(row[total] or 0), float(row[squares] or 0), 0, 0)
-            for row in overall_rows
-            if row[count]
-        ]
-        columns[OVERALL, voice] = summary(rows)
+        at = 1 + 3 * position  # count, sum and sum of squares of this voice's scores
+        columns[OVERALL, voice] = summary(
+            [
+                (row[0], int(row[at]), float(row[at + 1] or 0), float(row[at + 2] or 0), 0, 0)
+                for row in overall_rows
+                if row[at]
+            ]
+        )
 
     outcomes: dict[str, stats.GroupStatistics | NpsCounts] = {}
     for item in instrument.items:
