@@ -34,47 +34,59 @@ from symmetry.domain import Instrument, Respondent, Voice
 async def database_statistics(session: AsyncSession, wave: Wave, instrument: Instrument) -> WaveStatistics:
     """The wave's per-team sufficient statistics, aggregated by the database: no answer leaves it one by one."""
     in_wave = Response.wave_id == wave.id
-    # Answers are small integers: their distribution per team and item (a count per value) gives the sums,
-    # the net promoter counts and the average deviation exactly, in one scan of the answers. Grouping by the
-    # raw value and the team's id keeps the scan cheap; names and reverse-keying are applied here.
-    team_names = {  # noqa: C416 - dict() would take the Result's keys() for a mapping's
-        team_id: external_id
-        for team_id, external_id in await session.execute(
-            sa.select(Team.id, Team.external_id).where(Team.organisation_id == wave.organisation_id)
+    # Answers are small integers: the database counts each value per team and item in one scan, reflects
+    # reverse-keyed items on those few counts, and sums them up with the deviations from each team's mean,
+    # so that only one row per team and item leaves it.
+    distribution = (
+        sa.select(
+            Response.team_id.label("team_id"),
+            Answer.item_id.label("item_id"),
+            Answer.value.label("raw"),
+            sa.func.count().label("count"),
         )
-    }
-    rows = (
-        await session.execute(
-            sa.select(Response.team_id, Answer.item_id, Answer.value, sa.func.count())
-            .join(Response, Response.id == Answer.response_id)
-            .where(in_wave)
-            .group_by(Response.team_id, Answer.item_id, Answer.value)
-        )
-    ).all()
-    reflect = {item.id: item.scale.low + item.scale.high for item in instrument.items if item.reverse_keyed}
+        .join(Response, Response.id == Answer.response_id)
+        .where(in_wave)
+        .group_by(Response.team_id, Answer.item_id, Answer.value)
+        .subquery()
+    )
+    raw = sa.cast(distribution.c.raw, sa.Float)
+    reflected = [
+        (distribution.c.item_id == item.id, float(item.scale.low + item.scale.high) - raw)
+        for item in instrument.items
+        if item.reverse_keyed
+    ]
+    scored = sa.case(*reflected, else_=raw) if reflected else raw
+    cell = (distribution.c.team_id, distribution.c.item_id)
+    weighted = sa.select(
+        distribution.c.team_id,
+        distribution.c.item_id,
+        distribution.c.raw,
+        distribution.c["count"].label("count"),
+        scored.label("scored"),
+        (
+            sa.func.sum(distribution.c["count"] * scored).over(partition_by=cell)
+            / sa.func.sum(distribution.c["count"]).over(partition_by=cell)
+        ).label("mean"),
+    ).subquery()
+    weight = weighted.c["count"]
     per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = defaultdict(list)
     deviation_by_item: dict[str, dict[str, float]] = defaultdict(dict)
-    if rows:
-        keys = np.array([f"{item_id}\x1f{team_names[team_id]}" for team_id, item_id, _, _ in rows])
-        raw = np.array([row[2] for row in rows], dtype=np.float64)
-        counts = np.array([row[3] for row in rows], dtype=np.float64)
-        groups, index = np.unique(keys, return_inverse=True)
-        flips = np.array([reflect.get(key.split("\x1f")[0], 0) for key in groups], dtype=np.float64)[index]
-        scored = np.where(flips > 0, flips - raw, raw)
-        n = np.bincount(index, weights=counts)
-        total = np.bincount(index, weights=scored * counts)
-        squares = np.bincount(index, weights=scored**2 * counts)
-        promoters = np.bincount(index, weights=(raw >= 9) * counts)
-        detractors = np.bincount(index, weights=(raw <= 6) * counts)
-        mean = total / n
-        deviation = np.bincount(index, weights=np.abs(scored - mean[index]) * counts) / n
-        for position, key in enumerate(groups.tolist()):
-            item_id, team = key.split("\x1f")
-            per_item[item_id].append(
-                (team, int(n[position]), float(total[position]), float(squares[position]),
-                 int(promoters[position]), int(detractors[position]))
-            )  # fmt: skip
-            deviation_by_item[item_id][team] = float(deviation[position])
+    for team, item_id, n, total, squares, promoters, detractors, deviation in await session.execute(
+        sa.select(
+            Team.external_id,
+            weighted.c.item_id,
+            sa.func.sum(weight),
+            sa.func.sum(weight * weighted.c.scored),
+            sa.func.sum(weight * weighted.c.scored * weighted.c.scored),
+            sa.func.sum(sa.case((weighted.c.raw >= 9, weight), else_=0)),
+            sa.func.sum(sa.case((weighted.c.raw <= 6, weight), else_=0)),
+            sa.func.sum(weight * sa.func.abs(weighted.c.scored - weighted.c.mean)),
+        )
+        .join(Team, Team.id == weighted.c.team_id)
+        .group_by(Team.external_id, weighted.c.item_id)
+    ):
+        per_item[item_id].append((team, int(n), float(total), float(squares), int(promoters), int(detractors)))
+        deviation_by_item[item_id][team] = float(deviation) / int(n)
 
     def summary(rows: list[tuple[str, int, float, float, int, int]]) -> stats.GroupStatistics:
         return stats.statistics_from_sums(
