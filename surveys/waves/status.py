@@ -1,9 +1,10 @@
 """Response rates of a wave, per team and rolled up the hierarchy, safe to show while the wave is open.
 
 While a wave is open, an exact employee count that moves tells who just answered. A team with fewer employee
-answers than the anonymity threshold therefore shows "fewer than N", and a team above it whose subtree holds
-such a team shows a range of N values, so that subtracting visible teams from a total never gives an exact
-hidden count. Customer counts are not protected by the threshold and are exact.
+answers than the anonymity threshold therefore shows "fewer than N", and a total above such a team counts only
+the answers of the teams shown, adding how many teams are under the threshold: no subtraction of visible rows
+from a total, and no change of a range's bounds, can then reveal a hidden count. Customer counts are not
+protected by the threshold and are exact.
 """
 
 from __future__ import annotations
@@ -64,13 +65,13 @@ class WaveStatus:
     deliveries: dict[DeliveryStatus, int]
 
 
-def _label(count: Count, *, hidden: bool, contains_hidden: bool, threshold: int) -> tuple[str, bool]:
-    if hidden:
+def _label(*, answered_shown: int, hidden_groups: int, only_own_hidden: bool, threshold: int) -> tuple[str, bool]:
+    if hidden_groups == 0:
+        return str(answered_shown), True
+    if only_own_hidden:
         return f"fewer than {threshold}", False
-    if contains_hidden:
-        low = count.answered // threshold * threshold
-        return f"{low}–{low + threshold - 1}", False
-    return str(count.answered), True
+    teams = "team" if hidden_groups == 1 else "teams"
+    return f"{answered_shown} + {hidden_groups} {teams} under {threshold}", False
 
 
 async def wave_status(session: AsyncSession, wave: Wave, *, threshold: int) -> WaveStatus:
@@ -106,25 +107,28 @@ async def wave_status(session: AsyncSession, wave: Wave, *, threshold: int) -> W
     rows: list[TeamStatus] = []
     is_open = wave.state is WaveState.OPEN
 
-    def visit(team: Team, depth: int) -> tuple[Count, Count, bool]:
+    def visit(team: Team, depth: int) -> tuple[Count, Count, int, int]:
+        """The subtree's counts, the employee answers that may be shown, and how many teams are hidden."""
         employees, customers = own[team.id, Respondent.EMPLOYEE], own[team.id, Respondent.CUSTOMER]
         own_hidden = is_open and employees.invited > 0 and employees.answered < threshold
-        below_hidden = False
+        answered_shown, hidden_groups = (0, 1) if own_hidden else (employees.answered, 0)
         position = len(rows)
         for child in sorted(children[team.id], key=lambda t: t.external_id):
             if child.id in shown_ids:
-                child_employees, child_customers, child_hidden = visit(child, depth + 1)
+                child_employees, child_customers, child_shown, child_hidden = visit(child, depth + 1)
                 employees, customers = employees + child_employees, customers + child_customers
-                below_hidden = below_hidden or child_hidden
-        hidden = own_hidden and employees == own[team.id, Respondent.EMPLOYEE]
+                answered_shown, hidden_groups = answered_shown + child_shown, hidden_groups + child_hidden
         label, rate_shown = _label(
-            employees, hidden=hidden, contains_hidden=own_hidden or below_hidden, threshold=threshold
+            answered_shown=answered_shown,
+            hidden_groups=hidden_groups,
+            only_own_hidden=own_hidden and employees == own[team.id, Respondent.EMPLOYEE],
+            threshold=threshold,
         )
         rows.insert(
             position,
             TeamStatus(team.id, team.external_id, team.name, depth, employees, customers, label, rate_shown),
         )
-        return employees, customers, own_hidden or below_hidden
+        return employees, customers, answered_shown, hidden_groups
 
     for root in sorted(children[None], key=lambda t: t.external_id):
         if root.id in shown_ids:
