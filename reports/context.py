@@ -10,9 +10,10 @@ from reports.i18n import Language, Translator
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.domain import Voice
 from symmetry.linkage import Linkage
-from symmetry.stats import MeanEstimate, NetPromoterScore
+from symmetry.stats import Difference, MeanEstimate, NetPromoterScore, fdr_bh
 
 OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
+FALSE_DISCOVERY_RATE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +104,27 @@ def _dimension_labels(analysis: WaveAnalysis, t: Translator) -> dict[str, str]:
     return labels
 
 
+def headline_gap(result: TeamResult) -> tuple[str, Difference] | None:
+    """The perception gap a report may state in one sentence, if any.
+
+    The largest of the gaps that stay significant once the dimensions' p-values are adjusted for testing them
+    all (Benjamini-Hochberg at 5%).
+    """
+    gaps = [(row.dimension, row.perception_gap) for row in result.dimensions if row.perception_gap is not None]
+    if not gaps:
+        return None
+    adjusted = fdr_bh([gap.pvalue for _, gap in gaps])
+    clear = [pair for pair, p in zip(gaps, adjusted, strict=True) if p < FALSE_DISCOVERY_RATE]
+    return max(clear, key=lambda pair: abs(pair[1].estimate)) if clear else None
+
+
 def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> str | None:
     if not result.employee_figures_shown:
         return None
-    clear = [
-        (row.dimension, row.perception_gap)
-        for row in result.dimensions
-        if row.perception_gap is not None and row.perception_gap.excludes_zero
-    ]
-    if not clear:
+    headline = headline_gap(result)
+    if headline is None:
         return t("gap_none")
-    dimension, gap = max(clear, key=lambda pair: abs(pair[1].estimate))
+    dimension, gap = headline
     key = "gap_over" if gap.estimate > 0 else "gap_under"
     return t(key, dimension=labels[dimension], gap=t.number(abs(gap.estimate)))
 

@@ -28,6 +28,13 @@ class Difference:
         """Whether the interval lies entirely on one side of zero."""
         return self.ci[0] > 0 or self.ci[1] < 0
 
+    @property
+    def pvalue(self) -> float:
+        """Two-sided p-value of Welch's t test that the difference is zero."""
+        if self.se == 0:
+            return 1.0 if self.estimate == 0 else 0.0
+        return float(2 * stats.t.sf(abs(self.estimate / self.se), self.df))
+
 
 def _welch(
     n_a: npt.NDArray[Any],

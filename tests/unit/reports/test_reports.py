@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from reports.context import TeamInfo, WaveInfo, build_organisation_context, build_team_context
+from reports.context import TeamInfo, WaveInfo, build_organisation_context, build_team_context, headline_gap
 from reports.i18n import MESSAGES, Translator
 from reports.render import render_html, render_pdf
 from surveys.instruments.loader import load_instrument
-from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_wave
+from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, WaveAnalysis, analyse_wave
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator
+from symmetry.stats import Difference
 
 WAVE = WaveInfo("Horizon Services", "Spring 2026", dt.date(2026, 3, 2), dt.date(2026, 3, 20))
 EMPLOYEES_PER_TEAM = [9, 7, 3, 8, 10, 6]
@@ -109,3 +110,28 @@ def test_gaps_carry_an_explicit_sign() -> None:
     assert (t.signed(0.62), t.signed(-0.4), t.signed(0.01), t.signed(-0.04)) == ("+0.6", "−0.4", "0.0", "0.0")
     assert t.interval((-1.26, -0.04), 2) == "[−1.26, −0.04]"
     assert Translator("fr").interval((-1.26, 0.5)) == "[−1,3 ; 0,5]"
+
+
+def _team_with_gaps(gaps: list[tuple[float, float]]) -> TeamResult:
+    rows = tuple(
+        DimensionResult(
+            f"d{j}",
+            None,
+            None,
+            None,
+            Difference(estimate, se, 1000.0, (estimate - 1.96 * se, estimate + 1.96 * se)),
+            None,
+        )
+        for j, (estimate, se) in enumerate(gaps)
+    )
+    return TeamResult("T", True, 9, 20, rows[0], rows, {})
+
+
+def test_the_headline_gap_survives_the_correction_for_seven_dimensions() -> None:
+    # One interval excluding zero (p about 0.04) among seven is not stated once the seven tests are adjusted.
+    marginal = _team_with_gaps([(2.1, 1.0)] + [(0.1, 1.0)] * 6)
+    assert marginal.dimensions[0].perception_gap is not None and marginal.dimensions[0].perception_gap.excludes_zero
+    assert headline_gap(marginal) is None
+    clear = _team_with_gaps([(2.1, 1.0), (4.0, 1.0)] + [(0.1, 1.0)] * 5)
+    headline = headline_gap(clear)
+    assert headline is not None and headline[0] == "d1"
