@@ -74,11 +74,6 @@ class DimensionResult:
     symmetry_gap: stats.Difference | None
     """Employee minus customer: the attention received inside against the attention given outside."""
 
-    @property
-    def perception_label(self) -> str | None:
-        """``over-estimates`` or ``under-estimates`` when the interval excludes zero, else ``in line``."""
-        return gap_label(self.perception_gap)
-
 
 Outcome = stats.NetPromoterScore | stats.MeanEstimate
 

@@ -203,19 +203,6 @@ async def deliver(
     return report
 
 
-def _with_link(letter: Letter, link: str) -> Letter:
-    return Letter(
-        letter.to,
-        letter.language,
-        letter.kind,
-        letter.respondent,
-        letter.organisation,
-        letter.team,
-        letter.closes_on,
-        link,
-    )
-
-
 async def _send_with_retries(mailer: Mailer, message: EmailMessage, attempts: int) -> tuple[str | None, int]:
     """(None, tries) once sent; otherwise (the last error, described without the recipient's address, tries)."""
     error = "not attempted"

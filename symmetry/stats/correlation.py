@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -102,15 +102,7 @@ def correlation(
         raise ValueError(f"a {method} interval needs at least {_MIN_PAIRS[method]} complete pairs, got {n}")
     if np.ptp(xs) == 0 or np.ptp(ys) == 0:
         raise ValueError("a correlation is undefined when one side is constant")
-    if method == "pearson":
-        pearson = stats.pearsonr(xs, ys)
-        r, pvalue = float(pearson.statistic), float(pearson.pvalue)
-    elif method == "spearman":
-        spearman = stats.spearmanr(xs, ys)
-        r, pvalue = float(spearman.statistic), float(spearman.pvalue)
-    else:
-        kendall = stats.kendalltau(xs, ys)
-        r, pvalue = float(kendall.statistic), float(kendall.pvalue)
+    r, pvalue = _test(method, xs, ys)
     if interval == "bca":
         return CorrelationResult(
             r=r, ci=_bca(xs, ys, method, confidence, n_resamples, rng), pvalue=pvalue, n=n, method=method
@@ -124,12 +116,13 @@ def correlation(
     )
 
 
-def _coefficient(method: CorrelationMethod) -> Callable[[FloatArray, FloatArray], float]:
+def _test(method: CorrelationMethod, x: FloatArray, y: FloatArray) -> tuple[float, float]:
+    """The coefficient and scipy's two-sided p-value."""
     if method == "pearson":
-        return lambda a, b: float(np.corrcoef(a, b)[0, 1])
-    if method == "spearman":
-        return lambda a, b: float(stats.spearmanr(a, b).statistic)
-    return lambda a, b: float(stats.kendalltau(a, b).statistic)
+        result = stats.pearsonr(x, y)
+        return float(result.statistic), float(result.pvalue)
+    rank = stats.spearmanr(x, y) if method == "spearman" else stats.kendalltau(x, y)
+    return float(rank.statistic), float(rank.pvalue)
 
 
 def _bca(
@@ -140,11 +133,12 @@ def _bca(
     n_resamples: int,
     rng: np.random.Generator | int | None,
 ) -> tuple[float, float]:
-    coefficient = _coefficient(method)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # A resample of few teams can be constant on one side: its coefficient is NaN, which BCa tolerates.
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.ConstantInputWarning)
         result = stats.bootstrap(
             (xs, ys),
-            coefficient,
+            lambda a, b: _test(method, a, b)[0],
             paired=True,
             vectorized=False,
             n_resamples=n_resamples,

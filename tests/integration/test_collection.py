@@ -116,7 +116,7 @@ async def test_unknown_token_and_closed_wave_are_refused(session: AsyncSession, 
 async def test_each_person_gets_a_distinct_long_token(open_wave: OpenWave) -> None:
     tokens = [invitation.token for invitation in open_wave.invitations]
     assert len(tokens) == 3 and len(set(tokens)) == 3
-    assert all(len(token) >= 22 for token in tokens)  # 128 bits in URL-safe base64 need at least 22 characters
+    assert all(len(token) == 32 for token in tokens)  # 24 random bytes (192 bits) in URL-safe base64
 
 
 async def test_reissued_links_replace_the_old_ones_for_unanswered_invitations_only(

@@ -34,6 +34,17 @@ class Site:
         finally:
             await config.get_engine().dispose()
 
+    async def answered_invitations(self) -> int:
+        config = alchemy_config(self.settings)
+        try:
+            async with config.get_session() as session:
+                count = await session.scalar(
+                    sa.select(sa.func.count()).select_from(Invitation).where(Invitation.answered)
+                )
+                return int(count or 0)
+        finally:
+            await config.get_engine().dispose()
+
     async def close_wave(self) -> None:
         config = alchemy_config(self.settings)
         try:
@@ -241,6 +252,7 @@ async def test_over_long_comment_keeps_the_form_and_stores_nothing(site: Site) -
     assert "y" * 1001 in response.text
     assert await site.count(Response) == 0
     assert await site.count(Invitation) == 3
+    assert not await site.answered_invitations()  # the token was not consumed either
 
 
 async def test_closed_wave_and_unknown_link_get_clear_pages(site: Site) -> None:
