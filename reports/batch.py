@@ -1,74 +1,100 @@
-"""Rendering many reports in parallel worker processes (matplotlib and WeasyPrint gain nothing from threads)."""
+"""Rendering many reports in parallel worker processes (matplotlib and WeasyPrint gain nothing from threads).
+
+Each worker receives the wave's shared inputs once, at start, and then only the small per-report jobs.
+"""
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from reports.context import (
-    OrganisationReportContext,
-    TeamInfo,
-    TeamReportContext,
-    WaveInfo,
-    build_organisation_context,
-    build_team_context,
-)
 from reports.i18n import Language
-from reports.render import render_html, render_pdf
-from symmetry.analysis import WaveAnalysis
+from reports.inputs import TeamExtras, WaveReportInputs
+from reports.render import StageTimes, render_report
+
+# Recycling workers bounds the memory that matplotlib's and WeasyPrint's caches accumulate over a long batch.
+TASKS_PER_WORKER = 100
 
 
 @dataclass(frozen=True, slots=True)
 class ReportJob:
-    """One PDF to render: a team's report, or the organisation report when `team` is None."""
+    """One PDF to render: the report of the team of key `team`, or the organisation report when it is None."""
 
     path: Path
     language: Language
-    team: TeamInfo | None = None
+    team: str | None = None
+    extras: TeamExtras = field(default_factory=TeamExtras)
 
 
 @dataclass(frozen=True, slots=True)
 class ReportOutcome:
-    """What happened to one job."""
+    """What happened to one job: the file's SHA-256 and page count, or the error that stopped it."""
 
     job: ReportJob
     error: str | None = None
+    file_digest: str | None = None
+    pages: int | None = None
+    times: StageTimes | None = None
 
 
-def render_report(analysis: WaveAnalysis, wave: WaveInfo, teams: list[TeamInfo], job: ReportJob) -> ReportJob:
-    """Render one job's PDF to its path."""
-    context: OrganisationReportContext | TeamReportContext
-    if job.team is None:
-        context = build_organisation_context(analysis, wave, teams, job.language)
-    else:
-        context = build_team_context(analysis, wave, job.team, job.language)
-    job.path.parent.mkdir(parents=True, exist_ok=True)
-    job.path.write_bytes(render_pdf(render_html(context)))
-    return job
+_worker_inputs: WaveReportInputs | None = None
+
+
+def _start_worker(inputs: WaveReportInputs) -> None:
+    global _worker_inputs
+    _worker_inputs = inputs
+    # What is loaded now lives as long as the worker; the collector need not scan it again for every report.
+    gc.freeze()
+
+
+def render_job(inputs: WaveReportInputs, job: ReportJob) -> ReportOutcome:
+    """Render one job to its path (written whole or not at all); an error is returned, not raised."""
+    try:
+        rendered = render_report(inputs, job.team, job.language, job.extras)
+        job.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = job.path.with_name(job.path.name + ".part")
+        partial.write_bytes(rendered.pdf)
+        partial.replace(job.path)
+    except Exception as error:  # one report's failure must not stop the batch
+        return ReportOutcome(job, error=f"{type(error).__name__}: {error}")
+    return ReportOutcome(job, None, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages, rendered.times)
+
+
+def _render_in_worker(job: ReportJob) -> ReportOutcome:
+    assert _worker_inputs is not None, "worker started without its inputs"
+    return render_job(_worker_inputs, job)
 
 
 def render_reports(
-    analysis: WaveAnalysis,
-    wave: WaveInfo,
-    teams: list[TeamInfo],
+    inputs: WaveReportInputs,
     jobs: Iterable[ReportJob],
     *,
     workers: int | None = None,
     on_done: Callable[[ReportOutcome], None] | None = None,
 ) -> list[ReportOutcome]:
-    """Render every job; a job that fails is reported in its outcome and does not stop the others."""
+    """Render every job in worker processes; a job that fails is reported in its outcome and stops nothing else."""
     outcomes: list[ReportOutcome] = []
     # Spawned, not forked: the parent may hold database driver threads that a fork would copy mid-state.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context) as pool:
-        futures = {pool.submit(render_report, analysis, wave, teams, job): job for job in jobs}
+    with ProcessPoolExecutor(
+        max_workers=workers or os.cpu_count() or 1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(inputs,),
+        max_tasks_per_child=TASKS_PER_WORKER,
+    ) as pool:
+        futures = {pool.submit(_render_in_worker, job): job for job in jobs}
         for future in as_completed(futures):
             error = future.exception()
-            outcome = ReportOutcome(futures[future], None if error is None else f"{type(error).__name__}: {error}")
+            if error is None:
+                outcome = future.result()
+            else:  # the worker itself died (out of memory, killed): the job is failed, the others go on
+                outcome = ReportOutcome(futures[future], error=f"{type(error).__name__}: {error}")
             outcomes.append(outcome)
             if on_done is not None:
                 on_done(outcome)

@@ -9,6 +9,7 @@ import base64
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -28,6 +29,14 @@ VOICE_STYLE = {
     "customer": {"color": "#009E73", "marker": "D"},
 }
 FONT = {"family": "DejaVu Sans", "size": 8}
+
+
+class Chart(Protocol):
+    """A chart described by its data and labels, drawn when the report is rendered."""
+
+    def draw(self) -> str:
+        """The chart as a PNG data URI."""
+        ...
 
 
 def _figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
@@ -55,8 +64,20 @@ class MirrorSeries:
     estimates: Sequence[MeanEstimate | None]
 
 
-def mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries], *, axis_label: str) -> str:
+@dataclass(frozen=True, slots=True)
+class MirrorChart:
     """The three voices side by side for each dimension, as points with their 95% intervals."""
+
+    dimension_labels: Sequence[str]
+    series: Sequence[MirrorSeries]
+    axis_label: str
+
+    def draw(self) -> str:
+        """The chart as a PNG data URI."""
+        return _mirror_chart(self.dimension_labels, self.series, axis_label=self.axis_label)
+
+
+def _mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries], *, axis_label: str) -> str:
     height = 0.42 * len(dimension_labels) + 1.0
     figure, axes = _figure(6.6, height)
     figure.subplots_adjust(left=0.24, right=0.97, top=1 - 0.55 / height, bottom=0.5 / height)
@@ -93,19 +114,29 @@ def mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries]
     return _data_uri(figure)
 
 
-def scatter_chart(
-    employee: Sequence[float],
-    customer: Sequence[float],
-    *,
-    x_label: str,
-    y_label: str,
-    format_number: Callable[[float], str],
-    highlight: int | None = None,
-    highlight_label: str = "",
-    others_label: str = "",
-    regression_label: str | None = None,
-) -> str:
+@dataclass(frozen=True, slots=True)
+class ScatterChart:
     """Teams as unlabelled points, one of them highlighted, with an optional regression line and its 95% band."""
+
+    employee: Sequence[float]
+    customer: Sequence[float]
+    x_label: str
+    y_label: str
+    format_number: Callable[[float], str]
+    highlight: int | None = None
+    highlight_label: str = ""
+    others_label: str = ""
+    regression_label: str | None = None
+
+    def draw(self) -> str:
+        """The chart as a PNG data URI."""
+        return _scatter_chart(self)
+
+
+def _scatter_chart(chart: ScatterChart) -> str:
+    employee, customer, highlight = chart.employee, chart.customer, chart.highlight
+    x_label, y_label, format_number = chart.x_label, chart.y_label, chart.format_number
+    highlight_label, others_label, regression_label = chart.highlight_label, chart.others_label, chart.regression_label
     figure, axes = _figure(5.4, 3.6)
     figure.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.14)
     x, y = np.asarray(employee, dtype=float), np.asarray(customer, dtype=float)

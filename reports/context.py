@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from reports.charts import MirrorSeries, mirror_chart, scatter_chart
+from reports.charts import Chart, MirrorChart, MirrorSeries, ScatterChart
 from reports.i18n import Language, Translator
+from reports.inputs import TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.domain import Voice
 from symmetry.linkage import Linkage
@@ -14,25 +14,6 @@ from symmetry.stats import Difference, MeanEstimate, NetPromoterScore, fdr_bh
 
 OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
 FALSE_DISCOVERY_RATE = 0.05
-
-
-@dataclass(frozen=True, slots=True)
-class WaveInfo:
-    """The wave a report is about."""
-
-    organisation: str
-    name: str
-    opens_on: dt.date
-    closes_on: dt.date
-
-
-@dataclass(frozen=True, slots=True)
-class TeamInfo:
-    """A team's display name and where it sits in the hierarchy."""
-
-    key: str
-    name: str
-    parent: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +45,9 @@ class TeamReportContext:
     rows: list[DimensionRow]
     outcomes: list[OutcomeRow]
     headline_gap: str | None
-    mirror_chart: str
-    position_chart: str | None
+    parent_name: str | None
+    extras: TeamExtras
+    charts: dict[str, Chart]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +75,7 @@ class OrganisationReportContext:
     anonymity_threshold: int
     linkage: Linkage
     withheld_teams: int
-    scatter_chart: str | None
+    charts: dict[str, Chart]
     aggregation: list[AggregationRow]
     teams: list[TeamOverviewRow]
 
@@ -129,13 +111,17 @@ def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> 
     return t(key, dimension=labels[dimension], gap=t.number(abs(gap.estimate)))
 
 
-def build_team_context(analysis: WaveAnalysis, wave: WaveInfo, team: TeamInfo, language: Language) -> TeamReportContext:
-    """The team report's context, charts included."""
+def build_team_context(
+    inputs: WaveReportInputs, team_key: str, language: Language, extras: TeamExtras | None = None
+) -> TeamReportContext:
+    """The team report's context; its charts are described, not yet drawn."""
     t = Translator(language)
+    analysis, team = inputs.analysis, inputs.teams[team_key]
     result = analysis.teams[team.key]
     labels = _dimension_labels(analysis, t)
     voices = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER) if result.employee_figures_shown else (Voice.CUSTOMER,)
-    chart = mirror_chart(
+    charts: dict[str, Chart] = {}
+    charts["mirror"] = MirrorChart(
         [labels[row.dimension] for row in result.dimensions],
         [
             MirrorSeries(
@@ -146,10 +132,9 @@ def build_team_context(analysis: WaveAnalysis, wave: WaveInfo, team: TeamInfo, l
         axis_label=t("axis_score"),
     )
     points = analysis.linkage.points
-    position = None
     if result.employee_figures_shown and points:
         keys = [point.team for point in points]
-        position = scatter_chart(
+        charts["position"] = ScatterChart(
             [point.employee for point in points],
             [point.customer for point in points],
             x_label=t("axis_employee"),
@@ -161,7 +146,7 @@ def build_team_context(analysis: WaveAnalysis, wave: WaveInfo, team: TeamInfo, l
         )
     return TeamReportContext(
         t=t,
-        wave=wave,
+        wave=inputs.wave,
         team=team,
         anonymity_threshold=analysis.anonymity_threshold,
         result=result,
@@ -172,21 +157,21 @@ def build_team_context(analysis: WaveAnalysis, wave: WaveInfo, team: TeamInfo, l
             if name in result.outcomes
         ],
         headline_gap=_headline_gap(result, labels, t),
-        mirror_chart=chart,
-        position_chart=position,
+        parent_name=inputs.teams[team.parent].name if team.parent is not None else None,
+        extras=extras or TeamExtras(),
+        charts=charts,
     )
 
 
-def build_organisation_context(
-    analysis: WaveAnalysis, wave: WaveInfo, teams: list[TeamInfo], language: Language
-) -> OrganisationReportContext:
-    """The organisation report's context, charts included."""
+def build_organisation_context(inputs: WaveReportInputs, language: Language) -> OrganisationReportContext:
+    """The organisation report's context; its charts are described, not yet drawn."""
     t = Translator(language)
+    analysis = inputs.analysis
     labels = _dimension_labels(analysis, t)
     points = analysis.linkage.points
-    chart = None
+    charts: dict[str, Chart] = {}
     if points:
-        chart = scatter_chart(
+        charts["scatter"] = ScatterChart(
             [point.employee for point in points],
             [point.customer for point in points],
             x_label=t("axis_employee"),
@@ -200,15 +185,19 @@ def build_organisation_context(
         by_dimension.setdefault(index.dimension, {})[index.voice.value] = index
     return OrganisationReportContext(
         t=t,
-        wave=wave,
+        wave=inputs.wave,
         anonymity_threshold=analysis.anonymity_threshold,
         linkage=analysis.linkage,
         withheld_teams=analysis.withheld_teams,
-        scatter_chart=chart,
+        charts=charts,
         aggregation=[
             AggregationRow(labels[key], by_dimension[key])
             for key in [OVERALL, *(d.key for d in analysis.instrument.dimensions)]
             if key in by_dimension
         ],
-        teams=[TeamOverviewRow(team, analysis.teams[team.key]) for team in teams if team.key in analysis.teams],
+        teams=[
+            TeamOverviewRow(team, analysis.teams[team.key])
+            for team in inputs.teams.values()
+            if team.key in analysis.teams
+        ],
     )

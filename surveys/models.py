@@ -8,6 +8,7 @@ from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.instruments.models import InstrumentVersion
 from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Customer, Employee, Organisation, Team
+from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 
@@ -27,6 +28,8 @@ __all__ = [
     "MailKind",
     "OpenLink",
     "Organisation",
+    "ReportRecord",
+    "ReportStatus",
     "Response",
     "Role",
     "Team",

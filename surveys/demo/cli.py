@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from reports.batch import ReportJob, ReportOutcome, render_reports
-from reports.context import TeamInfo, WaveInfo
 from reports.i18n import LANGUAGES, Language
+from reports.inputs import TeamInfo, WaveInfo, WaveReportInputs
 from surveys.cli_support import database_errors
 from surveys.db import alchemy_config
 from surveys.demo.services import DemoRun, run_demo
@@ -88,16 +88,18 @@ def demo(
     analysis = run.analysis
 
     wave = WaveInfo(run.organisation_name, run.wave_name, run.opens_on, run.closes_on)
-    names = {team.id: team.name for team in run.teams}
-    infos = [
-        TeamInfo(team.external_id, team.name, names.get(team.parent_id) if team.parent_id else None)
-        for team in run.teams
-        if team.external_id in analysis.teams
-    ]
+    by_id = {team.id: team for team in run.teams}
+
+    def ancestors(team_id: object) -> tuple[str, ...]:
+        parent = by_id[team_id].parent_id  # type: ignore[index]
+        return () if parent is None else (by_id[parent].external_id, *ancestors(parent))
+
+    infos = {team.external_id: TeamInfo(team.external_id, team.name, ancestors(team.id)) for team in run.teams}
+    inputs = WaveReportInputs(analysis, wave, infos)
     for stale in [out / "organisation.pdf", *(out / "teams").glob("*.pdf")]:
         stale.unlink(missing_ok=True)
     jobs = [ReportJob(out / "organisation.pdf", lang)] + [
-        ReportJob(out / "teams" / f"{info.key}-{slugify(info.name)}.pdf", lang, info) for info in infos
+        ReportJob(out / "teams" / f"{key}-{slugify(infos[key].name)}.pdf", lang, key) for key in analysis.teams
     ]
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Rendering reports", total=len(jobs))
@@ -105,7 +107,7 @@ def demo(
         def advance(_: ReportOutcome) -> None:
             progress.advance(task)
 
-        outcomes = render_reports(analysis, wave, infos, jobs, workers=workers, on_done=advance)
+        outcomes = render_reports(inputs, jobs, workers=workers, on_done=advance)
     _print_summary(console, run, analysis, seed, out, outcomes)
     if any(outcome.error for outcome in outcomes):
         raise click.ClickException("some reports could not be rendered (see above)")

@@ -10,44 +10,49 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from reports.context import TeamInfo, WaveInfo, build_organisation_context, build_team_context, headline_gap
+from reports.context import build_team_context, headline_gap
 from reports.i18n import MESSAGES, Translator
-from reports.render import render_html, render_pdf
+from reports.inputs import TeamInfo, WaveInfo, WaveReportInputs
+from reports.render import RenderedReport, render_report
 from surveys.instruments.loader import load_instrument
-from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, WaveAnalysis, analyse_wave
+from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, analyse_wave
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator
 from symmetry.stats import Difference
 
 WAVE = WaveInfo("Horizon Services", "Spring 2026", dt.date(2026, 3, 2), dt.date(2026, 3, 20))
 EMPLOYEES_PER_TEAM = [9, 7, 3, 8, 10, 6]
-TEAMS = [TeamInfo(f"T{j}", f"Branch {j}", "Region North") for j in range(len(EMPLOYEES_PER_TEAM))]
+TEAMS = {
+    "R": TeamInfo("R", "Region North"),
+    **{f"T{j}": TeamInfo(f"T{j}", f"Branch {j}", ("R",)) for j in range(len(EMPLOYEES_PER_TEAM))},
+}
 
 
 @pytest.fixture(scope="module")
-def analysis() -> WaveAnalysis:
+def inputs() -> WaveReportInputs:
     instrument = load_instrument("attention")
-    simulator = Simulator(instrument, GenerativeModel(), len(TEAMS), np.random.default_rng(4))
+    simulator = Simulator(instrument, GenerativeModel(), len(EMPLOYEES_PER_TEAM), np.random.default_rng(4))
     employees = [(f"T{j}", simulator.employee(j)) for j, n in enumerate(EMPLOYEES_PER_TEAM) for _ in range(n)]
-    customers = [(f"T{j}", simulator.customer(j)) for j in range(len(TEAMS)) for _ in range(15)]
-    return analyse_wave(
+    customers = [(f"T{j}", simulator.customer(j)) for j in range(len(EMPLOYEES_PER_TEAM)) for _ in range(15)]
+    analysis = analyse_wave(
         instrument,
         AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.EMPLOYEE)], employees),
         AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.CUSTOMER)], customers),
     )
+    return WaveReportInputs(analysis, WAVE, TEAMS)
 
 
-def pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
+def pdf_text(report: RenderedReport) -> str:
+    reader = PdfReader(io.BytesIO(report.pdf))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
-def test_team_report_shows_the_three_voices_and_the_gaps(analysis: WaveAnalysis) -> None:
-    pdf = render_pdf(render_html(build_team_context(analysis, WAVE, TEAMS[0], "en")))
-    text = pdf_text(pdf)
-    assert pdf.startswith(b"%PDF")
-    assert 2 <= len(PdfReader(io.BytesIO(pdf)).pages) <= 5
-    result = analysis.teams["T0"]
+def test_team_report_shows_the_three_voices_and_the_gaps(inputs: WaveReportInputs) -> None:
+    report = render_report(inputs, "T0", "en")
+    text = pdf_text(report)
+    assert report.pdf.startswith(b"%PDF")
+    assert 3 <= report.pages == len(PdfReader(io.BytesIO(report.pdf)).pages) <= 5
+    result = inputs.analysis.teams["T0"]
     assert result.overall.employee is not None
     for expected in (
         "Branch 0",
@@ -61,29 +66,29 @@ def test_team_report_shows_the_three_voices_and_the_gaps(analysis: WaveAnalysis)
         assert expected in text
 
 
-def test_team_below_threshold_gets_a_report_without_employee_figures(analysis: WaveAnalysis) -> None:
-    context = build_team_context(analysis, WAVE, TEAMS[2], "en")
-    text = pdf_text(render_pdf(render_html(context)))
+def test_team_below_threshold_gets_a_report_without_employee_figures(inputs: WaveReportInputs) -> None:
+    context = build_team_context(inputs, "T2", "en")
+    text = pdf_text(render_report(inputs, "T2", "en"))
     assert "Employee results withheld" in text
     assert "Fewer than 5 employees answered" in text
     assert "Employees fewer than 5" in text
     assert "Attention employees receive" not in text
     assert "eNPS" not in text
-    assert context.position_chart is None
+    assert "position" not in context.charts
 
 
-def test_french_report_uses_french_texts_and_decimal_commas(analysis: WaveAnalysis) -> None:
-    text = pdf_text(render_pdf(render_html(build_team_context(analysis, WAVE, TEAMS[0], "fr"))))
+def test_french_report_uses_french_texts_and_decimal_commas(inputs: WaveReportInputs) -> None:
+    text = pdf_text(render_report(inputs, "T0", "fr"))
     assert "Rapport d'équipe" in text
     assert "Comment lire ce rapport" in text
-    customer = analysis.teams["T0"].overall.customer
+    customer = inputs.analysis.teams["T0"].overall.customer
     assert customer is not None
     assert f"{customer.mean:.1f}".replace(".", ",") in text
 
 
-def test_organisation_report_states_the_linkage_with_its_uncertainty(analysis: WaveAnalysis) -> None:
-    text = pdf_text(render_pdf(render_html(build_organisation_context(analysis, WAVE, TEAMS, "en"))))
-    correlation = analysis.linkage.correlation
+def test_organisation_report_states_the_linkage_with_its_uncertainty(inputs: WaveReportInputs) -> None:
+    text = pdf_text(render_report(inputs, None, "en"))
+    correlation = inputs.analysis.linkage.correlation
     assert correlation is not None
     assert f"Across the {correlation.n} comparable teams" in text
     assert f"r = {Translator('en').number(correlation.r, 2)} (95% CI: " in text

@@ -1,0 +1,85 @@
+"""What the reports receive: plain, picklable objects, built by the application from its database.
+
+The reports never read the database; whatever a template shows comes from here or from the wave's analysis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from symmetry.analysis import TeamResult, WaveAnalysis
+
+
+@dataclass(frozen=True, slots=True)
+class WaveInfo:
+    """The wave a report is about."""
+
+    organisation: str
+    name: str
+    opens_on: dt.date
+    closes_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class TeamInfo:
+    """A team of the wave: its key in the analysis, display name, and the keys of its ancestors, nearest first."""
+
+    key: str
+    name: str
+    ancestors: tuple[str, ...] = ()
+
+    @property
+    def parent(self) -> str | None:
+        """The key of the team it belongs to, if any."""
+        return self.ancestors[0] if self.ancestors else None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """A team's overall scores in one closed wave (None where not shown in that wave)."""
+
+    wave: str
+    closes_on: dt.date
+    employee: float | None
+    customer: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamExtras:
+    """What one team's report shows beyond the analysis: its comments and its earlier waves.
+
+    ``comments`` is already sampled and shuffled, and holds nothing when the team is under the comment threshold.
+    """
+
+    comments: tuple[str, ...] = ()
+    trend: tuple[TrendPoint, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    """Employee response rate of one branch of the hierarchy, with ``answered`` None where it would reveal a team."""
+
+    key: str
+    name: str
+    depth: int
+    invited: int
+    answered: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaveReportInputs:
+    """Everything shared by a wave's reports.
+
+    ``teams`` holds every team of the hierarchy by key, branches included; the analysis has the front-line ones.
+    ``groups`` holds the pooled results of branches (teams with teams under them) that may be shown: a team whose
+    employee figures are withheld shows its nearest such ancestor instead.
+    """
+
+    analysis: WaveAnalysis
+    wave: WaveInfo
+    teams: Mapping[str, TeamInfo]
+    comment_threshold: int = 10
+    groups: Mapping[str, TeamResult] = field(default_factory=dict)
+    rates: tuple[RateRow, ...] = ()
