@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from reports.charts import Chart, MirrorChart, MirrorSeries, ScatterChart
 from reports.i18n import Language, Translator
-from reports.inputs import TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
+from reports.inputs import RateRow, TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
+from reports.reading import Area, GapStatement, stated_gaps, strengths_and_focus, typical_customer_scores
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.domain import Voice
 from symmetry.linkage import Linkage
@@ -34,6 +35,15 @@ class OutcomeRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PooledFigures:
+    """The results of a group of teams, pooled."""
+
+    name: str
+    teams: int
+    result: TeamResult
+
+
+@dataclass(frozen=True, slots=True)
 class TeamReportContext:
     """What the team report shows."""
 
@@ -46,7 +56,14 @@ class TeamReportContext:
     outcomes: list[OutcomeRow]
     headline_gap: str | None
     parent_name: str | None
-    extras: TeamExtras
+    gap_statements: list[str]
+    strengths: list[str]
+    focus: list[str]
+    comments: tuple[str, ...] | None
+    """None when the team is under the comment threshold (nothing of its comments may be shown)."""
+    pooled: PooledFigures | None
+    """For a team whose employee figures are withheld, the nearest group above it that may be shown."""
+    comment_threshold: int
     charts: dict[str, Chart]
 
 
@@ -56,6 +73,32 @@ class AggregationRow:
 
     label: str
     indices: dict[str, AggregationIndices]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkageRow:
+    """One dimension's linkage across teams."""
+
+    label: str
+    linkage: Linkage
+
+
+@dataclass(frozen=True, slots=True)
+class DriverRow:
+    """One dimension's share of the customers' overall view explained across teams, with its interval."""
+
+    label: str
+    share: float
+    ci: tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class GapCounts:
+    """How many teams clearly overestimate, clearly underestimate, or cannot be told apart from their customers."""
+
+    over: int
+    under: int
+    unclear: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +119,14 @@ class OrganisationReportContext:
     linkage: Linkage
     withheld_teams: int
     charts: dict[str, Chart]
+    dimension_linkage: list[LinkageRow]
     aggregation: list[AggregationRow]
+    aggregation_readings: list[str]
+    gap_counts: GapCounts
+    drivers: list[DriverRow]
+    drivers_r2: float | None
+    drivers_teams: int | None
+    rates: tuple[RateRow, ...]
     teams: list[TeamOverviewRow]
 
 
@@ -111,14 +161,52 @@ def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> 
     return t(key, dimension=labels[dimension], gap=t.number(abs(gap.estimate)))
 
 
+def _gap_sentence(statement: GapStatement, labels: dict[str, str], t: Translator) -> str:
+    direction = "over" if statement.gap.estimate > 0 else "under"
+    return t(
+        f"gap_{statement.kind}_{direction}",
+        dimension=labels[statement.dimension],
+        gap=t.number(abs(statement.gap.estimate), 2),
+        ci=t.interval(statement.gap.ci, 2),
+    )
+
+
+def _area_sentence(area: Area, labels: dict[str, str], t: Translator) -> str:
+    sentence = t(
+        f"reason_{area.reason}",
+        dimension=labels[area.dimension],
+        score=t.number(area.customer),
+        typical=t.number(area.typical),
+    )
+    if area.importance is not None:
+        sentence += t("importance", share=t.percent(area.importance))
+    return sentence
+
+
+def _comments_shown(result: TeamResult, threshold: int) -> bool:
+    return result.employee_respondents is not None and result.employee_respondents >= threshold
+
+
+def _pooled_figures(inputs: WaveReportInputs, team: TeamInfo) -> PooledFigures | None:
+    for ancestor in team.ancestors:
+        if ancestor in inputs.groups:
+            teams = sum(
+                ancestor in other.ancestors for other in inputs.teams.values() if other.key in inputs.analysis.teams
+            )
+            return PooledFigures(inputs.teams[ancestor].name, teams, inputs.groups[ancestor])
+    return None
+
+
 def build_team_context(
     inputs: WaveReportInputs, team_key: str, language: Language, extras: TeamExtras | None = None
 ) -> TeamReportContext:
     """The team report's context; its charts are described, not yet drawn."""
     t = Translator(language)
     analysis, team = inputs.analysis, inputs.teams[team_key]
+    extras = extras or TeamExtras()
     result = analysis.teams[team.key]
     labels = _dimension_labels(analysis, t)
+    strengths, focus = strengths_and_focus(result, typical_customer_scores(analysis), analysis.drivers)
     voices = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER) if result.employee_figures_shown else (Voice.CUSTOMER,)
     charts: dict[str, Chart] = {}
     charts["mirror"] = MirrorChart(
@@ -158,7 +246,12 @@ def build_team_context(
         ],
         headline_gap=_headline_gap(result, labels, t),
         parent_name=inputs.teams[team.parent].name if team.parent is not None else None,
-        extras=extras or TeamExtras(),
+        gap_statements=[_gap_sentence(statement, labels, t) for statement in stated_gaps(result)],
+        strengths=[_area_sentence(area, labels, t) for area in strengths],
+        focus=[_area_sentence(area, labels, t) for area in focus],
+        comments=extras.comments if _comments_shown(result, inputs.comment_threshold) else None,
+        pooled=None if result.employee_figures_shown else _pooled_figures(inputs, team),
+        comment_threshold=inputs.comment_threshold,
         charts=charts,
     )
 
@@ -180,6 +273,16 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
             others_label=t("teams"),
             regression_label=t("regression_line"),
         )
+    drivers = analysis.drivers
+    driver_rows: list[DriverRow] = []
+    if drivers is not None and drivers.r2 > 0:
+        driver_rows = sorted(
+            (
+                DriverRow(labels[key], weight / drivers.r2, (low / drivers.r2, high / drivers.r2))
+                for key, weight, (low, high) in zip(drivers.dimensions, drivers.weights, drivers.ci, strict=True)
+            ),
+            key=lambda row: -row.share,
+        )
     by_dimension: dict[str, dict[str, AggregationIndices]] = {}
     for index in analysis.aggregation:
         by_dimension.setdefault(index.dimension, {})[index.voice.value] = index
@@ -190,14 +293,55 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         linkage=analysis.linkage,
         withheld_teams=analysis.withheld_teams,
         charts=charts,
+        dimension_linkage=[LinkageRow(labels[row.measure], row) for row in analysis.dimension_linkage],
         aggregation=[
             AggregationRow(labels[key], by_dimension[key])
             for key in [OVERALL, *(d.key for d in analysis.instrument.dimensions)]
             if key in by_dimension
         ],
-        teams=[
-            TeamOverviewRow(team, analysis.teams[team.key])
-            for team in inputs.teams.values()
-            if team.key in analysis.teams
+        aggregation_readings=[
+            _aggregation_reading(by_dimension[OVERALL][voice.value], t)
+            for voice in (Voice.EMPLOYEE, Voice.CUSTOMER)
+            if voice.value in by_dimension.get(OVERALL, {})
         ],
+        gap_counts=_gap_counts(analysis),
+        drivers=driver_rows,
+        drivers_r2=None if drivers is None else drivers.r2,
+        drivers_teams=None if drivers is None else drivers.n,
+        rates=inputs.rates,
+        teams=[TeamOverviewRow(inputs.teams[key], result) for key, result in analysis.teams.items()],
     )
+
+
+# Conventions for reading the aggregation indices (DOMAIN.md): rwg(j) .70 (James, Demaree and Wolf 1984);
+# ICC(2) .70 to compare teams, below .50 mostly noise (Bliese 2000).
+AGREEMENT_CUTOFF = 0.70
+RELIABLE_MEANS = 0.70
+NOISY_MEANS = 0.50
+
+
+def _aggregation_reading(indices: AggregationIndices, t: Translator) -> str:
+    agreement = "agreement_enough" if indices.rwg >= AGREEMENT_CUTOFF else "agreement_low"
+    if indices.icc2 >= RELIABLE_MEANS:
+        reliability = "means_reliable"
+    elif indices.icc2 >= NOISY_MEANS:
+        reliability = "means_moderate"
+    else:
+        reliability = "means_noisy"
+    return t(
+        "aggregation_reading",
+        voice=t(f"voice_{indices.voice.value}"),
+        icc1=t.number(indices.icc1, 2),
+        icc2=t.number(indices.icc2, 2),
+        rwg=t.number(indices.rwg, 2),
+        agreement=t(agreement),
+        reliability=t(reliability),
+    )
+
+
+def _gap_counts(analysis: WaveAnalysis) -> GapCounts:
+    gaps = [result.overall.perception_gap for result in analysis.teams.values()]
+    known = [gap for gap in gaps if gap is not None]
+    over = sum(gap.ci[0] > 0 for gap in known)
+    under = sum(gap.ci[1] < 0 for gap in known)
+    return GapCounts(over, under, len(known) - over - under)

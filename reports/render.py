@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import matplotlib
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -24,7 +23,8 @@ from reports.i18n import Language
 from reports.inputs import TeamExtras, WaveReportInputs
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-FONTS_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+# DejaVu, bundled (reports/fonts/LICENSE_DEJAVU.txt) so that every machine renders the same glyphs and metrics.
+FONTS_DIR = Path(__file__).parent / "fonts"
 
 
 @functools.cache

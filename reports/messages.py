@@ -1,0 +1,332 @@
+"""The reports' texts, in French and English."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "team_report": {"fr": "Rapport d'équipe", "en": "Team report"},
+    "organisation_report": {"fr": "Rapport de l'organisation", "en": "Organisation report"},
+    "wave": {"fr": "Vague", "en": "Wave"},
+    "period": {"fr": "du {start} au {end}", "en": "from {start} to {end}"},
+    "parent_team": {"fr": "Rattachée à", "en": "Part of"},
+    "respondents": {"fr": "Répondants", "en": "Respondents"},
+    "employees": {"fr": "Collaborateurs", "en": "Employees"},
+    "customers": {"fr": "Clients", "en": "Customers"},
+    "fewer_than": {"fr": "moins de {n}", "en": "fewer than {n}"},
+    "headline": {"fr": "L'essentiel", "en": "At a glance"},
+    "employee_score": {"fr": "Attention reçue par les collaborateurs", "en": "Attention employees receive"},
+    "customer_score": {"fr": "Attention reçue par les clients", "en": "Attention customers receive"},
+    "mirror_score": {
+        "fr": "Ce que l'équipe pense que les clients perçoivent",
+        "en": "What the team thinks customers see",
+    },
+    "score_unit": {"fr": "sur 5", "en": "out of 5"},
+    "enps": {"fr": "eNPS (recommandation de l'équipe comme employeur)", "en": "eNPS (team recommended as a workplace)"},
+    "nps": {"fr": "NPS (recommandation de l'équipe par les clients)", "en": "NPS (team recommended by customers)"},
+    "csat": {"fr": "Satisfaction client (1 à 5)", "en": "Customer satisfaction (1 to 5)"},
+    "ces": {"fr": "Effort client (1 à 7, plus bas = mieux)", "en": "Customer effort (1 to 7, lower is better)"},
+    "engagement": {"fr": "Fierté d'appartenance (1 à 5)", "en": "Pride in the team (1 to 5)"},
+    "gap_over": {
+        "fr": "Votre équipe pense que les clients notent « {dimension} » {gap} plus haut qu'ils ne le font.",
+        "en": "Your team thinks customers rate \u201c{dimension}\u201d {gap} higher than they do.",
+    },
+    "gap_under": {
+        "fr": "Votre équipe pense que les clients notent « {dimension} » {gap} plus bas qu'ils ne le font.",
+        "en": "Your team thinks customers rate \u201c{dimension}\u201d {gap} lower than they do.",
+    },
+    "gap_none": {
+        "fr": "Sur aucune dimension, l'écart entre ce que pense l'équipe et ce que disent les clients n'est "
+        "assez net pour être affirmé.",
+        "en": "On no dimension is the gap between what the team thinks and what customers say clear enough "
+        "to be stated.",
+    },
+    "the_mirror": {
+        "fr": "Le miroir : trois regards sur chaque dimension",
+        "en": "The mirror: three views of each dimension",
+    },
+    "mirror_intro": {
+        "fr": "Pour chaque dimension : l'attention que les collaborateurs reçoivent, ce qu'ils pensent que les "
+        "clients perçoivent, et ce que les clients disent recevoir. Les traits montrent l'intervalle de "
+        "confiance à 95 %.",
+        "en": "For each dimension: the attention employees receive, what they think customers see, and what "
+        "customers say they receive. Bars show the 95% confidence interval.",
+    },
+    "voice_employee": {"fr": "Collaborateurs (attention reçue)", "en": "Employees (attention received)"},
+    "voice_mirror": {"fr": "Collaborateurs (regard client estimé)", "en": "Employees (estimate of customers' view)"},
+    "mirror_short": {"fr": "Estimation", "en": "Estimate"},
+    "voice_customer": {"fr": "Clients (attention reçue)", "en": "Customers (attention received)"},
+    "gaps": {"fr": "Les écarts", "en": "The gaps"},
+    "dimension": {"fr": "Dimension", "en": "Dimension"},
+    "overall": {"fr": "Ensemble", "en": "Overall"},
+    "perception_gap": {"fr": "Écart de perception", "en": "Perception gap"},
+    "symmetry_gap": {"fr": "Écart de symétrie", "en": "Symmetry gap"},
+    "gaps_intro": {
+        "fr": "Écart de perception = estimation de l'équipe moins note des clients (positif : l'équipe "
+        "surestime). Écart de symétrie = attention reçue par les collaborateurs moins attention reçue par les "
+        "clients. Entre crochets, l'intervalle de confiance à 95 % ; en gras, les écarts dont l'intervalle "
+        "exclut zéro.",
+        "en": "Perception gap = the team's estimate minus the customers' rating (positive: the team "
+        "overestimates). Symmetry gap = attention employees receive minus attention customers receive. In "
+        "brackets, the 95% confidence interval; in bold, gaps whose interval excludes zero.",
+    },
+    "position": {"fr": "Votre équipe dans l'organisation", "en": "Your team in the organisation"},
+    "position_intro": {
+        "fr": "Chaque point est une équipe (les autres équipes ne sont pas nommées). Axe horizontal : attention "
+        "reçue par les collaborateurs ; axe vertical : attention reçue par les clients.",
+        "en": "Each dot is a team (other teams are not named). Horizontal axis: attention employees receive; "
+        "vertical axis: attention customers receive.",
+    },
+    "your_team": {"fr": "Votre équipe", "en": "Your team"},
+    "other_teams": {"fr": "Autres équipes", "en": "Other teams"},
+    "axis_employee": {
+        "fr": "Attention reçue par les collaborateurs (1 à 5)",
+        "en": "Attention employees receive (1 to 5)",
+    },
+    "axis_customer": {"fr": "Attention reçue par les clients (1 à 5)", "en": "Attention customers receive (1 to 5)"},
+    "axis_score": {"fr": "Score moyen (1 à 5)", "en": "Mean score (1 to 5)"},
+    "withheld_title": {"fr": "Résultats collaborateurs non affichés", "en": "Employee results withheld"},
+    "withheld_body": {
+        "fr": "Moins de {n} collaborateurs ont répondu : afficher leurs résultats permettrait de reconnaître les "
+        "réponses de chacun. Ce rapport montre donc les résultats des clients, et ceux des collaborateurs "
+        "seulement regroupés à un niveau plus large.",
+        "en": "Fewer than {n} employees answered: showing their results could reveal individual answers. This "
+        "report therefore shows customer results, and employee results only where pooled over a larger group.",
+    },
+    "how_to_read": {"fr": "Comment lire ce rapport", "en": "How to read this report"},
+    "how_to_read_items": {
+        "fr": "Les scores vont de 1 (pas du tout d'accord) à 5 (tout à fait d'accord).|"
+        "Chaque score est une estimation : l'intervalle de confiance à 95 % indique la plage des valeurs "
+        "plausibles. Plus il y a de répondants (n), plus l'intervalle est étroit.|"
+        "Un écart n'est affirmé que si son intervalle exclut zéro ; sinon, les données ne permettent pas de "
+        "conclure dans un sens ou dans l'autre. La phrase en tête ne cite un écart que s'il reste net une fois "
+        "tenu compte des sept dimensions examinées ensemble.|"
+        "Ces résultats décrivent l'équipe, jamais une personne : aucun résultat collaborateur n'est affiché "
+        "sous {n} répondants.|"
+        "Un lien entre l'attention reçue par les collaborateurs et celle reçue par les clients, observé entre "
+        "équipes, ne prouve pas que l'une cause l'autre.",
+        "en": "Scores run from 1 (strongly disagree) to 5 (strongly agree).|"
+        "Each score is an estimate: the 95% confidence interval shows the range of plausible values. The more "
+        "respondents (n), the narrower the interval.|"
+        "A gap is stated only when its interval excludes zero; otherwise the data do not allow a conclusion "
+        "either way. The sentence at the top names a gap only if it stays clear once the seven dimensions tested "
+        "together are allowed for.|"
+        "These results describe the team, never a person: no employee result is shown below {n} respondents.|"
+        "A link between the attention employees receive and the attention customers receive, observed across "
+        "teams, does not prove that one causes the other.",
+    },
+    "linkage": {"fr": "Le lien entre collaborateurs et clients", "en": "The link between employees and customers"},
+    "linkage_sentence": {
+        "fr": "Entre les {n} équipes comparables, la corrélation entre l'attention reçue par les collaborateurs "
+        "et celle reçue par les clients est r = {r} (IC 95 % : {low} à {high} ; p = {p}).",
+        "en": "Across the {n} comparable teams, the correlation between the attention employees receive and the "
+        "attention customers receive is r = {r} (95% CI: {low} to {high}; p = {p}).",
+    },
+    "linkage_missing": {
+        "fr": "Trop peu d'équipes comparables pour estimer une corrélation.",
+        "en": "Too few comparable teams to estimate a correlation.",
+    },
+    "corrected_sentence": {
+        "fr": "Corrigée du manque de fiabilité des moyennes d'équipe (ICC(2) : {rel_e} côté collaborateurs, "
+        "{rel_c} côté clients), la corrélation estimée entre scores vrais serait de {corrected}. Cette valeur "
+        "corrigée est une estimation, pas un résultat testé.",
+        "en": "Corrected for the unreliability of team means (ICC(2): {rel_e} for employees, {rel_c} for "
+        "customers), the estimated correlation between true scores would be {corrected}. This corrected value "
+        "is an estimate, not a tested result.",
+    },
+    "power_sentence": {
+        "fr": "Avec {n} équipes, seule une corrélation d'au moins {mdr} est détectée avec 80 % de chances "
+        "(test bilatéral à 5 %). Un résultat non significatif ne signifie donc pas « aucun lien » ; les études "
+        "publiées trouvent une corrélation vraie d'environ 0,33 (Harter, Schmidt et Hayes 2002).",
+        "en": "With {n} teams, only a correlation of at least {mdr} is detected with 80% probability "
+        "(two-sided test at 5%). A non-significant result therefore does not mean \u201cno link\u201d; published "
+        "studies find a true correlation of about .33 (Harter, Schmidt and Hayes 2002).",
+    },
+    "excluded_sentence": {
+        "fr": "{withheld} équipe(s) sous le seuil d'anonymat ({threshold} répondants) ne figurent ni dans le "
+        "nuage de points ni dans la corrélation.",
+        "en": "{withheld} team(s) below the anonymity threshold ({threshold} respondents) appear neither in the "
+        "scatter nor in the correlation.",
+    },
+    "regression_line": {"fr": "Droite de régression (IC 95 %)", "en": "Regression line (95% CI)"},
+    "teams": {"fr": "Équipes", "en": "Teams"},
+    "aggregation": {"fr": "Les moyennes d'équipe sont-elles fiables ?", "en": "Are team means reliable?"},
+    "aggregation_intro": {
+        "fr": "ICC(1) : part des différences de réponses qui tient à l'équipe. ICC(2) : fiabilité des moyennes "
+        "d'équipe ; on vise au moins 0,70 pour comparer les équipes, et sous 0,50 les moyennes sont surtout du "
+        "bruit.",
+        "en": "ICC(1): the share of differences in answers that lies between teams. ICC(2): the reliability of "
+        "team means; at least .70 is the usual bar to compare teams, and below .50 means are mostly noise.",
+    },
+    "voice": {"fr": "Regard", "en": "Voice"},
+    "team_overview": {"fr": "Les équipes", "en": "The teams"},
+    "team": {"fr": "Équipe", "en": "Team"},
+    "withheld_mark": {"fr": "non affiché", "en": "withheld"},
+    "page": {"fr": "Page", "en": "Page"},
+    "generated_by": {"fr": "Symmetry, symétrie des attentions", "en": "Symmetry, the symmetry of attention"},
+    "gap_perception_over": {
+        "fr": "Votre équipe pense que les clients notent « {dimension} » {gap} plus haut qu'ils ne le font {ci}.",
+        "en": "Your team thinks customers rate \u201c{dimension}\u201d {gap} higher than they do {ci}.",
+    },
+    "gap_perception_under": {
+        "fr": "Votre équipe pense que les clients notent « {dimension} » {gap} plus bas qu'ils ne le font {ci}.",
+        "en": "Your team thinks customers rate \u201c{dimension}\u201d {gap} lower than they do {ci}.",
+    },
+    "gap_symmetry_over": {
+        "fr": "Sur « {dimension} », les collaborateurs notent l'attention qu'ils reçoivent {gap} plus haut que les "
+        "clients ne notent la leur {ci}.",
+        "en": "On \u201c{dimension}\u201d, employees rate the attention they receive {gap} higher than customers "
+        "rate theirs {ci}.",
+    },
+    "gap_symmetry_under": {
+        "fr": "Sur « {dimension} », les collaborateurs notent l'attention qu'ils reçoivent {gap} plus bas que les "
+        "clients ne notent la leur {ci}.",
+        "en": "On \u201c{dimension}\u201d, employees rate the attention they receive {gap} lower than customers "
+        "rate theirs {ci}.",
+    },
+    "gaps_stated": {"fr": "Ce que disent les écarts", "en": "What the gaps say"},
+    "gaps_none_stated": {
+        "fr": "Aucun intervalle n'exclut zéro : les différences du tableau peuvent n'être que du bruit.",
+        "en": "No interval excludes zero: the differences in the table may be noise.",
+    },
+    "strengths_focus": {"fr": "Points forts et axes de progrès", "en": "Strengths and focus areas"},
+    "strengths_focus_intro": {
+        "fr": "Comparés à l'équipe type de l'organisation (la médiane des notes clients des équipes). Les dimensions "
+        "qui pèsent le plus dans l'avis global des clients viennent en premier.",
+        "en": "Compared with the organisation's typical team (the median of the teams' customer scores). The "
+        "dimensions that weigh most in customers' overall view come first.",
+    },
+    "strengths": {"fr": "Points forts", "en": "Strengths"},
+    "focus": {"fr": "Axes de progrès", "en": "Focus areas"},
+    "reason_customers_above": {
+        "fr": "« {dimension} » : les clients la notent {score}, au-dessus de l'équipe type ({typical}).",
+        "en": "\u201c{dimension}\u201d: customers rate it {score}, above the typical team ({typical}).",
+    },
+    "reason_customers_below": {
+        "fr": "« {dimension} » : les clients la notent {score}, en dessous de l'équipe type ({typical}).",
+        "en": "\u201c{dimension}\u201d: customers rate it {score}, below the typical team ({typical}).",
+    },
+    "reason_overestimated": {
+        "fr": "« {dimension} » : votre équipe pense que les clients la perçoivent mieux qu'ils ne le font.",
+        "en": "\u201c{dimension}\u201d: your team thinks customers see it better than they do.",
+    },
+    "reason_lowest": {
+        "fr": "« {dimension} » : c'est là que les clients vous notent le plus bas par rapport à l'équipe type "
+        "({score} contre {typical}), sans que l'écart soit net.",
+        "en": "\u201c{dimension}\u201d: this is where customers rate you lowest compared with the typical team "
+        "({score} against {typical}), though the difference is not clear.",
+    },
+    "importance": {
+        "fr": " Entre équipes, elle explique {share} de l'avis global des clients.",
+        "en": " Across teams, it accounts for {share} of customers' overall view.",
+    },
+    "no_strength": {
+        "fr": "Aucune dimension n'est nettement au-dessus de l'équipe type.",
+        "en": "No dimension is clearly above the typical team.",
+    },
+    "comments": {"fr": "Verbatims des collaborateurs", "en": "In employees' own words"},
+    "comments_intro": {
+        "fr": "{count} commentaires de collaborateurs, tirés au hasard, dans un ordre aléatoire et sans date.",
+        "en": "{count} employee comments, drawn at random, in random order and without dates.",
+    },
+    "comments_withheld": {
+        "fr": "Les commentaires ne sont montrés que lorsqu'au moins {n} collaborateurs ont répondu.",
+        "en": "Comments are shown only when at least {n} employees answered.",
+    },
+    "no_comments": {"fr": "Aucun collaborateur n'a laissé de commentaire.", "en": "No employee left a comment."},
+    "trend": {"fr": "D'une vague à l'autre", "en": "Across waves"},
+    "trend_intro": {
+        "fr": "Scores d'ensemble de l'équipe lors des vagues précédentes et de celle-ci.",
+        "en": "The team's overall scores in earlier waves and in this one.",
+    },
+    "axis_wave": {"fr": "Vague", "en": "Wave"},
+    "parent_figures": {
+        "fr": "Résultats de {name}, dont fait partie votre équipe",
+        "en": "Results of {name}, which your team is part of",
+    },
+    "parent_figures_body": {
+        "fr": "Réponses regroupées de {teams} équipes : {employees} collaborateurs, {customers} clients.",
+        "en": "Answers pooled over {teams} teams: {employees} employees, {customers} customers.",
+    },
+    "aggregation_reading": {
+        "fr": "{voice} : ICC(1) {icc1}, ICC(2) {icc2}, rwg(j) médian {rwg}. {agreement} {reliability}",
+        "en": "{voice}: ICC(1) {icc1}, ICC(2) {icc2}, median rwg(j) {rwg}. {agreement} {reliability}",
+    },
+    "agreement_enough": {
+        "fr": "Les membres d'une équipe s'accordent assez pour que la moyenne d'équipe les représente (rwg(j) ≥ 0,70).",
+        "en": "Members of a team agree enough for the team mean to stand for them (rwg(j) ≥ .70).",
+    },
+    "agreement_low": {
+        "fr": "L'accord au sein des équipes est sous le seuil usuel de 0,70 : lire les moyennes d'équipe avec "
+        "prudence.",
+        "en": "Agreement within teams is below the usual .70: read team means with care.",
+    },
+    "means_reliable": {
+        "fr": "Les moyennes d'équipe sont assez fiables pour comparer les équipes.",
+        "en": "Team means are reliable enough to compare teams.",
+    },
+    "means_moderate": {
+        "fr": "Les moyennes d'équipe sont moyennement fiables : ne comparer les équipes que sur des écarts nets.",
+        "en": "Team means are moderately reliable: compare teams only on clear differences.",
+    },
+    "means_noisy": {
+        "fr": "À ces tailles d'équipe, les moyennes sont surtout du bruit : ne pas classer les équipes sur elles.",
+        "en": "At these team sizes, team means are mostly noise: do not rank teams on them.",
+    },
+    "dimension_linkage": {"fr": "Le lien, dimension par dimension", "en": "The link, dimension by dimension"},
+    "dimension_linkage_intro": {
+        "fr": "Corrélation entre équipes de l'attention reçue par les collaborateurs et par les clients sur chaque "
+        "dimension. La p-valeur ajustée (Benjamini-Hochberg) tient compte des sept dimensions testées ensemble ; "
+        "la valeur corrigée de l'atténuation est une estimation, non testée.",
+        "en": "Correlation across teams between the attention employees and customers receive on each dimension. "
+        "The adjusted p-value (Benjamini-Hochberg) allows for the seven dimensions tested together; the value "
+        "corrected for attenuation is an estimate, not tested.",
+    },
+    "adjusted_p": {"fr": "p ajustée", "en": "adjusted p"},
+    "corrected_r": {"fr": "r corrigé (estimation)", "en": "corrected r (estimate)"},
+    "gap_distribution": {"fr": "Les écarts de perception des équipes", "en": "The teams' perception gaps"},
+    "gap_distribution_sentence": {
+        "fr": "{over} équipe(s) surestiment nettement la façon dont les clients les voient, {under} la sous-estiment "
+        "nettement, et pour {unclear} l'écart n'est pas net (intervalle à 95 % contenant zéro).",
+        "en": "{over} team(s) clearly overestimate how customers see them, {under} clearly underestimate it, and "
+        "for {unclear} the gap is not clear (95% interval containing zero).",
+    },
+    "axis_perception_gap": {
+        "fr": "Écart de perception d'ensemble (points sur 5)",
+        "en": "Overall perception gap (points out of 5)",
+    },
+    "axis_teams": {"fr": "Nombre d'équipes", "en": "Number of teams"},
+    "drivers": {"fr": "Les leviers de l'avis client", "en": "Key drivers of customers' view"},
+    "drivers_intro": {
+        "fr": "Poids relatifs de Johnson : part de l'avis global des clients (R² = {r2}, {n} équipes) que chaque "
+        "dimension vécue par les collaborateurs explique entre équipes, avec l'intervalle bootstrap à 95 %. Un lien "
+        "entre équipes n'est pas une preuve de cause.",
+        "en": "Johnson's relative weights: the share of customers' overall view (R² = {r2}, {n} teams) that each "
+        "dimension as employees experience it explains across teams, with its 95% bootstrap interval. A link "
+        "across teams is not proof of cause.",
+    },
+    "drivers_missing": {
+        "fr": "Trop peu d'équipes comparables pour estimer les leviers (il en faut au moins 30).",
+        "en": "Too few comparable teams to estimate key drivers (at least 30 are needed).",
+    },
+    "axis_share": {"fr": "Part de l'avis client expliquée", "en": "Share of customers' view explained"},
+    "share": {"fr": "Part", "en": "Share"},
+    "rates": {"fr": "Taux de réponse des collaborateurs", "en": "Employee response rates"},
+    "rates_intro": {
+        "fr": "Par branche de l'organisation. Un nombre qui permettrait de déduire la participation d'une équipe sous "
+        "le seuil d'anonymat n'est pas affiché.",
+        "en": "By branch of the organisation. A count that would let one work out the participation of a team below "
+        "the anonymity threshold is not shown.",
+    },
+    "invited": {"fr": "Invités", "en": "Invited"},
+    "answered": {"fr": "Répondants", "en": "Answered"},
+    "rate": {"fr": "Taux", "en": "Rate"},
+    "branch": {"fr": "Branche", "en": "Branch"},
+    "withheld_count": {
+        "fr": "{withheld} équipe(s) sur {teams} ont moins de {threshold} répondants collaborateurs : leurs résultats "
+        "collaborateurs ne figurent nulle part dans les rapports.",
+        "en": "{withheld} team(s) of {teams} have fewer than {threshold} employee respondents: their employee "
+        "results appear nowhere in the reports.",
+    },
+    "ci95": {"fr": "IC 95 %", "en": "95% CI"},
+    "rwg_note": {
+        "fr": "rwg : accord au sein des équipes, médiane entre équipes (rwg(j) pour l'ensemble des items).",
+        "en": "rwg: agreement within teams, median across teams (rwg(j) over all items for the overall score).",
+    },
+}

@@ -1,0 +1,118 @@
+"""What a report states in words: the gaps that are clear, a team's strengths and its focus areas.
+
+Only differences whose 95% interval excludes the reference are stated as findings; everything else is shown in
+the tables with its interval and left unsaid, so that a manager is not sent after noise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from symmetry.analysis import TeamResult, WaveAnalysis
+from symmetry.linkage import Drivers
+from symmetry.stats import Difference
+
+GapKind = Literal["perception", "symmetry"]
+Reason = Literal["customers_above", "customers_below", "overestimated", "lowest"]
+MAX_AREAS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class GapStatement:
+    """A gap whose interval excludes zero, on one dimension."""
+
+    dimension: str
+    kind: GapKind
+    gap: Difference
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A strength or a focus area: a dimension, why it was chosen, and the figures behind it."""
+
+    dimension: str
+    reason: Reason
+    customer: float | None
+    typical: float | None
+    importance: float | None
+
+
+def stated_gaps(result: TeamResult) -> list[GapStatement]:
+    """The perception and symmetry gaps whose 95% interval excludes zero, largest first."""
+    kinds: tuple[GapKind, ...] = ("perception", "symmetry")
+    statements = [
+        GapStatement(row.dimension, kind, gap)
+        for row in result.dimensions
+        for kind, gap in zip(kinds, (row.perception_gap, row.symmetry_gap), strict=True)
+        if gap is not None and gap.excludes_zero
+    ]
+    return sorted(statements, key=lambda statement: -abs(statement.gap.estimate))
+
+
+def typical_customer_scores(analysis: WaveAnalysis) -> dict[str, float]:
+    """Per dimension, the median of the teams' customer means: the organisation's typical team."""
+    scores: dict[str, list[float]] = {}
+    for result in analysis.teams.values():
+        for row in result.dimensions:
+            if row.customer is not None and math.isfinite(row.customer.mean):
+                scores.setdefault(row.dimension, []).append(row.customer.mean)
+    return {dimension: float(np.median(values)) for dimension, values in scores.items()}
+
+
+def _importance(drivers: Drivers | None) -> dict[str, float]:
+    """Each dimension's share of the explained variance of the customers' view, from the key drivers."""
+    if drivers is None or drivers.r2 <= 0:
+        return {}
+    return {
+        dimension: weight / drivers.r2 for dimension, weight in zip(drivers.dimensions, drivers.weights, strict=True)
+    }
+
+
+def strengths_and_focus(
+    result: TeamResult, typical: Mapping[str, float], drivers: Drivers | None
+) -> tuple[list[Area], list[Area]]:
+    """A team's strengths and focus areas, the dimensions that matter most to customers first.
+
+    A strength is a dimension whose customer interval lies above the organisation's typical team. A focus area is
+    one whose customer interval lies below it, or one the team clearly overestimates (perception gap above zero).
+    When nothing is clear, the focus is the dimension customers rate lowest relative to the typical team, said to be
+    unclear, so that the report still points somewhere without overstating it.
+    """
+    importance = _importance(drivers)
+    strengths: list[Area] = []
+    focus: list[Area] = []
+    for row in result.dimensions:
+        customer, reference = row.customer, typical.get(row.dimension)
+        found = Area(
+            row.dimension,
+            "lowest",
+            None if customer is None else customer.mean,
+            reference,
+            importance.get(row.dimension),
+        )
+        if customer is not None and reference is not None and customer.ci[0] > reference:
+            strengths.append(dataclasses.replace(found, reason="customers_above"))
+        elif customer is not None and reference is not None and customer.ci[1] < reference:
+            focus.append(dataclasses.replace(found, reason="customers_below"))
+        elif row.perception_gap is not None and row.perception_gap.ci[0] > 0:
+            focus.append(dataclasses.replace(found, reason="overestimated"))
+    if not focus:
+        shortfalls = [
+            (typical[row.dimension] - row.customer.mean, row.dimension, row.customer.mean)
+            for row in result.dimensions
+            if row.customer is not None and row.dimension in typical
+        ]
+        if shortfalls:
+            _, dimension, mean = max(shortfalls)
+            focus.append(Area(dimension, "lowest", mean, typical[dimension], importance.get(dimension)))
+
+    def by_importance(found: Area) -> float:
+        return -(found.importance or 0.0)
+
+    return sorted(strengths, key=by_importance)[:MAX_AREAS], sorted(focus, key=by_importance)[:MAX_AREAS]
