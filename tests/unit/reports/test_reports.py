@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from typing import Any
 
 import numpy as np
 import pytest
 from pypdf import PdfReader
 
 from reports.context import build_team_context, headline_gap
-from reports.i18n import MESSAGES, Translator
-from reports.inputs import TeamInfo, WaveInfo, WaveReportInputs
-from reports.render import RenderedReport, render_report
+from reports.i18n import Translator
+from reports.inputs import TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
+from reports.messages import MESSAGES
+from reports.render import RenderedReport, _offline_fetcher, render_report
 from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, analyse_wave
 from symmetry.domain import Respondent
@@ -28,11 +30,15 @@ TEAMS = {
 }
 
 
-@pytest.fixture(scope="module")
-def inputs() -> WaveReportInputs:
+def simulated_inputs(withheld_answer: int | None = None) -> WaveReportInputs:
+    """The test wave; `withheld_answer` overwrites every answer of the withheld team T2's employees."""
     instrument = load_instrument("attention")
     simulator = Simulator(instrument, GenerativeModel(), len(EMPLOYEES_PER_TEAM), np.random.default_rng(4))
     employees = [(f"T{j}", simulator.employee(j)) for j, n in enumerate(EMPLOYEES_PER_TEAM) for _ in range(n)]
+    if withheld_answer is not None:
+        employees = [
+            (team, dict.fromkeys(answers, withheld_answer) if team == "T2" else answers) for team, answers in employees
+        ]
     customers = [(f"T{j}", simulator.customer(j)) for j in range(len(EMPLOYEES_PER_TEAM)) for _ in range(15)]
     analysis = analyse_wave(
         instrument,
@@ -40,6 +46,11 @@ def inputs() -> WaveReportInputs:
         AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.CUSTOMER)], customers),
     )
     return WaveReportInputs(analysis, WAVE, TEAMS)
+
+
+@pytest.fixture(scope="module")
+def inputs() -> WaveReportInputs:
+    return simulated_inputs()
 
 
 def pdf_text(report: RenderedReport) -> str:
@@ -75,6 +86,53 @@ def test_team_below_threshold_gets_a_report_without_employee_figures(inputs: Wav
     assert "Attention employees receive" not in text
     assert "eNPS" not in text
     assert "position" not in context.charts
+
+
+def test_withheld_team_report_does_not_depend_on_its_employees_answers() -> None:
+    # The report of a team under the threshold must read the same whatever its employees answered, and must
+    # never show its comments, even if they were handed to the renderer.
+    comments = TeamExtras(comments=("A comment that must never be printed",))
+    texts = [pdf_text(render_report(simulated_inputs(answer), "T2", "en", comments)) for answer in (None, 1, 5)]
+    assert texts[0] == texts[1] == texts[2]
+    assert "must never be printed" not in texts[0]
+    assert "Comments are shown only when at least 10 employees answered." in texts[0]
+
+
+def test_comments_are_shown_from_the_comment_threshold(inputs: WaveReportInputs) -> None:
+    comments = TeamExtras(comments=("Great team spirit", "Too many meetings"))
+    assert inputs.analysis.teams["T4"].employee_respondents == 10
+    assert inputs.analysis.teams["T0"].employee_respondents == 9
+    shown = pdf_text(render_report(inputs, "T4", "en", comments))
+    assert "2 employee comments" in shown and "Great team spirit" in shown and "Too many meetings" in shown
+    hidden = pdf_text(render_report(inputs, "T0", "en", comments))
+    assert "Great team spirit" not in hidden and "Comments are shown only when at least 10" in hidden
+
+
+def test_same_inputs_render_the_same_bytes(inputs: WaveReportInputs) -> None:
+    first, second = render_report(inputs, "T0", "fr"), render_report(inputs, "T0", "fr")
+    assert first.pdf == second.pdf
+
+
+def test_every_font_is_bundled_and_embedded(inputs: WaveReportInputs) -> None:
+    reader = PdfReader(io.BytesIO(render_report(inputs, "T0", "en").pdf))
+    fonts: dict[str, bool] = {}
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        for reference in resources["/Font"].values():
+            font = reference.get_object()
+            descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)[
+                "/FontDescriptor"
+            ]
+            fonts[str(font["/BaseFont"])] = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert fonts and all(fonts.values())
+    # Only the family of the bundled @font-face: a system fallback would bring its own name (DejaVuSans, ...).
+    assert {name.split("+")[1] for name in fonts} <= {"Report-Sans", "Report-Sans-Bold", "Report-Sans-Italic"}, fonts
+
+
+def test_reports_fetch_nothing_from_the_network() -> None:
+    fetcher = _offline_fetcher()
+    with pytest.raises(Exception, match="disallowed protocol"):
+        fetcher("http://127.0.0.1:9/logo.png")
 
 
 def test_french_report_uses_french_texts_and_decimal_commas(inputs: WaveReportInputs) -> None:

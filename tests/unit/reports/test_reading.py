@@ -1,0 +1,62 @@
+"""What the reports state in words: only what the intervals support."""
+
+from __future__ import annotations
+
+from reports.reading import stated_gaps, strengths_and_focus
+from symmetry.analysis import DimensionResult, TeamResult
+from symmetry.linkage import Drivers
+from symmetry.stats import Difference, MeanEstimate
+
+
+def customer(mean: float, half_width: float = 0.2) -> MeanEstimate:
+    return MeanEstimate(20, mean, 0.5, (mean - half_width, mean + half_width))
+
+
+def gap(estimate: float, half_width: float = 0.3) -> Difference:
+    return Difference(estimate, half_width / 1.96, 100.0, (estimate - half_width, estimate + half_width))
+
+
+def team(rows: list[DimensionResult]) -> TeamResult:
+    return TeamResult("T", True, 9, 20, rows[0], tuple(rows), {})
+
+
+TYPICAL = {"a": 3.5, "b": 3.5, "c": 3.5, "d": 3.5}
+DRIVERS = Drivers(("a", "b", "c", "d"), (0.05, 0.20, 0.10, 0.05), ((0, 0.1),) * 4, 0.40, 40)
+
+
+def test_strengths_and_focus_follow_the_intervals_and_the_drivers() -> None:
+    result = team(
+        [
+            DimensionResult("a", None, None, customer(4.0), gap(0.1), None),  # interval above typical: strength
+            DimensionResult("b", None, None, customer(3.0), gap(0.1), None),  # interval below typical: focus
+            DimensionResult("c", None, None, customer(3.6), gap(0.5), None),  # team clearly overestimates: focus
+            DimensionResult("d", None, None, customer(3.6), gap(0.2), None),  # nothing clear
+        ]
+    )
+    strengths, focus = strengths_and_focus(result, TYPICAL, DRIVERS)
+    assert [(area.dimension, area.reason) for area in strengths] == [("a", "customers_above")]
+    # b weighs 50% of the explained variance, c 25%: b comes first.
+    assert [(area.dimension, area.reason) for area in focus] == [("b", "customers_below"), ("c", "overestimated")]
+    assert focus[0].importance == 0.5
+
+
+def test_without_a_clear_focus_the_lowest_dimension_is_named_as_unclear() -> None:
+    result = team(
+        [
+            DimensionResult("a", None, None, customer(3.45, 0.4), None, None),
+            DimensionResult("b", None, None, customer(3.3, 0.4), None, None),
+        ]
+    )
+    strengths, focus = strengths_and_focus(result, TYPICAL, None)
+    assert strengths == []
+    assert [(area.dimension, area.reason, area.importance) for area in focus] == [("b", "lowest", None)]
+
+
+def test_only_gaps_whose_interval_excludes_zero_are_stated_largest_first() -> None:
+    result = team(
+        [
+            DimensionResult("a", None, None, None, gap(0.25), gap(-0.9)),
+            DimensionResult("b", None, None, None, gap(0.4), gap(0.1)),
+        ]
+    )
+    assert [(s.dimension, s.kind) for s in stated_gaps(result)] == [("a", "symmetry"), ("b", "perception")]
