@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.services import submit_response
+from surveys.demo.comments import draw_comment
 from surveys.demo.roster import DEMO_SLUG, build_roster
 from surveys.instruments.services import register_instrument
 from surveys.org.models import Organisation, Team
@@ -95,6 +96,8 @@ async def run_demo(
     tokens = {issued.person_id: issued.token for issued in await launch_wave(session, wave)}
 
     simulator = Simulator(instrument, model, n_teams, rng)
+    # Comments come from their own stream, so that the simulated answers stay those of the seed.
+    comment_rng = np.random.default_rng([seed, 1])
     position = {branch.id: index for index, branch in enumerate(branches)}
     answered = dict.fromkeys(Respondent, 0)
     for respondent, people, rate in (
@@ -106,7 +109,8 @@ async def run_demo(
             if rng.random() >= (rate / 2 if leave_open else rate):
                 continue
             answer_day = opens_on + dt.timedelta(days=int(rng.integers(answering_days)))
-            await submit_response(session, tokens[person.id], draw(position[person.team_id]), today=answer_day)
+            comment = draw_comment(comment_rng) if respondent is Respondent.EMPLOYEE else {}
+            await submit_response(session, tokens[person.id], draw(position[person.team_id]), comment, today=answer_day)
             answered[respondent] += 1
 
     analysis = None
