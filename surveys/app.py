@@ -32,6 +32,7 @@ from surveys.collection.controllers import ResponseApiController, SurveyPagesCon
 from surveys.db import web_alchemy_config
 from surveys.health.controllers import HealthController
 from surveys.org.controllers import RosterController
+from surveys.reporting.controllers import ReportsController
 from surveys.settings import Settings
 from surveys.waves.controllers import WavePagesController
 
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RosterController,
             UsersController,
             AuditController,
+            ReportsController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

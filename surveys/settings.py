@@ -53,6 +53,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Tries per e-mail and per sending run before it is recorded as failed (and retried by the next run)."""
     max_reminders: Annotated[int, msgspec.Meta(ge=0)] = 2
     """Reminders per person and wave at most."""
+    report_attach: bool = False
+    """Whether ``symmetry report send`` attaches the PDF to the notice instead of linking to the download page."""
 
     @property
     def smtp_enabled(self) -> bool:

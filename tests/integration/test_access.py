@@ -34,6 +34,10 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ("POST", "/waves/{wave_id:uuid}/{action:str}"): (
             {409} if role in LEADS else ({403} if signed_in else to_login)
         ),
+        ("GET", "/waves/{wave_id:uuid}/reports"): (
+            {200} if role in LEADS | {"manager"} else ({403} if signed_in else to_login)
+        ),
+        ("GET", "/reports/{report_id:uuid}/download"): {403} if signed_in else to_login,  # no report in this world
         ("GET", "/org/import"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("POST", "/org/import"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("GET", "/admin/users"): {200} if role == "admin" else ({403} if signed_in else to_login),
@@ -65,6 +69,7 @@ def concrete(path: str, world: World) -> str:
         "wave_id": str(world.wave_id),
         "team_id": str(world.other_team),
         "user_id": str(world.viewer_id),
+        "report_id": str(uuid.uuid4()),
         "action": "remind",
         "token": "no-such-token",
         "code": "no-such-code",
