@@ -31,4 +31,4 @@ def draw_comment(rng: np.random.Generator) -> dict[str, str]:
     """The comment box of one simulated employee: usually empty, sometimes one remark."""
     if rng.random() >= COMMENT_RATE:
         return {}
-    return {"employee": EMPLOYEE_COMMENTS[int(rng.integers(len(EMPLOYEE_COMMENTS)))]}
+    return {"comment.employee": EMPLOYEE_COMMENTS[int(rng.integers(len(EMPLOYEE_COMMENTS)))]}
