@@ -152,6 +152,18 @@ async def test_a_manager_gets_the_same_refusal_for_others_reports_as_for_no_repo
     assert events == []
 
 
+async def test_another_organisations_lead_gets_the_same_refusal(world: World, reports: Reports) -> None:
+    client = await client_for(world.app, "other_org")
+    try:
+        page = await client.get(f"/waves/{world.wave_id}/reports")
+        organisation = await client.get(f"/reports/{reports.organisation.id}/download")
+        missing = await client.get(f"/reports/{uuid.uuid4()}/download")
+    finally:
+        await client.__aexit__(None, None, None)
+    assert page.status_code == organisation.status_code == missing.status_code == 403
+    assert organisation.text == missing.text
+
+
 @pytest.mark.parametrize("role", ["admin", "hr_lead", "cx_lead"])
 async def test_leads_see_and_download_every_report(world: World, reports: Reports, role: str) -> None:
     client = await client_for(world.app, role)
