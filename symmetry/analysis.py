@@ -347,46 +347,7 @@ def analyse_statistics(
     _check_threshold(anonymity_threshold)
     measures = [OVERALL, *(d.key for d in instrument.dimensions)]
     columns = statistics.columns
-    means = {key: stats.means_from_statistics(summary) for key, summary in columns.items()}
-    gaps = {
-        (measure, inside): stats.differences_from_statistics(columns[measure, inside], columns[measure, Voice.CUSTOMER])
-        for measure in measures
-        for inside in (Voice.MIRROR, Voice.EMPLOYEE)
-    }
-    outcomes = _outcome_scores(instrument, statistics)
-    employee_counts = statistics.respondents[Respondent.EMPLOYEE]
-    customer_counts = statistics.respondents[Respondent.CUSTOMER]
-    shown = {team for team, count in employee_counts.items() if count >= anonymity_threshold}
-
-    def dimension_result(team: str, measure: str) -> DimensionResult:
-        customer = means[measure, Voice.CUSTOMER].get(team)
-        if team not in shown:
-            return DimensionResult(measure, None, None, customer, None, None)
-        return DimensionResult(
-            dimension=measure,
-            employee=means[measure, Voice.EMPLOYEE].get(team),
-            mirror=means[measure, Voice.MIRROR].get(team),
-            customer=customer,
-            perception_gap=gaps[measure, Voice.MIRROR].get(team),
-            symmetry_gap=gaps[measure, Voice.EMPLOYEE].get(team),
-        )
-
-    teams = {
-        team: TeamResult(
-            team=team,
-            employee_figures_shown=team in shown,
-            employee_respondents=employee_counts[team] if team in shown else None,
-            customer_respondents=customer_counts.get(team, 0),
-            overall=dimension_result(team, OVERALL),
-            dimensions=tuple(dimension_result(team, d.key) for d in instrument.dimensions),
-            outcomes={
-                outcome: per_team[team]
-                for outcome, (respondent, per_team) in outcomes.items()
-                if team in per_team and (respondent is Respondent.CUSTOMER or team in shown)
-            },
-        )
-        for team in sorted(set(employee_counts) | set(customer_counts))
-    }
+    teams = team_results(instrument, statistics, anonymity_threshold=anonymity_threshold)
     dimension_keys = [d.key for d in instrument.dimensions]
     aggregation = tuple(
         AggregationIndices(
@@ -420,6 +381,59 @@ def analyse_statistics(
         reliability=reliability,
         drivers=_drivers(instrument, teams, min_driver_teams),
     )
+
+
+def team_results(
+    instrument: Instrument, statistics: WaveStatistics, *, anonymity_threshold: int = 5
+) -> dict[str, TeamResult]:
+    """Each label's result: means, gaps and outcomes, its employee figures only at or above the threshold.
+
+    The labels are front-line teams in :func:`analyse_statistics`; statistics pooled by branch give the
+    branches' results through the same computation (:func:`symmetry.hierarchy.analyse_groups`).
+    """
+    _check_threshold(anonymity_threshold)
+    measures = [OVERALL, *(d.key for d in instrument.dimensions)]
+    columns = statistics.columns
+    means = {key: stats.means_from_statistics(summary) for key, summary in columns.items()}
+    gaps = {
+        (measure, inside): stats.differences_from_statistics(columns[measure, inside], columns[measure, Voice.CUSTOMER])
+        for measure in measures
+        for inside in (Voice.MIRROR, Voice.EMPLOYEE)
+    }
+    outcomes = _outcome_scores(instrument, statistics)
+    employee_counts = statistics.respondents[Respondent.EMPLOYEE]
+    customer_counts = statistics.respondents[Respondent.CUSTOMER]
+    shown = {team for team, count in employee_counts.items() if count >= anonymity_threshold}
+
+    def dimension_result(team: str, measure: str) -> DimensionResult:
+        customer = means[measure, Voice.CUSTOMER].get(team)
+        if team not in shown:
+            return DimensionResult(measure, None, None, customer, None, None)
+        return DimensionResult(
+            dimension=measure,
+            employee=means[measure, Voice.EMPLOYEE].get(team),
+            mirror=means[measure, Voice.MIRROR].get(team),
+            customer=customer,
+            perception_gap=gaps[measure, Voice.MIRROR].get(team),
+            symmetry_gap=gaps[measure, Voice.EMPLOYEE].get(team),
+        )
+
+    return {
+        team: TeamResult(
+            team=team,
+            employee_figures_shown=team in shown,
+            employee_respondents=employee_counts[team] if team in shown else None,
+            customer_respondents=customer_counts.get(team, 0),
+            overall=dimension_result(team, OVERALL),
+            dimensions=tuple(dimension_result(team, d.key) for d in instrument.dimensions),
+            outcomes={
+                outcome: per_team[team]
+                for outcome, (respondent, per_team) in outcomes.items()
+                if team in per_team and (respondent is Respondent.CUSTOMER or team in shown)
+            },
+        )
+        for team in sorted(set(employee_counts) | set(customer_counts))
+    }
 
 
 def _points(teams: dict[str, TeamResult], measure: str) -> list[TeamPoint]:
