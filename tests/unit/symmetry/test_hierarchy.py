@@ -280,6 +280,27 @@ def test_pooled_mean_weights_answers_not_teams() -> None:
     assert summary.variance[north] == pytest.approx(np.var([expected] * 7 + [6 - expected] * 3, ddof=1))
 
 
+def test_a_team_of_one_answer_pools_exactly() -> None:
+    # T001's single answer has no variance of its own (NaN) but its squared distance to north's mean counts.
+    instrument = load_instrument("attention")
+    item = instrument.item(Voice.EMPLOYEE, instrument.dimensions[0].key)
+    answers = [("T000", 2), ("T000", 4), ("T000", 5), ("T001", 1), ("T003", 3), ("T003", 3)]
+    employees = AnswerMatrix.from_responses(
+        [i.id for i in instrument.items_for(Respondent.EMPLOYEE)], [(team, {item.id: v}) for team, v in answers]
+    )
+    customers = AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.CUSTOMER)], [])
+    pooled = branch_statistics(statistics_from_answers(instrument, employees, customers), group_members(TEAM_PARENTS))
+    summary = pooled.columns[instrument.dimensions[0].key, Voice.EMPLOYEE]
+    scored = employees.scored(item)
+    for group, teams in (("north", ["T000", "T001"]), ("org", ["T000", "T001", "T003"])):
+        expected = scored[np.isin(employees.teams, teams)]
+        position = summary.labels.tolist().index(group)
+        assert summary.n[position] == expected.size
+        assert summary.mean[position] == pytest.approx(expected.mean())
+        assert summary.variance[position] == pytest.approx(expected.var(ddof=1))
+    assert summary.labels.tolist() == ["north", "org", "south"]
+
+
 def flat(result: object) -> list[float]:
     """A result's numbers in one list: its fields, intervals unpacked."""
     numbers: list[float] = []
