@@ -55,13 +55,14 @@ def _start_worker(inputs: WaveReportInputs) -> None:
 
 def render_job(inputs: WaveReportInputs, job: ReportJob) -> ReportOutcome:
     """Render one job to its path (written whole or not at all); an error is returned, not raised."""
+    partial = job.path.with_name(job.path.name + ".part")
     try:
         rendered = render_report(inputs, job.team, job.language, job.extras)
         job.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = job.path.with_name(job.path.name + ".part")
         partial.write_bytes(rendered.pdf)
         partial.replace(job.path)
     except Exception as error:  # one report's failure must not stop the batch
+        partial.unlink(missing_ok=True)
         return ReportOutcome(job, error=f"{type(error).__name__}: {error}")
     return ReportOutcome(job, None, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages, rendered.times)
 
