@@ -1,16 +1,22 @@
 """Report charts: matplotlib Figure objects on the Agg backend, one colour-blind-safe style, PNG data URIs.
 
-Voices are told apart by colour (Okabe-Ito palette) and by marker shape, so charts survive black-and-white print.
+Voices are told apart by colour (Okabe-Ito palette) and by marker shape and line style, so charts survive
+black-and-white print. Figures are sized to the width they are printed at on the A4 page, so that no pixel is drawn
+to be thrown away and 8-point text prints at 8 points. Drawing is deterministic: the PNG is encoded here, without
+any metadata, from the canvas' pixels, so the same chart gives the same bytes in every process.
 """
 
 from __future__ import annotations
 
 import base64
-import io
-from collections.abc import Callable, Sequence
+import struct
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, cast
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -21,14 +27,43 @@ from scipy import stats
 from symmetry.stats import MeanEstimate
 
 DPI = 150
+TEXT_WIDTH_IN = (210 - 2 * 16) / 25.4
+"""The A4 text width of report.css (210 mm less two 16 mm margins): the printed width of ``img.chart``."""
+NARROW_WIDTH_IN = 0.68 * TEXT_WIDTH_IN
+"""The printed width of ``img.chart.scatter`` (68% of the text width)."""
 INK = "#222222"
 MUTED = "#9a9a9a"
+GRID = "#e5e5e5"
 VOICE_STYLE = {
-    "employee": {"color": "#0072B2", "marker": "o"},
-    "mirror": {"color": "#E69F00", "marker": "s"},
-    "customer": {"color": "#009E73", "marker": "D"},
+    "employee": {"color": "#0072B2", "marker": "o", "linestyle": "-"},
+    "mirror": {"color": "#E69F00", "marker": "s", "linestyle": "--"},
+    "customer": {"color": "#009E73", "marker": "D", "linestyle": ":"},
 }
 FONT = {"family": "DejaVu Sans", "size": 8}
+LEGEND_SIZE = 7
+MIN_TREND_WAVES = 2
+# Every setting that changes the pixels and is not passed to the artists: a matplotlibrc of the machine must not
+# change the charts. A short list, because rc_context validates each entry on every chart.
+_RC: dict[Any, Any] = {
+    "font.family": FONT["family"],
+    "font.size": FONT["size"],
+    "axes.unicode_minus": True,
+    "text.antialiased": True,
+    "text.hinting": "default",
+    "lines.antialiased": True,
+    "patch.antialiased": True,
+    "path.simplify": True,
+    "hatch.linewidth": 0.6,
+    "hatch.color": INK,
+    "axes.linewidth": 0.8,
+    "xtick.major.width": 0.8,
+    "ytick.major.width": 0.8,
+    "xtick.major.size": 3.5,
+    "ytick.major.size": 3.5,
+    "xtick.major.pad": 3.5,
+    "ytick.major.pad": 3.5,
+    "legend.handlelength": 2.0,
+}
 
 
 class Chart(Protocol):
@@ -39,8 +74,14 @@ class Chart(Protocol):
         ...
 
 
+@contextmanager
+def _style() -> Iterator[None]:
+    with matplotlib.rc_context(_RC):
+        yield
+
+
 def _figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
-    figure = Figure(figsize=(width_in, height_in), dpi=DPI)
+    figure = Figure(figsize=(width_in, height_in), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     for side in ("top", "right"):
@@ -49,10 +90,48 @@ def _figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
     return figure, axes
 
 
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_bytes(rgb: np.ndarray, dpi: float = DPI) -> bytes:
+    """An 8-bit RGB PNG of a (height x width x 3) uint8 array, with its resolution and nothing else.
+
+    matplotlib's own PNG is RGBA, which WeasyPrint must split into a colour image and an alpha mask and re-encode
+    both; an opaque chart needs no alpha. Rows are unfiltered: flat chart colours compress well without filters.
+    """
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"expected a (height x width x 3) uint8 array, got {rgb.shape} {rgb.dtype}")
+    height, width, _ = rgb.shape
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row starts with its filter type, 0 (none)
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    pixels_per_metre = round(dpi / 0.0254)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+            _png_chunk(b"pHYs", struct.pack(">IIB", pixels_per_metre, pixels_per_metre, 1)),
+            _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
+
+
 def _data_uri(figure: Figure) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    canvas = cast(FigureCanvasAgg, figure.canvas)  # _figure attached an Agg canvas
+    canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib's backend_agg has no annotations
+    rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]  # type: ignore[no-untyped-call]
+    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
+
+
+def _legend(figure: Figure, columns: int) -> None:
+    figure.legend(loc="upper center", ncol=columns, fontsize=LEGEND_SIZE, frameon=False, handletextpad=0.3)
+
+
+def _axis_labels(axes: Axes, x_label: str, y_label: str | None = None) -> None:
+    axes.set_xlabel(x_label, fontsize=FONT["size"], color=INK)
+    if y_label is not None:
+        axes.set_ylabel(y_label, fontsize=FONT["size"], color=INK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +145,7 @@ class MirrorSeries:
 
 @dataclass(frozen=True, slots=True)
 class MirrorChart:
-    """The three voices side by side for each dimension, as points with their 95% intervals."""
+    """The three voices side by side for each dimension, as points with their 95% intervals; full text width."""
 
     dimension_labels: Sequence[str]
     series: Sequence[MirrorSeries]
@@ -74,13 +153,14 @@ class MirrorChart:
 
     def draw(self) -> str:
         """The chart as a PNG data URI."""
-        return _mirror_chart(self.dimension_labels, self.series, axis_label=self.axis_label)
+        with _style():
+            return _mirror_chart(self.dimension_labels, self.series, axis_label=self.axis_label)
 
 
 def _mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries], *, axis_label: str) -> str:
-    height = 0.42 * len(dimension_labels) + 1.0
-    figure, axes = _figure(6.6, height)
-    figure.subplots_adjust(left=0.24, right=0.97, top=1 - 0.55 / height, bottom=0.5 / height)
+    height = 0.38 * len(dimension_labels) + 0.95
+    figure, axes = _figure(TEXT_WIDTH_IN, height)
+    figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.5 / height, bottom=0.45 / height)
     positions = np.arange(len(dimension_labels))[::-1].astype(float)
     offsets = np.linspace(0.22, -0.22, len(series))
     for offset, voice in zip(offsets, series, strict=True):
@@ -107,16 +187,19 @@ def _mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries
     axes.set_yticks(positions, dimension_labels, fontsize=FONT["size"], color=INK)
     axes.set_xlim(1, 5)
     axes.set_xticks([1, 2, 3, 4, 5])
-    axes.set_xlabel(axis_label, fontsize=FONT["size"], color=INK)
-    axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    _axis_labels(axes, axis_label)
+    axes.grid(axis="x", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
-    figure.legend(loc="upper center", ncol=len(series), fontsize=7, frameon=False, handletextpad=0.3)
+    _legend(figure, len(series))
     return _data_uri(figure)
 
 
 @dataclass(frozen=True, slots=True)
 class ScatterChart:
-    """Teams as unlabelled points, one of them highlighted, with an optional regression line and its 95% band."""
+    """Teams as unlabelled points, one of them highlighted, with an optional regression line and its 95% band.
+
+    Printed at the narrow width; a thousand teams draw as one line of markers, not a collection of paths.
+    """
 
     employee: Sequence[float]
     customer: Sequence[float]
@@ -130,58 +213,289 @@ class ScatterChart:
 
     def draw(self) -> str:
         """The chart as a PNG data URI."""
-        return _scatter_chart(self)
+        with _style():
+            return _scatter_chart(self)
 
 
 def _scatter_chart(chart: ScatterChart) -> str:
-    employee, customer, highlight = chart.employee, chart.customer, chart.highlight
-    x_label, y_label, format_number = chart.x_label, chart.y_label, chart.format_number
-    highlight_label, others_label, regression_label = chart.highlight_label, chart.others_label, chart.regression_label
-    figure, axes = _figure(5.4, 3.6)
-    figure.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.14)
-    x, y = np.asarray(employee, dtype=float), np.asarray(customer, dtype=float)
+    height = NARROW_WIDTH_IN * 2 / 3
+    figure, axes = _figure(NARROW_WIDTH_IN, height)
+    figure.subplots_adjust(left=0.14, right=0.97, top=1 - 0.36 / height, bottom=0.45 / height)
+    x, y = np.asarray(chart.employee, dtype=float), np.asarray(chart.customer, dtype=float)
     others = np.ones(x.size, dtype=bool)
-    if highlight is not None:
-        others[highlight] = False
-    axes.scatter(
-        x[others], y[others], s=18, color=MUTED, edgecolors="white", linewidths=0.4, label=others_label or None
+    if chart.highlight is not None:
+        others[chart.highlight] = False
+    axes.plot(
+        x[others],
+        y[others],
+        linestyle="none",
+        marker="o",
+        markersize=3.6,
+        markerfacecolor=MUTED,
+        markeredgecolor="white",
+        markeredgewidth=0.4,
+        label=chart.others_label or None,
     )
-    if regression_label is not None and x.size >= 3 and np.ptp(x) > 0:
-        grid, fit, low, high = _regression_band(x, y)
-        axes.fill_between(grid, low, high, color=VOICE_STYLE["employee"]["color"], alpha=0.15, linewidth=0)
-        axes.plot(grid, fit, color=VOICE_STYLE["employee"]["color"], linewidth=1.4, label=regression_label)
-    if highlight is not None:
-        axes.scatter(
-            x[highlight],
-            y[highlight],
-            s=70,
+    if chart.regression_label is not None and x.size >= 3 and np.ptp(x) > 0:
+        band = regression_band(x, y)
+        colour = VOICE_STYLE["employee"]["color"]
+        axes.fill_between(band.grid, band.low, band.high, color=colour, alpha=0.15, linewidth=0)
+        axes.plot(band.grid, band.fit, color=colour, linewidth=1.4, label=chart.regression_label)
+    if chart.highlight is not None:
+        axes.plot(
+            x[chart.highlight],
+            y[chart.highlight],
+            linestyle="none",
             marker="D",
-            color=VOICE_STYLE["customer"]["color"],
-            edgecolors=INK,
-            linewidths=0.8,
-            label=highlight_label,
+            markersize=7.5,
+            markerfacecolor=VOICE_STYLE["customer"]["color"],
+            markeredgecolor=INK,
+            markeredgewidth=0.8,
+            label=chart.highlight_label,
             zorder=3,
         )
-    axes.set_xlabel(x_label, fontsize=FONT["size"], color=INK)
-    axes.set_ylabel(y_label, fontsize=FONT["size"], color=INK)
-    axes.grid(color="#eeeeee", linewidth=0.6)
+    _axis_labels(axes, chart.x_label, chart.y_label)
+    axes.grid(color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
-    tick_format = FuncFormatter(lambda value, _position: format_number(value))
+    tick_format = FuncFormatter(lambda value, _position: chart.format_number(value))
     for axis in (axes.xaxis, axes.yaxis):
         axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
         axis.set_major_formatter(tick_format)
-    figure.legend(loc="upper center", ncol=3, fontsize=7, frameon=False)
+    _legend(figure, 3)
     return _data_uri(figure)
 
 
-def _regression_band(
-    x: np.ndarray, y: np.ndarray, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Least-squares line with the confidence band of the mean prediction."""
+@dataclass(frozen=True, slots=True)
+class RegressionBand:
+    """A least-squares line over a grid of x and the confidence band of its mean prediction."""
+
+    grid: np.ndarray
+    fit: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def regression_band(x: np.ndarray, y: np.ndarray, confidence: float = 0.95, points: int = 50) -> RegressionBand:
+    r"""The least-squares line of `y` on `x` with the `confidence` band of the mean prediction.
+
+    Notes
+    -----
+    At :math:`x_0` the band is :math:`\hat y_0 \pm t_{n-2} \, s \sqrt{1/n + (x_0 - \bar x)^2 / S_{xx}}`, with
+    :math:`s` the residual standard deviation and :math:`S_{xx} = \sum (x_i - \bar x)^2`.
+
+    """
+    if x.size < 3 or np.ptp(x) == 0:
+        raise ValueError("a regression band needs at least 3 points and x that are not all equal")
     fit = stats.linregress(x, y)
-    grid = np.linspace(x.min(), x.max(), 50)
+    grid = np.linspace(x.min(), x.max(), points)
     prediction = fit.intercept + fit.slope * grid
     residual_sd = np.sqrt(np.sum((y - fit.intercept - fit.slope * x) ** 2) / (x.size - 2))
     spread = residual_sd * np.sqrt(1 / x.size + (grid - x.mean()) ** 2 / np.sum((x - x.mean()) ** 2))
     t = stats.t.ppf(0.5 + confidence / 2, x.size - 2)
-    return grid, prediction, prediction - t * spread, prediction + t * spread
+    return RegressionBand(grid, prediction, prediction - t * spread, prediction + t * spread)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendChart:
+    """A team's overall employee and customer scores across waves, oldest first; narrow width.
+
+    None where a wave has no figure to show (a gap in the line). Only for two waves or more.
+    """
+
+    wave_labels: Sequence[str]
+    employee: Sequence[float | None]
+    customer: Sequence[float | None]
+    employee_label: str
+    customer_label: str
+    axis_label: str
+
+    def __post_init__(self) -> None:
+        """Refuse a trend of fewer than two waves, or series of another length than the waves."""
+        if len(self.wave_labels) < MIN_TREND_WAVES:
+            raise ValueError(f"a trend needs at least {MIN_TREND_WAVES} waves, got {len(self.wave_labels)}")
+        if not len(self.employee) == len(self.customer) == len(self.wave_labels):
+            raise ValueError(
+                f"one score per wave expected: {len(self.wave_labels)} waves, "
+                f"{len(self.employee)} employee and {len(self.customer)} customer scores"
+            )
+
+    def draw(self) -> str:
+        """The chart as a PNG data URI."""
+        with _style():
+            return _trend_chart(self)
+
+
+def _trend_chart(chart: TrendChart) -> str:
+    height = 2.3
+    figure, axes = _figure(NARROW_WIDTH_IN, height)
+    figure.subplots_adjust(left=0.14, right=0.97, top=1 - 0.36 / height, bottom=0.42 / height)
+    positions = np.arange(len(chart.wave_labels), dtype=float)
+    for voice, scores, label in (
+        ("employee", chart.employee, chart.employee_label),
+        ("customer", chart.customer, chart.customer_label),
+    ):
+        style = VOICE_STYLE[voice]
+        values = np.array([np.nan if score is None else score for score in scores], dtype=float)
+        axes.plot(
+            positions,
+            values,
+            color=style["color"],
+            linestyle=style["linestyle"],
+            linewidth=1.4,
+            marker=style["marker"],
+            markersize=5,
+            label=label,
+        )
+    axes.set_xticks(positions, chart.wave_labels, fontsize=FONT["size"], color=INK)
+    axes.set_xlim(-0.3, len(positions) - 0.7)
+    axes.set_ylim(1, 5)
+    axes.set_yticks([1, 2, 3, 4, 5])
+    axes.set_ylabel(chart.axis_label, fontsize=FONT["size"], color=INK)
+    axes.grid(axis="y", color=GRID, linewidth=0.6)
+    axes.set_axisbelow(True)
+    _legend(figure, 2)
+    return _data_uri(figure)
+
+
+@dataclass(frozen=True, slots=True)
+class GapHistogram:
+    """How the teams' perception gaps (mirror minus customer, in points of the 1-5 scale) are spread; narrow width.
+
+    Bars above zero (teams thinking customers rate them higher than customers do) and below zero are told apart
+    by colour and hatching; zero is marked by a line.
+    """
+
+    gaps: Sequence[float]
+    x_label: str
+    y_label: str
+    format_number: Callable[[float], str]
+    over_label: str = ""
+    under_label: str = ""
+    bin_width: float = 0.1
+
+    def draw(self) -> str:
+        """The chart as a PNG data URI."""
+        with _style():
+            return _gap_histogram(self)
+
+
+def gap_bin_edges(gaps: np.ndarray, width: float) -> np.ndarray:
+    """Histogram edges on multiples of `width`, zero among them, covering every finite gap and zero.
+
+    Zero being an edge, no bar mixes teams over and under the customers' view; a gap of exactly zero counts in the
+    bar that starts at zero, and every bar holds the gaps from its left edge up to but excluding its right edge.
+    """
+    if width <= 0:
+        raise ValueError(f"`width` must be positive, got {width}")
+    finite = gaps[np.isfinite(gaps)]
+    low = min(0.0, float(finite.min())) if finite.size else 0.0
+    high = max(0.0, float(finite.max())) if finite.size else 0.0
+    first, last = int(np.floor(low / width)), int(np.floor(high / width)) + 1
+    if first * width > low:  # the division rounded up
+        first -= 1
+    if last * width <= high:  # the division rounded down
+        last += 1
+    return np.arange(first, last + 1) * width
+
+
+def _gap_histogram(chart: GapHistogram) -> str:
+    legend_lines = bool(chart.over_label) + bool(chart.under_label)
+    height = 2.3 + 0.14 * legend_lines
+    figure, axes = _figure(NARROW_WIDTH_IN, height)
+    figure.subplots_adjust(left=0.13, right=0.97, top=1 - (0.12 + 0.15 * legend_lines) / height, bottom=0.45 / height)
+    gaps = np.asarray(chart.gaps, dtype=float)
+    gaps = gaps[np.isfinite(gaps)]
+    edges = gap_bin_edges(gaps, chart.bin_width)
+    counts, _ = np.histogram(gaps, bins=edges)
+    lefts = edges[:-1]
+    for side, label, colour, hatch in (
+        (lefts < 0, chart.under_label, VOICE_STYLE["customer"]["color"], "////"),
+        (lefts >= 0, chart.over_label, VOICE_STYLE["mirror"]["color"], None),
+    ):
+        axes.bar(
+            lefts[side],
+            counts[side],
+            width=chart.bin_width,
+            align="edge",
+            color=colour,
+            edgecolor=INK,
+            linewidth=0.5,
+            hatch=hatch,
+            label=label or None,
+        )
+    axes.axvline(0, color=INK, linewidth=1.2)
+    _axis_labels(axes, chart.x_label, chart.y_label)
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: chart.format_number(value)))
+    axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    axes.grid(axis="y", color=GRID, linewidth=0.6)
+    axes.set_axisbelow(True)
+    if legend_lines:
+        _legend(figure, 1)  # one label a line: they are sentences, too long side by side at this width
+    return _data_uri(figure)
+
+
+@dataclass(frozen=True, slots=True)
+class DriversChart:
+    """Each dimension's relative importance as a horizontal bar, largest at the top, with optional whiskers.
+
+    ``shares`` are on the axis' unit, for example each dimension's share of the explained variance in percent
+    (``100 * weight / r2`` of ``symmetry.linkage.Drivers``); ``intervals`` (low, high) on the same unit, NaN
+    where there is none. Full text width.
+    """
+
+    labels: Sequence[str]
+    shares: Sequence[float]
+    x_label: str
+    format_number: Callable[[float], str]
+    intervals: Sequence[tuple[float, float]] | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse shares or intervals that do not match the labels one to one."""
+        if len(self.shares) != len(self.labels):
+            raise ValueError(f"{len(self.labels)} labels but {len(self.shares)} shares")
+        if self.intervals is not None and len(self.intervals) != len(self.labels):
+            raise ValueError(f"{len(self.labels)} labels but {len(self.intervals)} intervals")
+
+    def draw(self) -> str:
+        """The chart as a PNG data URI."""
+        with _style():
+            return _drivers_chart(self)
+
+
+def _drivers_chart(chart: DriversChart) -> str:
+    height = 0.3 * len(chart.labels) + 0.7
+    figure, axes = _figure(TEXT_WIDTH_IN, height)
+    figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.15 / height, bottom=0.45 / height)
+    shares = np.asarray(chart.shares, dtype=float)
+    order = np.argsort(-shares, kind="stable")
+    positions = np.arange(len(order))[::-1].astype(float)
+    colour = VOICE_STYLE["employee"]["color"]
+    axes.barh(positions, shares[order], height=0.6, color=colour, edgecolor=INK, linewidth=0.5)
+    right = float(np.nanmax(shares)) if shares.size else 1.0
+    if chart.intervals is not None:
+        intervals = np.asarray(chart.intervals, dtype=float).reshape(-1, 2)[order]
+        drawn = np.isfinite(intervals).all(axis=1)
+        if drawn.any():
+            axes.errorbar(
+                shares[order][drawn],
+                positions[drawn],
+                xerr=[
+                    np.clip(shares[order][drawn] - intervals[drawn, 0], 0, None),
+                    np.clip(intervals[drawn, 1] - shares[order][drawn], 0, None),
+                ],
+                fmt="none",
+                ecolor=INK,
+                elinewidth=1.0,
+                capsize=2.5,
+            )
+            right = max(right, float(intervals[drawn, 1].max()))
+    axes.set_yticks(positions, [chart.labels[j] for j in order], fontsize=FONT["size"], color=INK)
+    axes.set_xlim(0, right * 1.05 if right > 0 else 1.0)
+    axes.set_ylim(-0.6, len(order) - 0.4)
+    _axis_labels(axes, chart.x_label)
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: chart.format_number(value)))
+    axes.grid(axis="x", color=GRID, linewidth=0.6)
+    axes.set_axisbelow(True)
+    return _data_uri(figure)

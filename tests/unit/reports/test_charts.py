@@ -1,0 +1,265 @@
+"""Report charts: valid PNGs at their printed size, the same bytes every time, and their helpers computed right."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import struct
+import subprocess
+import sys
+import zlib
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import stats
+
+from reports.charts import (
+    DPI,
+    NARROW_WIDTH_IN,
+    TEXT_WIDTH_IN,
+    VOICE_STYLE,
+    Chart,
+    DriversChart,
+    GapHistogram,
+    MirrorChart,
+    MirrorSeries,
+    ScatterChart,
+    TrendChart,
+    gap_bin_edges,
+    png_bytes,
+    regression_band,
+)
+from symmetry.stats import MeanEstimate
+
+DIMENSIONS = ["Listening", "Recognition", "Trust", "Information", "Responsiveness", "Respect", "Simplicity"]
+FULL_WIDTH_PX = int(TEXT_WIDTH_IN * DPI)  # figsize x dpi, whole pixels as Agg counts them
+NARROW_WIDTH_PX = int(NARROW_WIDTH_IN * DPI)
+
+
+def one_decimal(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def mirror_chart(dimensions: list[str] = DIMENSIONS) -> MirrorChart:
+    rng = np.random.default_rng(1)
+
+    def estimate(mean: float) -> MeanEstimate:
+        return MeanEstimate(12, mean, 0.7, (mean - 0.4, mean + 0.4))
+
+    series = [
+        MirrorSeries(voice, voice.title(), [estimate(3 + rng.random()) for _ in dimensions])
+        for voice in ("employee", "mirror", "customer")
+    ]
+    series[1] = MirrorSeries("mirror", "Mirror", [None, *series[1].estimates[1:]])
+    return MirrorChart(dimensions, series, axis_label="Score (1 to 5)")
+
+
+def scatter_chart(teams: int = 1000, regression: bool = False) -> ScatterChart:
+    rng = np.random.default_rng(2)
+    employee = rng.normal(3.5, 0.4, teams)
+    customer = 0.5 * employee + rng.normal(1.9, 0.3, teams)
+    return ScatterChart(
+        employee.tolist(),
+        customer.tolist(),
+        x_label="Employee score (1 to 5)",
+        y_label="Customer score (1 to 5)",
+        format_number=one_decimal,
+        highlight=None if regression else 7,
+        highlight_label="Your team",
+        others_label="Other teams",
+        regression_label="Regression line" if regression else None,
+    )
+
+
+def trend_chart() -> TrendChart:
+    return TrendChart(
+        ["Spring 2025", "Autumn 2025", "Spring 2026"],
+        [3.4, None, 3.7],
+        [3.9, 3.8, None],
+        employee_label="Employees",
+        customer_label="Customers",
+        axis_label="Overall score (1 to 5)",
+    )
+
+
+def gap_histogram() -> GapHistogram:
+    gaps = np.random.default_rng(3).normal(0.3, 0.4, 1000)
+    return GapHistogram(
+        gaps.tolist(),
+        x_label="Perception gap (points on the 1-5 scale)",
+        y_label="Teams",
+        format_number=one_decimal,
+        over_label="Employees think customers rate them higher",
+        under_label="Employees think customers rate them lower",
+    )
+
+
+def drivers_chart() -> DriversChart:
+    shares = [12.0, 30.5, 8.0, 19.5, 10.0, 14.0, 6.0]
+    return DriversChart(
+        DIMENSIONS,
+        shares,
+        x_label="Share of explained variance (%)",
+        format_number=lambda value: f"{value:.0f}",
+        intervals=[(share / 2, share * 1.8) for share in shares[:-1]] + [(float("nan"), float("nan"))],
+    )
+
+
+CHARTS: dict[str, tuple[Callable[[], Chart], int]] = {
+    "mirror": (mirror_chart, FULL_WIDTH_PX),
+    "scatter": (scatter_chart, NARROW_WIDTH_PX),
+    "scatter_with_regression": (lambda: scatter_chart(200, regression=True), NARROW_WIDTH_PX),
+    "trend": (trend_chart, NARROW_WIDTH_PX),
+    "gaps": (gap_histogram, NARROW_WIDTH_PX),
+    "drivers": (drivers_chart, FULL_WIDTH_PX),
+}
+
+
+def png_of(uri: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    assert uri.startswith(prefix)
+    return base64.b64decode(uri[len(prefix) :], validate=True)
+
+
+def chunks(png: bytes) -> dict[bytes, bytes]:
+    """Every chunk of a PNG by type (IDAT joined), each checked against its CRC."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    found: dict[bytes, bytes] = {}
+    position = 8
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position : position + 4])
+        kind, data = png[position + 4 : position + 8], png[position + 8 : position + 8 + length]
+        (crc,) = struct.unpack(">I", png[position + 8 + length : position + 12 + length])
+        assert crc == zlib.crc32(kind + data)
+        found[kind] = found.get(kind, b"") + data
+        position += 12 + length
+    return found
+
+
+def test_the_printed_widths_are_those_of_the_a4_text_column() -> None:
+    assert pytest.approx(17.8) == TEXT_WIDTH_IN * 2.54
+    assert (FULL_WIDTH_PX, NARROW_WIDTH_PX) == (1051, 714)
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_each_chart_draws_a_png_of_its_printed_size(name: str) -> None:
+    build, width = CHARTS[name]
+    png = png_of(build().draw())
+    found = chunks(png)
+    assert set(found) == {b"IHDR", b"pHYs", b"IDAT", b"IEND"}  # no text chunk: no software, no timestamp
+    png_width, png_height, depth, colour_type = struct.unpack(">IIBB", found[b"IHDR"][:10])
+    assert (png_width, depth, colour_type) == (width, 8, 2)
+    assert 1.5 * DPI <= png_height <= 5 * DPI
+    assert struct.unpack(">IIB", found[b"pHYs"]) == (5906, 5906, 1)  # 150 dots per inch
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.size == (png_width, png_height) and image.mode == "RGB"
+    assert len(set(np.asarray(image).reshape(-1, 3)[::97].tolist().__iter__().__next__())) >= 1
+
+
+def test_the_mirror_chart_grows_with_the_dimensions_at_150_dpi() -> None:
+    heights = []
+    for dimensions in (DIMENSIONS[:3], DIMENSIONS):
+        found = chunks(png_of(mirror_chart(dimensions).draw()))
+        heights.append(struct.unpack(">II", found[b"IHDR"][:8])[1])
+    assert heights[1] - heights[0] == pytest.approx(4 * 0.38 * DPI, abs=1)
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_a_chart_drawn_twice_gives_the_same_bytes(name: str) -> None:
+    build, _ = CHARTS[name]
+    chart: Chart = build()
+    first = chart.draw()
+    scatter_chart(50).draw()  # something else in between
+    assert build().draw() == first == chart.draw()
+
+
+def test_a_chart_gives_the_same_bytes_in_another_process() -> None:
+    script = (
+        "import hashlib, sys\n"
+        "sys.path.insert(0, 'tests/unit/reports')\n"
+        "from test_charts import CHARTS\n"
+        "for name in sorted(CHARTS):\n"
+        "    print(name, hashlib.sha256(CHARTS[name][0]().draw().encode()).hexdigest())\n"
+    )
+    other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    here = "".join(
+        f"{name} {hashlib.sha256(CHARTS[name][0]().draw().encode()).hexdigest()}\n" for name in sorted(CHARTS)
+    )
+    assert other.stdout == here
+
+
+def test_png_encoding_keeps_every_pixel() -> None:
+    pixels = np.random.default_rng(5).integers(0, 256, (31, 47, 3), dtype=np.uint8)
+    decoded = np.asarray(Image.open(io.BytesIO(png_bytes(pixels))).convert("RGB"))
+    np.testing.assert_array_equal(decoded, pixels)
+    with pytest.raises(ValueError, match="uint8"):
+        png_bytes(pixels.astype(np.float64))
+
+
+def test_a_trend_with_a_missing_wave_still_draws_and_one_wave_is_refused() -> None:
+    assert png_of(trend_chart().draw()).startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="at least 2 waves"):
+        TrendChart(["Spring 2026"], [3.5], [3.9], employee_label="E", customer_label="C", axis_label="Score")
+    with pytest.raises(ValueError, match="one score per wave"):
+        TrendChart(["A", "B"], [3.5, 3.6], [3.9], employee_label="E", customer_label="C", axis_label="Score")
+
+
+def test_voices_differ_by_marker_and_line_style_not_only_by_colour() -> None:
+    for feature in ("color", "marker", "linestyle"):
+        assert len({style[feature] for style in VOICE_STYLE.values()}) == len(VOICE_STYLE)
+
+
+def test_regression_band_matches_the_standard_error_of_the_mean_prediction() -> None:
+    rng = np.random.default_rng(6)
+    x = rng.normal(3.5, 0.5, 25)
+    y = 1.2 + 0.6 * x + rng.normal(0, 0.3, 25)
+    band = regression_band(x, y, confidence=0.9)
+    design = np.column_stack([np.ones_like(x), x])
+    coefficients, residuals, *_ = np.linalg.lstsq(design, y, rcond=None)
+    covariance = residuals[0] / (x.size - 2) * np.linalg.inv(design.T @ design)
+    at_grid = np.column_stack([np.ones_like(band.grid), band.grid])
+    se = np.sqrt(np.einsum("ij,jk,ik->i", at_grid, covariance, at_grid))
+    t = stats.t.ppf(0.95, x.size - 2)
+    np.testing.assert_allclose(band.grid[[0, -1]], [x.min(), x.max()])
+    np.testing.assert_allclose(band.fit, at_grid @ coefficients)
+    np.testing.assert_allclose(band.low, at_grid @ coefficients - t * se)
+    np.testing.assert_allclose(band.high, at_grid @ coefficients + t * se)
+    assert np.all(np.diff(band.high - band.low)[: band.grid.size // 4] < 0)  # narrowest near the mean of x
+    with pytest.raises(ValueError, match="at least 3 points"):
+        regression_band(np.array([1.0, 1.0, 1.0]), np.array([1.0, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize(
+    ("gaps", "width"),
+    [
+        ([0.3, 0.7, 1.25], 0.1),
+        ([-0.45, -0.1, 0.0], 0.1),
+        ([-1.3, 0.0, 0.3, 2.05], 0.25),
+        (np.random.default_rng(7).normal(0.2, 0.5, 500).tolist(), 0.1),
+    ],
+)
+def test_gap_bins_have_zero_as_an_edge_and_hold_every_gap_once(gaps: list[float], width: float) -> None:
+    values = np.array(gaps)
+    edges = gap_bin_edges(values, width)
+    assert 0.0 in edges
+    np.testing.assert_allclose(np.diff(edges), width)
+    assert edges[0] <= values.min() and values.max() < edges[-1]
+    counts, _ = np.histogram(values, bins=edges)
+    assert counts.sum() == values.size
+    zero_bin = int(np.flatnonzero(edges == 0.0)[0])
+    assert counts[zero_bin] == np.count_nonzero((values >= 0) & (values < edges[zero_bin + 1]))
+
+
+def test_gap_bins_of_no_gap_still_frame_zero() -> None:
+    np.testing.assert_allclose(gap_bin_edges(np.array([np.nan]), 0.5), [0.0, 0.5])
+    with pytest.raises(ValueError, match="positive"):
+        gap_bin_edges(np.array([0.1]), 0)
+
+
+def test_drivers_chart_refuses_mismatched_shares() -> None:
+    with pytest.raises(ValueError, match="7 labels but 2 shares"):
+        DriversChart(DIMENSIONS, [1.0, 2.0], x_label="%", format_number=str)
