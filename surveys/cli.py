@@ -11,6 +11,7 @@ from surveys.demo.cli import demo
 from surveys.instruments.cli import instrument
 from surveys.migrations.cli import db
 from surveys.org.cli import org
+from surveys.reporting.cli import report
 from surveys.results.cli import analyze
 from surveys.settings import Settings, SettingsError
 from surveys.waves.cli import wave
@@ -48,6 +49,7 @@ symmetry.add_command(wave)
 symmetry.add_command(org)
 symmetry.add_command(user)
 symmetry.add_command(analyze)
+symmetry.add_command(report)
 
 
 def main() -> None:

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import re
-import unicodedata
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import Progress
 
-from reports.batch import ReportJob, ReportOutcome, render_reports
 from reports.i18n import LANGUAGES, Language
-from reports.inputs import TeamInfo, WaveInfo, WaveReportInputs
 from surveys.cli_support import database_errors
 from surveys.db import alchemy_config
+from surveys.demo.roster import DEMO_SLUG
 from surveys.demo.services import DemoRun, run_demo
 from surveys.migrations import upgrade
+from surveys.reporting.cli import RenderSummary, print_failures, render_command_run
 from surveys.settings import Settings
 from symmetry.analysis import WaveAnalysis
 from symmetry.domain import Respondent
-
-
-def slugify(text: str) -> str:
-    """An ASCII file-name fragment: "Île-de-France" -> "ile-de-france"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> DemoRun:
@@ -56,7 +47,12 @@ async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> D
     show_default=True,
     help="Directory for the PDF reports; the PDFs of a previous demo there are replaced.",
 )
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the reports.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of every team report [default: each manager's, else most of the team's employees'].",
+)
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Report rendering processes [default: CPUs].")
 @click.option(
     "--leave-open",
@@ -65,7 +61,13 @@ async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> D
 )
 @click.pass_obj
 def demo(
-    settings: Settings, teams: int, seed: int, out: Path, lang: Language, workers: int | None, leave_open: bool
+    settings: Settings,
+    teams: int,
+    seed: int,
+    out: Path,
+    lang: Language | None,
+    workers: int | None,
+    leave_open: bool,
 ) -> None:
     """Build a demo organisation, run a wave on simulated answers, analyse it and write the PDF reports.
 
@@ -86,36 +88,17 @@ def demo(
         )
         return
     analysis = run.analysis
-
-    wave = WaveInfo(run.organisation_name, run.wave_name, run.opens_on, run.closes_on)
-    by_id = {team.id: team for team in run.teams}
-
-    def ancestors(team_id: object) -> tuple[str, ...]:
-        parent = by_id[team_id].parent_id  # type: ignore[index]
-        return () if parent is None else (by_id[parent].external_id, *ancestors(parent))
-
-    infos = {team.external_id: TeamInfo(team.external_id, team.name, ancestors(team.id)) for team in run.teams}
-    inputs = WaveReportInputs(analysis, wave, infos)
-    for stale in [out / "organisation.pdf", *(out / "teams").glob("*.pdf")]:
-        stale.unlink(missing_ok=True)
-    jobs = [ReportJob(out / "organisation.pdf", lang)] + [
-        ReportJob(out / "teams" / f"{key}-{slugify(infos[key].name)}.pdf", lang, key) for key in analysis.teams
-    ]
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("Rendering reports", total=len(jobs))
-
-        def advance(_: ReportOutcome) -> None:
-            progress.advance(task)
-
-        outcomes = render_reports(inputs, jobs, workers=workers, on_done=advance)
-    _print_summary(console, run, analysis, seed, out, outcomes)
-    if any(outcome.error for outcome in outcomes):
+    for stale in [*out.glob("organisation*.pdf"), *(out / "teams").glob("*.pdf")]:
+        stale.unlink()
+    reports = render_command_run(
+        settings, run.wave_name, out, organisation_slug=DEMO_SLUG, workers=workers, team_language=lang, console=console
+    )
+    _print_summary(console, run, analysis, seed, reports)
+    if reports.failures:
         raise click.ClickException("some reports could not be rendered (see above)")
 
 
-def _print_summary(
-    console: Console, run: DemoRun, analysis: WaveAnalysis, seed: int, out: Path, outcomes: list[ReportOutcome]
-) -> None:
+def _print_summary(console: Console, run: DemoRun, analysis: WaveAnalysis, seed: int, reports: RenderSummary) -> None:
     linkage = analysis.linkage
     employees, customers = Respondent.EMPLOYEE, Respondent.CUSTOMER
     console.print(f"[bold]Symmetry demo[/bold] (seed {seed})")
@@ -146,7 +129,7 @@ def _print_summary(
         console.print(
             f"  smallest correlation detectable with 80% power at {c.n} teams: {linkage.minimum_detectable_r:.2f}"
         )
-    failed = [outcome for outcome in outcomes if outcome.error]
-    console.print(f"Reports: {len(outcomes) - len(failed)} PDFs in {out.resolve()} (organisation.pdf, teams/)")
-    for outcome in failed:
-        console.print(f"[red]failed[/red] {outcome.job.path.name}: {outcome.error}")
+    console.print(
+        f"Reports: {reports.rendered} PDFs in {reports.out} (organisation-en.pdf, organisation-fr.pdf, teams/)"
+    )
+    print_failures(console, reports)

@@ -1,0 +1,248 @@
+"""A closed wave's report inputs, read from the database: its stored analysis, teams, comments and trends."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.i18n import LANGUAGES, Language
+from reports.inputs import TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs
+from surveys.collection.models import Comment, Response
+from surveys.org.models import Employee, Organisation, Team
+from surveys.results.models import TeamResultRow, WaveAnalysisRecord
+from surveys.results.services import analyse
+from surveys.waves.models import Wave, WaveState
+from symmetry.analysis import OVERALL, WaveAnalysis
+from symmetry.document import analysis_document
+from symmetry.domain import Respondent, Voice
+
+MAX_COMMENTS = 12
+EARLIER_WAVES_IN_TREND = 4
+DEFAULT_LANGUAGE: Language = "en"
+
+
+class ReportError(ValueError):
+    """A wave's reports cannot be made (not closed, or its stored analysis missing or out of date)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WaveReportData:
+    """Everything a wave's reports are made from, with what the batch needs to name and record them."""
+
+    wave: Wave
+    document: dict[str, Any]
+    """The stored analysis document, as `symmetry analyze` and the wave's close wrote it."""
+    inputs: WaveReportInputs
+    team_ids: dict[str, uuid.UUID]
+    """Every team of the organisation by key."""
+    languages: dict[str, Language]
+    """Each front-line team's report language."""
+    extras: dict[str, TeamExtras]
+    """Each front-line team's comments and trend."""
+
+
+async def stored_analysis(session: AsyncSession, wave: Wave) -> tuple[dict[str, Any], WaveAnalysis]:
+    """The wave's stored analysis document and the analysis objects that the reports draw.
+
+    The document keeps the figures but not everything the reports need (the scatter's points, each gap's degrees
+    of freedom), so the analysis is computed again from the stored answers, at the stored anonymity threshold, and
+    must give the same document: a report never shows figures other than the stored ones.
+    """
+    if wave.state is not WaveState.CLOSED:
+        raise ReportError(f"wave {wave.name!r} is {wave.state}: reports are made once it is closed")
+    record = await session.get(WaveAnalysisRecord, wave.id)
+    if record is None:
+        raise ReportError(f"wave {wave.name!r} has no stored analysis: run `symmetry analyze` on it first")
+    document = record.document
+    analysis = await analyse(session, wave, anonymity_threshold=int(document["anonymity_threshold"]))
+    recomputed = analysis_document(analysis)
+    if _without_across_waves(recomputed) != _without_across_waves(document):
+        raise ReportError(
+            f"the stored analysis of wave {wave.name!r} no longer matches its answers or this version of Symmetry: "
+            "run `symmetry analyze` on it again"
+        )
+    return document, analysis
+
+
+def _without_across_waves(document: dict[str, Any]) -> dict[str, Any]:
+    # The comparison with the previous wave is stored by `symmetry analyze` only, and is not drawn from this
+    # wave's answers alone.
+    organisation = {key: value for key, value in document["organisation"].items() if key != "across_waves"}
+    return {**document, "organisation": organisation}
+
+
+async def team_infos(session: AsyncSession, organisation_id: uuid.UUID) -> tuple[dict[str, TeamInfo], dict[str, Team]]:
+    """Every team of the organisation's hierarchy by key (its external id), with its ancestors nearest first."""
+    teams = list(await session.scalars(sa.select(Team).where(Team.organisation_id == organisation_id)))
+    by_id = {team.id: team for team in teams}
+
+    def ancestors(team: Team) -> tuple[str, ...]:
+        keys: list[str] = []
+        seen = {team.id}
+        parent_id = team.parent_id
+        while parent_id is not None and parent_id in by_id and parent_id not in seen:
+            seen.add(parent_id)
+            keys.append(by_id[parent_id].external_id)
+            parent_id = by_id[parent_id].parent_id
+        return tuple(keys)
+
+    infos = {team.external_id: TeamInfo(team.external_id, team.name, ancestors(team)) for team in teams}
+    return infos, {team.external_id: team for team in teams}
+
+
+async def report_languages(
+    session: AsyncSession, organisation_id: uuid.UUID, teams: dict[str, Team]
+) -> dict[str, Language]:
+    """Each team's report language: its manager's, else the most common among its employees, else English.
+
+    A manager's language is known when the manager is on the roster as an employee of the organisation.
+    """
+    employees = list(
+        await session.execute(
+            sa.select(Employee.email, Employee.team_id, Employee.language).where(
+                Employee.organisation_id == organisation_id, Employee.active.is_(True)
+            )
+        )
+    )
+    by_email = {email.lower(): language for email, _, language in employees}
+    by_team: dict[uuid.UUID, Counter[str]] = defaultdict(Counter)
+    for _, team_id, language in employees:
+        if language in LANGUAGES:
+            by_team[team_id][language] += 1
+    languages: dict[str, Language] = {}
+    for key, team in teams.items():
+        manager = by_email.get(team.manager_email.lower()) if team.manager_email else None
+        counts = by_team.get(team.id)
+        if manager in LANGUAGES:
+            languages[key] = _language(manager)
+        elif counts:
+            # Most common first; a tie goes to the first language in alphabetical order, so it never flips.
+            languages[key] = _language(min(counts, key=lambda language: (-counts[language], language)))
+        else:
+            languages[key] = DEFAULT_LANGUAGE
+    return languages
+
+
+def _language(code: str | None) -> Language:
+    for language in LANGUAGES:
+        if code == language:
+            return language
+    return DEFAULT_LANGUAGE
+
+
+def comment_seed(wave_id: uuid.UUID, team_key: str) -> int:
+    """The seed that samples and shuffles one team's comments: the same wave and team give the same order."""
+    return int.from_bytes(hashlib.sha256(f"{wave_id}/{team_key}".encode()).digest()[:8], "big")
+
+
+async def team_comments(
+    session: AsyncSession, wave: Wave, analysis: WaveAnalysis, team_ids: dict[str, uuid.UUID], *, threshold: int
+) -> dict[str, tuple[str, ...]]:
+    """The employee comments of each team with at least `threshold` employee respondents in this wave.
+
+    At most twelve per team, sampled and shuffled with a seed drawn from the wave and the team; the texts only,
+    with no date and nothing else about who wrote them.
+    """
+    eligible = {
+        team_ids[key]: key
+        for key, result in analysis.teams.items()
+        if result.employee_respondents is not None and result.employee_respondents >= threshold
+    }
+    texts: dict[str, list[str]] = defaultdict(list)
+    if eligible:
+        rows = await session.execute(
+            sa.select(Response.team_id, Comment.text)
+            .join(Response, Response.id == Comment.response_id)
+            .where(
+                Response.wave_id == wave.id,
+                Response.respondent == Respondent.EMPLOYEE,
+                Response.team_id.in_(eligible),
+            )
+        )
+        for team_id, text in rows:
+            if text.strip():
+                texts[eligible[team_id]].append(text.strip())
+    comments: dict[str, tuple[str, ...]] = {}
+    for key, team_texts in texts.items():
+        # Sorted first, so that the sample does not depend on the order the database returns rows in.
+        ordered = sorted(team_texts)
+        picked = np.random.default_rng(comment_seed(wave.id, key)).permutation(len(ordered))[:MAX_COMMENTS]
+        comments[key] = tuple(ordered[int(index)] for index in picked)
+    return comments
+
+
+async def team_trends(session: AsyncSession, wave: Wave) -> dict[str, tuple[TrendPoint, ...]]:
+    """Each team's overall employee and customer scores in up to four earlier closed waves and this one.
+
+    Oldest first; a team with no earlier wave has no trend. The scores are the stored team results, so an
+    employee score is None wherever it was withheld.
+    """
+    earlier = list(
+        await session.scalars(
+            sa.select(Wave)
+            .where(
+                Wave.organisation_id == wave.organisation_id,
+                Wave.state == WaveState.CLOSED,
+                Wave.id != wave.id,
+                Wave.closes_on <= wave.opens_on,
+            )
+            .order_by(Wave.closes_on.desc(), Wave.name)
+            .limit(EARLIER_WAVES_IN_TREND)
+        )
+    )
+    if not earlier:
+        return {}
+    waves = [*reversed(earlier), wave]
+    scores: dict[tuple[str, uuid.UUID], dict[str, float]] = defaultdict(dict)
+    for key, wave_id, voice, estimate in await session.execute(
+        sa.select(Team.external_id, TeamResultRow.wave_id, TeamResultRow.voice, TeamResultRow.estimate)
+        .join(Team, Team.id == TeamResultRow.team_id)
+        .where(
+            TeamResultRow.wave_id.in_([w.id for w in waves]),
+            TeamResultRow.measure == OVERALL,
+            TeamResultRow.voice.in_([Voice.EMPLOYEE.value, Voice.CUSTOMER.value]),
+        )
+    ):
+        scores[key, wave_id][voice] = estimate
+    trends: dict[str, tuple[TrendPoint, ...]] = {}
+    for key in sorted({key for key, _ in scores}):
+        present = [w for w in waves if (key, w.id) in scores]
+        if len(present) < 2 or present[-1] is not wave:
+            continue
+        trends[key] = tuple(
+            TrendPoint(
+                w.name,
+                w.closes_on,
+                scores[key, w.id].get(Voice.EMPLOYEE.value),
+                scores[key, w.id].get(Voice.CUSTOMER.value),
+            )
+            for w in present
+        )
+    return trends
+
+
+async def load_report_data(session: AsyncSession, wave: Wave, *, comment_threshold: int) -> WaveReportData:
+    """Read everything the wave's reports show; a wave that is not closed and analysed is refused."""
+    document, analysis = await stored_analysis(session, wave)
+    organisation = await session.get_one(Organisation, wave.organisation_id)
+    infos, teams = await team_infos(session, wave.organisation_id)
+    team_ids = {key: team.id for key, team in teams.items()}
+    front_line = {key: teams[key] for key in analysis.teams}
+    languages = await report_languages(session, wave.organisation_id, front_line)
+    comments = await team_comments(session, wave, analysis, team_ids, threshold=comment_threshold)
+    trends = await team_trends(session, wave)
+    extras = {key: TeamExtras(comments.get(key, ()), trends.get(key, ())) for key in analysis.teams}
+    inputs = WaveReportInputs(
+        analysis=analysis,
+        wave=WaveInfo(organisation.name, wave.name, wave.opens_on, wave.closes_on),
+        teams=infos,
+        comment_threshold=comment_threshold,
+    )
+    return WaveReportData(wave, document, inputs, team_ids, languages, extras)

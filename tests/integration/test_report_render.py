@@ -1,0 +1,285 @@
+"""``symmetry report render``: every report of a closed wave, its status kept in the database, reruns that resume."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+from pypdf import PdfReader
+
+from reports.i18n import Translator
+from surveys.audit.models import AuditEvent
+from surveys.cli import symmetry
+from surveys.collection.services import submit_response
+from surveys.db import alchemy_config
+from surveys.instruments.services import register_instrument
+from surveys.org.models import Customer, Employee, Organisation, Team
+from surveys.reporting import services
+from surveys.reporting.models import ReportRecord, ReportStatus
+from surveys.settings import Settings
+from surveys.waves.actions import close
+from surveys.waves.services import create_wave, launch_wave
+from symmetry.domain import Respondent
+from symmetry.simulation import GenerativeModel, Simulator
+from tests.support import run_sync
+
+WAVE = "Spring"
+# Employee respondents per front-line team: above the comment threshold (10), above the anonymity threshold (5)
+# only, and below it (withheld).
+TEAMS = {"BIG": ("Big branch", 14), "MID": ("Middle branch", 7), "LOW": ("Little branch", 3), "OTH": ("Other", 6)}
+CUSTOMERS = 8
+
+
+@dataclass
+class Wave:
+    settings: Settings
+    wave_id: uuid.UUID
+
+
+async def _build(settings: Settings, *, close_it: bool) -> uuid.UUID:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            organisation = Organisation(id=uuid.uuid4(), slug="acme", name="Acme Services")
+            session.add(organisation)
+            await session.flush()
+            head = Team(id=uuid.uuid4(), organisation_id=organisation.id, external_id="HQ", name="Head office")
+            session.add(head)
+            await session.flush()
+            teams = {
+                key: Team(
+                    id=uuid.uuid4(),
+                    organisation_id=organisation.id,
+                    external_id=key,
+                    name=name,
+                    parent_id=head.id,
+                    manager_email=f"boss.{key.lower()}@acme.example",
+                )
+                for key, (name, _) in TEAMS.items()
+            }
+            session.add_all(teams.values())
+            await session.flush()
+            for key, (_, employees) in TEAMS.items():
+                team = teams[key]
+                session.add_all(
+                    Employee(
+                        organisation_id=organisation.id,
+                        team_id=team.id,
+                        email=f"e{i}.{key}@acme.example",
+                        language="en",
+                    )
+                    for i in range(employees)
+                )
+                session.add_all(
+                    Customer(
+                        organisation_id=organisation.id,
+                        team_id=team.id,
+                        email=f"c{i}.{key}@acme.example",
+                        language="en",
+                    )
+                    for i in range(CUSTOMERS)
+                )
+            # BIG's manager is on the roster, in French: the team's report is in French although its staff is not.
+            session.add(Employee(organisation_id=organisation.id, team_id=head.id, email="boss.big@acme.example",
+                                 language="fr"))  # fmt: skip
+            version, instrument = await register_instrument(session, "attention")
+            wave = await create_wave(session, organisation, name=WAVE, instrument_version_id=version.id,
+                                     opens_on=dt.date(2026, 3, 1), closes_on=dt.date(2026, 3, 21))  # fmt: skip
+            comment_item = instrument.comments_for(Respondent.EMPLOYEE)[0].id
+            position = {team.id: j for j, team in enumerate(teams.values())}
+            key_of = {team.id: key for key, team in teams.items()}
+            simulator = Simulator(instrument, GenerativeModel(), len(teams), np.random.default_rng(11))
+            written: dict[uuid.UUID, int] = {}
+            for invitation in await launch_wave(session, wave):
+                if invitation.team_id not in position:
+                    continue  # the head office's one employee does not answer
+                if invitation.respondent is Respondent.EMPLOYEE:
+                    number = written[invitation.team_id] = written.get(invitation.team_id, -1) + 1
+                    await submit_response(
+                        session,
+                        invitation.token,
+                        simulator.employee(position[invitation.team_id]),
+                        {comment_item: f"{key_of[invitation.team_id]}NOTE{number:02d}"},
+                    )
+                else:
+                    await submit_response(session, invitation.token, simulator.customer(position[invitation.team_id]))
+            if close_it:
+                await close(session, wave, settings, actor="test")
+            return wave.id
+    finally:
+        await config.get_engine().dispose()
+
+
+@pytest.fixture(autouse=True)
+def pinned_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The renderer's files are fingerprinted once per run; pinned here so that an edit of reports/ during the
+    # test run (the files are those of the working tree) cannot make a report look stale between two runs.
+    monkeypatch.setattr(services, "renderer_fingerprint", lambda: "renderer under test")
+
+
+@pytest.fixture
+def closed_wave(clean_database: Settings) -> Wave:
+    return Wave(clean_database, run_sync(_build(clean_database, close_it=True)))
+
+
+def render(cli_env: dict[str, str], out: Path, *extra: str) -> Result:
+    return CliRunner().invoke(symmetry, ["report", "render", WAVE, "--out", str(out), "--workers", "2", *extra],
+                              env=cli_env)  # fmt: skip
+
+
+async def _records(settings: Settings) -> list[ReportRecord]:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            return list(await session.scalars(sa.select(ReportRecord)))
+    finally:
+        await config.get_engine().dispose()
+
+
+async def _render_events(settings: Settings) -> list[dict[str, object]]:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            events = await session.scalars(
+                sa.select(AuditEvent).where(AuditEvent.action == "report.render").order_by(AuditEvent.occurred_at)
+            )
+            return [event.details for event in events]
+    finally:
+        await config.get_engine().dispose()
+
+
+def records(settings: Settings) -> list[ReportRecord]:
+    return run_sync(_records(settings))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def text_of(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
+
+
+def team_file(out: Path, key: str) -> Path:
+    (path,) = (out / "teams").glob(f"{key}-*.pdf")
+    return path
+
+
+def test_renders_every_report_records_it_and_skips_it_until_forced(
+    closed_wave: Wave, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    first = render(cli_env, out)
+    assert first.exit_code == 0, first.output
+    assert "6 rendered, 0 skipped as up to date, 0 failed" in first.output
+    assert sorted(path.name for path in out.glob("*.pdf")) == ["organisation-en.pdf", "organisation-fr.pdf"]
+    assert sorted(path.name for path in (out / "teams").glob("*.pdf")) == [
+        "BIG-big-branch.pdf", "LOW-little-branch.pdf", "MID-middle-branch.pdf", "OTH-other.pdf",
+    ]  # fmt: skip
+    rows = records(closed_wave.settings)
+    assert len(rows) == 6
+    for row in rows:
+        assert row.status is ReportStatus.RENDERED
+        assert row.error is None and row.rendered_at is not None and row.inputs_digest
+        assert row.path is not None and row.file_digest == sha256(Path(row.path))
+        assert row.pages == len(PdfReader(row.path).pages) >= 1
+    assert {row.language for row in rows if row.team_id is None} == {"fr", "en"}
+    languages = {Path(row.path).name.split("-")[0]: row.language for row in rows if row.team_id and row.path}
+    assert languages == {"BIG": "fr", "MID": "en", "LOW": "en", "OTH": "en"}
+    assert Translator("fr")("team_report") in text_of(team_file(out, "BIG"))
+    assert Translator("en")("team_report") in text_of(team_file(out, "MID"))
+    modified = {path: path.stat().st_mtime_ns for path in out.rglob("*.pdf")}
+
+    second = render(cli_env, out)
+    assert second.exit_code == 0, second.output
+    assert "0 rendered, 6 skipped as up to date, 0 failed" in second.output
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*.pdf")} == modified
+
+    forced = render(cli_env, out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "6 rendered, 0 skipped as up to date, 0 failed" in forced.output
+    again = {(row.team_id, row.language): (row.inputs_digest, row.file_digest) for row in records(closed_wave.settings)}
+    assert again == {(row.team_id, row.language): (row.inputs_digest, row.file_digest) for row in rows}
+    assert run_sync(_render_events(closed_wave.settings)) == [
+        {"rendered": 6, "skipped": 0, "failed": 0},
+        {"rendered": 0, "skipped": 6, "failed": 0},
+        {"rendered": 6, "skipped": 0, "failed": 0},
+    ]
+
+
+def test_a_changed_or_missing_file_is_rendered_again(
+    closed_wave: Wave, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    assert render(cli_env, out).exit_code == 0
+    team_file(out, "MID").write_bytes(b"%PDF-tampered")
+    (out / "organisation-fr.pdf").unlink()
+    result = render(cli_env, out)
+    assert result.exit_code == 0, result.output
+    assert "2 rendered, 4 skipped as up to date, 0 failed" in result.output
+    assert (out / "organisation-fr.pdf").exists()
+
+
+def test_a_failed_report_is_recorded_stops_nothing_and_is_retried_alone(
+    closed_wave: Wave, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    blocked = out / "teams" / "OTH-other.pdf"
+    blocked.mkdir(parents=True)  # a directory where the PDF should go: the worker cannot write it
+    first = render(cli_env, out)
+    assert first.exit_code == 1
+    assert "5 rendered, 0 skipped as up to date, 1 failed" in first.output
+    assert "failed team OTH (Other): IsADirectoryError" in first.output
+    rows = records(closed_wave.settings)
+    failed = [row for row in rows if row.status is ReportStatus.FAILED]
+    assert len(failed) == 1
+    assert failed[0].path == str(blocked) and failed[0].error and "IsADirectoryError" in failed[0].error
+    assert failed[0].file_digest is None and failed[0].pages is None
+    assert sum(row.status is ReportStatus.RENDERED for row in rows) == 5
+
+    blocked.rmdir()
+    second = render(cli_env, out)
+    assert second.exit_code == 0, second.output
+    assert "1 rendered, 5 skipped as up to date, 0 failed" in second.output
+    assert all(row.status is ReportStatus.RENDERED for row in records(closed_wave.settings))
+    assert blocked.is_file()
+
+
+def test_an_open_wave_is_refused_and_nothing_is_written(
+    clean_database: Settings, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    run_sync(_build(clean_database, close_it=False))
+    out = tmp_path / "reports"
+    result = render(cli_env, out)
+    assert result.exit_code == 1
+    assert f"wave '{WAVE}' is open" in result.output
+    assert not out.exists()
+    assert records(clean_database) == []
+
+
+def test_comments_show_only_above_their_threshold_and_a_withheld_team_shows_no_employee_figure(
+    closed_wave: Wave, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    assert render(cli_env, out).exit_code == 0
+    texts = {key: text_of(team_file(out, key)) for key in TEAMS}
+
+    shown = sorted({note for note in texts["BIG"].split() if note.startswith("BIGNOTE")})
+    assert len(shown) == 12  # 14 comments, at most 12 shown
+    for key in ("MID", "LOW", "OTH"):
+        assert "NOTE" not in texts[key]
+
+    # The employee figures, as the report writes them: on MID's report, and nowhere on the withheld team's.
+    english = Translator("en")
+    assert "n = 7" in texts["MID"] and english("enps") in texts["MID"] and english("engagement") in texts["MID"]
+    assert "n = 3" not in texts["LOW"] and english("enps") not in texts["LOW"]
+    assert english("engagement") not in texts["LOW"]
+    assert english("fewer_than", n=5) in texts["LOW"]
+    assert english("withheld_title") in texts["LOW"]
