@@ -17,8 +17,9 @@ from reports.inputs import TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
 from reports.messages import MESSAGES
 from reports.render import RenderedReport, _offline_fetcher, render_report
 from surveys.instruments.loader import load_instrument
-from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, analyse_wave
+from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, analyse_wave, statistics_from_answers
 from symmetry.domain import Respondent
+from symmetry.hierarchy import analyse_groups, group_members
 from symmetry.simulation import GenerativeModel, Simulator
 from symmetry.stats import Difference
 
@@ -198,3 +199,32 @@ def test_the_headline_gap_survives_the_correction_for_seven_dimensions() -> None
     clear = _team_with_gaps([(2.1, 1.0), (4.0, 1.0)] + [(0.1, 1.0)] * 5)
     headline = headline_gap(clear)
     assert headline is not None and headline[0] == "d1"
+
+
+def test_withheld_team_shows_the_pooled_figures_of_its_nearest_shown_group() -> None:
+    # North pools two withheld teams (3 + 4 answers): shown, since no difference isolates either of them.
+    instrument = load_instrument("attention")
+    simulator = Simulator(instrument, GenerativeModel(), 4, np.random.default_rng(9))
+    sizes = {"T0": 3, "T1": 4, "T2": 9, "T3": 8}
+    employees = [(key, simulator.employee(j)) for j, (key, n) in enumerate(sizes.items()) for _ in range(n)]
+    customers = [(key, simulator.customer(j)) for j, key in enumerate(sizes) for _ in range(12)]
+    employee_matrix = AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.EMPLOYEE)], employees)
+    customer_matrix = AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.CUSTOMER)], customers)
+    parents = {"ORG": None, "N": "ORG", "S": "ORG", "T0": "N", "T1": "N", "T2": "S", "T3": "S"}
+    groups = analyse_groups(
+        instrument, statistics_from_answers(instrument, employee_matrix, customer_matrix), group_members(parents)
+    )
+    assert "N" in groups
+    teams = {
+        "ORG": TeamInfo("ORG", "Horizon"),
+        "N": TeamInfo("N", "North", ("ORG",)),
+        "S": TeamInfo("S", "South", ("ORG",)),
+        **{key: TeamInfo(key, f"Branch {key}", (parent, "ORG")) for key, parent in parents.items() if key[0] == "T"},
+    }
+    inputs = WaveReportInputs(analyse_wave(instrument, employee_matrix, customer_matrix), WAVE, teams, groups=groups)
+    text = pdf_text(render_report(inputs, "T0", "en"))
+    north = groups["N"].overall
+    assert north.employee is not None and north.customer is not None
+    assert "Results of North, which your team is part of" in text
+    assert "Answers pooled over 2 teams: 7 employees, 24 customers." in text
+    assert f"{north.employee.mean:.1f} out of 5 {Translator('en').interval(north.employee.ci)} · n = 7" in text
