@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis clean
+.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis bench-reports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ bench-stats: $(VENV)/.installed-dev
 
 bench-analysis: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_analysis.py
+
+bench-reports: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) var symmetry-demo .pytest_cache .mypy_cache .ruff_cache
