@@ -273,10 +273,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dimension_linkage_intro": {
         "fr": "Corrélation entre équipes de l'attention reçue par les collaborateurs et par les clients sur chaque "
         "dimension. La p-valeur ajustée (Benjamini-Hochberg) tient compte des sept dimensions testées ensemble ; "
-        "la valeur corrigée de l'atténuation est une estimation, non testée.",
+        "la valeur corrigée de l'atténuation est une estimation, non testée, qui peut dépasser 1 quand les moyennes "
+        "d'équipe sont peu fiables.",
         "en": "Correlation across teams between the attention employees and customers receive on each dimension. "
         "The adjusted p-value (Benjamini-Hochberg) allows for the seven dimensions tested together; the value "
-        "corrected for attenuation is an estimate, not tested.",
+        "corrected for attenuation is an estimate, not tested, and can exceed 1 when team means are unreliable.",
     },
     "adjusted_p": {"fr": "p ajustée", "en": "adjusted p"},
     "corrected_r": {"fr": "r corrigé (estimation)", "en": "corrected r (estimate)"},
