@@ -15,6 +15,7 @@ from reports.batch import ReportOutcome, render_reports
 from reports.i18n import Language
 from surveys.audit.services import cli_actor
 from surveys.cli_support import database_errors, session_scope
+from surveys.reporting.send_cli import send
 from surveys.reporting.services import PlannedReport, ReportError, plan_reports, record_outcome, record_render
 from surveys.settings import Settings
 from surveys.waves.cli import find_wave
@@ -178,3 +179,6 @@ def render(
     print_failures(console, summary)
     if summary.failures:
         raise click.ClickException(f"{len(summary.failures)} report(s) failed; the next run tries them again")
+
+
+report.add_command(send)

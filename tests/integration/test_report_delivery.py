@@ -21,6 +21,7 @@ from surveys.accounts.guards import REFUSAL
 from surveys.accounts.models import Role
 from surveys.accounts.services import create_user
 from surveys.audit.models import AuditEvent
+from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
 from surveys.org.models import Organisation, Team
@@ -459,3 +460,22 @@ def test_send_without_smtp_is_a_clear_error(clean_database: Settings, tmp_path: 
     )
     assert result.exit_code == 1
     assert "no SMTP server configured" in result.output
+
+
+def test_symmetry_report_send_reads_the_attach_setting_from_the_environment(
+    cli_env: dict[str, str], smtp: tuple[FlakyInbox, int], tmp_path: Path
+) -> None:
+    inbox, port = smtp
+    run_sync(_build_sending(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"]), tmp_path))
+    env = {
+        **cli_env,
+        "SYMMETRY_SMTP_HOST": "127.0.0.1",
+        "SYMMETRY_SMTP_PORT": str(port),
+        "SYMMETRY_SMTP_STARTTLS": "false",
+        "SYMMETRY_MAIL_PER_SECOND": "1000",
+        "SYMMETRY_REPORT_ATTACH": "true",
+    }
+    result = CliRunner().invoke(symmetry, ["report", "send", "Autumn"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Report notices sent: 2, already sent: 0, failed: 0." in result.output
+    assert all(len(list(message.iter_attachments())) == 1 for message in inbox.messages)
