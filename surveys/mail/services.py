@@ -185,7 +185,7 @@ async def deliver(
     for delivery_id, letter in letters:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         message = compose(dataclasses.replace(letter, link=f"{settings.public_url}/r/{token}"), settings)
-        error, attempts = await _send_with_retries(mailer, message, settings.mail_attempts)
+        error, attempts = await send_with_retries(mailer, message, settings.mail_attempts)
         async with session_maker() as session, session.begin():
             delivery = await session.get_one(EmailDelivery, delivery_id)
             delivery.attempts += attempts
@@ -203,7 +203,7 @@ async def deliver(
     return report
 
 
-async def _send_with_retries(mailer: Mailer, message: EmailMessage, attempts: int) -> tuple[str | None, int]:
+async def send_with_retries(mailer: Mailer, message: EmailMessage, attempts: int) -> tuple[str | None, int]:
     """(None, tries) once sent; otherwise (the last error, described without the recipient's address, tries)."""
     error = "not attempted"
     for attempt in range(1, attempts + 1):

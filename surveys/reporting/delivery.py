@@ -25,8 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.accounts.guards import LEADS
 from surveys.accounts.models import Role, User
-from surveys.mail.services import Mailer, SessionMaker
-from surveys.mail.services import _send_with_retries as send_with_retries
+from surveys.mail.services import Mailer, SessionMaker, send_with_retries
 from surveys.org.models import Organisation, Team
 from surveys.reporting.delivery_models import NoticeStatus, ReportNotice
 from surveys.reporting.models import ReportRecord, ReportStatus
