@@ -22,6 +22,7 @@ from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.reporting import services
+from surveys.reporting.inputs import WaveReportData, load_report_data
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.settings import Settings
 from surveys.waves.actions import close
@@ -283,3 +284,37 @@ def test_comments_show_only_above_their_threshold_and_a_withheld_team_shows_no_e
     assert english("engagement") not in texts["LOW"]
     assert english("fewer_than", n=5) in texts["LOW"]
     assert english("withheld_title") in texts["LOW"]
+
+
+async def _second_wave_inputs(settings: Settings) -> WaveReportData:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            organisation = await session.scalar(sa.select(Organisation).where(Organisation.slug == "acme"))
+            assert organisation is not None
+            version, instrument = await register_instrument(session, "attention")
+            autumn = await create_wave(session, organisation, name="Autumn", instrument_version_id=version.id,
+                                       opens_on=dt.date(2026, 9, 1), closes_on=dt.date(2026, 9, 21))  # fmt: skip
+            simulator = Simulator(instrument, GenerativeModel(), 1, np.random.default_rng(5))
+            for invitation in await launch_wave(session, autumn):
+                draw = simulator.employee if invitation.respondent is Respondent.EMPLOYEE else simulator.customer
+                await submit_response(session, invitation.token, draw(0))
+            await close(session, autumn, settings, actor="test")
+            return await load_report_data(session, autumn, comment_threshold=settings.comment_threshold)
+    finally:
+        await config.get_engine().dispose()
+
+
+def test_each_team_report_gets_its_trend_over_the_closed_waves(closed_wave: Wave) -> None:
+    data = run_sync(_second_wave_inputs(closed_wave.settings))
+    analysis = data.inputs.analysis
+    for key in ("BIG", "MID", "OTH"):
+        (spring, autumn) = data.extras[key].trend
+        assert (spring.wave, autumn.wave) == ("Spring", "Autumn")
+        assert spring.employee is not None and spring.customer is not None
+        assert autumn.employee == pytest.approx(analysis.teams[key].overall.employee.mean)  # type: ignore[union-attr]
+        assert autumn.customer == pytest.approx(analysis.teams[key].overall.customer.mean)  # type: ignore[union-attr]
+    spring, autumn = data.extras["LOW"].trend
+    assert spring.employee is None and autumn.employee is None and spring.customer is not None
+    assert data.extras["BIG"].comments == ()  # nobody wrote a comment in the autumn
+    assert data.inputs.teams["BIG"].ancestors == ("HQ",)
