@@ -13,15 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.i18n import LANGUAGES, Language
-from reports.inputs import TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs
+from reports.inputs import RateRow, TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs
 from surveys.collection.models import Comment, Response
 from surveys.org.models import Employee, Organisation, Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
-from surveys.results.services import analyse
-from surveys.waves.models import Wave, WaveState
-from symmetry.analysis import OVERALL, WaveAnalysis
+from surveys.results.services import wave_statistics
+from surveys.waves.models import Invitation, Wave, WaveState
+from symmetry.analysis import OVERALL, WaveAnalysis, WaveStatistics, analyse_statistics
 from symmetry.document import analysis_document
-from symmetry.domain import Respondent, Voice
+from symmetry.domain import Instrument, Respondent, Voice
+from symmetry.hierarchy import BranchCounts, analyse_groups, branch_response_counts, group_members
 
 MAX_COMMENTS = 12
 EARLIER_WAVES_IN_TREND = 4
@@ -48,8 +49,10 @@ class WaveReportData:
     """Each front-line team's comments and trend."""
 
 
-async def stored_analysis(session: AsyncSession, wave: Wave) -> tuple[dict[str, Any], WaveAnalysis]:
-    """The wave's stored analysis document and the analysis objects that the reports draw.
+async def stored_analysis(
+    session: AsyncSession, wave: Wave
+) -> tuple[dict[str, Any], WaveAnalysis, Instrument, WaveStatistics]:
+    """The wave's stored analysis document, the analysis objects that the reports draw, and what they came from.
 
     The document keeps the figures but not everything the reports need (the scatter's points, each gap's degrees
     of freedom), so the analysis is computed again from the stored answers, at the stored anonymity threshold, and
@@ -61,14 +64,15 @@ async def stored_analysis(session: AsyncSession, wave: Wave) -> tuple[dict[str, 
     if record is None:
         raise ReportError(f"wave {wave.name!r} has no stored analysis: run `symmetry analyze` on it first")
     document = record.document
-    analysis = await analyse(session, wave, anonymity_threshold=int(document["anonymity_threshold"]))
+    instrument, statistics = await wave_statistics(session, wave)
+    analysis = analyse_statistics(instrument, statistics, anonymity_threshold=int(document["anonymity_threshold"]))
     recomputed = analysis_document(analysis)
     if _without_across_waves(recomputed) != _without_across_waves(document):
         raise ReportError(
             f"the stored analysis of wave {wave.name!r} no longer matches its answers or this version of Symmetry: "
             "run `symmetry analyze` on it again"
         )
-    return document, analysis
+    return document, analysis, instrument, statistics
 
 
 def _without_across_waves(document: dict[str, Any]) -> dict[str, Any]:
@@ -228,9 +232,39 @@ async def team_trends(session: AsyncSession, wave: Wave) -> dict[str, tuple[Tren
     return trends
 
 
+async def employees_invited(session: AsyncSession, wave: Wave, teams: dict[str, Team]) -> dict[str, int]:
+    """How many employees of each team were invited to the wave."""
+    keys = {team.id: key for key, team in teams.items()}
+    rows = await session.execute(
+        sa.select(Invitation.team_id, sa.func.count())
+        .where(Invitation.wave_id == wave.id, Invitation.respondent == Respondent.EMPLOYEE)
+        .group_by(Invitation.team_id)
+    )
+    return {keys[team_id]: count for team_id, count in rows}
+
+
+def branch_rates(infos: dict[str, TeamInfo], counts: BranchCounts, organisation: str) -> tuple[RateRow, ...]:
+    """Employee response counts of the organisation and of each branch, in the hierarchy's order."""
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for key, info in sorted(infos.items(), key=lambda item: item[1].name):
+        if key in counts.groups:
+            children[info.parent].append(key)
+    rows = [RateRow("", organisation, 0, counts.total.invited, counts.total.answered)]
+
+    def visit(key: str, depth: int) -> None:
+        count = counts.groups[key]
+        rows.append(RateRow(key, infos[key].name, depth, count.invited, count.answered))
+        for child in children[key]:
+            visit(child, depth + 1)
+
+    for root in children[None]:
+        visit(root, 1)
+    return tuple(rows)
+
+
 async def load_report_data(session: AsyncSession, wave: Wave, *, comment_threshold: int) -> WaveReportData:
     """Read everything the wave's reports show; a wave that is not closed and analysed is refused."""
-    document, analysis = await stored_analysis(session, wave)
+    document, analysis, instrument, statistics = await stored_analysis(session, wave)
     organisation = await session.get_one(Organisation, wave.organisation_id)
     infos, teams = await team_infos(session, wave.organisation_id)
     team_ids = {key: team.id for key, team in teams.items()}
@@ -239,10 +273,16 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     comments = await team_comments(session, wave, analysis, team_ids, threshold=comment_threshold)
     trends = await team_trends(session, wave)
     extras = {key: TeamExtras(comments.get(key, ()), trends.get(key, ())) for key in analysis.teams}
+    members = group_members({key: info.parent for key, info in infos.items()})
+    invited = await employees_invited(session, wave, teams)
+    answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
+    threshold = analysis.anonymity_threshold
     inputs = WaveReportInputs(
         analysis=analysis,
         wave=WaveInfo(organisation.name, wave.name, wave.opens_on, wave.closes_on),
         teams=infos,
         comment_threshold=comment_threshold,
+        groups=analyse_groups(instrument, statistics, members, anonymity_threshold=threshold, invited=invited),
+        rates=branch_rates(infos, branch_response_counts(members, invited, answered, threshold), organisation.name),
     )
     return WaveReportData(wave, document, inputs, team_ids, languages, extras)

@@ -155,10 +155,15 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
     return WaveStatistics(columns=columns, outcomes=outcomes, respondents=respondents, deviations=deviations)
 
 
+async def wave_statistics(session: AsyncSession, wave: Wave) -> tuple[Instrument, WaveStatistics]:
+    """The wave's instrument and the per-team statistics the database aggregates from its stored answers."""
+    instrument = stored_instrument(await session.get_one(InstrumentVersion, wave.instrument_version_id))
+    return instrument, await database_statistics(session, wave, instrument)
+
+
 async def analyse(session: AsyncSession, wave: Wave, *, anonymity_threshold: int) -> WaveAnalysis:
     """The analysis of a wave from the statistics the database aggregates from its stored answers."""
-    instrument = stored_instrument(await session.get_one(InstrumentVersion, wave.instrument_version_id))
-    statistics = await database_statistics(session, wave, instrument)
+    instrument, statistics = await wave_statistics(session, wave)
     return analyse_statistics(instrument, statistics, anonymity_threshold=anonymity_threshold)
 
 

@@ -57,11 +57,12 @@ def test_demo_runs_end_to_end_and_is_reproducible(cli_env: dict[str, str], tmp_p
 
     team_reports = sorted((tmp_path / "out" / "teams").glob("*.pdf"))
     assert len(team_reports) == 6
-    organisation = PdfReader(io.BytesIO((tmp_path / "out" / "organisation.pdf").read_bytes()))
+    organisation = PdfReader(io.BytesIO((tmp_path / "out" / "organisation-en.pdf").read_bytes()))
     organisation_text = " ".join(page.extract_text() for page in organisation.pages)
     assert "Horizon Services" in organisation_text
     assert "correlation" in organisation_text
-    assert "Perception gap" in " ".join(page.extract_text() for page in PdfReader(team_reports[0]).pages)
+    # Team reports are in their manager's language: the demo's roster is French.
+    assert "Écart de perception" in " ".join(page.extract_text() for page in PdfReader(team_reports[0]).pages)
 
     counts = asyncio.run(_counts(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])))
     assert counts["organisations"] == 1

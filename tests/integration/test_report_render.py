@@ -196,6 +196,10 @@ def test_renders_every_report_records_it_and_skips_it_until_forced(
     assert languages == {"BIG": "fr", "MID": "en", "LOW": "en", "OTH": "en"}
     assert Translator("fr")("team_report") in text_of(team_file(out, "BIG"))
     assert Translator("en")("team_report") in text_of(team_file(out, "MID"))
+    # LOW's 3 answers are withheld, and Head office's branch is LOW plus teams shown: its count would give LOW's.
+    organisation = text_of(out / "organisation-en.pdf")
+    assert "Employee response rates" in organisation
+    assert "Head office 31 withheld" in organisation
     modified = {path: path.stat().st_mtime_ns for path in out.rglob("*.pdf")}
 
     second = render(cli_env, out)
