@@ -129,14 +129,14 @@ def png_bytes(rgb: np.ndarray, dpi: float = DPI) -> bytes:
         raise ValueError(f"expected a (height x width x 3) uint8 array, got {rgb.shape} {rgb.dtype}")
     height, width, _ = rgb.shape
     rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row starts with its filter type, 0 (none)
-    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    rows[:, 1:].reshape(height, width, 3)[...] = rgb  # one copy, straight from a view of the canvas' RGBA
     pixels_per_metre = round(dpi / 0.0254)
     return b"".join(
         (
             b"\x89PNG\r\n\x1a\n",
             _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
             _png_chunk(b"pHYs", struct.pack(">IIB", pixels_per_metre, pixels_per_metre, 1)),
-            _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            _png_chunk(b"IDAT", zlib.compress(rows.data, 1)),
             _png_chunk(b"IEND", b""),
         )
     )
@@ -432,17 +432,19 @@ def _gap_histogram(chart: GapHistogram) -> str:
     gaps = gaps[np.isfinite(gaps)]
     edges = gap_bin_edges(gaps, chart.bin_width)
     counts, _ = np.histogram(gaps, bins=edges)
-    lefts = edges[:-1]
-    for side, label, colour, hatch in (
-        (lefts < 0, chart.under_label, VOICE_STYLE["customer"]["color"], "////"),
-        (lefts >= 0, chart.over_label, VOICE_STYLE["mirror"]["color"], None),
+    zero = int(np.flatnonzero(edges == 0.0)[0])
+    for bins, label, colour, hatch in (
+        (slice(0, zero), chart.under_label, VOICE_STYLE["customer"]["color"], "////"),
+        (slice(zero, None), chart.over_label, VOICE_STYLE["mirror"]["color"], None),
     ):
-        axes.bar(
-            lefts[side],
-            counts[side],
-            width=chart.bin_width,
-            align="edge",
-            color=colour,
+        if counts[bins].size == 0:
+            continue
+        # One stepped outline per side rather than a rectangle per bin: a tenth of the artists to draw.
+        axes.stairs(
+            counts[bins],
+            edges[bins.start : (None if bins.stop is None else bins.stop + 1)],
+            fill=True,
+            facecolor=colour,
             edgecolor=INK,
             linewidth=0.5,
             hatch=hatch,

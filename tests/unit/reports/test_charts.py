@@ -114,6 +114,10 @@ CHARTS: dict[str, tuple[Callable[[], Chart], int]] = {
     "scatter_with_regression": (lambda: scatter_chart(200, regression=True), NARROW_WIDTH_PX),
     "trend": (trend_chart, NARROW_WIDTH_PX),
     "gaps": (gap_histogram, NARROW_WIDTH_PX),
+    "gaps_all_over_without_legend": (
+        lambda: GapHistogram([0.2, 0.4, 0.45], x_label="Gap", y_label="Teams", format_number=one_decimal),
+        NARROW_WIDTH_PX,
+    ),
     "drivers": (drivers_chart, FULL_WIDTH_PX),
 }
 
