@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from scipy import stats
 
@@ -149,8 +150,9 @@ def _data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
 
 
-def _legend(figure: Figure, columns: int) -> None:
-    figure.legend(loc="upper center", ncol=columns, fontsize=LEGEND_SIZE, frameon=False, handletextpad=0.3)
+def _legend(figure: Figure, columns: int, handles: list[Line2D] | None = None) -> None:
+    options = {"handles": handles} if handles is not None else {}
+    figure.legend(loc="upper center", ncol=columns, fontsize=LEGEND_SIZE, frameon=False, handletextpad=0.3, **options)
 
 
 def _axis_labels(axes: Axes, x_label: str, y_label: str | None = None) -> None:
@@ -183,11 +185,12 @@ class MirrorChart:
 
 
 def _mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries], *, axis_label: str) -> str:
-    height = 0.38 * len(dimension_labels) + 0.95
+    height = 0.38 * len(dimension_labels) + 0.75
     figure, axes = _figure("mirror", TEXT_WIDTH_IN, height)
-    figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.5 / height, bottom=0.45 / height)
+    figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.3 / height, bottom=0.45 / height)
     positions = np.arange(len(dimension_labels))[::-1].astype(float)
     offsets = np.linspace(0.22, -0.22, len(series))
+    handles = []  # plain lines with markers: matplotlib's errorbar legend copies every artist, a quarter of the chart
     for offset, voice in zip(offsets, series, strict=True):
         style = VOICE_STYLE[voice.voice]
         shown = [(y + offset, e) for y, e in zip(positions, voice.estimates, strict=True) if e is not None]
@@ -207,7 +210,9 @@ def _mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries
             elinewidth=1.2,
             capsize=2,
             markersize=5,
-            label=voice.label,
+        )
+        handles.append(
+            Line2D([], [], color=style["color"], marker=style["marker"], markersize=5, linewidth=1.2, label=voice.label)
         )
     axes.set_yticks(positions, dimension_labels, fontsize=FONT["size"], color=INK)
     axes.set_xlim(1, 5)
@@ -215,7 +220,7 @@ def _mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries
     _axis_labels(axes, axis_label)
     axes.grid(axis="x", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
-    _legend(figure, len(series))
+    _legend(figure, len(series), handles)
     return _data_uri(figure)
 
 
