@@ -18,9 +18,6 @@ from reports.i18n import Language
 from reports.inputs import TeamExtras, WaveReportInputs
 from reports.render import StageTimes, render_report
 
-# Recycling workers bounds the memory that matplotlib's and WeasyPrint's caches accumulate over a long batch.
-TASKS_PER_WORKER = 100
-
 
 @dataclass(frozen=True, slots=True)
 class ReportJob:
@@ -87,7 +84,8 @@ def render_reports(
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
         initargs=(inputs,),
-        max_tasks_per_child=TASKS_PER_WORKER,
+        # Workers are not recycled: their memory stays flat (about 1 MiB more per 100 reports, measured), and
+        # CPython 3.11's pool stops starting workers once one retires with jobs still queued (gh-115634).
     ) as pool:
         futures = {pool.submit(_render_in_worker, job): job for job in jobs}
         for future in as_completed(futures):

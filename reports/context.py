@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.charts import Chart, MirrorChart, MirrorSeries, ScatterChart
+from reports.charts import (
+    MIN_TREND_WAVES,
+    Chart,
+    DriversChart,
+    GapHistogram,
+    MirrorChart,
+    MirrorSeries,
+    ScatterChart,
+    TrendChart,
+)
 from reports.i18n import Language, Translator
 from reports.inputs import RateRow, TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
 from reports.reading import Area, GapStatement, stated_gaps, strengths_and_focus, typical_customer_scores
@@ -232,6 +241,15 @@ def build_team_context(
             highlight_label=t("your_team"),
             others_label=t("other_teams"),
         )
+    if len(extras.trend) >= MIN_TREND_WAVES:
+        charts["trend"] = TrendChart(
+            [point.wave for point in extras.trend],
+            [point.employee for point in extras.trend],
+            [point.customer for point in extras.trend],
+            employee_label=t("voice_employee"),
+            customer_label=t("voice_customer"),
+            axis_label=t("axis_score"),
+        )
     return TeamReportContext(
         t=t,
         wave=inputs.wave,
@@ -283,6 +301,23 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
             ),
             key=lambda row: -row.share,
         )
+        charts["drivers"] = DriversChart(
+            [row.label for row in driver_rows],
+            [100 * row.share for row in driver_rows],
+            x_label=t("axis_share"),
+            format_number=lambda value: t.number(value, 0),
+            intervals=[(100 * row.ci[0], 100 * row.ci[1]) for row in driver_rows],
+        )
+    gaps = _overall_perception_gaps(analysis)
+    if gaps:
+        charts["gaps"] = GapHistogram(
+            [gap.estimate for gap in gaps],
+            x_label=t("axis_perception_gap"),
+            y_label=t("axis_teams"),
+            format_number=t.number,
+            over_label=t("gap_over_label"),
+            under_label=t("gap_under_label"),
+        )
     by_dimension: dict[str, dict[str, AggregationIndices]] = {}
     for index in analysis.aggregation:
         by_dimension.setdefault(index.dimension, {})[index.voice.value] = index
@@ -304,7 +339,7 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
             for voice in (Voice.EMPLOYEE, Voice.CUSTOMER)
             if voice.value in by_dimension.get(OVERALL, {})
         ],
-        gap_counts=_gap_counts(analysis),
+        gap_counts=_gap_counts(gaps),
         drivers=driver_rows,
         drivers_r2=None if drivers is None else drivers.r2,
         drivers_teams=None if drivers is None else drivers.n,
@@ -339,9 +374,12 @@ def _aggregation_reading(indices: AggregationIndices, t: Translator) -> str:
     )
 
 
-def _gap_counts(analysis: WaveAnalysis) -> GapCounts:
+def _overall_perception_gaps(analysis: WaveAnalysis) -> list[Difference]:
     gaps = [result.overall.perception_gap for result in analysis.teams.values()]
-    known = [gap for gap in gaps if gap is not None]
-    over = sum(gap.ci[0] > 0 for gap in known)
-    under = sum(gap.ci[1] < 0 for gap in known)
-    return GapCounts(over, under, len(known) - over - under)
+    return [gap for gap in gaps if gap is not None]
+
+
+def _gap_counts(gaps: list[Difference]) -> GapCounts:
+    over = sum(gap.ci[0] > 0 for gap in gaps)
+    under = sum(gap.ci[1] < 0 for gap in gaps)
+    return GapCounts(over, under, len(gaps) - over - under)

@@ -60,11 +60,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gaps_intro": {
         "fr": "Écart de perception = estimation de l'équipe moins note des clients (positif : l'équipe "
         "surestime). Écart de symétrie = attention reçue par les collaborateurs moins attention reçue par les "
-        "clients. Entre crochets, l'intervalle de confiance à 95 % ; en gras, les écarts dont l'intervalle "
-        "exclut zéro.",
+        "clients. Entre crochets, l'intervalle de confiance à 95 % de l'écart (ceux des notes sont sur le "
+        "graphique du miroir) ; en gras, les écarts dont l'intervalle exclut zéro.",
         "en": "Perception gap = the team's estimate minus the customers' rating (positive: the team "
         "overestimates). Symmetry gap = attention employees receive minus attention customers receive. In "
-        "brackets, the 95% confidence interval; in bold, gaps whose interval excludes zero.",
+        "brackets, the gap's 95% confidence interval (the scores' are on the mirror chart); in bold, gaps whose "
+        "interval excludes zero.",
     },
     "position": {"fr": "Votre équipe dans l'organisation", "en": "Your team in the organisation"},
     "position_intro": {
@@ -306,7 +307,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Trop peu d'équipes comparables pour estimer les leviers (il en faut au moins 30).",
         "en": "Too few comparable teams to estimate key drivers (at least 30 are needed).",
     },
-    "axis_share": {"fr": "Part de l'avis client expliquée", "en": "Share of customers' view explained"},
     "share": {"fr": "Part", "en": "Share"},
     "rates": {"fr": "Taux de réponse des collaborateurs", "en": "Employee response rates"},
     "rates_intro": {
@@ -330,4 +330,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "rwg : accord au sein des équipes, médiane entre équipes (rwg(j) pour l'ensemble des items).",
         "en": "rwg: agreement within teams, median across teams (rwg(j) over all items for the overall score).",
     },
+    "gap_over_label": {"fr": "L'équipe surestime", "en": "Team overestimates"},
+    "gap_under_label": {"fr": "L'équipe sous-estime", "en": "Team underestimates"},
+    "axis_share": {"fr": "Part de l'avis client expliquée (%)", "en": "Share of customers' view explained (%)"},
 }
