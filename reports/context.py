@@ -73,6 +73,8 @@ class TeamReportContext:
     pooled: PooledFigures | None
     """For a team whose employee figures are withheld, the nearest group above it that may be shown."""
     comment_threshold: int
+    typical: dict[str, float]
+    """Per dimension, the organisation's typical team customer score (median across teams)."""
     charts: dict[str, Chart]
 
 
@@ -215,7 +217,8 @@ def build_team_context(
     extras = extras or TeamExtras()
     result = analysis.teams[team.key]
     labels = _dimension_labels(analysis, t)
-    strengths, focus = strengths_and_focus(result, typical_customer_scores(analysis), analysis.drivers)
+    typical = typical_customer_scores(analysis)
+    strengths, focus = strengths_and_focus(result, typical, analysis.drivers)
     voices = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER) if result.employee_figures_shown else (Voice.CUSTOMER,)
     charts: dict[str, Chart] = {}
     charts["mirror"] = MirrorChart(
@@ -270,6 +273,7 @@ def build_team_context(
         comments=extras.comments if _comments_shown(result, inputs.comment_threshold) else None,
         pooled=None if result.employee_figures_shown else _pooled_figures(inputs, team),
         comment_threshold=inputs.comment_threshold,
+        typical=typical,
         charts=charts,
     )
 

@@ -333,4 +333,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gap_over_label": {"fr": "L'équipe surestime", "en": "Team overestimates"},
     "gap_under_label": {"fr": "L'équipe sous-estime", "en": "Team underestimates"},
     "axis_share": {"fr": "Part de l'avis client expliquée (%)", "en": "Share of customers' view explained (%)"},
+    "customer_view": {"fr": "Ce que disent vos clients", "en": "What your customers say"},
+    "customer_view_intro": {
+        "fr": "Note des clients par dimension, avec son intervalle de confiance à 95 %, et celle de l'équipe type de "
+        "l'organisation (médiane des équipes).",
+        "en": "Customers' score on each dimension, with its 95% confidence interval, and that of the organisation's "
+        "typical team (median across teams).",
+    },
+    "typical_team": {"fr": "Équipe type", "en": "Typical team"},
 }

@@ -56,10 +56,10 @@ def stated_gaps(result: TeamResult) -> list[GapStatement]:
 
 
 def typical_customer_scores(analysis: WaveAnalysis) -> dict[str, float]:
-    """Per dimension, the median of the teams' customer means: the organisation's typical team."""
+    """Per dimension and overall, the median of the teams' customer means: the organisation's typical team."""
     scores: dict[str, list[float]] = {}
     for result in analysis.teams.values():
-        for row in result.dimensions:
+        for row in (result.overall, *result.dimensions):
             if row.customer is not None and math.isfinite(row.customer.mean):
                 scores.setdefault(row.dimension, []).append(row.customer.mean)
     return {dimension: float(np.median(values)) for dimension, values in scores.items()}
