@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from reports.charts import (
@@ -16,14 +17,20 @@ from reports.charts import (
 )
 from reports.i18n import Language, Translator
 from reports.inputs import RateRow, TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
-from reports.reading import Area, GapStatement, stated_gaps, strengths_and_focus, typical_customer_scores
+from reports.reading import (
+    Area,
+    GapStatement,
+    headline_gap,
+    stated_gaps,
+    strengths_and_focus,
+    typical_customer_scores,
+)
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.domain import Voice
 from symmetry.linkage import Linkage
-from symmetry.stats import Difference, MeanEstimate, NetPromoterScore, fdr_bh
+from symmetry.stats import Difference, MeanEstimate, NetPromoterScore
 
 OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
-FALSE_DISCOVERY_RATE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +103,7 @@ class LinkageRow:
 
 @dataclass(frozen=True, slots=True)
 class DriverRow:
-    """One dimension's share of the customers' overall view explained across teams, with its interval."""
+    """One dimension's relative weight (its part of the variance of customers' overall view), with its interval."""
 
     label: str
     share: float
@@ -147,29 +154,14 @@ def _dimension_labels(analysis: WaveAnalysis, t: Translator) -> dict[str, str]:
     return labels
 
 
-def headline_gap(result: TeamResult) -> tuple[str, Difference] | None:
-    """The perception gap a report may state in one sentence, if any.
-
-    The largest of the gaps that stay significant once the dimensions' p-values are adjusted for testing them
-    all (Benjamini-Hochberg at 5%).
-    """
-    gaps = [(row.dimension, row.perception_gap) for row in result.dimensions if row.perception_gap is not None]
-    if not gaps:
-        return None
-    adjusted = fdr_bh([gap.pvalue for _, gap in gaps])
-    clear = [pair for pair, p in zip(gaps, adjusted, strict=True) if p < FALSE_DISCOVERY_RATE]
-    return max(clear, key=lambda pair: abs(pair[1].estimate)) if clear else None
-
-
 def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> str | None:
     if not result.employee_figures_shown:
         return None
     headline = headline_gap(result)
     if headline is None:
-        return t("gap_none")
-    dimension, gap = headline
-    key = "gap_over" if gap.estimate > 0 else "gap_under"
-    return t(key, dimension=labels[dimension], gap=t.number(abs(gap.estimate)))
+        return t("gap_none", k=len(result.dimensions))
+    key = "gap_over" if headline.gap.estimate > 0 else "gap_under"
+    return t(key, dimension=labels[headline.dimension], gap=t.number(abs(headline.gap.estimate)))
 
 
 def _gap_sentence(statement: GapStatement, labels: dict[str, str], t: Translator) -> str:
@@ -297,11 +289,13 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         )
     drivers = analysis.drivers
     driver_rows: list[DriverRow] = []
-    if drivers is not None and drivers.r2 > 0:
+    if drivers is not None:
+        # Relative weights sum to R²: each is the part of the differences between teams in customers' overall
+        # view that its dimension accounts for, and its bootstrap interval is on that same scale.
         driver_rows = sorted(
             (
-                DriverRow(labels[key], weight / drivers.r2, (low / drivers.r2, high / drivers.r2))
-                for key, weight, (low, high) in zip(drivers.dimensions, drivers.weights, drivers.ci, strict=True)
+                DriverRow(labels[key], weight, ci)
+                for key, weight, ci in zip(drivers.dimensions, drivers.weights, drivers.ci, strict=True)
             ),
             key=lambda row: -row.share,
         )
@@ -360,8 +354,13 @@ NOISY_MEANS = 0.50
 
 
 def _aggregation_reading(indices: AggregationIndices, t: Translator) -> str:
-    agreement = "agreement_enough" if indices.rwg >= AGREEMENT_CUTOFF else "agreement_low"
-    if indices.icc2 >= RELIABLE_MEANS:
+    if math.isnan(indices.rwg):
+        agreement = "agreement_unknown"
+    else:
+        agreement = "agreement_enough" if indices.rwg >= AGREEMENT_CUTOFF else "agreement_low"
+    if math.isnan(indices.icc2):
+        reliability = "means_unknown"
+    elif indices.icc2 >= RELIABLE_MEANS:
         reliability = "means_reliable"
     elif indices.icc2 >= NOISY_MEANS:
         reliability = "means_moderate"

@@ -32,10 +32,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your team thinks customers rate \u201c{dimension}\u201d {gap} lower than they do.",
     },
     "gap_none": {
-        "fr": "Sur aucune dimension, l'écart entre ce que pense l'équipe et ce que disent les clients n'est "
-        "assez net pour être affirmé.",
-        "en": "On no dimension is the gap between what the team thinks and what customers say clear enough "
-        "to be stated.",
+        "fr": "Sur aucune dimension, l'écart entre ce que pense l'équipe et ce que disent les clients ne reste "
+        "assez net, une fois les {k} dimensions examinées ensemble, pour être affirmé.",
+        "en": "On no dimension does the gap between what the team thinks and what customers say stay clear enough, "
+        "once the {k} dimensions are examined together, to be stated.",
     },
     "the_mirror": {
         "fr": "Le miroir : trois regards sur chaque dimension",
@@ -61,11 +61,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Écart de perception = estimation de l'équipe moins note des clients (positif : l'équipe "
         "surestime). Écart de symétrie = attention reçue par les collaborateurs moins attention reçue par les "
         "clients. Entre crochets, l'intervalle de confiance à 95 % de l'écart (ceux des notes sont sur le "
-        "graphique du miroir) ; en gras, les écarts dont l'intervalle exclut zéro.",
+        "graphique du miroir) ; en gras, les écarts dont l'intervalle exclut zéro. Seuls sont énoncés ci-dessous "
+        "ceux qui restent nets une fois les {k} dimensions examinées ensemble (Benjamini-Hochberg).",
         "en": "Perception gap = the team's estimate minus the customers' rating (positive: the team "
         "overestimates). Symmetry gap = attention employees receive minus attention customers receive. In "
         "brackets, the gap's 95% confidence interval (the scores' are on the mirror chart); in bold, gaps whose "
-        "interval excludes zero.",
+        "interval excludes zero. Only those that stay clear once the {k} dimensions are examined together "
+        "(Benjamini-Hochberg) are stated below.",
     },
     "position": {"fr": "Votre équipe dans l'organisation", "en": "Your team in the organisation"},
     "position_intro": {
@@ -95,9 +97,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Les scores vont de 1 (pas du tout d'accord) à 5 (tout à fait d'accord).|"
         "Chaque score est une estimation : l'intervalle de confiance à 95 % indique la plage des valeurs "
         "plausibles. Plus il y a de répondants (n), plus l'intervalle est étroit.|"
-        "Un écart n'est affirmé que si son intervalle exclut zéro ; sinon, les données ne permettent pas de "
-        "conclure dans un sens ou dans l'autre. La phrase en tête ne cite un écart que s'il reste net une fois "
-        "tenu compte des sept dimensions examinées ensemble.|"
+        "Un écart n'est affirmé que s'il reste net une fois les {k} dimensions examinées ensemble ; sinon, les "
+        "données ne permettent pas de conclure dans un sens ou dans l'autre. Points forts et axes de progrès "
+        "reposent sur des intervalles à 95 % pris un à un : à lire comme des pistes.|"
         "Ces résultats décrivent l'équipe, jamais une personne : aucun résultat collaborateur n'est affiché "
         "sous {n} répondants.|"
         "Un lien entre l'attention reçue par les collaborateurs et celle reçue par les clients, observé entre "
@@ -105,9 +107,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Scores run from 1 (strongly disagree) to 5 (strongly agree).|"
         "Each score is an estimate: the 95% confidence interval shows the range of plausible values. The more "
         "respondents (n), the narrower the interval.|"
-        "A gap is stated only when its interval excludes zero; otherwise the data do not allow a conclusion "
-        "either way. The sentence at the top names a gap only if it stays clear once the seven dimensions tested "
-        "together are allowed for.|"
+        "A gap is stated only if it stays clear once the {k} dimensions are examined together; otherwise the "
+        "data do not allow a conclusion either way. Strengths and focus areas rest on 95% intervals taken one by "
+        "one: read them as leads.|"
         "These results describe the team, never a person: no employee result is shown below {n} respondents.|"
         "A link between the attention employees receive and the attention customers receive, observed across "
         "teams, does not prove that one causes the other.",
@@ -126,18 +128,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "corrected_sentence": {
         "fr": "Corrigée du manque de fiabilité des moyennes d'équipe (ICC(2) : {rel_e} côté collaborateurs, "
         "{rel_c} côté clients), la corrélation estimée entre scores vrais serait de {corrected}. Cette valeur "
-        "corrigée est une estimation, pas un résultat testé.",
+        "corrigée est une estimation, pas un résultat testé ; elle peut dépasser 1 quand les moyennes sont peu "
+        "fiables.",
         "en": "Corrected for the unreliability of team means (ICC(2): {rel_e} for employees, {rel_c} for "
         "customers), the estimated correlation between true scores would be {corrected}. This corrected value "
-        "is an estimate, not a tested result.",
+        "is an estimate, not a tested result, and can exceed 1 when team means are unreliable.",
     },
     "power_sentence": {
-        "fr": "Avec {n} équipes, seule une corrélation d'au moins {mdr} est détectée avec 80 % de chances "
-        "(test bilatéral à 5 %). Un résultat non significatif ne signifie donc pas « aucun lien » ; les études "
-        "publiées trouvent une corrélation vraie d'environ 0,33 (Harter, Schmidt et Hayes 2002).",
-        "en": "With {n} teams, only a correlation of at least {mdr} is detected with 80% probability "
-        "(two-sided test at 5%). A non-significant result therefore does not mean \u201cno link\u201d; published "
+        "fr": "Avec {n} équipes, seule une corrélation observée d'au moins {mdr} est détectée avec 80 % de chances "
+        "(test bilatéral à 5 %), et des moyennes d'équipe peu fiables affaiblissent encore la corrélation observée. "
+        "Les études publiées trouvent une corrélation vraie d'environ 0,33 (Harter, Schmidt et Hayes 2002).",
+        "en": "With {n} teams, only an observed correlation of at least {mdr} is detected with 80% probability "
+        "(two-sided test at 5%), and unreliable team means weaken the observed correlation further. Published "
         "studies find a true correlation of about .33 (Harter, Schmidt and Hayes 2002).",
+    },
+    "not_significant_sentence": {
+        "fr": "Ce résultat non significatif ne signifie donc pas « aucun lien ».",
+        "en": "This non-significant result therefore does not mean \u201cno link\u201d.",
     },
     "excluded_sentence": {
         "fr": "{withheld} équipe(s) sous le seuil d'anonymat ({threshold} répondants) ne figurent ni dans le "
@@ -188,10 +195,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "strengths_focus": {"fr": "Points forts et axes de progrès", "en": "Strengths and focus areas"},
     "strengths_focus_intro": {
-        "fr": "Comparés à l'équipe type de l'organisation (la médiane des notes clients des équipes). Les dimensions "
-        "qui pèsent le plus dans l'avis global des clients viennent en premier.",
-        "en": "Compared with the organisation's typical team (the median of the teams' customer scores). The "
-        "dimensions that weigh most in customers' overall view come first.",
+        "fr": "Comparés à l'équipe type de l'organisation (la médiane des notes clients des équipes). Viennent en "
+        "premier les dimensions qui, vécues par les collaborateurs, expliquent le plus les différences d'avis "
+        "global des clients entre équipes.",
+        "en": "Compared with the organisation's typical team (the median of the teams' customer scores). First "
+        "come the dimensions that, as employees experience them, account most for the differences between teams "
+        "in customers' overall view.",
     },
     "strengths": {"fr": "Points forts", "en": "Strengths"},
     "focus": {"fr": "Axes de progrès", "en": "Focus areas"},
@@ -214,8 +223,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "({score} against {typical}), though the difference is not clear.",
     },
     "importance": {
-        "fr": " Entre équipes, elle explique {share} de l'avis global des clients.",
-        "en": " Across teams, it accounts for {share} of customers' overall view.",
+        "fr": " Vécue par les collaborateurs, elle explique {share} des différences d'avis global des clients "
+        "entre équipes.",
+        "en": " As employees experience it, it accounts for {share} of the differences between teams in customers' "
+        "overall view.",
     },
     "no_strength": {
         "fr": "Aucune dimension n'est nettement au-dessus de l'équipe type.",
@@ -236,7 +247,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Scores d'ensemble de l'équipe lors des vagues précédentes et de celle-ci.",
         "en": "The team's overall scores in earlier waves and in this one.",
     },
-    "axis_wave": {"fr": "Vague", "en": "Wave"},
     "parent_figures": {
         "fr": "Résultats de {name}, dont fait partie votre équipe",
         "en": "Results of {name}, which your team is part of",
@@ -250,13 +260,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{voice}: ICC(1) {icc1}, ICC(2) {icc2}, median rwg(j) {rwg}. {agreement} {reliability}",
     },
     "agreement_enough": {
-        "fr": "Les membres d'une équipe s'accordent assez pour que la moyenne d'équipe les représente (rwg(j) ≥ 0,70).",
-        "en": "Members of a team agree enough for the team mean to stand for them (rwg(j) ≥ .70).",
+        "fr": "Les répondants d'une même équipe s'accordent assez pour que la moyenne d'équipe les représente "
+        "(rwg(j) ≥ 0,70).",
+        "en": "Respondents of a team agree enough for the team mean to stand for them (rwg(j) ≥ .70).",
     },
     "agreement_low": {
         "fr": "L'accord au sein des équipes est sous le seuil usuel de 0,70 : lire les moyennes d'équipe avec "
         "prudence.",
         "en": "Agreement within teams is below the usual .70: read team means with care.",
+    },
+    "agreement_unknown": {
+        "fr": "L'accord au sein des équipes n'a pas pu être calculé.",
+        "en": "Agreement within teams could not be computed.",
+    },
+    "means_unknown": {
+        "fr": "La fiabilité des moyennes d'équipe n'a pas pu être calculée.",
+        "en": "The reliability of team means could not be computed.",
     },
     "means_reliable": {
         "fr": "Les moyennes d'équipe sont assez fiables pour comparer les équipes.",
@@ -273,11 +292,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dimension_linkage": {"fr": "Le lien, dimension par dimension", "en": "The link, dimension by dimension"},
     "dimension_linkage_intro": {
         "fr": "Corrélation entre équipes de l'attention reçue par les collaborateurs et par les clients sur chaque "
-        "dimension. La p-valeur ajustée (Benjamini-Hochberg) tient compte des sept dimensions testées ensemble ; "
+        "dimension. La p-valeur ajustée (Benjamini-Hochberg) tient compte des {k} dimensions testées ensemble ; "
         "la valeur corrigée de l'atténuation est une estimation, non testée, qui peut dépasser 1 quand les moyennes "
         "d'équipe sont peu fiables.",
         "en": "Correlation across teams between the attention employees and customers receive on each dimension. "
-        "The adjusted p-value (Benjamini-Hochberg) allows for the seven dimensions tested together; the value "
+        "The adjusted p-value (Benjamini-Hochberg) allows for the {k} dimensions tested together; the value "
         "corrected for attenuation is an estimate, not tested, and can exceed 1 when team means are unreliable.",
     },
     "adjusted_p": {"fr": "p ajustée", "en": "adjusted p"},
@@ -285,9 +304,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gap_distribution": {"fr": "Les écarts de perception des équipes", "en": "The teams' perception gaps"},
     "gap_distribution_sentence": {
         "fr": "{over} équipe(s) surestiment nettement la façon dont les clients les voient, {under} la sous-estiment "
-        "nettement, et pour {unclear} l'écart n'est pas net (intervalle à 95 % contenant zéro).",
+        "nettement, et pour {unclear} l'écart n'est pas net (intervalle à 95 % contenant zéro). Sur {teams} "
+        "équipes sans écart réel, environ {chance} paraîtraient nettes par le seul hasard.",
         "en": "{over} team(s) clearly overestimate how customers see them, {under} clearly underestimate it, and "
-        "for {unclear} the gap is not clear (95% interval containing zero).",
+        "for {unclear} the gap is not clear (95% interval containing zero). Of {teams} teams with no real gap, "
+        "about {chance} would look clear by chance alone.",
     },
     "axis_perception_gap": {
         "fr": "Écart de perception d'ensemble (points sur 5)",
@@ -296,12 +317,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "axis_teams": {"fr": "Nombre d'équipes", "en": "Number of teams"},
     "drivers": {"fr": "Les leviers de l'avis client", "en": "Key drivers of customers' view"},
     "drivers_intro": {
-        "fr": "Poids relatifs de Johnson : part de l'avis global des clients (R² = {r2}, {n} équipes) que chaque "
-        "dimension vécue par les collaborateurs explique entre équipes, avec l'intervalle bootstrap à 95 %. Un lien "
-        "entre équipes n'est pas une preuve de cause.",
-        "en": "Johnson's relative weights: the share of customers' overall view (R² = {r2}, {n} teams) that each "
-        "dimension as employees experience it explains across teams, with its 95% bootstrap interval. A link "
-        "across teams is not proof of cause.",
+        "fr": "Ensemble, les dimensions vécues par les collaborateurs expliquent {r2} des différences d'avis global "
+        "des clients entre {n} équipes (R²). Le poids relatif de Johnson de chacune est sa part de ce total, avec "
+        "son intervalle bootstrap à 95 %. Un lien entre équipes n'est pas une preuve de cause.",
+        "en": "Together, the dimensions as employees experience them account for {r2} of the differences between "
+        "{n} teams in customers' overall view (R²). Each one's Johnson relative weight is its part of that total, "
+        "with its 95% bootstrap interval. A link across teams is not proof of cause.",
     },
     "drivers_missing": {
         "fr": "Trop peu d'équipes comparables pour estimer les leviers (il en faut au moins 30).",
@@ -321,9 +342,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "branch": {"fr": "Branche", "en": "Branch"},
     "withheld_count": {
         "fr": "{withheld} équipe(s) sur {teams} ont moins de {threshold} répondants collaborateurs : leurs résultats "
-        "collaborateurs ne figurent nulle part dans les rapports.",
+        "collaborateurs ne sont jamais montrés équipe par équipe, seulement regroupés avec d'autres.",
         "en": "{withheld} team(s) of {teams} have fewer than {threshold} employee respondents: their employee "
-        "results appear nowhere in the reports.",
+        "results are never shown team by team, only pooled with others.",
     },
     "ci95": {"fr": "IC 95 %", "en": "95% CI"},
     "rwg_note": {
@@ -332,7 +353,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "gap_over_label": {"fr": "L'équipe surestime", "en": "Team overestimates"},
     "gap_under_label": {"fr": "L'équipe sous-estime", "en": "Team underestimates"},
-    "axis_share": {"fr": "Part de l'avis client expliquée (%)", "en": "Share of customers' view explained (%)"},
+    "axis_share": {
+        "fr": "Part des différences d'avis client entre équipes (%)",
+        "en": "Share of the differences in customers' view between teams (%)",
+    },
     "customer_view": {"fr": "Ce que disent vos clients", "en": "What your customers say"},
     "customer_view_intro": {
         "fr": "Note des clients par dimension, avec son intervalle de confiance à 95 %, et celle de l'équipe type de "

@@ -1,7 +1,9 @@
 """What a report states in words: the gaps that are clear, a team's strengths and its focus areas.
 
-Only differences whose 95% interval excludes the reference are stated as findings; everything else is shown in
-the tables with its interval and left unsaid, so that a manager is not sent after noise.
+A gap is stated only if it stays significant once all the dimensions' gaps of its kind are tested together
+(Benjamini-Hochberg at 5%), so that a manager is not sent after noise; strengths and focus areas rest on 95%
+intervals excluding the organisation's typical team. Everything else is shown in the tables with its interval
+and left unsaid.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import numpy as np
 
 from symmetry.analysis import TeamResult, WaveAnalysis
 from symmetry.linkage import Drivers
-from symmetry.stats import Difference
+from symmetry.stats import Difference, fdr_bh
 
+FALSE_DISCOVERY_RATE = 0.05
 GapKind = Literal["perception", "symmetry"]
 Reason = Literal["customers_above", "customers_below", "overestimated", "lowest"]
 MAX_AREAS = 3
@@ -43,16 +46,28 @@ class Area:
     importance: float | None
 
 
-def stated_gaps(result: TeamResult) -> list[GapStatement]:
-    """The perception and symmetry gaps whose 95% interval excludes zero, largest first."""
-    kinds: tuple[GapKind, ...] = ("perception", "symmetry")
-    statements = [
-        GapStatement(row.dimension, kind, gap)
-        for row in result.dimensions
-        for kind, gap in zip(kinds, (row.perception_gap, row.symmetry_gap), strict=True)
-        if gap is not None and gap.excludes_zero
+def _clear(kind: GapKind, gaps: list[tuple[str, Difference | None]]) -> list[GapStatement]:
+    known = [(dimension, gap) for dimension, gap in gaps if gap is not None]
+    if not known:
+        return []
+    adjusted = fdr_bh([gap.pvalue for _, gap in known])
+    return [
+        GapStatement(dimension, kind, gap)
+        for (dimension, gap), pvalue in zip(known, adjusted, strict=True)
+        if pvalue < FALSE_DISCOVERY_RATE
     ]
+
+
+def stated_gaps(result: TeamResult) -> list[GapStatement]:
+    """The perception and symmetry gaps that stay significant across the dimensions, largest first."""
+    statements = _clear("perception", [(row.dimension, row.perception_gap) for row in result.dimensions])
+    statements += _clear("symmetry", [(row.dimension, row.symmetry_gap) for row in result.dimensions])
     return sorted(statements, key=lambda statement: -abs(statement.gap.estimate))
+
+
+def headline_gap(result: TeamResult) -> GapStatement | None:
+    """The perception gap a report states in its first sentence: the largest of the stated ones, if any."""
+    return next((statement for statement in stated_gaps(result) if statement.kind == "perception"), None)
 
 
 def typical_customer_scores(analysis: WaveAnalysis) -> dict[str, float]:
@@ -81,8 +96,9 @@ def strengths_and_focus(
 
     A strength is a dimension whose customer interval lies above the organisation's typical team. A focus area is
     one whose customer interval lies below it, or one the team clearly overestimates (perception gap above zero).
-    When nothing is clear, the focus is the dimension customers rate lowest relative to the typical team, said to be
-    unclear, so that the report still points somewhere without overstating it.
+    When nothing is clear, the focus is the dimension, not a strength, that customers rate furthest below the
+    typical team, said to be unclear, so that the report still points somewhere without overstating it; if none
+    is below the typical team, there is no focus area.
     """
     importance = _importance(drivers)
     strengths: list[Area] = []
@@ -103,10 +119,14 @@ def strengths_and_focus(
         elif row.perception_gap is not None and row.perception_gap.ci[0] > 0:
             focus.append(dataclasses.replace(found, reason="overestimated"))
     if not focus:
+        strong = {area.dimension for area in strengths}
         shortfalls = [
             (typical[row.dimension] - row.customer.mean, row.dimension, row.customer.mean)
             for row in result.dimensions
-            if row.customer is not None and row.dimension in typical
+            if row.customer is not None
+            and row.dimension in typical
+            and row.dimension not in strong
+            and row.customer.mean < typical[row.dimension]
         ]
         if shortfalls:
             _, dimension, mean = max(shortfalls)

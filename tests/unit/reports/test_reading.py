@@ -52,7 +52,28 @@ def test_without_a_clear_focus_the_lowest_dimension_is_named_as_unclear() -> Non
     assert [(area.dimension, area.reason, area.importance) for area in focus] == [("b", "lowest", None)]
 
 
-def test_only_gaps_whose_interval_excludes_zero_are_stated_largest_first() -> None:
+def test_a_strength_is_never_also_the_fallback_focus() -> None:
+    # Both above the typical team (b clearly): no dimension falls short, so there is no focus area at all.
+    result = team(
+        [
+            DimensionResult("a", None, None, customer(4.2, 0.2), None, None),
+            DimensionResult("b", None, None, customer(3.6, 0.4), None, None),
+        ]
+    )
+    strengths, focus = strengths_and_focus(result, TYPICAL, None)
+    assert [area.dimension for area in strengths] == ["a"]
+    assert focus == []
+
+
+def test_a_gap_clear_alone_is_not_stated_once_the_dimensions_are_taken_together() -> None:
+    # p about 0.04 for d0 alone, but not below 5% once adjusted across seven dimensions (Benjamini-Hochberg).
+    rows = [DimensionResult("d0", None, None, None, gap(2.1, 1.96), None)]
+    rows += [DimensionResult(f"d{j}", None, None, None, gap(0.1, 1.96), None) for j in range(1, 7)]
+    assert rows[0].perception_gap is not None and rows[0].perception_gap.excludes_zero
+    assert stated_gaps(team(rows)) == []
+
+
+def test_only_gaps_that_stay_clear_are_stated_largest_first() -> None:
     result = team(
         [
             DimensionResult("a", None, None, None, gap(0.25), gap(-0.9)),

@@ -10,12 +10,14 @@ from typing import Any
 import numpy as np
 import pytest
 from pypdf import PdfReader
+from weasyprint.urls import FatalURLFetchingError
 
-from reports.context import build_team_context, headline_gap
+from reports.context import build_team_context
 from reports.i18n import Translator
 from reports.inputs import TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
 from reports.messages import MESSAGES
-from reports.render import RenderedReport, _offline_fetcher, render_report
+from reports.reading import headline_gap
+from reports.render import RenderedReport, render_pdf, render_report
 from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, analyse_wave, statistics_from_answers
 from symmetry.domain import Respondent
@@ -131,9 +133,10 @@ def test_every_font_is_bundled_and_embedded(inputs: WaveReportInputs) -> None:
 
 
 def test_reports_fetch_nothing_from_the_network() -> None:
-    fetcher = _offline_fetcher()
-    with pytest.raises(Exception, match="disallowed protocol"):
-        fetcher("http://127.0.0.1:9/logo.png")
+    # Through the real pipeline: an http image stops the rendering before any request is made.
+    html = '<html><body><p>Chart</p><img src="http://127.0.0.1:9/logo.png"></body></html>'
+    with pytest.raises(FatalURLFetchingError, match=r"127\.0\.0\.1:9"):
+        render_pdf(html)
 
 
 def test_french_report_uses_french_texts_and_decimal_commas(inputs: WaveReportInputs) -> None:
@@ -198,7 +201,7 @@ def test_the_headline_gap_survives_the_correction_for_seven_dimensions() -> None
     assert headline_gap(marginal) is None
     clear = _team_with_gaps([(2.1, 1.0), (4.0, 1.0)] + [(0.1, 1.0)] * 5)
     headline = headline_gap(clear)
-    assert headline is not None and headline[0] == "d1"
+    assert headline is not None and headline.dimension == "d1"
 
 
 REGIONS = {"T0": "N", "T1": "N", "T2": "S", "T3": "S"}
