@@ -1,22 +1,37 @@
 """Rendering many reports in parallel worker processes (matplotlib and WeasyPrint gain nothing from threads).
 
-Each worker receives the wave's shared inputs once, at start, and then only the small per-report jobs.
+Each worker receives the wave's shared inputs once, at start, and then only the small per-report jobs. A worker
+that dies (out of memory, a crash in a native library) breaks the whole pool, and every job still in it gets no
+result: the jobs that had not started go to a new pool, and those that were rendering when it broke are tried
+again one at a time, each in a process of its own, so that only a job that kills its process again is failed.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
+import signal
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from reports.i18n import Language
 from reports.inputs import TeamExtras, WaveReportInputs
 from reports.render import StageTimes, render_report
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class RenderingStopped(Exception):
+    """The worker processes died before rendering any report: the batch cannot go on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +55,25 @@ class ReportOutcome:
     times: StageTimes | None = None
 
 
-_worker_inputs: WaveReportInputs | None = None
+def describe_error(error: BaseException) -> str:
+    """An error as it is recorded and printed, without anything of the report's content.
+
+    The message of an exception raised while rendering may quote what it was rendering (a comment, a team's
+    name), so only its type and where it was raised (the innermost line of `reports/`) are kept. An `OSError`
+    keeps its message: it names a file of the batch and what the system said about it.
+    """
+    name = type(error).__name__
+    if isinstance(error, OSError):
+        return f"{name}: {error}"
+    inside = [frame for frame in traceback.extract_tb(error.__traceback__) if _in_package(frame.filename)]
+    if not inside:
+        return name
+    where = Path(inside[-1].filename).resolve().relative_to(PACKAGE_DIR.parent).as_posix()
+    return f"{name} at {where}:{inside[-1].lineno}"
 
 
-def _start_worker(inputs: WaveReportInputs) -> None:
-    global _worker_inputs
-    _worker_inputs = inputs
-    # What is loaded now lives as long as the worker; the collector need not scan it again for every report.
-    gc.freeze()
+def _in_package(filename: str) -> bool:
+    return Path(filename).resolve().is_relative_to(PACKAGE_DIR)
 
 
 def render_job(inputs: WaveReportInputs, job: ReportJob) -> ReportOutcome:
@@ -60,13 +86,96 @@ def render_job(inputs: WaveReportInputs, job: ReportJob) -> ReportOutcome:
         partial.replace(job.path)
     except Exception as error:  # one report's failure must not stop the batch
         partial.unlink(missing_ok=True)
-        return ReportOutcome(job, error=f"{type(error).__name__}: {error}")
+        return ReportOutcome(job, error=describe_error(error))
     return ReportOutcome(job, None, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages, rendered.times)
 
 
-def _render_in_worker(job: ReportJob) -> ReportOutcome:
-    assert _worker_inputs is not None, "worker started without its inputs"
+_worker_inputs: WaveReportInputs | None = None
+_worker_started: ctypes.Array[ctypes.c_bool] | None = None
+
+
+def _start_worker(inputs: WaveReportInputs, started: ctypes.Array[ctypes.c_bool]) -> None:
+    global _worker_inputs, _worker_started
+    _worker_inputs, _worker_started = inputs, started
+    # What is loaded now lives as long as the worker; the collector need not scan it again for every report.
+    gc.freeze()
+
+
+def _render_in_worker(index: int, pickled_job: bytes) -> ReportOutcome:
+    assert _worker_inputs is not None and _worker_started is not None, "worker started without its inputs"
+    _worker_started[index] = True
+    # The job is unpickled only once its start is marked, so that one that kills its worker even as it is read
+    # is known to the parent as the job that was running.
+    job: ReportJob = pickle.loads(pickled_job)
     return render_job(_worker_inputs, job)
+
+
+def _render_in_pool(
+    inputs: WaveReportInputs, jobs: list[ReportJob], workers: int, done: Callable[[ReportOutcome], None]
+) -> tuple[list[ReportJob], list[ReportJob]]:
+    """Render `jobs` in one pool, passing each outcome to `done`.
+
+    Returns, when a worker died and broke the pool, the jobs left without an outcome: those that had started
+    (one of them killed its worker, or was killed with it) and those that had not.
+    """
+    # Spawned, not forked: the parent may hold database driver threads that a fork would copy mid-state.
+    context = multiprocessing.get_context("spawn")
+    started = context.RawArray(ctypes.c_bool, len(jobs))
+    interrupted: list[int] = []
+    waiting: list[int] = []
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(inputs, started),
+        # Workers are not recycled: their memory stays flat (about 1 MiB more per 100 reports, measured), and
+        # CPython 3.11's pool stops starting workers once one retires with jobs still queued (gh-115634).
+    ) as pool:
+        futures = {pool.submit(_render_in_worker, index, pickle.dumps(job)): index for index, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            index = futures[future]
+            error = future.exception()
+            if isinstance(error, BrokenProcessPool):
+                # The pool sets this error once the dead worker is seen, so its job's start mark is already set.
+                (interrupted if started[index] else waiting).append(index)
+            elif error is None:
+                done(future.result())
+            else:
+                done(ReportOutcome(jobs[index], error=describe_error(error)))
+    return [jobs[index] for index in sorted(interrupted)], [jobs[index] for index in sorted(waiting)]
+
+
+def _render_and_send(inputs: WaveReportInputs, job: ReportJob, sender: Connection) -> None:
+    sender.send(render_job(inputs, job))
+    sender.close()
+
+
+def _render_alone(inputs: WaveReportInputs, job: ReportJob) -> ReportOutcome:
+    """Render one job in a process of its own: a job that kills it is failed, and takes no other with it."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_render_and_send, args=(inputs, job, sender), daemon=True)
+    process.start()
+    sender.close()  # the child holds the only writing end: its death ends the pipe
+    try:
+        outcome: ReportOutcome | None = receiver.recv()
+    except EOFError:  # the process died before it could send an outcome
+        outcome = None
+    finally:
+        receiver.close()
+        process.join()
+    if outcome is None:
+        return ReportOutcome(job, error=f"the rendering process died ({_exit_status(process.exitcode)})")
+    return outcome
+
+
+def _exit_status(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
 
 
 def render_reports(
@@ -76,25 +185,25 @@ def render_reports(
     workers: int | None = None,
     on_done: Callable[[ReportOutcome], None] | None = None,
 ) -> list[ReportOutcome]:
-    """Render every job in worker processes; a job that fails is reported in its outcome and stops nothing else."""
+    """Render every job in worker processes; a job that fails is reported in its outcome and stops nothing else.
+
+    A job whose rendering kills its process (twice: in the pool, then alone) is failed with "the rendering
+    process died (...)". Raises `RenderingStopped` if the workers die before rendering anything (the outcomes
+    already passed to `on_done` stand).
+    """
     outcomes: list[ReportOutcome] = []
-    # Spawned, not forked: the parent may hold database driver threads that a fork would copy mid-state.
-    with ProcessPoolExecutor(
-        max_workers=workers or os.cpu_count() or 1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(inputs,),
-        # Workers are not recycled: their memory stays flat (about 1 MiB more per 100 reports, measured), and
-        # CPython 3.11's pool stops starting workers once one retires with jobs still queued (gh-115634).
-    ) as pool:
-        futures = {pool.submit(_render_in_worker, job): job for job in jobs}
-        for future in as_completed(futures):
-            error = future.exception()
-            if error is None:
-                outcome = future.result()
-            else:  # the worker itself died (out of memory, killed): the job is failed, the others go on
-                outcome = ReportOutcome(futures[future], error=f"{type(error).__name__}: {error}")
-            outcomes.append(outcome)
-            if on_done is not None:
-                on_done(outcome)
+
+    def done(outcome: ReportOutcome) -> None:
+        outcomes.append(outcome)
+        if on_done is not None:
+            on_done(outcome)
+
+    remaining = list(jobs)
+    while remaining:
+        before = len(outcomes)
+        interrupted, remaining = _render_in_pool(inputs, remaining, workers or os.cpu_count() or 1, done)
+        if remaining and not interrupted and len(outcomes) == before:
+            raise RenderingStopped("the rendering processes died before rendering any report")
+        for job in interrupted:
+            done(_render_alone(inputs, job))
     return outcomes

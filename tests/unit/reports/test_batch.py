@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
-from reports.batch import ReportJob, ReportOutcome, render_reports
+import pytest
+
+from reports.batch import ReportJob, ReportOutcome, describe_error, render_reports
 from reports.render import render_report
 from tests.unit.reports.test_reports import simulated_inputs
 
@@ -32,3 +38,38 @@ def test_workers_render_the_same_bytes_as_the_parent_and_a_failure_stays_its_own
     assert outcomes[blocked].error is not None and outcomes[blocked].file_digest is None
     assert not list(tmp_path.glob("*.part"))
     assert outcomes[tmp_path / "organisation.pdf"].error is None
+
+
+class KillsItsWorker(ReportJob):
+    """A job whose unpickling, in whatever process receives it, ends that process at once with exit code 1."""
+
+    def __reduce__(self) -> tuple[Callable[[int], NoReturn], tuple[int]]:
+        return os._exit, (1,)
+
+
+def test_a_job_that_kills_its_worker_fails_alone_and_the_others_render(tmp_path: Path) -> None:
+    inputs = simulated_inputs()
+    killer = KillsItsWorker(tmp_path / "killer.pdf", "en", "T1")
+    jobs = [ReportJob(tmp_path / f"t0-{number}.pdf", "fr", "T0") for number in range(4)]
+    jobs[2:2] = [killer]
+    jobs.append(ReportJob(tmp_path / "organisation.pdf", "en"))
+    seen: list[ReportOutcome] = []
+    outcomes = render_reports(inputs, jobs, workers=2, on_done=seen.append)
+    assert seen == outcomes
+    assert sorted(str(outcome.job.path) for outcome in outcomes) == sorted(str(job.path) for job in jobs)
+    failed = [outcome for outcome in outcomes if outcome.error is not None]
+    assert [outcome.job.path for outcome in failed] == [killer.path]
+    assert failed[0].error == "the rendering process died (exit code 1)"
+    for job in jobs:
+        assert job.path.is_file() is (job is not killer)
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_an_error_keeps_its_type_and_place_but_not_its_message() -> None:
+    with pytest.raises(KeyError) as caught:
+        render_report(simulated_inputs(), "SECRET-KEY", "fr")
+    assert re.fullmatch(r"KeyError at reports/[a-z_/]+\.py:\d+", describe_error(caught.value)), caught.value
+    assert describe_error(ValueError("comment: my manager never listens")) == "ValueError"
+    assert describe_error(IsADirectoryError(21, "Is a directory", "/out/t0.pdf")) == (
+        "IsADirectoryError: [Errno 21] Is a directory: '/out/t0.pdf'"
+    )
