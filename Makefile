@@ -61,7 +61,7 @@ bench-stats: $(VENV)/.installed-dev
 bench-analysis: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_analysis.py
 
-bench-reports: $(VENV)/.installed-dev
+bench-reports: $(VENV)/.installed-dev harfbuzz
 	$(BIN)/python bench/bench_reports.py
 
 clean:

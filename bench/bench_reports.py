@@ -24,6 +24,7 @@ import numpy as np
 
 from reports.batch import ReportJob, ReportOutcome, render_reports
 from reports.inputs import TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs
+from surveys.demo.comments import EMPLOYEE_COMMENTS
 from surveys.demo.roster import build_roster
 from surveys.demo.services import CUSTOMER_RESPONSE_RATE, EMPLOYEE_RESPONSE_RATE
 from surveys.instruments.loader import load_instrument
@@ -37,10 +38,13 @@ WORKERS = tuple(int(w) for w in os.environ.get("BENCH_WORKERS", "1,2").split(","
 TARGET_CPU_PER_REPORT = 0.35
 PROJECTED_REPORTS = 1_000
 STAGES = ("prepare", "charts", "html", "pdf")
+COMMENT_THRESHOLD = 10
+MAX_COMMENTS = 12
 
 
 def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str, TeamExtras]]:
-    """The demo organisation's wave, simulated and analysed in memory, with two earlier waves for the trends."""
+    """The demo organisation's wave, simulated and analysed in memory, with two earlier waves for the trends and
+    twelve comments for each team at or above the comment threshold, as the real reports have."""
     rng = np.random.default_rng(seed)
     instrument = load_instrument("attention")
     organisation = Organisation(id=uuid.uuid4(), slug="demo", name="Horizon Services (demo)")
@@ -88,7 +92,9 @@ def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str
                 ("Automne 2025", dt.date(2025, 10, 17), 0.1),
             )
         ]
-        extras[team_key] = TeamExtras(trend=(*earlier, TrendPoint(wave.name, closes_on, *now)))
+        commented = result.employee_respondents is not None and result.employee_respondents >= COMMENT_THRESHOLD
+        comments = tuple(str(text) for text in rng.choice(EMPLOYEE_COMMENTS, size=MAX_COMMENTS)) if commented else ()
+        extras[team_key] = TeamExtras(comments, (*earlier, TrendPoint(wave.name, closes_on, *now)))
     return WaveReportInputs(analysis, wave, infos), extras
 
 
@@ -135,7 +141,7 @@ def main() -> None:
             if workers != 1:
                 print(f"speed-up of {workers} workers over 1: {walls[1] / wall:.2f}x (ideal {workers}x)")
     most = max(walls)
-    projected = walls[most] / TEAMS * PROJECTED_REPORTS
+    projected = walls[most] / len(inputs.analysis.teams) * PROJECTED_REPORTS
     print(f"projected wall time for {PROJECTED_REPORTS:,} reports with {most} worker(s): {projected:.0f} s")
 
 
