@@ -300,7 +300,8 @@ def _outcome_scores(
     return scores
 
 
-def _check_threshold(anonymity_threshold: int) -> None:
+def check_anonymity_threshold(anonymity_threshold: int) -> None:
+    """Refuse an anonymity threshold under 3, which would let two respondents identify each other's answers."""
     if anonymity_threshold < 3:
         raise ValueError(f"`anonymity_threshold` must be at least 3, got {anonymity_threshold}")
 
@@ -314,7 +315,7 @@ def analyse_wave(
     min_driver_teams: int = 30,
 ) -> WaveAnalysis:
     """Analyse one wave's answers held in memory; see :func:`analyse_statistics`."""
-    _check_threshold(anonymity_threshold)
+    check_anonymity_threshold(anonymity_threshold)
     return analyse_statistics(
         instrument,
         statistics_from_answers(instrument, employees, customers),
@@ -344,7 +345,7 @@ def analyse_statistics(
         Fewest teams for which key drivers are reported.
 
     """
-    _check_threshold(anonymity_threshold)
+    check_anonymity_threshold(anonymity_threshold)
     measures = [OVERALL, *(d.key for d in instrument.dimensions)]
     columns = statistics.columns
     teams = team_results(instrument, statistics, anonymity_threshold=anonymity_threshold)
@@ -389,9 +390,9 @@ def team_results(
     """Each label's result: means, gaps and outcomes, its employee figures only at or above the threshold.
 
     The labels are front-line teams in :func:`analyse_statistics`; statistics pooled by branch give the
-    branches' results through the same computation (:func:`symmetry.hierarchy.analyse_groups`).
+    branches' results through the same computation (:func:`symmetry.hierarchy.pooled_results`).
     """
-    _check_threshold(anonymity_threshold)
+    check_anonymity_threshold(anonymity_threshold)
     measures = [OVERALL, *(d.key for d in instrument.dimensions)]
     columns = statistics.columns
     means = {key: stats.means_from_statistics(summary) for key, summary in columns.items()}

@@ -2,9 +2,12 @@
 
 A team whose employee figures are withheld can show its branch's figures instead, and the organisation report
 shows response counts by branch. Both are sums over nested sets of teams, and nested sums can be subtracted: a
-branch minus the teams shown inside it is whatever is left. :func:`releasable_groups` decides which branches may
-be shown so that no subtraction, over everything released together, isolates fewer than the anonymity threshold
-of employee respondents.
+branch minus the teams shown inside it is whatever is left. :func:`disclose` decides, once for both, which teams
+are withheld and which branches may be shown, so that no subtraction over everything released together (the
+pooled figures' n and the counts) isolates fewer than the anonymity threshold of employee respondents. The pooled
+figures (:func:`pooled_results`) and the counts (:func:`branch_response_counts`) both take that one decision: two
+rules deciding apart, even over slightly different sets of teams, would release different branches, and one
+branch's figures minus another's would give a withheld team away.
 
 The rule (secondary suppression over a laminar family of sets)
 --------------------------------------------------------------
@@ -33,7 +36,9 @@ greedy: it is always safe, not always the largest possible set of groups.
 
 A team is *withheld* when it has fewer than ``threshold`` respondents and at least one, or, when invitation
 counts are given, anyone invited: that nobody in a team answered is also a count under the threshold. A team
-with nobody invited and no answer reveals nothing and counts as shown.
+with nobody invited and no answer reveals nothing and counts as shown. The teams considered are all of them:
+those with respondents, those with invitations and those of the hierarchy, a top-level team with nobody
+answering included.
 
 References
 ----------
@@ -51,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from symmetry import stats
-from symmetry.analysis import NpsCounts, TeamResult, WaveStatistics, team_results
+from symmetry.analysis import NpsCounts, TeamResult, WaveStatistics, check_anonymity_threshold, team_results
 from symmetry.domain import Instrument, Respondent
 
 
@@ -87,11 +92,6 @@ def group_members(parents: Mapping[str, str | None]) -> dict[str, frozenset[str]
             members.setdefault(parent, {parent}).add(team)
             parent = parents[parent]
     return {group: frozenset(teams) for group, teams in sorted(members.items())}
-
-
-def _check_threshold(threshold: int) -> None:
-    if threshold < 3:
-        raise ValueError(f"the anonymity threshold must be at least 3, got {threshold}")
 
 
 def _check_counts(counts: Mapping[str, int], name: str) -> None:
@@ -134,47 +134,116 @@ def _release(
     return frozenset(released)
 
 
-def releasable_groups(
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """Which employee figures of a wave may be shown by branch: the one decision of :func:`disclose`.
+
+    The pooled figures (:func:`pooled_results`) and the response counts (:func:`branch_response_counts`) both
+    read it, so that what one shows never completes a difference with what the other shows.
+    """
+
+    members: Mapping[str, frozenset[str]]
+    """Each group's teams, as from :func:`group_members`."""
+    answered: Mapping[str, int]
+    """Employee respondents per team."""
+    invited: Mapping[str, int] | None
+    """Employees invited per team, or None when unknown."""
+    threshold: int
+    """The anonymity threshold."""
+    withheld: frozenset[str]
+    """Teams whose exact count of respondents must not be derivable."""
+    groups: frozenset[str]
+    """Groups whose pooled figures and answered count may be shown."""
+
+    def count_shown(self, group: str) -> bool:
+        """Whether the group's answered count may be shown: it is released, or holds no withheld team.
+
+        A group with no withheld team is the sum of counts shown anyway; it adds nothing.
+        """
+        return group in self.groups or not self.members[group] & self.withheld
+
+    @property
+    def total_shown(self) -> bool:
+        """Whether the organisation's answered total may be shown in the counts.
+
+        Not when the withheld teams hold fewer than the threshold in all: the total minus the teams shown would be
+        their sum (and a single withheld team's own count). The choice of groups takes the total as known all the
+        same (the analysis reports organisation-wide figures), so it is never the last piece of a difference.
+        """
+        return not self.withheld or sum(self.answered.get(team, 0) for team in self.withheld) >= self.threshold
+
+
+def disclose(
     members: Mapping[str, frozenset[str]],
-    respondents: Mapping[str, int],
+    answered: Mapping[str, int],
     threshold: int,
     *,
     invited: Mapping[str, int] | None = None,
-) -> frozenset[str]:
-    """The groups whose pooled employee figures may be shown beside the teams shown by the analysis.
+) -> Disclosure:
+    """Which teams are withheld and which groups may be shown, over every team of the organisation.
 
     See the module docstring for the rule: a group is shown only with at least `threshold` respondents, and only
     if no sum or difference of everything shown (teams at or above the threshold, the shown groups and the
     organisation total) isolates a withheld team, or any set of withheld teams with fewer than `threshold`
-    respondents in all.
+    respondents in all. The teams considered are those with respondents, those with invitations and those of
+    the groups.
 
     Parameters
     ----------
     members : Mapping[str, frozenset[str]]
         Each group's teams, as from :func:`group_members` (nested or disjoint).
-    respondents : Mapping[str, int]
+    answered : Mapping[str, int]
         Employee respondents per team; a team not in it has none.
     threshold : int
         The anonymity threshold, at least 3.
     invited : Mapping[str, int], optional
         Employees invited per team. When given, a team where somebody was invited and nobody answered is
-        protected too; without it, a team with no respondent is taken as having nobody to protect.
+        protected too, and no team may have more respondents than invitations; without it, a team with no
+        respondent is taken as having nobody to protect.
+
+    Raises
+    ------
+    ValueError
+        If the threshold is under 3, a count is negative, or a team has more respondents than invitations.
 
     Examples
     --------
     Lille's 3 respondents are withheld; the north minus Lens would be Lille, so the north is withheld too:
 
     >>> members = group_members({"north": None, "lille": "north", "lens": "north"})
-    >>> sorted(releasable_groups(members, {"lille": 3, "lens": 12}, 5))
+    >>> sorted(disclose(members, {"lille": 3, "lens": 12}, 5).groups)
     []
-    >>> sorted(releasable_groups(members, {"lille": 3, "lens": 4}, 5))
+    >>> sorted(disclose(members, {"lille": 3, "lens": 4}, 5).groups)
     ['north']
 
+    Paris, a top-level team where 6 were invited and nobody answered, would be the organisation minus the north:
+
+    >>> sorted(disclose(members, {"lille": 3, "lens": 4}, 5, invited={"lille": 5, "lens": 5, "paris": 6}).groups)
+    []
+
     """
-    _check_threshold(threshold)
-    _check_counts(respondents, "respondents")
-    teams = set(respondents).union(*members.values())
-    return _release(members, respondents, _withheld(teams, respondents, threshold, invited), threshold)
+    check_anonymity_threshold(threshold)
+    _check_counts(answered, "answered")
+    teams = set(answered).union(*members.values())
+    if invited is not None:
+        _check_counts(invited, "invited")
+        over = sorted(team for team, count in answered.items() if count > invited.get(team, 0))
+        if over:
+            team = over[0]
+            raise ValueError(
+                f"team {team!r} has more employee answers than invitations "
+                f"({answered[team]} answered, {invited.get(team, 0)} invited)"
+            )
+        teams.update(invited)
+    withheld = _withheld(teams, answered, threshold, invited)
+    return Disclosure(
+        members=dict(members),
+        answered=dict(answered),
+        invited=None if invited is None else dict(invited),
+        threshold=threshold,
+        withheld=withheld,
+        groups=_release(members, answered, withheld, threshold),
+    )
 
 
 def _pool(
@@ -220,7 +289,7 @@ def branch_statistics(statistics: WaveStatistics, members: Mapping[str, frozense
 
     Pooling is exact: a group's statistics are those of all its teams' answers taken together, not an average
     of team means. Average deviations, which are around each team's own mean, do not pool and are left out.
-    This pools every group given, shown or not: select the groups first (:func:`analyse_groups` does).
+    This pools every group given, shown or not: select the groups first (:func:`pooled_results` does).
     """
     groups = sorted(members)
     return WaveStatistics(
@@ -241,6 +310,25 @@ def branch_statistics(statistics: WaveStatistics, members: Mapping[str, frozense
     )
 
 
+def pooled_results(instrument: Instrument, statistics: WaveStatistics, disclosure: Disclosure) -> dict[str, TeamResult]:
+    """The pooled result of each group that the disclosure shows, customers included.
+
+    Each result is computed as a team's is (:func:`symmetry.analysis.team_results`), on the answers of all the
+    group's teams pooled; ``TeamResult.team`` is the group's key. Groups that may not be shown are absent.
+
+    Raises
+    ------
+    ValueError
+        If the disclosure was decided on other employee respondents than those of `statistics`.
+
+    """
+    respondents = {team: n for team, n in statistics.respondents.get(Respondent.EMPLOYEE, {}).items() if n > 0}
+    if respondents != {team: n for team, n in disclosure.answered.items() if n > 0}:
+        raise ValueError("the disclosure was decided on other employee respondents than these statistics")
+    pooled = branch_statistics(statistics, {group: disclosure.members[group] for group in disclosure.groups})
+    return dict(sorted(team_results(instrument, pooled, anonymity_threshold=disclosure.threshold).items()))
+
+
 def analyse_groups(
     instrument: Instrument,
     statistics: WaveStatistics,
@@ -249,16 +337,12 @@ def analyse_groups(
     anonymity_threshold: int = 5,
     invited: Mapping[str, int] | None = None,
 ) -> dict[str, TeamResult]:
-    """The pooled result of each group that may be shown (:func:`releasable_groups`), customers included.
+    """:func:`pooled_results` of the disclosure decided here, for a caller that shows no response counts.
 
-    Each result is computed as a team's is (:func:`symmetry.analysis.team_results`), on the answers of all the
-    group's teams pooled; ``TeamResult.team`` is the group's key. Groups that may not be shown are absent.
+    A caller that shows counts as well decides the disclosure once (:func:`disclose`) and passes it to both.
     """
-    shown = releasable_groups(
-        members, statistics.respondents.get(Respondent.EMPLOYEE, {}), anonymity_threshold, invited=invited
-    )
-    pooled = branch_statistics(statistics, {group: members[group] for group in shown})
-    return dict(sorted(team_results(instrument, pooled, anonymity_threshold=anonymity_threshold).items()))
+    respondents = statistics.respondents.get(Respondent.EMPLOYEE, {})
+    return pooled_results(instrument, statistics, disclose(members, respondents, anonymity_threshold, invited=invited))
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,66 +355,51 @@ class ResponseCount:
 
 @dataclass(frozen=True, slots=True)
 class BranchCounts:
-    """Employee response counts of a wave by branch of the hierarchy and by team."""
+    """Employee response counts of a wave by branch of the hierarchy."""
 
     groups: dict[str, ResponseCount]
     """Each group's whole branch (the group's team and every team under it)."""
-    teams: dict[str, ResponseCount]
-    """Each team's own people."""
     total: ResponseCount
-    """The whole organisation: answered is None when the withheld teams hold fewer than the threshold in all,
-    since the total minus the teams shown would give their sum (and a single withheld team's own count)."""
+    """The whole organisation (see :attr:`Disclosure.total_shown`)."""
 
 
-def branch_response_counts(
-    members: Mapping[str, frozenset[str]], invited: Mapping[str, int], answered: Mapping[str, int], threshold: int
-) -> BranchCounts:
-    """Invited and answered employees per group and per team, answered hidden where it would reveal a team.
+def branch_response_counts(disclosure: Disclosure) -> BranchCounts:
+    """Invited and answered employees per group and in all, answered hidden where it would reveal a team.
 
-    A team's answered count is shown at or above `threshold`, or when nobody was invited. A group's is shown when
-    :func:`releasable_groups` (with the invitations) allows it, or when no team in it is withheld (its count is
-    then the sum of shown counts), by the same rule against differencing: no sum or
-    difference of the shown counts gives the exact count of a team with fewer than `threshold` answers.
-    Invitation counts are shown everywhere. The organisation's total is shown unless the withheld teams hold
-    fewer than `threshold` answers in all; the choice of groups takes it as known all the same (the analysis
-    reports organisation-wide figures), so it never becomes the last piece of a difference.
+    A group's answered count is shown where the disclosure allows it (:meth:`Disclosure.count_shown`): every
+    group whose pooled figures are shown, and every group with no withheld team. Invitation counts are shown
+    everywhere.
+
+    Raises
+    ------
+    ValueError
+        If the disclosure was decided without the invitation counts.
 
     Examples
     --------
     >>> members = group_members({"north": None, "lille": "north", "lens": "north"})
-    >>> counts = branch_response_counts(members, {"lille": 8, "lens": 20}, {"lille": 3, "lens": 12}, 5)
-    >>> counts.groups["north"]
-    ResponseCount(invited=28, answered=None)
-    >>> counts.teams["lille"], counts.teams["lens"]
-    (ResponseCount(invited=8, answered=None), ResponseCount(invited=20, answered=12))
+    >>> counts = branch_response_counts(
+    ...     disclose(members, {"lille": 3, "lens": 12}, 5, invited={"lille": 8, "lens": 20})
+    ... )
+    >>> counts.groups["north"], counts.total
+    (ResponseCount(invited=28, answered=None), ResponseCount(invited=28, answered=None))
 
     """
-    _check_threshold(threshold)
-    _check_counts(invited, "invited")
-    _check_counts(answered, "answered")
-    over = sorted(team for team, count in answered.items() if count > invited.get(team, 0))
-    if over:
-        raise ValueError(f"more answers than invitations in team {over[0]!r}")
-    teams = sorted(set(invited).union(answered, *members.values()))
-    withheld = _withheld(teams, answered, threshold, invited)
-    shown = _release(members, answered, withheld, threshold)
-    withheld_answers = sum(answered.get(team, 0) for team in withheld)
+    invited, answered, members = disclosure.invited, disclosure.answered, disclosure.members
+    if invited is None:
+        raise ValueError("response counts need the invitation counts: pass `invited` to `disclose`")
     return BranchCounts(
         groups={
             group: ResponseCount(
                 invited=sum(invited.get(team, 0) for team in members[group]),
                 answered=sum(answered.get(team, 0) for team in members[group])
-                if group in shown or not members[group] & withheld
+                if disclosure.count_shown(group)
                 else None,
             )
             for group in sorted(members)
         },
-        teams={
-            team: ResponseCount(invited.get(team, 0), None if team in withheld else answered.get(team, 0))
-            for team in teams
-        },
         total=ResponseCount(
             invited=sum(invited.values()),
-            answered=sum(answered.values()) if not withheld or withheld_answers >= threshold else None,
+            answered=sum(answered.values()) if disclosure.total_shown else None,
         ),
     )

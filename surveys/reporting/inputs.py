@@ -22,7 +22,7 @@ from surveys.waves.models import Invitation, Wave, WaveState
 from symmetry.analysis import OVERALL, WaveAnalysis, WaveStatistics, analyse_statistics
 from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Respondent, Voice
-from symmetry.hierarchy import BranchCounts, analyse_groups, branch_response_counts, group_members
+from symmetry.hierarchy import BranchCounts, branch_response_counts, disclose, group_members, pooled_results
 
 MAX_COMMENTS = 12
 EARLIER_WAVES_IN_TREND = 4
@@ -273,16 +273,20 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     comments = await team_comments(session, wave, analysis, team_ids, threshold=comment_threshold)
     trends = await team_trends(session, wave)
     extras = {key: TeamExtras(comments.get(key, ()), trends.get(key, ())) for key in analysis.teams}
-    members = group_members({key: info.parent for key, info in infos.items()})
     invited = await employees_invited(session, wave, teams)
     answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
-    threshold = analysis.anonymity_threshold
+    try:
+        # One decision of what the branches may show, for both their pooled figures and their response counts.
+        members = group_members({key: info.parent for key, info in infos.items()})
+        disclosure = disclose(members, answered, analysis.anonymity_threshold, invited=invited)
+    except ValueError as error:
+        raise ReportError(f"the reports of wave {wave.name!r} cannot be made: {error}") from error
     inputs = WaveReportInputs(
         analysis=analysis,
         wave=WaveInfo(organisation.name, wave.name, wave.opens_on, wave.closes_on),
         teams=infos,
         comment_threshold=comment_threshold,
-        groups=analyse_groups(instrument, statistics, members, anonymity_threshold=threshold, invited=invited),
-        rates=branch_rates(infos, branch_response_counts(members, invited, answered, threshold), organisation.name),
+        groups=pooled_results(instrument, statistics, disclosure),
+        rates=branch_rates(infos, branch_response_counts(disclosure), organisation.name),
     )
     return WaveReportData(wave, document, inputs, team_ids, languages, extras)

@@ -26,6 +26,7 @@ from surveys.reporting.inputs import WaveReportData, load_report_data
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.settings import Settings
 from surveys.waves.actions import close
+from surveys.waves.models import Invitation
 from surveys.waves.services import create_wave, launch_wave
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator
@@ -267,6 +268,34 @@ def test_an_open_wave_is_refused_and_nothing_is_written(
     assert f"wave '{WAVE}' is open" in result.output
     assert not out.exists()
     assert records(clean_database) == []
+
+
+async def _lose_employee_invitations(settings: Settings, team_key: str, lost: int) -> None:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            team = await session.scalar(sa.select(Team).where(Team.external_id == team_key))
+            assert team is not None
+            invitations = await session.scalars(
+                sa.select(Invitation.id)
+                .where(Invitation.team_id == team.id, Invitation.respondent == Respondent.EMPLOYEE)
+                .limit(lost)
+            )
+            await session.execute(sa.delete(Invitation).where(Invitation.id.in_(list(invitations))))
+    finally:
+        await config.get_engine().dispose()
+
+
+def test_a_team_with_more_answers_than_invitations_is_refused_by_name(
+    closed_wave: Wave, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    run_sync(_lose_employee_invitations(closed_wave.settings, "MID", 2))
+    out = tmp_path / "reports"
+    result = render(cli_env, out)
+    assert result.exit_code == 1
+    assert "team 'MID' has more employee answers than invitations (7 answered, 5 invited)" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
 
 
 def test_comments_show_only_above_their_threshold_and_a_withheld_team_shows_no_employee_figure(
