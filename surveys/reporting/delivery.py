@@ -61,12 +61,17 @@ def read_report_file(report: ReportRecord) -> bytes:
     return data
 
 
+def slugify(text: str) -> str:
+    """An ASCII file-name fragment: "Île-de-France" -> "ile-de-france"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
 def report_file_name(wave: str, team: str | None, language: str) -> str:
     """A file name safe in any header or file system: ASCII letters, digits and hyphens, then ``.pdf``."""
 
     def slug(text: str) -> str:
-        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-        return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+        return slugify(text)[:60].strip("-")
 
     parts = ["symmetry", slug(wave), slug(team) if team is not None else "organisation", slug(language)]
     return "-".join(part for part in parts if part) + ".pdf"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,26 +15,28 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset, pango
 
 import reports
+import symmetry
 from reports.batch import ReportJob, ReportOutcome
 from reports.i18n import LANGUAGES, Language
 from surveys.audit.services import record
+from surveys.reporting.delivery import slugify
 from surveys.reporting.inputs import ReportError, WaveReportData, load_report_data
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.waves.models import Wave
 
-__all__ = ["ReportError", "plan_reports", "record_outcome", "record_render", "renderer_fingerprint", "slugify"]
+__all__ = ["ReportError", "plan_reports", "record_outcome", "record_render", "renderer_fingerprint"]
 
 ORGANISATION_LANGUAGES = LANGUAGES
 ERROR_LENGTH = 500
-RENDERER_DIR = Path(reports.__file__).parent
-
-
-def slugify(text: str) -> str:
-    """An ASCII file-name fragment: "Île-de-France" -> "ile-de-france"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+RENDERER_DIRS = (Path(reports.__file__).parent, Path(symmetry.__file__).parent)
+"""The code a PDF is made by: the renderer (code, templates, stylesheet, fonts) and the statistics it calls."""
+RENDERING_LIBRARIES = (
+    "weasyprint", "pydyf", "matplotlib", "babel", "jinja2", "numpy", "scipy", "fonttools", "pillow"
+)  # fmt: skip
+"""The distributions whose version can change a PDF's bytes."""
 
 
 def _file_key(key: str) -> str:
@@ -44,13 +46,39 @@ def _file_key(key: str) -> str:
     return safe if safe == key else f"{safe}_{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 
-def renderer_fingerprint(directory: Path = RENDERER_DIR) -> str:
-    """SHA-256 of every file of the renderer (code, templates, stylesheet, fonts): a new renderer renders again."""
+def library_versions() -> dict[str, str]:
+    """The installed version of each of `RENDERING_LIBRARIES`."""
+    return {name: importlib.metadata.version(name) for name in RENDERING_LIBRARIES}
+
+
+def harfbuzz_subsetting() -> bool:
+    """Whether WeasyPrint subsets fonts with HarfBuzz rather than fontTools: the two give different bytes.
+
+    WeasyPrint uses HarfBuzz's subsetter when libharfbuzz-subset loads and HarfBuzz is at least 4.1.0
+    (`weasyprint.pdf.fonts`); this is the same test.
+    """
+    return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def pango_version() -> int:
+    """The version of Pango that lays out the text, as Pango encodes it (1.50.6 is 15006)."""
+    return int(pango.pango_version())
+
+
+def renderer_fingerprint(directories: tuple[Path, ...] = RENDERER_DIRS) -> str:
+    """SHA-256 of what renders a PDF besides its inputs: a new renderer renders again.
+
+    That is every file of `reports/` and `symmetry/`, the versions of the libraries that draw and write the PDF
+    and of Pango, and whether WeasyPrint subsets fonts with HarfBuzz. Computed once per run.
+    """
     digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(directory).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for directory in directories:
+        for path in sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(directory.parent).as_posix().encode())
+            digest.update(b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    libraries = {"libraries": library_versions(), "pango": pango_version(), "harfbuzz_subset": harfbuzz_subsetting()}
+    digest.update(_canonical(libraries))
     return digest.hexdigest()
 
 

@@ -351,3 +351,31 @@ def test_each_team_report_gets_its_trend_over_the_closed_waves(closed_wave: Wave
     assert spring.employee is None and autumn.employee is None and spring.customer is not None
     assert data.extras["BIG"].comments == ()  # nobody wrote a comment in the autumn
     assert data.inputs.teams["BIG"].ancestors == ("HQ",)
+
+
+def test_the_renderer_fingerprint_follows_its_code_its_libraries_and_the_font_subsetter(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.undo()  # the real fingerprint, not the one pinned for the other tests
+    assert {directory.name for directory in services.RENDERER_DIRS} == {"reports", "symmetry"}
+    renderer, core = tmp_path / "reports", tmp_path / "symmetry"
+    for directory in (renderer, core):
+        directory.mkdir()
+        (directory / "module.py").write_text("A = 1\n")
+    directories = (renderer, core)
+    seen = [services.renderer_fingerprint(directories)]
+    assert services.renderer_fingerprint(directories) == seen[0]
+
+    (core / "module.py").write_text("A = 2\n")
+    seen.append(services.renderer_fingerprint(directories))
+    versions = services.library_versions()
+    assert set(versions) >= {"weasyprint", "pydyf", "matplotlib", "fonttools"}
+    monkeypatch.setattr(services, "library_versions", lambda: {**versions, "pydyf": "0.0.1"})
+    seen.append(services.renderer_fingerprint(directories))
+    subsetting = services.harfbuzz_subsetting()
+    monkeypatch.setattr(services, "harfbuzz_subsetting", lambda: not subsetting)
+    seen.append(services.renderer_fingerprint(directories))
+    monkeypatch.setattr(services, "pango_version", lambda: 10000)
+    seen.append(services.renderer_fingerprint(directories))
+    assert len(set(seen)) == len(seen)
+
