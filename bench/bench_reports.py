@@ -1,11 +1,12 @@
 """Time the team reports of the demo organisation: 200 front-line teams, with 1 and then 2 worker processes.
 
-The wave is simulated in memory with the demo's roster and generative model and analysed by
-``symmetry.analysis.analyse_wave`` (no database), then ``reports.batch.render_reports`` writes every team's PDF
-into a temporary directory. Prints reports per second (wall clock), CPU seconds per report and their split between
-data preparation, charts, HTML and PDF (summed over the workers' per-stage times), the speed-up of 2 workers over 1,
-the page counts and the projected wall time of 1,000 reports. Run with ``make bench-reports``; set BENCH_TEAMS for
-another number of teams and BENCH_WORKERS (for example ``1,2``) for other pool sizes.
+The wave is simulated in memory with the demo's roster and generative model and analysed by ``symmetry.analysis``
+(no database), with the branches' pooled figures and response counts; then ``reports.batch.render_reports`` writes
+every team's PDF into a temporary directory. Prints reports per second (wall clock), CPU seconds per report and
+their split between data preparation, charts, HTML and PDF (summed over the workers' per-stage times), the
+speed-up of 2 workers over 1, the page counts and the projected wall time of 1,000 reports. Run with
+``make bench-reports``; set BENCH_TEAMS for another number of teams and BENCH_WORKERS (for example ``1,2``) for
+other pool sizes.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from surveys.demo.roster import build_roster
 from surveys.demo.services import CUSTOMER_RESPONSE_RATE, EMPLOYEE_RESPONSE_RATE
 from surveys.instruments.loader import load_instrument
 from surveys.org.models import Organisation
-from symmetry.analysis import AnswerMatrix, analyse_wave
+from surveys.reporting.inputs import branch_rates
+from symmetry.analysis import AnswerMatrix, analyse_statistics, statistics_from_answers
 from symmetry.domain import Respondent
+from symmetry.hierarchy import branch_response_counts, disclose, group_members, pooled_results
 from symmetry.simulation import GenerativeModel, Simulator
 
 TEAMS = int(os.environ.get("BENCH_TEAMS", "200"))
@@ -61,14 +64,14 @@ def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str
         answers[respondent] = [
             (key[person.team_id], draw(position[person.team_id])) for person in people if rng.random() < rate
         ]
-    analysis = analyse_wave(
+    statistics = statistics_from_answers(
         instrument,
         *(
             AnswerMatrix.from_responses([item.id for item in instrument.items_for(respondent)], answers[respondent])
             for respondent in (Respondent.EMPLOYEE, Respondent.CUSTOMER)
         ),
-        anonymity_threshold=5,
     )
+    analysis = analyse_statistics(instrument, statistics, anonymity_threshold=5)
     teams = {team.id: team for team in (*parents, *branches)}
 
     def ancestors(team_id: uuid.UUID) -> tuple[str, ...]:
@@ -76,6 +79,9 @@ def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str
         return () if parent is None else (teams[parent].external_id, *ancestors(parent))
 
     infos = {team.external_id: TeamInfo(team.external_id, team.name, ancestors(team.id)) for team in teams.values()}
+    members = group_members({key: info.parent for key, info in infos.items()})
+    invited = Counter(key[person.team_id] for person in employees)
+    disclosure = disclose(members, statistics.respondents[Respondent.EMPLOYEE], 5, invited=invited)
     closes_on = dt.date(2026, 3, 20)
     wave = WaveInfo(organisation.name, "Printemps 2026", closes_on - dt.timedelta(days=18), closes_on)
     extras = {}
@@ -95,7 +101,14 @@ def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str
         commented = result.employee_respondents is not None and result.employee_respondents >= COMMENT_THRESHOLD
         comments = tuple(str(text) for text in rng.choice(EMPLOYEE_COMMENTS, size=MAX_COMMENTS)) if commented else ()
         extras[team_key] = TeamExtras(comments, (*earlier, TrendPoint(wave.name, closes_on, *now)))
-    return WaveReportInputs(analysis, wave, infos), extras
+    inputs = WaveReportInputs(
+        analysis,
+        wave,
+        infos,
+        groups=pooled_results(instrument, statistics, disclosure),
+        rates=branch_rates(infos, branch_response_counts(disclosure), organisation.name),
+    )
+    return inputs, extras
 
 
 def _render(
