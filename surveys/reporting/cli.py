@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from reports.batch import ReportOutcome, render_reports
+from reports.batch import RenderingStopped, ReportOutcome, describe_error, render_reports
 from reports.i18n import Language
 from surveys.audit.services import cli_actor
 from surveys.cli_support import database_errors, session_scope
@@ -92,6 +92,8 @@ async def _render(settings: Settings, options: _Options, console: Console) -> Re
         by_path = plan.by_path()
         teams = plan.data.inputs.teams
         failures: list[RenderFailure] = []
+        rendered = 0
+        stopped: Exception | None = None
 
         def describe(report: PlannedReport) -> str:
             key = report.job.team
@@ -119,15 +121,35 @@ async def _render(settings: Settings, options: _Options, console: Console) -> Re
                     report = by_path[outcome.job.path]
                     await record_outcome(session, report, outcome)
                     await session.commit()
-                    if outcome.error is not None:
+                    if outcome.error is None:
+                        rendered += 1
+                    else:
                         failures.append(RenderFailure(describe(report), outcome.error))
                     progress.advance(task)
-                await rendering
-        rendered = len(to_render) - len(failures)
+                try:
+                    await rendering
+                except Exception as error:  # the batch itself failed (its processes cannot start or keep dying)
+                    stopped = error
+        unfinished = len(to_render) - rendered - len(failures)
         await record_render(
-            session, wave, actor=cli_actor(), rendered=rendered, skipped=len(plan.up_to_date), failed=len(failures)
+            session,
+            wave,
+            actor=cli_actor(),
+            rendered=rendered,
+            skipped=len(plan.up_to_date),
+            failed=len(failures),
+            unfinished=unfinished,
         )
-        return RenderSummary(wave.name, options.out, rendered, len(plan.up_to_date), tuple(failures))
+        summary = RenderSummary(wave.name, options.out, rendered, len(plan.up_to_date), tuple(failures))
+        if stopped is not None:
+            await session.commit()  # the audit event stands, as each outcome recorded before the stop does
+            print_failures(console, summary)
+            reason = str(stopped) if isinstance(stopped, RenderingStopped) else describe_error(stopped)
+            raise click.ClickException(
+                f"rendering stopped: {reason}; {unfinished} report(s) not rendered. The {rendered} rendered "
+                f"and {len(failures)} failed before are recorded; the next run renders the others."
+            )
+        return summary
 
 
 def print_failures(console: Console, summary: RenderSummary) -> None:

@@ -237,14 +237,17 @@ async def record_outcome(session: AsyncSession, report: PlannedReport, outcome: 
 
 
 async def record_render(
-    session: AsyncSession, wave: Wave, *, actor: str, rendered: int, skipped: int, failed: int
+    session: AsyncSession, wave: Wave, *, actor: str, rendered: int, skipped: int, failed: int, unfinished: int = 0
 ) -> None:
-    """The audit event of one rendering run: counts only."""
+    """The audit event of one rendering run: counts only, with the reports left unrendered by a run that stopped."""
+    details = {"rendered": rendered, "skipped": skipped, "failed": failed}
+    if unfinished:
+        details["unfinished"] = unfinished
     await record(
         session,
         actor=actor,
         action="report.render",
         organisation_id=wave.organisation_id,
         target=wave.name,
-        details={"rendered": rendered, "skipped": skipped, "failed": failed},
+        details=details,
     )

@@ -379,3 +379,41 @@ def test_the_renderer_fingerprint_follows_its_code_its_libraries_and_the_font_su
     seen.append(services.renderer_fingerprint(directories))
     assert len(set(seen)) == len(seen)
 
+
+def test_a_batch_that_stops_is_a_clear_error_and_keeps_what_it_rendered(
+    closed_wave: Wave, cli_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections.abc import Callable, Iterable
+
+    from reports import batch
+    from reports.inputs import WaveReportInputs
+    from surveys.reporting import cli as report_cli
+
+    def renders_two_then_stops(
+        inputs: WaveReportInputs,
+        jobs: Iterable[batch.ReportJob],
+        *,
+        workers: int | None = None,
+        on_done: Callable[[batch.ReportOutcome], None] | None = None,
+    ) -> list[batch.ReportOutcome]:
+        assert on_done is not None
+        for job in list(jobs)[:2]:
+            on_done(batch.render_job(inputs, job))
+        raise batch.RenderingStopped("the rendering processes died before rendering any report")
+
+    out = tmp_path / "reports"
+    with monkeypatch.context() as patched:
+        patched.setattr(report_cli, "render_reports", renders_two_then_stops)
+        stopped = render(cli_env, out)
+    assert stopped.exit_code == 1
+    assert "rendering stopped: the rendering processes died before rendering any report" in stopped.output
+    assert "4 report(s) not rendered" in stopped.output and "Traceback" not in stopped.output
+    statuses = sorted(row.status.value for row in records(closed_wave.settings))
+    assert statuses.count(ReportStatus.RENDERED.value) == 2 and len(statuses) == 6
+    assert run_sync(_render_events(closed_wave.settings)) == [
+        {"rendered": 2, "skipped": 0, "failed": 0, "unfinished": 4}
+    ]
+
+    again = render(cli_env, out)
+    assert again.exit_code == 0, again.output
+    assert "4 rendered, 2 skipped as up to date, 0 failed" in again.output
