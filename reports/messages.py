@@ -190,8 +190,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "gaps_stated": {"fr": "Ce que disent les écarts", "en": "What the gaps say"},
     "gaps_none_stated": {
-        "fr": "Aucun intervalle n'exclut zéro : les différences du tableau peuvent n'être que du bruit.",
-        "en": "No interval excludes zero: the differences in the table may be noise.",
+        "fr": "Aucun écart ne reste net une fois les {k} dimensions examinées ensemble : les différences du "
+        "tableau, même en gras, peuvent n'être que du bruit.",
+        "en": "No gap stays clear once the {k} dimensions are examined together: the differences in the table, "
+        "bold ones included, may be noise.",
     },
     "strengths_focus": {"fr": "Points forts et axes de progrès", "en": "Strengths and focus areas"},
     "strengths_focus_intro": {

@@ -95,12 +95,18 @@ def strengths_and_focus(
     """A team's strengths and focus areas, the dimensions that matter most to customers first.
 
     A strength is a dimension whose customer interval lies above the organisation's typical team. A focus area is
-    one whose customer interval lies below it, or one the team clearly overestimates (perception gap above zero).
+    one whose customer interval lies below it, or one the team clearly overestimates (a stated perception gap
+    above zero, see :func:`stated_gaps`).
     When nothing is clear, the focus is the dimension, not a strength, that customers rate furthest below the
     typical team, said to be unclear, so that the report still points somewhere without overstating it; if none
     is below the typical team, there is no focus area.
     """
     importance = _importance(drivers)
+    overestimated = {
+        statement.dimension
+        for statement in stated_gaps(result)
+        if statement.kind == "perception" and statement.gap.estimate > 0
+    }
     strengths: list[Area] = []
     focus: list[Area] = []
     for row in result.dimensions:
@@ -116,7 +122,7 @@ def strengths_and_focus(
             strengths.append(dataclasses.replace(found, reason="customers_above"))
         elif customer is not None and reference is not None and customer.ci[1] < reference:
             focus.append(dataclasses.replace(found, reason="customers_below"))
-        elif row.perception_gap is not None and row.perception_gap.ci[0] > 0:
+        elif row.dimension in overestimated:
             focus.append(dataclasses.replace(found, reason="overestimated"))
     if not focus:
         strong = {area.dimension for area in strengths}
