@@ -81,12 +81,14 @@ def typical_customer_scores(analysis: WaveAnalysis) -> dict[str, float]:
 
 
 def _importance(drivers: Drivers | None) -> dict[str, float]:
-    """Each dimension's share of the explained variance of the customers' view, from the key drivers."""
-    if drivers is None or drivers.r2 <= 0:
+    """Each dimension's relative weight: its part of the differences between teams in customers' overall view.
+
+    Johnson's weights sum to R², so each is on the scale the reports state ("accounts for 10% of the
+    differences"), the same as the organisation report's key-driver table and its bootstrap intervals.
+    """
+    if drivers is None:
         return {}
-    return {
-        dimension: weight / drivers.r2 for dimension, weight in zip(drivers.dimensions, drivers.weights, strict=True)
-    }
+    return dict(zip(drivers.dimensions, drivers.weights, strict=True))
 
 
 def strengths_and_focus(

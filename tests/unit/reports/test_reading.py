@@ -35,9 +35,10 @@ def test_strengths_and_focus_follow_the_intervals_and_the_drivers() -> None:
     )
     strengths, focus = strengths_and_focus(result, TYPICAL, DRIVERS)
     assert [(area.dimension, area.reason) for area in strengths] == [("a", "customers_above")]
-    # b weighs 50% of the explained variance, c 25%: b comes first.
+    # b accounts for 20% of the between-team variance of customers' view, c for 10%: b comes first, with its own
+    # weight (not its share of R² = 0.40, which would read 50%).
     assert [(area.dimension, area.reason) for area in focus] == [("b", "customers_below"), ("c", "overestimated")]
-    assert focus[0].importance == 0.5
+    assert focus[0].importance == 0.20
 
 
 def test_without_a_clear_focus_the_lowest_dimension_is_named_as_unclear() -> None:
