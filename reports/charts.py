@@ -155,6 +155,12 @@ def _legend(figure: Figure, columns: int, handles: list[Line2D] | None = None) -
     figure.legend(loc="upper center", ncol=columns, fontsize=LEGEND_SIZE, frameon=False, handletextpad=0.3, **options)
 
 
+def _number_ticks(axis: Any, format_number: Callable[[float], str], **locator: Any) -> None:
+    """Round-numbered ticks on `axis`, written in the report's language."""
+    axis.set_major_locator(MaxNLocator(**locator))
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: format_number(value)))
+
+
 def _axis_labels(axes: Axes, x_label: str, y_label: str | None = None) -> None:
     axes.set_xlabel(x_label, fontsize=FONT["size"], color=INK)
     if y_label is not None:
@@ -181,10 +187,11 @@ class MirrorChart:
     def draw(self) -> str:
         """The chart as a PNG data URI."""
         with _style():
-            return _mirror_chart(self.dimension_labels, self.series, axis_label=self.axis_label)
+            return _mirror_chart(self)
 
 
-def _mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries], *, axis_label: str) -> str:
+def _mirror_chart(chart: MirrorChart) -> str:
+    dimension_labels, series = chart.dimension_labels, chart.series
     height = 0.38 * len(dimension_labels) + 0.75
     figure, axes = _figure("mirror", TEXT_WIDTH_IN, height)
     figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.3 / height, bottom=0.45 / height)
@@ -217,7 +224,7 @@ def _mirror_chart(dimension_labels: Sequence[str], series: Sequence[MirrorSeries
     axes.set_yticks(positions, dimension_labels, fontsize=FONT["size"], color=INK)
     axes.set_xlim(1, 5)
     axes.set_xticks([1, 2, 3, 4, 5])
-    _axis_labels(axes, axis_label)
+    _axis_labels(axes, chart.axis_label)
     axes.grid(axis="x", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     _legend(figure, len(series), handles)
@@ -287,10 +294,8 @@ def _scatter_chart(chart: ScatterChart) -> str:
     _axis_labels(axes, chart.x_label, chart.y_label)
     axes.grid(color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
-    tick_format = FuncFormatter(lambda value, _position: chart.format_number(value))
     for axis in (axes.xaxis, axes.yaxis):
-        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
-        axis.set_major_formatter(tick_format)
+        _number_ticks(axis, chart.format_number, nbins=6, steps=[1, 2, 5, 10])
     _legend(figure, 3)
     return _data_uri(figure)
 
@@ -457,8 +462,7 @@ def _gap_histogram(chart: GapHistogram) -> str:
         )
     axes.axvline(0, color=INK, linewidth=1.2)
     _axis_labels(axes, chart.x_label, chart.y_label)
-    axes.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: chart.format_number(value)))
+    _number_ticks(axes.xaxis, chart.format_number, nbins=8, steps=[1, 2, 5, 10])
     axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     axes.grid(axis="y", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
@@ -471,9 +475,9 @@ def _gap_histogram(chart: GapHistogram) -> str:
 class DriversChart:
     """Each dimension's relative importance as a horizontal bar, largest at the top, with optional whiskers.
 
-    ``shares`` are on the axis' unit, for example each dimension's share of the explained variance in percent
-    (``100 * weight / r2`` of ``symmetry.linkage.Drivers``); ``intervals`` (low, high) on the same unit, NaN
-    where there is none. Full text width.
+    ``shares`` are on the axis' unit, for example each dimension's relative weight in percent of the variance
+    of the outcome (``100 * weight`` of ``symmetry.linkage.Drivers``); ``intervals`` (low, high) on the same
+    unit, NaN where there is none. Full text width.
     """
 
     labels: Sequence[str]
@@ -526,8 +530,7 @@ def _drivers_chart(chart: DriversChart) -> str:
     axes.set_xlim(0, right * 1.05 if right > 0 else 1.0)
     axes.set_ylim(-0.6, len(order) - 0.4)
     _axis_labels(axes, chart.x_label)
-    axes.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: chart.format_number(value)))
+    _number_ticks(axes.xaxis, chart.format_number, nbins=6, steps=[1, 2, 5, 10])
     axes.grid(axis="x", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     return _data_uri(figure)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from reports.charts import (
     MIN_TREND_WAVES,
@@ -31,6 +32,11 @@ from symmetry.linkage import Linkage
 from symmetry.stats import Difference, MeanEstimate, NetPromoterScore
 
 OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
+# Conventions for reading the aggregation indices (DOMAIN.md): rwg(j) .70 (James, Demaree and Wolf 1984);
+# ICC(2) .70 to compare teams, below .50 mostly noise (Bliese 2000).
+AGREEMENT_CUTOFF = 0.70
+RELIABLE_MEANS = 0.70
+NOISY_MEANS = 0.50
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +93,7 @@ class TeamReportContext:
 
 @dataclass(frozen=True, slots=True)
 class AggregationRow:
-    """ICC(1) and ICC(2) of one dimension for each voice."""
+    """The aggregation indices (ICC(1), ICC(2), rwg) of one dimension for each voice."""
 
     label: str
     indices: dict[str, AggregationIndices]
@@ -186,6 +192,19 @@ def _area_sentence(area: Area, labels: dict[str, str], t: Translator) -> str:
     return sentence
 
 
+def _linkage_scatter(analysis: WaveAnalysis, t: Translator, **labels: Any) -> ScatterChart:
+    """The teams' overall employee and customer scores, the points of the linkage, as a scatter."""
+    points = analysis.linkage.points
+    return ScatterChart(
+        [point.employee for point in points],
+        [point.customer for point in points],
+        x_label=t("axis_employee"),
+        y_label=t("axis_customer"),
+        format_number=t.number,
+        **labels,
+    )
+
+
 def _comments_shown(result: TeamResult, threshold: int) -> bool:
     return result.employee_respondents is not None and result.employee_respondents >= threshold
 
@@ -226,12 +245,9 @@ def build_team_context(
     points = analysis.linkage.points
     if result.employee_figures_shown and points:
         keys = [point.team for point in points]
-        charts["position"] = ScatterChart(
-            [point.employee for point in points],
-            [point.customer for point in points],
-            x_label=t("axis_employee"),
-            y_label=t("axis_customer"),
-            format_number=t.number,
+        charts["position"] = _linkage_scatter(
+            analysis,
+            t,
             highlight=keys.index(team.key) if team.key in keys else None,
             highlight_label=t("your_team"),
             others_label=t("other_teams"),
@@ -275,17 +291,10 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
     t = Translator(language)
     analysis = inputs.analysis
     labels = _dimension_labels(analysis, t)
-    points = analysis.linkage.points
     charts: dict[str, Chart] = {}
-    if points:
-        charts["scatter"] = ScatterChart(
-            [point.employee for point in points],
-            [point.customer for point in points],
-            x_label=t("axis_employee"),
-            y_label=t("axis_customer"),
-            format_number=t.number,
-            others_label=t("teams"),
-            regression_label=t("regression_line"),
+    if analysis.linkage.points:
+        charts["scatter"] = _linkage_scatter(
+            analysis, t, others_label=t("teams"), regression_label=t("regression_line")
         )
     drivers = analysis.drivers
     driver_rows: list[DriverRow] = []
@@ -344,13 +353,6 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         rates=inputs.rates,
         teams=[TeamOverviewRow(inputs.teams[key], result) for key, result in analysis.teams.items()],
     )
-
-
-# Conventions for reading the aggregation indices (DOMAIN.md): rwg(j) .70 (James, Demaree and Wolf 1984);
-# ICC(2) .70 to compare teams, below .50 mostly noise (Bliese 2000).
-AGREEMENT_CUTOFF = 0.70
-RELIABLE_MEANS = 0.70
-NOISY_MEANS = 0.50
 
 
 def _aggregation_reading(indices: AggregationIndices, t: Translator) -> str:

@@ -160,7 +160,7 @@ def print_failures(console: Console, summary: RenderSummary) -> None:
 
 @click.group()
 def report() -> None:
-    """Render a closed wave's PDF reports."""
+    """Render a closed wave's PDF reports and tell the managers they are ready."""
 
 
 @report.command()

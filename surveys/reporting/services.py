@@ -29,7 +29,6 @@ from surveys.waves.models import Wave
 
 __all__ = ["ReportError", "plan_reports", "record_outcome", "record_render", "renderer_fingerprint"]
 
-ORGANISATION_LANGUAGES = LANGUAGES
 ERROR_LENGTH = 500
 RENDERER_DIRS = (Path(reports.__file__).parent, Path(symmetry.__file__).parent)
 """The code a PDF is made by: the renderer (code, templates, stylesheet, fonts) and the statistics it calls."""
@@ -180,7 +179,7 @@ async def plan_reports(
     shared = _shared_digest(data, renderer_fingerprint())
     teams = data.inputs.teams
     jobs: list[tuple[uuid.UUID | None, ReportJob]] = [
-        (None, ReportJob(out / f"organisation-{language}.pdf", language)) for language in ORGANISATION_LANGUAGES
+        (None, ReportJob(out / f"organisation-{language}.pdf", language)) for language in LANGUAGES
     ]
     jobs += [
         (
