@@ -85,11 +85,10 @@ async def _generate(url: str) -> None:
                 else [None] * count
                 for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
             }
-            day = dt.date(2026, 1, 10)
             await connection.copy_records_to_table(
                 "response",
                 records=[
-                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", day, e, m, c)
+                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", e, m, c)
                     for r, t, e, m, c in zip(
                         response_ids,
                         teams.tolist(),
@@ -100,7 +99,7 @@ async def _generate(url: str) -> None:
                     )
                 ],
                 columns=[
-                    "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel", "submitted_on",
+                    "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel",
                     "employee_score", "mirror_score", "customer_score",
                 ],
             )  # fmt: skip
@@ -120,6 +119,7 @@ import asyncio, json, resource, sys, time
 import sqlalchemy as sa
 from surveys.db import alchemy_config
 from surveys.results.services import analyse
+from symmetry.disclosure import DisclosureRules
 from surveys.settings import Settings
 from surveys.waves.models import Wave
 
@@ -128,7 +128,7 @@ async def main():
     async with config.get_session() as session:
         wave = await session.scalar(sa.select(Wave))
         started = time.perf_counter()
-        analysis = await analyse(session, wave, anonymity_threshold=5)
+        analysis = await analyse(session, wave, rules=DisclosureRules())
         elapsed = time.perf_counter() - started
     await config.get_engine().dispose()
     print(json.dumps({"seconds": elapsed, "teams": len(analysis.teams), "r": analysis.linkage.correlation.r,

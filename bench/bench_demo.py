@@ -15,6 +15,7 @@ from surveys.db import alchemy_config
 from surveys.demo.services import DemoRun, run_demo
 from surveys.migrations import upgrade
 from surveys.settings import Settings
+from symmetry.disclosure import DisclosureRules
 
 TEAMS = int(os.environ.get("BENCH_TEAMS", "40"))
 
@@ -23,7 +24,7 @@ async def build(settings: Settings) -> DemoRun:
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session, session.begin():
-            return await run_demo(session, n_teams=TEAMS, seed=1, anonymity_threshold=5)
+            return await run_demo(session, n_teams=TEAMS, seed=1, rules=DisclosureRules())
     finally:
         await config.get_engine().dispose()
 

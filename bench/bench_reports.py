@@ -32,8 +32,9 @@ from surveys.instruments.loader import load_instrument
 from surveys.org.models import Organisation
 from surveys.reporting.inputs import branch_rates
 from symmetry.analysis import AnswerMatrix, analyse_statistics, statistics_from_answers
+from symmetry.disclosure import DisclosureRules, gate_statistics
 from symmetry.domain import Respondent
-from symmetry.hierarchy import branch_response_counts, disclose, group_members, pooled_results
+from symmetry.hierarchy import branch_response_counts, group_members, pooled_results
 from symmetry.simulation import GenerativeModel, Simulator
 
 TEAMS = int(os.environ.get("BENCH_TEAMS", "200"))
@@ -71,7 +72,7 @@ def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str
             for respondent in (Respondent.EMPLOYEE, Respondent.CUSTOMER)
         ),
     )
-    analysis = analyse_statistics(instrument, statistics, anonymity_threshold=5)
+    analysis = analyse_statistics(instrument, statistics)
     teams = {team.id: team for team in (*parents, *branches)}
 
     def ancestors(team_id: uuid.UUID) -> tuple[str, ...]:
@@ -81,7 +82,7 @@ def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str
     infos = {team.external_id: TeamInfo(team.external_id, team.name, ancestors(team.id)) for team in teams.values()}
     members = group_members({key: info.parent for key, info in infos.items()})
     invited = Counter(key[person.team_id] for person in employees)
-    disclosure = disclose(members, statistics.respondents[Respondent.EMPLOYEE], 5, invited=invited)
+    gate, released = gate_statistics(instrument, statistics, DisclosureRules())
     closes_on = dt.date(2026, 3, 20)
     wave = WaveInfo(organisation.name, "Printemps 2026", closes_on - dt.timedelta(days=18), closes_on)
     extras = {}
@@ -105,8 +106,12 @@ def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str
         analysis,
         wave,
         infos,
-        groups=pooled_results(instrument, statistics, disclosure),
-        rates=branch_rates(infos, branch_response_counts(disclosure), organisation.name),
+        groups=pooled_results(instrument, released, members, gate),
+        rates=branch_rates(
+            infos,
+            branch_response_counts(members, statistics.respondents[Respondent.EMPLOYEE], invited, DisclosureRules()),
+            organisation.name,
+        ),
     )
     return inputs, extras
 

@@ -85,6 +85,8 @@ class TeamReportContext:
     """None when the team is under the comment threshold (nothing of its comments may be shown)."""
     pooled: PooledFigures | None
     """For a team whose employee figures are withheld, the nearest group above it that may be shown."""
+    customer_minimum: int
+    """Fewest active employees for a team's own customer results."""
     comment_threshold: int
     typical: dict[str, float]
     """Per dimension, the organisation's typical team customer score (median across teams)."""
@@ -210,12 +212,16 @@ def _comments_shown(result: TeamResult, threshold: int) -> bool:
 
 
 def _pooled_figures(inputs: WaveReportInputs, team: TeamInfo) -> PooledFigures | None:
+    """The nearest branch above the team with employee figures, and how many of its teams are shown in it."""
+    results = inputs.analysis.teams
     for ancestor in team.ancestors:
-        if ancestor in inputs.groups:
+        group = inputs.groups.get(ancestor)
+        if group is not None and group.employee_figures_shown:
             teams = sum(
-                ancestor in other.ancestors for other in inputs.teams.values() if other.key in inputs.analysis.teams
+                ancestor in other.ancestors and other.key in results and results[other.key].employee_figures_shown
+                for other in inputs.teams.values()
             )
-            return PooledFigures(inputs.teams[ancestor].name, teams, inputs.groups[ancestor])
+            return PooledFigures(inputs.teams[ancestor].name, teams, group)
     return None
 
 
@@ -230,18 +236,20 @@ def build_team_context(
     labels = _dimension_labels(analysis, t)
     typical = typical_customer_scores(analysis)
     strengths, focus = strengths_and_focus(result, typical, analysis.drivers)
-    voices = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER) if result.employee_figures_shown else (Voice.CUSTOMER,)
+    voices = (*((Voice.EMPLOYEE, Voice.MIRROR) if result.employee_figures_shown else ()),
+              *((Voice.CUSTOMER,) if result.customer_figures_shown else ()))  # fmt: skip
     charts: dict[str, Chart] = {}
-    charts["mirror"] = MirrorChart(
-        [labels[row.dimension] for row in result.dimensions],
-        [
-            MirrorSeries(
-                voice.value, t(f"voice_{voice.value}"), [getattr(row, voice.value) for row in result.dimensions]
-            )
-            for voice in voices
-        ],
-        axis_label=t("axis_score"),
-    )
+    if voices:
+        charts["mirror"] = MirrorChart(
+            [labels[row.dimension] for row in result.dimensions],
+            [
+                MirrorSeries(
+                    voice.value, t(f"voice_{voice.value}"), [getattr(row, voice.value) for row in result.dimensions]
+                )
+                for voice in voices
+            ],
+            axis_label=t("axis_score"),
+        )
     points = analysis.linkage.points
     if result.employee_figures_shown and points:
         keys = [point.team for point in points]
@@ -279,7 +287,10 @@ def build_team_context(
         strengths=[_area_sentence(area, labels, t) for area in strengths],
         focus=[_area_sentence(area, labels, t) for area in focus],
         comments=extras.comments if _comments_shown(result, inputs.comment_threshold) else None,
-        pooled=None if result.employee_figures_shown else _pooled_figures(inputs, team),
+        pooled=None
+        if result.employee_figures_shown and result.customer_figures_shown
+        else _pooled_figures(inputs, team),
+        customer_minimum=analysis.rules.customer_minimum_employees,
         comment_threshold=inputs.comment_threshold,
         typical=typical,
         charts=charts,

@@ -59,13 +59,17 @@ class TeamExtras:
 
 @dataclass(frozen=True, slots=True)
 class RateRow:
-    """Employee response rate of one branch of the hierarchy, with ``answered`` None where it would reveal a team."""
+    """Employee response counts of one branch of the hierarchy, its teams under the threshold counted by number only."""
 
     key: str
     name: str
     depth: int
     invited: int
-    answered: int | None
+    invited_shown: int
+    """Employees invited in the branch's teams shown."""
+    answered: int
+    """Employee respondents of the branch's teams shown."""
+    withheld_teams: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +77,8 @@ class WaveReportInputs:
     """Everything shared by a wave's reports.
 
     ``teams`` holds every team of the hierarchy by key, branches included; the analysis has the front-line ones.
-    ``groups`` holds the pooled results of branches (teams with teams under them) that may be shown: a team whose
-    employee figures are withheld shows its nearest such ancestor instead.
+    ``groups`` holds the pooled results of branches (teams with teams under them), computed from the teams the
+    disclosure gate shows: a team whose figures are withheld shows its nearest branch with employee figures.
     """
 
     analysis: WaveAnalysis

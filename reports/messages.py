@@ -87,10 +87,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "withheld_title": {"fr": "Résultats collaborateurs non affichés", "en": "Employee results withheld"},
     "withheld_body": {
         "fr": "Moins de {n} collaborateurs ont répondu : afficher leurs résultats permettrait de reconnaître les "
-        "réponses de chacun. Ce rapport montre donc les résultats des clients, et ceux des collaborateurs "
-        "seulement regroupés à un niveau plus large.",
-        "en": "Fewer than {n} employees answered: showing their results could reveal individual answers. This "
-        "report therefore shows customer results, and employee results only where pooled over a larger group.",
+        "réponses de chacun. Leurs réponses n'entrent donc dans aucun chiffre publié, même d'ensemble, et leur "
+        "nombre exact n'est donné nulle part. Ce rapport montre les résultats des clients et ceux des équipes "
+        "voisines assez nombreuses.",
+        "en": "Fewer than {n} employees answered: showing their results could reveal individual answers. Their "
+        "answers therefore enter no published figure, not even organisation-wide ones, and their exact number is "
+        "given nowhere. This report shows customer results and those of nearby teams with enough answers.",
+    },
+    "customer_withheld_title": {"fr": "Résultats clients non affichés", "en": "Customer results withheld"},
+    "customer_withheld_body": {
+        "fr": "L'équipe compte moins de {n} collaborateurs : ce que ses clients en disent évaluerait des personnes "
+        "reconnaissables. Ses résultats clients ne sont donc montrés que regroupés avec d'autres équipes.",
+        "en": "The team has fewer than {n} employees: what its customers say of it would rate identifiable people. "
+        "Its customer results are therefore shown only pooled with other teams.",
     },
     "how_to_read": {"fr": "Comment lire ce rapport", "en": "How to read this report"},
     "how_to_read_items": {
@@ -100,8 +109,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Un écart n'est affirmé que s'il reste net une fois les {k} dimensions examinées ensemble ; sinon, les "
         "données ne permettent pas de conclure dans un sens ou dans l'autre. Points forts et axes de progrès "
         "reposent sur des intervalles à 95 % pris un à un : à lire comme des pistes.|"
-        "Ces résultats décrivent l'équipe, jamais une personne : aucun résultat collaborateur n'est affiché "
-        "sous {n} répondants.|"
+        "Ces résultats décrivent l'équipe, jamais une personne. Sous {n} répondants, aucun résultat "
+        "collaborateur de l'équipe n'est affiché ni compté dans un autre chiffre (regroupement, ensemble de "
+        "l'organisation, taux de réponse) : en combinant tout ce que Symmetry publie, personne ne peut le "
+        "retrouver. Une équipe de moins de {m} collaborateurs n'a pas de résultats clients propres.|"
         "Un lien entre l'attention reçue par les collaborateurs et celle reçue par les clients, observé entre "
         "équipes, ne prouve pas que l'une cause l'autre.",
         "en": "Scores run from 1 (strongly disagree) to 5 (strongly agree).|"
@@ -110,7 +121,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "A gap is stated only if it stays clear once the {k} dimensions are examined together; otherwise the "
         "data do not allow a conclusion either way. Strengths and focus areas rest on 95% intervals taken one by "
         "one: read them as leads.|"
-        "These results describe the team, never a person: no employee result is shown below {n} respondents.|"
+        "These results describe the team, never a person. Below {n} respondents, no employee result of the team "
+        "is shown or counted in any other figure (a group, the whole organisation, response rates): combining "
+        "everything Symmetry publishes, nobody can work it out. A team of fewer than {m} employees has no "
+        "customer results of its own.|"
         "A link between the attention employees receive and the attention customers receive, observed across "
         "teams, does not prove that one causes the other.",
     },
@@ -148,9 +162,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "excluded_sentence": {
         "fr": "{withheld} équipe(s) sous le seuil d'anonymat ({threshold} répondants) ne figurent ni dans le "
-        "nuage de points ni dans la corrélation.",
+        "nuage de points, ni dans la corrélation, ni dans aucun chiffre d'ensemble de ce rapport.",
         "en": "{withheld} team(s) below the anonymity threshold ({threshold} respondents) appear neither in the "
-        "scatter nor in the correlation.",
+        "scatter, nor in the correlation, nor in any organisation-wide figure of this report.",
     },
     "regression_line": {"fr": "Droite de régression (IC 95 %)", "en": "Regression line (95% CI)"},
     "teams": {"fr": "Équipes", "en": "Teams"},
@@ -254,8 +268,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Results of {name}, which your team is part of",
     },
     "parent_figures_body": {
-        "fr": "Réponses regroupées de {teams} équipes : {employees} collaborateurs, {customers} clients.",
-        "en": "Answers pooled over {teams} teams: {employees} employees, {customers} customers.",
+        "fr": "Réponses des collaborateurs regroupées sur les {teams} équipes du groupe qui ont assez de répondants "
+        "(la vôtre n'en fait pas partie) : {employees} collaborateurs ; clients du groupe : {customers}.",
+        "en": "Employee answers pooled over the {teams} teams of this group with enough respondents (yours is not "
+        "among them): {employees} employees; the group's customers: {customers}.",
     },
     "aggregation_reading": {
         "fr": "{voice} : ICC(1) {icc1}, ICC(2) {icc2}, rwg(j) médian {rwg}. {agreement} {reliability}",
@@ -333,10 +349,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "share": {"fr": "Part", "en": "Share"},
     "rates": {"fr": "Taux de réponse des collaborateurs", "en": "Employee response rates"},
     "rates_intro": {
-        "fr": "Par branche de l'organisation. Un nombre qui permettrait de déduire la participation d'une équipe sous "
-        "le seuil d'anonymat n'est pas affiché.",
-        "en": "By branch of the organisation. A count that would let one work out the participation of a team below "
-        "the anonymity threshold is not shown.",
+        "fr": "Par branche de l'organisation. Répondants et taux ne comptent que les équipes affichées ; une équipe "
+        "sous le seuil d'anonymat n'est comptée que par leur nombre, pour que sa participation ne se déduise "
+        "d'aucune soustraction.",
+        "en": "By branch of the organisation. Answers and rates count the teams shown only; a team below the "
+        "anonymity threshold is counted only in the number of such teams, so that no subtraction gives its "
+        "participation away.",
+    },
+    "teams_under": {
+        "fr": "+ {count} équipe(s) sous {threshold}",
+        "en": "+ {count} team(s) under {threshold}",
     },
     "invited": {"fr": "Invités", "en": "Invited"},
     "answered": {"fr": "Répondants", "en": "Answered"},
@@ -344,9 +366,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "branch": {"fr": "Branche", "en": "Branch"},
     "withheld_count": {
         "fr": "{withheld} équipe(s) sur {teams} ont moins de {threshold} répondants collaborateurs : leurs résultats "
-        "collaborateurs ne sont jamais montrés équipe par équipe, seulement regroupés avec d'autres.",
+        "collaborateurs ne sont montrés nulle part et n'entrent dans aucun chiffre, même d'ensemble.",
         "en": "{withheld} team(s) of {teams} have fewer than {threshold} employee respondents: their employee "
-        "results are never shown team by team, only pooled with others.",
+        "results are shown nowhere and enter no figure, not even organisation-wide ones.",
     },
     "ci95": {"fr": "IC 95 %", "en": "95% CI"},
     "rwg_note": {

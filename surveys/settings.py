@@ -6,9 +6,12 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
+
+if TYPE_CHECKING:
+    from symmetry.disclosure import DisclosureRules
 
 PREFIX = "SYMMETRY_"
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('var/symmetry.sqlite3').resolve()}"
@@ -35,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     anonymity_threshold: Annotated[int, msgspec.Meta(ge=3)] = 5
     """Minimum employee respondents for any team-level employee figure; never below 3."""
     comment_threshold: Annotated[int, msgspec.Meta(ge=3)] = 10
+    customer_minimum_employees: Annotated[int, msgspec.Meta(ge=1)] = 3
+    """Fewest active employees in a team for its own customer figures: fewer, and customers would rate people."""
     database_echo: bool = False
     debug: bool = False
     """Tracebacks in error pages and logs: for a developer's machine only, never where respondents answer."""
@@ -60,6 +65,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def smtp_enabled(self) -> bool:
         """Whether e-mail is configured."""
         return bool(self.smtp_host)
+
+    @property
+    def disclosure_rules(self) -> DisclosureRules:
+        """The disclosure gate's thresholds."""
+        from symmetry.disclosure import DisclosureRules  # numpy and scipy, for the commands that need them
+
+        return DisclosureRules(
+            anonymity_threshold=self.anonymity_threshold,
+            comment_threshold=self.comment_threshold,
+            customer_minimum_employees=self.customer_minimum_employees,
+        )
 
     def __post_init__(self) -> None:
         if self.comment_threshold < self.anonymity_threshold:

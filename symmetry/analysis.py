@@ -1,14 +1,13 @@
 """The analysis of one closed wave: team results, gaps, aggregation indices and the linkage across teams.
 
-Employee figures of a team below the anonymity threshold are never put into a team result,
-so nothing downstream (database, reports, API) can show them by mistake. Such teams still count in
-the organisation-level indices (ICC), which describe no single team, but not in the linkage scatter,
-where every point is one team.
+The analysis starts by passing the wave's statistics through the disclosure gate (:mod:`symmetry.disclosure`):
+every figure below, team results and organisation-wide indices alike, is computed from the released cells only,
+so nothing downstream (database, reports, API) can show, or let an attacker solve for, a withheld cell.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +16,10 @@ import numpy.typing as npt
 
 from symmetry import stats
 from symmetry.arrays import FloatArray
+from symmetry.disclosure import DEFAULT_RULES, DisclosureRules, gate_statistics
 from symmetry.domain import Instrument, Item, Respondent, Voice
 from symmetry.linkage import Drivers, Linkage, TeamPoint, adjust_across_dimensions, build_linkage, key_drivers
+from symmetry.sufficient import NpsCounts, WaveStatistics
 
 MIRRORED_VOICES = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
 OVERALL = "overall"
@@ -96,6 +97,8 @@ class TeamResult:
     employee_respondents: int | None
     """None below the anonymity threshold: even the exact count is withheld."""
     customer_respondents: int
+    customer_figures_shown: bool
+    """False for a team with fewer active employees than the customer-side minimum: no customer score is kept."""
     overall: DimensionResult
     dimensions: tuple[DimensionResult, ...]
     outcomes: dict[str, Outcome]
@@ -122,7 +125,7 @@ class WaveAnalysis:
     """The analysis of one wave, handed as plain objects to storage and to the reports."""
 
     instrument: Instrument
-    anonymity_threshold: int
+    rules: DisclosureRules
     teams: dict[str, TeamResult]
     aggregation: tuple[AggregationIndices, ...]
     linkage: Linkage
@@ -134,9 +137,19 @@ class WaveAnalysis:
     """None below the minimum number of teams for key drivers."""
 
     @property
+    def anonymity_threshold(self) -> int:
+        """Fewest employee respondents for a team's employee figures."""
+        return self.rules.anonymity_threshold
+
+    @property
     def withheld_teams(self) -> int:
         """Number of teams whose employee figures are withheld."""
         return sum(not result.employee_figures_shown for result in self.teams.values())
+
+    @property
+    def customer_withheld_teams(self) -> int:
+        """Number of teams too small for team-level customer figures."""
+        return sum(not result.customer_figures_shown for result in self.teams.values())
 
 
 def _overall_scores(matrix: AnswerMatrix, items: list[Item]) -> FloatArray:
@@ -172,32 +185,6 @@ def voice_scores(instrument: Instrument, answers: Mapping[str, float]) -> dict[V
         ]
         scores[voice] = float(np.mean(values)) if values else None
     return scores
-
-
-@dataclass(frozen=True, slots=True)
-class NpsCounts:
-    """Per team: answers, promoters (9-10) and detractors (0-6) of a 0-10 item."""
-
-    labels: npt.NDArray[Any]
-    n: npt.NDArray[np.int64]
-    promoters: npt.NDArray[np.int64]
-    detractors: npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True, slots=True)
-class WaveStatistics:
-    """Per-team sufficient statistics of a wave: all the analysis needs, computed in memory or by the database.
-
-    ``columns`` maps (dimension or ``overall``, voice) to the statistics of the scored answers (reverse-keyed
-    items reflected; ``overall`` of each respondent's mean over the voice's items); ``outcomes`` maps an
-    outcome to its statistics, or its counts for 0-10 items; ``respondents`` counts responses per team.
-    """
-
-    columns: dict[tuple[str, Voice], stats.GroupStatistics]
-    outcomes: dict[str, stats.GroupStatistics | NpsCounts]
-    respondents: dict[Respondent, dict[str, int]]
-    deviations: dict[tuple[str, Voice], dict[str, float]]
-    """(dimension, voice) -> team -> average deviation of the answers from the team's mean."""
 
 
 def statistics_from_answers(instrument: Instrument, employees: AnswerMatrix, customers: AnswerMatrix) -> WaveStatistics:
@@ -300,26 +287,19 @@ def _outcome_scores(
     return scores
 
 
-def check_anonymity_threshold(anonymity_threshold: int) -> None:
-    """Refuse an anonymity threshold under 3, which would let two respondents identify each other's answers."""
-    if anonymity_threshold < 3:
-        raise ValueError(f"`anonymity_threshold` must be at least 3, got {anonymity_threshold}")
-
-
 def analyse_wave(
     instrument: Instrument,
     employees: AnswerMatrix,
     customers: AnswerMatrix,
     *,
-    anonymity_threshold: int = 5,
+    rules: DisclosureRules = DEFAULT_RULES,
     min_driver_teams: int = 30,
 ) -> WaveAnalysis:
     """Analyse one wave's answers held in memory; see :func:`analyse_statistics`."""
-    check_anonymity_threshold(anonymity_threshold)
     return analyse_statistics(
         instrument,
         statistics_from_answers(instrument, employees, customers),
-        anonymity_threshold=anonymity_threshold,
+        rules=rules,
         min_driver_teams=min_driver_teams,
     )
 
@@ -328,27 +308,33 @@ def analyse_statistics(
     instrument: Instrument,
     statistics: WaveStatistics,
     *,
-    anonymity_threshold: int = 5,
+    rules: DisclosureRules = DEFAULT_RULES,
     min_driver_teams: int = 30,
 ) -> WaveAnalysis:
-    """Analyse one wave from its per-team sufficient statistics, every statistic for all teams in one pass.
+    """Analyse one wave from the released part of its per-team statistics, every statistic in one pass.
 
     Parameters
     ----------
     instrument : Instrument
         The instrument version the answers were given on.
     statistics : WaveStatistics
-        Per-team counts, means and variances of every measure and voice.
-    anonymity_threshold : int
-        Minimum number of employee respondents for any employee figure of a team; at least 3.
+        Per-team counts, means and variances of every measure and voice, and the teams' sizes.
+    rules : DisclosureRules
+        The disclosure gate's thresholds; only what the gate releases enters any figure.
     min_driver_teams : int
         Fewest teams for which key drivers are reported.
 
     """
-    check_anonymity_threshold(anonymity_threshold)
+    gate, released = gate_statistics(instrument, statistics, rules)
     measures = [OVERALL, *(d.key for d in instrument.dimensions)]
-    columns = statistics.columns
-    teams = team_results(instrument, statistics, anonymity_threshold=anonymity_threshold)
+    columns = released.columns
+    teams = team_results(
+        instrument,
+        released,
+        anonymity_threshold=rules.anonymity_threshold,
+        labels=gate.teams,
+        customers_withheld=gate.customers_withheld,
+    )
     dimension_keys = [d.key for d in instrument.dimensions]
     aggregation = tuple(
         AggregationIndices(
@@ -356,7 +342,7 @@ def analyse_statistics(
             voice,
             *_safe_icc(columns[measure, voice]),
             *_agreement(columns, measure, voice, dimension_keys),
-            _median(statistics.deviations.get((measure, voice), {})),
+            _median(released.deviations.get((measure, voice), {})),
         )
         for measure in measures
         for voice in MIRRORED_VOICES
@@ -374,7 +360,7 @@ def analyse_statistics(
 
     return WaveAnalysis(
         instrument=instrument,
-        anonymity_threshold=anonymity_threshold,
+        rules=rules,
         teams=teams,
         aggregation=aggregation,
         linkage=linkage(OVERALL),
@@ -385,14 +371,19 @@ def analyse_statistics(
 
 
 def team_results(
-    instrument: Instrument, statistics: WaveStatistics, *, anonymity_threshold: int = 5
+    instrument: Instrument,
+    statistics: WaveStatistics,
+    *,
+    anonymity_threshold: int,
+    labels: Collection[str] = (),
+    customers_withheld: Collection[str] = (),
 ) -> dict[str, TeamResult]:
-    """Each label's result: means, gaps and outcomes, its employee figures only at or above the threshold.
+    """Each label's result from released statistics: means, gaps and outcomes, employee figures only at the threshold.
 
-    The labels are front-line teams in :func:`analyse_statistics`; statistics pooled by branch give the
-    branches' results through the same computation (:func:`symmetry.hierarchy.pooled_results`).
+    The labels are front-line teams in :func:`analyse_statistics` (`labels` adds those the gate emptied);
+    statistics pooled by branch give the branches' results through the same computation
+    (:func:`symmetry.hierarchy.pooled_results`).
     """
-    check_anonymity_threshold(anonymity_threshold)
     measures = [OVERALL, *(d.key for d in instrument.dimensions)]
     columns = statistics.columns
     means = {key: stats.means_from_statistics(summary) for key, summary in columns.items()}
@@ -425,6 +416,7 @@ def team_results(
             employee_figures_shown=team in shown,
             employee_respondents=employee_counts[team] if team in shown else None,
             customer_respondents=customer_counts.get(team, 0),
+            customer_figures_shown=team not in customers_withheld,
             overall=dimension_result(team, OVERALL),
             dimensions=tuple(dimension_result(team, d.key) for d in instrument.dimensions),
             outcomes={
@@ -433,7 +425,7 @@ def team_results(
                 if team in per_team and (respondent is Respondent.CUSTOMER or team in shown)
             },
         )
-        for team in sorted(set(employee_counts) | set(customer_counts))
+        for team in sorted(set(employee_counts) | set(customer_counts) | set(labels))
     }
 
 

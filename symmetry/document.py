@@ -53,6 +53,7 @@ def _outcome(score: stats.NetPromoterScore | stats.MeanEstimate) -> dict[str, An
 def _team(result: TeamResult) -> dict[str, Any]:
     return {
         "suppressed": not result.employee_figures_shown,
+        "customer_figures_shown": result.customer_figures_shown,
         "employee_respondents": result.employee_respondents,
         "customer_respondents": result.customer_respondents,
         "overall": _row(result.overall),
@@ -128,9 +129,16 @@ def analysis_document(
     return {
         "instrument": {"key": analysis.instrument.key, "version": analysis.instrument.version},
         "anonymity_threshold": analysis.anonymity_threshold,
+        "disclosure": {
+            "anonymity_threshold": analysis.rules.anonymity_threshold,
+            "comment_threshold": analysis.rules.comment_threshold,
+            "customer_minimum_employees": analysis.rules.customer_minimum_employees,
+            "released_from": "teams shown only: withheld teams' answers enter no figure of this document",
+        },
         "teams": {team: _team(result) for team, result in analysis.teams.items()},
         "organisation": {
             "withheld_teams": analysis.withheld_teams,
+            "customer_withheld_teams": analysis.customer_withheld_teams,
             "aggregation": [
                 {
                     "dimension": index.dimension,

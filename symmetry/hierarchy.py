@@ -1,63 +1,28 @@
-"""Branches of the team hierarchy: their members, which of them may show pooled figures, and their results.
+"""Branches of the team hierarchy: their members, their pooled figures and their response counts.
 
-A team whose employee figures are withheld can show its branch's figures instead, and the organisation report
-shows response counts by branch. Both are sums over nested sets of teams, and nested sums can be subtracted: a
-branch minus the teams shown inside it is whatever is left. :func:`disclose` decides, once for both, which teams
-are withheld and which branches may be shown, so that no subtraction over everything released together (the
-pooled figures' n and the counts) isolates fewer than the anonymity threshold of employee respondents. The pooled
-figures (:func:`pooled_results`) and the counts (:func:`branch_response_counts`) both take that one decision: two
-rules deciding apart, even over slightly different sets of teams, would release different branches, and one
-branch's figures minus another's would give a withheld team away.
-
-The rule (secondary suppression over a laminar family of sets)
---------------------------------------------------------------
-Everything released is a sum over a set of teams: each team shown by the analysis (at least ``threshold``
-respondents), each branch shown here, and the whole organisation, which is taken as always known (organisation-
-wide figures are reported). These sets are nested or disjoint. For each released set, call its *residual* the
-teams in it that lie in no smaller released set. The indicator of a released set is its residual's plus those of
-the released sets just below it, so the released sums and the residual sums determine each other, and the
-residuals are disjoint: every figure an attacker can derive by adding and subtracting released figures is a sum
-over a union of residuals, and nothing finer. The release is therefore safe when every residual that contains a
-withheld team holds at least ``threshold`` respondents (then so does every union of them). This is the
-hierarchical-table form of secondary cell suppression (Hundepool et al. 2012, ch. 4 and 5): a sensitive cell
-must not be recoverable as a margin minus the published cells below it, at any level, nor from two margins.
-
-It covers the attacks that matter here: a parent minus its shown children (the parent's residual is the
-withheld child alone); a grandparent minus a shown parent and its shown teams (same, one level up); two nested
-branches that differ by one withheld team (the larger one's residual is that team); the organisation total
-minus the shown branches and teams (the organisation's residual).
-
-Groups are considered smallest first, so that a withheld team gets the nearest parent that is safe. A group is
-shown when it has at least ``threshold`` respondents and showing it leaves its own residual and the rest of the
-organisation's safe (a group with no withheld team in its residual reveals nothing new and is always shown).
-Earlier choices never become unsafe: a group's residual is fixed once the groups inside it are decided, and
-later groups only split the organisation's remainder, which each step checks. The choice is deterministic but
-greedy: it is always safe, not always the largest possible set of groups.
-
-A team is *withheld* when it has fewer than ``threshold`` respondents and at least one, or, when invitation
-counts are given, anyone invited: that nobody in a team answered is also a count under the threshold. A team
-with nobody invited and no answer reveals nothing and counts as shown. The teams considered are all of them:
-those with respondents, those with invitations and those of the hierarchy, a top-level team with nobody
-answering included.
-
-References
-----------
-Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Schulte Nordholt, E., Spicer, K. and de Wolf,
-P.-P. (2012). *Statistical Disclosure Control*. Wiley. Chapters 4 (magnitude tables) and 5 (frequency tables):
-secondary cell suppression, hierarchical and linked tables.
-
+A team whose employee figures are withheld shows its branch's figures instead, and the organisation report shows
+response counts by branch. Both are sums over nested sets of teams, and nested sums can be subtracted: a branch
+minus the teams shown inside it would be whatever is left. Here nothing is left: the pooled figures are computed
+from the statistics the disclosure gate releases (:func:`symmetry.disclosure.released_statistics`), in which
+withheld teams' employee answers do not exist, and the response counts add up the teams shown only, saying how
+many teams under the threshold they leave out. Every figure of a branch is therefore a sum of figures released
+anyway, and no difference of branches, teams and totals, nor any equation over them, tells anything about a
+withheld team (see :mod:`symmetry.disclosure` for why this, rather than complementary suppression of pooled
+cells that would include withheld answers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from symmetry import stats
-from symmetry.analysis import NpsCounts, TeamResult, WaveStatistics, check_anonymity_threshold, team_results
+from symmetry.analysis import TeamResult, team_results
+from symmetry.disclosure import DEFAULT_RULES, DisclosureRules, Gate, gate_statistics
 from symmetry.domain import Instrument, Respondent
+from symmetry.sufficient import NpsCounts, WaveStatistics
 
 
 def group_members(parents: Mapping[str, str | None]) -> dict[str, frozenset[str]]:
@@ -92,158 +57,6 @@ def group_members(parents: Mapping[str, str | None]) -> dict[str, frozenset[str]
             members.setdefault(parent, {parent}).add(team)
             parent = parents[parent]
     return {group: frozenset(teams) for group, teams in sorted(members.items())}
-
-
-def _check_counts(counts: Mapping[str, int], name: str) -> None:
-    negative = sorted(team for team, count in counts.items() if count < 0)
-    if negative:
-        raise ValueError(f"`{name}` must not be negative, got {negative[0]!r}: {counts[negative[0]]}")
-
-
-def _withheld(
-    teams: Collection[str], respondents: Mapping[str, int], threshold: int, invited: Mapping[str, int] | None
-) -> frozenset[str]:
-    """Teams whose exact respondents must not be derivable: under the threshold, with someone who could answer."""
-    return frozenset(
-        team
-        for team in teams
-        if respondents.get(team, 0) < threshold
-        and (respondents.get(team, 0) > 0 or (invited is not None and invited.get(team, 0) > 0))
-    )
-
-
-def _release(
-    members: Mapping[str, frozenset[str]], respondents: Mapping[str, int], withheld: frozenset[str], threshold: int
-) -> frozenset[str]:
-    """The greedy choice described in the module docstring."""
-
-    def safe(residual: set[str]) -> bool:
-        return not residual or sum(respondents.get(team, 0) for team in residual) >= threshold
-
-    remainder = set(withheld)  # the organisation's residual: withheld teams in no released group yet
-    released: set[str] = set()
-    for group in sorted(members, key=lambda key: (len(members[key]), key)):
-        inside = members[group]
-        if sum(respondents.get(team, 0) for team in inside) < threshold:
-            continue
-        residual, rest = remainder & inside, remainder - inside
-        if residual and not (safe(residual) and safe(rest)):
-            continue
-        released.add(group)
-        remainder = rest
-    return frozenset(released)
-
-
-@dataclass(frozen=True, slots=True)
-class Disclosure:
-    """Which employee figures of a wave may be shown by branch: the one decision of :func:`disclose`.
-
-    The pooled figures (:func:`pooled_results`) and the response counts (:func:`branch_response_counts`) both
-    read it, so that what one shows never completes a difference with what the other shows.
-    """
-
-    members: Mapping[str, frozenset[str]]
-    """Each group's teams, as from :func:`group_members`."""
-    answered: Mapping[str, int]
-    """Employee respondents per team."""
-    invited: Mapping[str, int] | None
-    """Employees invited per team, or None when unknown."""
-    threshold: int
-    """The anonymity threshold."""
-    withheld: frozenset[str]
-    """Teams whose exact count of respondents must not be derivable."""
-    groups: frozenset[str]
-    """Groups whose pooled figures and answered count may be shown."""
-
-    def count_shown(self, group: str) -> bool:
-        """Whether the group's answered count may be shown: it is released, or holds no withheld team.
-
-        A group with no withheld team is the sum of counts shown anyway; it adds nothing.
-        """
-        return group in self.groups or not self.members[group] & self.withheld
-
-    @property
-    def total_shown(self) -> bool:
-        """Whether the organisation's answered total may be shown in the counts.
-
-        Not when the withheld teams hold fewer than the threshold in all: the total minus the teams shown would be
-        their sum (and a single withheld team's own count). The choice of groups takes the total as known all the
-        same (the analysis reports organisation-wide figures), so it is never the last piece of a difference.
-        """
-        return not self.withheld or sum(self.answered.get(team, 0) for team in self.withheld) >= self.threshold
-
-
-def disclose(
-    members: Mapping[str, frozenset[str]],
-    answered: Mapping[str, int],
-    threshold: int,
-    *,
-    invited: Mapping[str, int] | None = None,
-) -> Disclosure:
-    """Which teams are withheld and which groups may be shown, over every team of the organisation.
-
-    See the module docstring for the rule: a group is shown only with at least `threshold` respondents, and only
-    if no sum or difference of everything shown (teams at or above the threshold, the shown groups and the
-    organisation total) isolates a withheld team, or any set of withheld teams with fewer than `threshold`
-    respondents in all. The teams considered are those with respondents, those with invitations and those of
-    the groups.
-
-    Parameters
-    ----------
-    members : Mapping[str, frozenset[str]]
-        Each group's teams, as from :func:`group_members` (nested or disjoint).
-    answered : Mapping[str, int]
-        Employee respondents per team; a team not in it has none.
-    threshold : int
-        The anonymity threshold, at least 3.
-    invited : Mapping[str, int], optional
-        Employees invited per team. When given, a team where somebody was invited and nobody answered is
-        protected too, and no team may have more respondents than invitations; without it, a team with no
-        respondent is taken as having nobody to protect.
-
-    Raises
-    ------
-    ValueError
-        If the threshold is under 3, a count is negative, or a team has more respondents than invitations.
-
-    Examples
-    --------
-    Lille's 3 respondents are withheld; the north minus Lens would be Lille, so the north is withheld too:
-
-    >>> members = group_members({"north": None, "lille": "north", "lens": "north"})
-    >>> sorted(disclose(members, {"lille": 3, "lens": 12}, 5).groups)
-    []
-    >>> sorted(disclose(members, {"lille": 3, "lens": 4}, 5).groups)
-    ['north']
-
-    Paris, a top-level team where 6 were invited and nobody answered, would be the organisation minus the north:
-
-    >>> sorted(disclose(members, {"lille": 3, "lens": 4}, 5, invited={"lille": 5, "lens": 5, "paris": 6}).groups)
-    []
-
-    """
-    check_anonymity_threshold(threshold)
-    _check_counts(answered, "answered")
-    teams = set(answered).union(*members.values())
-    if invited is not None:
-        _check_counts(invited, "invited")
-        over = sorted(team for team, count in answered.items() if count > invited.get(team, 0))
-        if over:
-            team = over[0]
-            raise ValueError(
-                f"team {team!r} has more employee answers than invitations "
-                f"({answered[team]} answered, {invited.get(team, 0)} invited)"
-            )
-        teams.update(invited)
-    withheld = _withheld(teams, answered, threshold, invited)
-    return Disclosure(
-        members=dict(members),
-        answered=dict(answered),
-        invited=None if invited is None else dict(invited),
-        threshold=threshold,
-        withheld=withheld,
-        groups=_release(members, answered, withheld, threshold),
-    )
 
 
 def _pool(
@@ -310,23 +123,26 @@ def branch_statistics(statistics: WaveStatistics, members: Mapping[str, frozense
     )
 
 
-def pooled_results(instrument: Instrument, statistics: WaveStatistics, disclosure: Disclosure) -> dict[str, TeamResult]:
-    """The pooled result of each group that the disclosure shows, customers included.
+def pooled_results(
+    instrument: Instrument, released: WaveStatistics, members: Mapping[str, frozenset[str]], gate: Gate
+) -> dict[str, TeamResult]:
+    """The pooled result of each group from released statistics, customers included, as a team's is computed.
 
-    Each result is computed as a team's is (:func:`symmetry.analysis.team_results`), on the answers of all the
-    group's teams pooled; ``TeamResult.team`` is the group's key. Groups that may not be shown are absent.
+    `released` must be what :func:`symmetry.disclosure.released_statistics` let through, so that a group's
+    figures are those of its teams shown; a group with fewer shown employee respondents than the threshold gets
+    no employee figures, exactly as a team. ``TeamResult.team`` is the group's key.
 
     Raises
     ------
     ValueError
-        If the disclosure was decided on other employee respondents than those of `statistics`.
+        If `released` still holds a team that the gate withholds.
 
     """
-    respondents = {team: n for team, n in statistics.respondents.get(Respondent.EMPLOYEE, {}).items() if n > 0}
-    if respondents != {team: n for team, n in disclosure.answered.items() if n > 0}:
-        raise ValueError("the disclosure was decided on other employee respondents than these statistics")
-    pooled = branch_statistics(statistics, {group: disclosure.members[group] for group in disclosure.groups})
-    return dict(sorted(team_results(instrument, pooled, anonymity_threshold=disclosure.threshold).items()))
+    leaked = set(released.respondents.get(Respondent.EMPLOYEE, {})) & gate.employees_withheld
+    if leaked:
+        raise ValueError(f"pooled figures take released statistics only, got withheld team {sorted(leaked)[0]!r}")
+    pooled = branch_statistics(released, members)
+    return dict(sorted(team_results(instrument, pooled, anonymity_threshold=gate.rules.anonymity_threshold).items()))
 
 
 def analyse_groups(
@@ -334,23 +150,42 @@ def analyse_groups(
     statistics: WaveStatistics,
     members: Mapping[str, frozenset[str]],
     *,
-    anonymity_threshold: int = 5,
-    invited: Mapping[str, int] | None = None,
+    rules: DisclosureRules = DEFAULT_RULES,
 ) -> dict[str, TeamResult]:
-    """:func:`pooled_results` of the disclosure decided here, for a caller that shows no response counts.
-
-    A caller that shows counts as well decides the disclosure once (:func:`disclose`) and passes it to both.
-    """
-    respondents = statistics.respondents.get(Respondent.EMPLOYEE, {})
-    return pooled_results(instrument, statistics, disclose(members, respondents, anonymity_threshold, invited=invited))
+    """:func:`pooled_results` of raw statistics: the gate decides and releases first."""
+    gate, released = gate_statistics(instrument, statistics, rules)
+    return pooled_results(instrument, released, members, gate)
 
 
 @dataclass(frozen=True, slots=True)
 class ResponseCount:
-    """Employees invited and employees who answered; ``answered`` is None where it must not be shown."""
+    """Employees of one branch: invited in all, and invited and answered in its teams shown."""
 
     invited: int
-    answered: int | None
+    invited_shown: int
+    answered: int
+    """Employee respondents of the teams shown: never a withheld team's."""
+    withheld_teams: int
+    """Teams under the threshold left out of ``invited_shown`` and ``answered``."""
+
+    @property
+    def rate(self) -> float | None:
+        """Share of the shown teams' invitees who answered; None with nobody invited there."""
+        return self.answered / self.invited_shown if self.invited_shown else None
+
+
+def response_count(
+    teams: frozenset[str], answered: Mapping[str, int], invited: Mapping[str, int], rules: DisclosureRules
+) -> ResponseCount:
+    """The response count of a set of teams, withheld teams counted only by their number."""
+    withheld = {team for team in teams if rules.employees_withheld(answered.get(team, 0), invited.get(team, 0))}
+    shown = teams - withheld
+    return ResponseCount(
+        invited=sum(invited.get(team, 0) for team in teams),
+        invited_shown=sum(invited.get(team, 0) for team in shown),
+        answered=sum(answered.get(team, 0) for team in shown),
+        withheld_teams=len(withheld),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,46 +195,27 @@ class BranchCounts:
     groups: dict[str, ResponseCount]
     """Each group's whole branch (the group's team and every team under it)."""
     total: ResponseCount
-    """The whole organisation (see :attr:`Disclosure.total_shown`)."""
+    """The whole organisation."""
 
 
-def branch_response_counts(disclosure: Disclosure) -> BranchCounts:
-    """Invited and answered employees per group and in all, answered hidden where it would reveal a team.
-
-    A group's answered count is shown where the disclosure allows it (:meth:`Disclosure.count_shown`): every
-    group whose pooled figures are shown, and every group with no withheld team. Invitation counts are shown
-    everywhere.
-
-    Raises
-    ------
-    ValueError
-        If the disclosure was decided without the invitation counts.
+def branch_response_counts(
+    members: Mapping[str, frozenset[str]],
+    answered: Mapping[str, int],
+    invited: Mapping[str, int],
+    rules: DisclosureRules,
+) -> BranchCounts:
+    """Invited and answered employees per group and in all, counting the answers of teams shown only.
 
     Examples
     --------
     >>> members = group_members({"north": None, "lille": "north", "lens": "north"})
-    >>> counts = branch_response_counts(
-    ...     disclose(members, {"lille": 3, "lens": 12}, 5, invited={"lille": 8, "lens": 20})
-    ... )
-    >>> counts.groups["north"], counts.total
-    (ResponseCount(invited=28, answered=None), ResponseCount(invited=28, answered=None))
+    >>> counts = branch_response_counts(members, {"lille": 3, "lens": 12}, {"lille": 8, "lens": 20}, DisclosureRules())
+    >>> counts.groups["north"]
+    ResponseCount(invited=28, invited_shown=20, answered=12, withheld_teams=1)
 
     """
-    invited, answered, members = disclosure.invited, disclosure.answered, disclosure.members
-    if invited is None:
-        raise ValueError("response counts need the invitation counts: pass `invited` to `disclose`")
+    everyone = frozenset(invited) | frozenset(answered) | frozenset().union(*members.values())
     return BranchCounts(
-        groups={
-            group: ResponseCount(
-                invited=sum(invited.get(team, 0) for team in members[group]),
-                answered=sum(answered.get(team, 0) for team in members[group])
-                if disclosure.count_shown(group)
-                else None,
-            )
-            for group in sorted(members)
-        },
-        total=ResponseCount(
-            invited=sum(invited.values()),
-            answered=sum(answered.values()) if disclosure.total_shown else None,
-        ),
+        groups={group: response_count(teams, answered, invited, rules) for group, teams in sorted(members.items())},
+        total=response_count(everyone, answered, invited, rules),
     )

@@ -168,7 +168,8 @@ class SurveyPagesController(Controller):
             return refusal_page(error, choose_language(data.get("lang"), "fr"))
 
         async def submit(answers: dict[str, object], comments: dict[str, str]) -> object:
-            return await submit_response(db_session, token, answers, comments)
+            await submit_response(db_session, token, answers, comments)
+            return None
 
         return await advance(questionnaire, data, settings, action_url=f"/r/{token}", submit=submit)
 
@@ -213,7 +214,8 @@ class SurveyPagesController(Controller):
             return refusal_page(error, language)
 
         async def submit(answers: dict[str, object], comments: dict[str, str]) -> object:
-            return await submit_open_response(db_session, code, answers, comments)
+            await submit_open_response(db_session, code, answers, comments)
+            return None
 
         def mark_browser(redirect: Redirect) -> Redirect:
             days_left = max((questionnaire.wave.closes_on - dt.date.today()).days, 0) + 1

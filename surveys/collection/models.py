@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import uuid
 
@@ -22,10 +21,11 @@ class Channel(enum.StrEnum):
 
 
 class Response(UUIDBase):
-    """One person's answers: team, wave, instrument version and the day only.
+    """One person's answers: team, wave, instrument version and channel only.
 
-    Random (v4) ids and a date rather than a timestamp, so neither the key nor the time orders
-    responses against the invitations that were marked answered.
+    No date and random (v4) ids, rewritten with every submission in the team (:mod:`surveys.collection.scramble`),
+    so that neither the key, nor a time, nor the row's place orders responses against the invitations marked
+    answered, the reminders sent or the audit log.
     """
 
     __tablename__ = "response"
@@ -35,7 +35,6 @@ class Response(UUIDBase):
     instrument_version_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("instrument_version.id"))
     respondent: Mapped[Respondent] = mapped_column(enum_type(Respondent))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel))
-    submitted_on: Mapped[dt.date] = mapped_column(sa.Date)
     employee_score: Mapped[float | None]
     """The respondent's mean over the employee items (reverse-keyed ones reflected), kept so that the analysis
     aggregates one row per respondent rather than every answer; likewise for the mirror and customer items."""

@@ -6,7 +6,6 @@ consumed by a conditional UPDATE, so of two concurrent submissions of one token 
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import re
 import uuid
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.models import Answer, Channel, Comment, Response
+from surveys.collection.scramble import scramble_team
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
@@ -185,30 +185,32 @@ async def _store(
     channel: Channel,
     answers: Mapping[str, object],
     comments: Mapping[str, object],
-    today: dt.date | None,
-) -> uuid.UUID:
+) -> None:
     scores = voice_scores(questionnaire.instrument, {k: float(v) for k, v in answers.items() if isinstance(v, int)})
-    response = Response(
-        id=uuid.uuid4(),
-        employee_score=scores[Voice.EMPLOYEE],
-        mirror_score=scores[Voice.MIRROR],
-        customer_score=scores[Voice.CUSTOMER],
-        wave_id=questionnaire.wave.id,
-        team_id=questionnaire.team_id,
-        instrument_version_id=questionnaire.instrument_version_id,
-        respondent=questionnaire.respondent,
-        channel=channel,
-        submitted_on=today or dt.date.today(),
-        answers=[Answer(item_id=item_id, value=value) for item_id, value in answers.items()],
-        comments=[
-            Comment(item_id=comment_id, text=str(text).strip())
-            for comment_id, text in comments.items()
-            if str(text).strip()
-        ],
+    response_id = uuid.uuid4()
+    await session.execute(
+        sa.insert(Response).values(
+            id=response_id,
+            employee_score=scores[Voice.EMPLOYEE],
+            mirror_score=scores[Voice.MIRROR],
+            customer_score=scores[Voice.CUSTOMER],
+            wave_id=questionnaire.wave.id,
+            team_id=questionnaire.team_id,
+            instrument_version_id=questionnaire.instrument_version_id,
+            respondent=questionnaire.respondent,
+            channel=channel,
+        )
     )
-    session.add(response)
-    await session.flush()
-    return response.id
+    await session.execute(
+        sa.insert(Answer), [{"response_id": response_id, "item_id": k, "value": v} for k, v in answers.items()]
+    )
+    texts = [
+        {"response_id": response_id, "item_id": comment_id, "text": str(text).strip()}
+        for comment_id, text in comments.items()
+        if str(text).strip()
+    ]
+    if texts:
+        await session.execute(sa.insert(Comment), texts)
 
 
 async def submit_response(
@@ -216,12 +218,12 @@ async def submit_response(
     token: str,
     answers: Mapping[str, object],
     comments: Mapping[str, object] | None = None,
-    *,
-    today: dt.date | None = None,
-) -> uuid.UUID:
+) -> None:
     """Store the answers given through one invitation token and consume the token.
 
-    The stored response carries the team, wave, instrument version, channel and day only.
+    The stored response carries the team, wave, instrument version and channel only, and the team's responses
+    of its kind are then rewritten in a random order (:mod:`surveys.collection.scramble`), so that no system
+    column, row order or id pairs it with the invitation consumed in the same transaction.
     """
     invitation, questionnaire = await invitation_questionnaire(session, token)
     _require_valid(questionnaire, answers, comments or {})
@@ -233,7 +235,8 @@ async def submit_response(
     )
     if consumed.rowcount != 1:  # type: ignore[attr-defined]
         raise SubmissionError.refused(Refusal.USED, "token", "this link has already been used to answer")
-    return await _store(session, questionnaire, Channel.INVITATION, answers, comments or {}, today)
+    await _store(session, questionnaire, Channel.INVITATION, answers, comments or {})
+    await scramble_team(session, questionnaire.wave.id, questionnaire.team_id, questionnaire.respondent)
 
 
 async def submit_open_response(
@@ -241,10 +244,8 @@ async def submit_open_response(
     code: str,
     answers: Mapping[str, object],
     comments: Mapping[str, object] | None = None,
-    *,
-    today: dt.date | None = None,
-) -> uuid.UUID:
-    """Store a customer's answers given through a team's open link."""
+) -> None:
+    """Store a customer's answers given through a team's open link (no invitation: nothing to pair it with)."""
     _, questionnaire = await open_link_questionnaire(session, code)
     _require_valid(questionnaire, answers, comments or {})
-    return await _store(session, questionnaire, Channel.OPEN_LINK, answers, comments or {}, today)
+    await _store(session, questionnaire, Channel.OPEN_LINK, answers, comments or {})

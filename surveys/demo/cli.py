@@ -28,7 +28,7 @@ async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> D
                 session,
                 n_teams=teams,
                 seed=seed,
-                anonymity_threshold=settings.anonymity_threshold,
+                rules=settings.disclosure_rules,
                 leave_open=leave_open,
             )
     finally:

@@ -18,6 +18,7 @@ from surveys.org.services import delete_organisation, find_organisation
 from surveys.results.services import analyse, store_analysis, store_team_results
 from surveys.waves.services import close_wave, create_wave, launch_wave
 from symmetry.analysis import WaveAnalysis
+from symmetry.disclosure import DisclosureRules
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator
 
@@ -52,7 +53,7 @@ async def run_demo(
     *,
     n_teams: int,
     seed: int,
-    anonymity_threshold: int,
+    rules: DisclosureRules,
     model: GenerativeModel | None = None,
     today: dt.date | None = None,
     leave_open: bool = False,
@@ -84,7 +85,6 @@ async def run_demo(
         opens_on, closes_on = today - dt.timedelta(days=OPEN_DAYS_SO_FAR), today + dt.timedelta(days=OPEN_DAYS_LEFT)
     else:
         opens_on, closes_on = today - dt.timedelta(days=WAVE_DAYS), today
-    answering_days = (min(today, closes_on) - opens_on).days
     wave = await create_wave(
         session,
         organisation,
@@ -108,15 +108,14 @@ async def run_demo(
         for person in people:
             if rng.random() >= (rate / 2 if leave_open else rate):
                 continue
-            answer_day = opens_on + dt.timedelta(days=int(rng.integers(answering_days)))
             comment = draw_comment(comment_rng) if respondent is Respondent.EMPLOYEE else {}
-            await submit_response(session, tokens[person.id], draw(position[person.team_id]), comment, today=answer_day)
+            await submit_response(session, tokens[person.id], draw(position[person.team_id]), comment)
             answered[respondent] += 1
 
     analysis = None
     if not leave_open:
         await close_wave(session, wave)
-        analysis = await analyse(session, wave, anonymity_threshold=anonymity_threshold)
+        analysis = await analyse(session, wave, rules=rules)
         await store_team_results(session, wave, analysis)
         await store_analysis(session, wave, analysis)
     climates = simulator.climates

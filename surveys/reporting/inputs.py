@@ -19,10 +19,12 @@ from surveys.org.models import Employee, Organisation, Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.results.services import wave_statistics
 from surveys.waves.models import Invitation, Wave, WaveState
-from symmetry.analysis import OVERALL, WaveAnalysis, WaveStatistics, analyse_statistics
+from symmetry.analysis import OVERALL, WaveAnalysis, analyse_statistics
+from symmetry.disclosure import gate_statistics, rules_of_document
 from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Respondent, Voice
-from symmetry.hierarchy import BranchCounts, branch_response_counts, disclose, group_members, pooled_results
+from symmetry.hierarchy import BranchCounts, branch_response_counts, group_members, pooled_results
+from symmetry.sufficient import WaveStatistics
 
 MAX_COMMENTS = 12
 EARLIER_WAVES_IN_TREND = 4
@@ -65,7 +67,7 @@ async def stored_analysis(
         raise ReportError(f"wave {wave.name!r} has no stored analysis: run `symmetry analyze` on it first")
     document = record.document
     instrument, statistics = await wave_statistics(session, wave)
-    analysis = analyse_statistics(instrument, statistics, anonymity_threshold=int(document["anonymity_threshold"]))
+    analysis = analyse_statistics(instrument, statistics, rules=rules_of_document(document))
     recomputed = analysis_document(analysis)
     if _without_across_waves(recomputed) != _without_across_waves(document):
         raise ReportError(
@@ -249,11 +251,16 @@ def branch_rates(infos: dict[str, TeamInfo], counts: BranchCounts, organisation:
     for key, info in sorted(infos.items(), key=lambda item: item[1].name):
         if key in counts.groups:
             children[info.parent].append(key)
-    rows = [RateRow("", organisation, 0, counts.total.invited, counts.total.answered)]
+    total = counts.total
+    rows = [RateRow("", organisation, 0, total.invited, total.invited_shown, total.answered, total.withheld_teams)]
 
     def visit(key: str, depth: int) -> None:
         count = counts.groups[key]
-        rows.append(RateRow(key, infos[key].name, depth, count.invited, count.answered))
+        rows.append(
+            RateRow(
+                key, infos[key].name, depth, count.invited, count.invited_shown, count.answered, count.withheld_teams
+            )
+        )
         for child in children[key]:
             visit(child, depth + 1)
 
@@ -275,18 +282,25 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     extras = {key: TeamExtras(comments.get(key, ()), trends.get(key, ())) for key in analysis.teams}
     invited = await employees_invited(session, wave, teams)
     answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
+    over = sorted(team for team, count in answered.items() if count > invited.get(team, 0))
+    if over:
+        raise ReportError(
+            f"the reports of wave {wave.name!r} cannot be made: team {over[0]!r} has more employee answers than "
+            f"invitations ({answered[over[0]]} answered, {invited.get(over[0], 0)} invited)"
+        )
     try:
-        # One decision of what the branches may show, for both their pooled figures and their response counts.
         members = group_members({key: info.parent for key, info in infos.items()})
-        disclosure = disclose(members, answered, analysis.anonymity_threshold, invited=invited)
     except ValueError as error:
         raise ReportError(f"the reports of wave {wave.name!r} cannot be made: {error}") from error
+    gate, released = gate_statistics(instrument, statistics, analysis.rules)
     inputs = WaveReportInputs(
         analysis=analysis,
         wave=WaveInfo(organisation.name, wave.name, wave.opens_on, wave.closes_on),
         teams=infos,
         comment_threshold=comment_threshold,
-        groups=pooled_results(instrument, statistics, disclosure),
-        rates=branch_rates(infos, branch_response_counts(disclosure), organisation.name),
+        groups=pooled_results(instrument, released, members, gate),
+        rates=branch_rates(
+            infos, branch_response_counts(members, answered, invited, analysis.rules), organisation.name
+        ),
     )
     return WaveReportData(wave, document, inputs, team_ids, languages, extras)

@@ -122,11 +122,9 @@ def analyze(settings: Settings, wave_reference: str, organisation_slug: str | No
     async def run() -> tuple[str, dict[str, Any]]:
         async with session_scope(settings) as session:
             wave = await find_wave(session, wave_reference, organisation_slug)
-            analysis = await analyse(session, wave, anonymity_threshold=settings.anonymity_threshold)
+            analysis = await analyse(session, wave, rules=settings.disclosure_rules)
             previous = await previous_wave(session, wave)
-            earlier = (
-                await analyse(session, previous, anonymity_threshold=settings.anonymity_threshold) if previous else None
-            )
+            earlier = await analyse(session, previous, rules=settings.disclosure_rules) if previous else None
             document = (
                 await store_analysis(
                     session, wave, analysis, previous=earlier, previous_name=previous.name if previous else None

@@ -16,19 +16,13 @@ from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.org.models import Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
-from surveys.waves.models import Wave, WaveState
+from surveys.waves.models import Invitation, Wave, WaveState
 from symmetry import stats
-from symmetry.analysis import (
-    OVERALL,
-    DimensionResult,
-    NpsCounts,
-    TeamResult,
-    WaveAnalysis,
-    WaveStatistics,
-    analyse_statistics,
-)
+from symmetry.analysis import OVERALL, DimensionResult, TeamResult, WaveAnalysis, analyse_statistics
+from symmetry.disclosure import DisclosureRules
 from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Respondent, Voice
+from symmetry.sufficient import NpsCounts, WaveStatistics
 
 
 async def database_statistics(session: AsyncSession, wave: Wave, instrument: Instrument) -> WaveStatistics:
@@ -152,7 +146,19 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
         .group_by(Team.external_id, Response.respondent)
     ):
         respondents[respondent][team] = int(count)
-    return WaveStatistics(columns=columns, outcomes=outcomes, respondents=respondents, deviations=deviations)
+    team_sizes = {
+        team: int(count)
+        for team, count in await session.execute(
+            sa.select(Team.external_id, sa.func.count())
+            .select_from(Invitation)
+            .join(Team, Team.id == Invitation.team_id)
+            .where(Invitation.wave_id == wave.id, Invitation.respondent == Respondent.EMPLOYEE)
+            .group_by(Team.external_id)
+        )
+    }
+    return WaveStatistics(
+        columns=columns, outcomes=outcomes, respondents=respondents, deviations=deviations, team_sizes=team_sizes
+    )
 
 
 async def wave_statistics(session: AsyncSession, wave: Wave) -> tuple[Instrument, WaveStatistics]:
@@ -161,10 +167,10 @@ async def wave_statistics(session: AsyncSession, wave: Wave) -> tuple[Instrument
     return instrument, await database_statistics(session, wave, instrument)
 
 
-async def analyse(session: AsyncSession, wave: Wave, *, anonymity_threshold: int) -> WaveAnalysis:
+async def analyse(session: AsyncSession, wave: Wave, *, rules: DisclosureRules) -> WaveAnalysis:
     """The analysis of a wave from the statistics the database aggregates from its stored answers."""
     instrument, statistics = await wave_statistics(session, wave)
-    return analyse_statistics(instrument, statistics, anonymity_threshold=anonymity_threshold)
+    return analyse_statistics(instrument, statistics, rules=rules)
 
 
 def _rows_of(result: TeamResult) -> list[tuple[str, str, stats.MeanEstimate | stats.NetPromoterScore]]:

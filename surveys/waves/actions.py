@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.audit.services import record
-from surveys.collection.scramble import scramble_responses
 from surveys.mail.models import MailKind
 from surveys.mail.services import queue
 from surveys.results.services import analyse, store_analysis, store_team_results
@@ -35,10 +34,9 @@ async def launch(session: AsyncSession, wave: Wave, settings: Settings, *, actor
 
 
 async def remind(session: AsyncSession, wave: Wave, settings: Settings, *, actor: str) -> int:
-    """Queue a reminder for everyone not yet answered (within the limit); scramble the responses so far."""
+    """Queue a reminder for everyone not yet answered (within the limit)."""
     invitation_ids = await unanswered_for_reminder(session, wave, settings.max_reminders)
     await queue(session, wave, MailKind.REMINDER, invitation_ids)
-    await scramble_responses(session, wave)
     await record(
         session,
         actor=actor,
@@ -53,7 +51,7 @@ async def remind(session: AsyncSession, wave: Wave, settings: Settings, *, actor
 async def close(session: AsyncSession, wave: Wave, settings: Settings, *, actor: str) -> int:
     """Close the wave and store its team results. Returns the number of teams with results."""
     await close_wave(session, wave)
-    analysis = await analyse(session, wave, anonymity_threshold=settings.anonymity_threshold)
+    analysis = await analyse(session, wave, rules=settings.disclosure_rules)
     rows = await store_team_results(session, wave, analysis)
     await store_analysis(session, wave, analysis)
     await record(

@@ -255,7 +255,7 @@ def status_command(settings: Settings, wave_reference: str, organisation_slug: s
     async def run() -> WaveStatus:
         async with session_scope(settings, commit=False) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
-            return await wave_status(session, target, threshold=settings.anonymity_threshold)
+            return await wave_status(session, target, rules=settings.disclosure_rules)
 
     with database_errors():
         status = asyncio.run(run())

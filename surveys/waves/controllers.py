@@ -137,7 +137,7 @@ class WavePagesController(Controller):
         """Response rates per team; a manager sees the teams of their subtree only."""
         user = request.user
         wave = await _wave_for(db_session, user, wave_id)
-        status = await wave_status(db_session, wave, threshold=settings.anonymity_threshold)
+        status = await wave_status(db_session, wave, rules=settings.disclosure_rules)
         visible = await visible_team_ids(db_session, user)
         rows = [row for row in status.rows if visible is None or row.team_id in visible]
         return Template(

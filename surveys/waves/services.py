@@ -146,7 +146,7 @@ async def close_wave(session: AsyncSession, wave: Wave) -> None:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
     wave.state = WaveState.CLOSED
     await session.flush()
-    await scramble_responses(session, wave)
+    await scramble_responses(session, wave.id)
 
 
 @dataclass(frozen=True, slots=True)

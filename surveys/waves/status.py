@@ -1,10 +1,11 @@
-"""Response rates of a wave, per team and rolled up the hierarchy, safe to show while the wave is open.
+"""Response rates of a wave, per team and rolled up the hierarchy, safe to show while it is open and after.
 
-While a wave is open, an exact employee count that moves tells who just answered. A team with fewer employee
-answers than the anonymity threshold therefore shows "fewer than N", and a total above such a team counts only
-the answers of the teams shown, adding how many teams are under the threshold: no subtraction of visible rows
-from a total, and no change of a range's bounds, can then reveal a hidden count. Customer counts are not
-protected by the threshold and are exact.
+An exact employee count under the threshold tells how many of a small team answered, and while a wave is open
+a count that moves tells who just did. A team the disclosure gate withholds (:mod:`symmetry.disclosure`) therefore
+shows "fewer than N", open wave or closed, and a total above such a team counts only the answers of the teams
+shown, adding how many teams are under the threshold: no subtraction of visible rows from a total, and no
+change of a range's bounds, can then reveal a hidden count. Customer counts are not protected by the threshold
+and are exact.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.mail.models import DeliveryStatus, EmailDelivery
 from surveys.org.models import Team
 from surveys.waves.models import Invitation, Wave, WaveState, WaveTeam
+from symmetry.disclosure import DisclosureRules
 from symmetry.domain import Respondent
 
 
@@ -74,7 +76,7 @@ def _label(*, answered_shown: int, hidden_groups: int, only_own_hidden: bool, th
     return f"{answered_shown} + {hidden_groups} {teams} under {threshold}", False
 
 
-async def wave_status(session: AsyncSession, wave: Wave, *, threshold: int) -> WaveStatus:
+async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRules) -> WaveStatus:
     """Invited and answered per covered team and rolled up its ancestors, in hierarchy order."""
     teams = {
         team.id: team
@@ -105,12 +107,12 @@ async def wave_status(session: AsyncSession, wave: Wave, *, threshold: int) -> W
             parent = teams[parent].parent_id
 
     rows: list[TeamStatus] = []
-    is_open = wave.state is WaveState.OPEN
+    threshold = rules.anonymity_threshold
 
     def visit(team: Team, depth: int) -> tuple[Count, Count, int, int]:
         """The subtree's counts, the employee answers that may be shown, and how many teams are hidden."""
         employees, customers = own[team.id, Respondent.EMPLOYEE], own[team.id, Respondent.CUSTOMER]
-        own_hidden = is_open and employees.invited > 0 and employees.answered < threshold
+        own_hidden = rules.employees_withheld(employees.answered, employees.invited)
         answered_shown, hidden_groups = (0, 1) if own_hidden else (employees.answered, 0)
         position = len(rows)
         for child in sorted(children[team.id], key=lambda t: t.external_id):

@@ -59,6 +59,15 @@ async def test_migrations_create_every_model_table(migrated: Settings) -> None:
     assert set(metadata.tables) | {"alembic_version"} == tables
 
 
+# The response table as it was before revision 0008 dropped its day.
+RESPONSE_AT_0004 = sa.Table(
+    "response",
+    sa.MetaData(),
+    *(column._copy() for column in Response.__table__.columns if not column.name.endswith("_score")),
+    sa.Column("submitted_on", sa.Date),
+)
+
+
 def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: str) -> None:
     from surveys.migrations import upgrade
     from tests.support import in_thread, run_sync
@@ -92,7 +101,7 @@ def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: s
                     )
                 )  # fmt: skip
                 await connection.execute(
-                    sa.insert(Response.__table__).values(
+                    sa.insert(RESPONSE_AT_0004).values(
                         id=RESPONSE, wave_id=WAVE, team_id=TEAM, instrument_version_id=version_id,
                         respondent="employee", channel="invitation", submitted_on=NOW.date(),
                     )

@@ -26,6 +26,7 @@ from surveys.db import alchemy_config
 from surveys.settings import Settings
 from surveys.waves.models import Wave, WaveState
 from surveys.waves.status import wave_status
+from symmetry.disclosure import DisclosureRules
 from tests.integration.factories import complete_answers
 from tests.support import run_sync
 
@@ -201,7 +202,7 @@ async def _status(settings: Settings) -> Any:
         async with config.get_session() as session:
             wave = await session.scalar(sa.select(Wave))
             assert wave is not None and wave.state is WaveState.OPEN
-            return await wave_status(session, wave, threshold=5)
+            return await wave_status(session, wave, rules=DisclosureRules())
     finally:
         await config.get_engine().dispose()
 

@@ -12,6 +12,7 @@ from surveys.instruments.services import register_instrument
 from surveys.org.models import Employee, Organisation, Team
 from surveys.waves.services import create_wave, launch_wave
 from surveys.waves.status import wave_status
+from symmetry.disclosure import DisclosureRules
 from symmetry.domain import Respondent
 from tests.integration.factories import complete_answers
 
@@ -49,7 +50,7 @@ async def test_an_answer_in_a_hidden_team_changes_no_label(session: AsyncSession
     labels = []
     in_hidden_team = [invitation for invitation in invitations if invitation.team_id == hidden.id]
     for answered in range(5):
-        status = await wave_status(session, wave, threshold=5)
+        status = await wave_status(session, wave, rules=DisclosureRules())
         labels.append({row.external_id: row.employees_answered_label for row in status.rows})
         if answered < 4:
             await submit_response(session, in_hidden_team[answered].token, answers)
@@ -57,6 +58,6 @@ async def test_an_answer_in_a_hidden_team_changes_no_label(session: AsyncSession
     assert all(label == labels[0] for label in labels)  # 0, 1, 2, 3 and 4 answers in C look the same
     await submit_response(session, in_hidden_team[4].token, answers)
     final = {
-        row.external_id: row.employees_answered_label for row in (await wave_status(session, wave, threshold=5)).rows
+        row.external_id: row.employees_answered_label for row in (await wave_status(session, wave, rules=DisclosureRules())).rows
     }
     assert final == {"G": "11", "C": "5", "D": "6"}

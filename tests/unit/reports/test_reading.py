@@ -17,7 +17,7 @@ def gap(estimate: float, half_width: float = 0.3) -> Difference:
 
 
 def team(rows: list[DimensionResult]) -> TeamResult:
-    return TeamResult("T", True, 9, 20, rows[0], tuple(rows), {})
+    return TeamResult("T", True, 9, 20, True, rows[0], tuple(rows), {})
 
 
 TYPICAL = {"a": 3.5, "b": 3.5, "c": 3.5, "d": 3.5}

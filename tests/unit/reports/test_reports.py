@@ -19,11 +19,19 @@ from reports.messages import MESSAGES
 from reports.reading import headline_gap
 from reports.render import RenderedReport, render_pdf, render_report
 from surveys.instruments.loader import load_instrument
-from symmetry.analysis import AnswerMatrix, DimensionResult, TeamResult, analyse_wave, statistics_from_answers
-from symmetry.domain import Respondent
+from symmetry.analysis import (
+    AnswerMatrix,
+    DimensionResult,
+    TeamResult,
+    analyse_statistics,
+    analyse_wave,
+    statistics_from_answers,
+)
+from symmetry.domain import Instrument, Respondent
 from symmetry.hierarchy import analyse_groups, group_members
 from symmetry.simulation import GenerativeModel, Simulator
 from symmetry.stats import Difference
+from symmetry.sufficient import WaveStatistics
 
 WAVE = WaveInfo("Horizon Services", "Spring 2026", dt.date(2026, 3, 2), dt.date(2026, 3, 20))
 EMPLOYEES_PER_TEAM = [9, 7, 3, 8, 10, 6]
@@ -191,7 +199,7 @@ def _team_with_gaps(gaps: list[tuple[float, float]]) -> TeamResult:
         )
         for j, (estimate, se) in enumerate(gaps)
     )
-    return TeamResult("T", True, 9, 20, rows[0], rows, {})
+    return TeamResult("T", True, 9, 20, True, rows[0], rows, {})
 
 
 def test_the_headline_gap_survives_the_correction_for_seven_dimensions() -> None:
@@ -204,22 +212,35 @@ def test_the_headline_gap_survives_the_correction_for_seven_dimensions() -> None
     assert headline is not None and headline.dimension == "d1"
 
 
-REGIONS = {"T0": "N", "T1": "N", "T2": "S", "T3": "S"}
+REGIONS = {"T0": "N", "T1": "N", "T2": "N", "T3": "S"}
 
 
-def test_withheld_team_shows_the_pooled_figures_of_its_nearest_shown_group() -> None:
-    # North pools two withheld teams (3 + 4 answers): shown, since no difference isolates either of them.
+def _regions_wave(withheld_answer: int | None = None) -> tuple[Instrument, WaveStatistics]:
     instrument = load_instrument("attention")
     simulator = Simulator(instrument, GenerativeModel(), 4, np.random.default_rng(9))
-    sizes = {"T0": 3, "T1": 4, "T2": 9, "T3": 8}
+    sizes = {"T0": 3, "T1": 6, "T2": 7, "T3": 8}
     employees = [(key, simulator.employee(j)) for j, (key, n) in enumerate(sizes.items()) for _ in range(n)]
+    if withheld_answer is not None:
+        employees = [(key, dict.fromkeys(a, withheld_answer) if key == "T0" else a) for key, a in employees]
     customers = [(key, simulator.customer(j)) for j, key in enumerate(sizes) for _ in range(12)]
     employee_matrix = AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.EMPLOYEE)], employees)
     customer_matrix = AnswerMatrix.from_responses([i.id for i in instrument.items_for(Respondent.CUSTOMER)], customers)
-    parents: dict[str, str | None] = {"ORG": None, "N": "ORG", "S": "ORG", **REGIONS}
-    groups = analyse_groups(
-        instrument, statistics_from_answers(instrument, employee_matrix, customer_matrix), group_members(parents)
-    )
+    return instrument, statistics_from_answers(instrument, employee_matrix, customer_matrix)
+
+
+REGION_PARENTS: dict[str, str | None] = {"ORG": None, "N": "ORG", "S": "ORG", **REGIONS}
+
+
+def test_a_withheld_teams_answers_change_no_pooled_figure() -> None:
+    # T0 (3 answers) is withheld: North pools its teams shown only, whatever T0 answered.
+    pooled = [analyse_groups(*_regions_wave(answer), group_members(REGION_PARENTS)) for answer in (1, 5)]
+    assert pooled[0] == pooled[1]
+    assert pooled[0]["N"].employee_respondents == 13
+
+
+def test_withheld_team_shows_the_pooled_figures_of_its_nearest_shown_group() -> None:
+    instrument, statistics = _regions_wave()
+    groups = analyse_groups(instrument, statistics, group_members(REGION_PARENTS))
     assert "N" in groups
     teams = {
         "ORG": TeamInfo("ORG", "Horizon"),
@@ -227,10 +248,10 @@ def test_withheld_team_shows_the_pooled_figures_of_its_nearest_shown_group() -> 
         "S": TeamInfo("S", "South", ("ORG",)),
         **{key: TeamInfo(key, f"Branch {key}", (region, "ORG")) for key, region in REGIONS.items()},
     }
-    inputs = WaveReportInputs(analyse_wave(instrument, employee_matrix, customer_matrix), WAVE, teams, groups=groups)
+    inputs = WaveReportInputs(analyse_statistics(instrument, statistics), WAVE, teams, groups=groups)
     text = pdf_text(render_report(inputs, "T0", "en"))
     north = groups["N"].overall
     assert north.employee is not None and north.customer is not None
     assert "Results of North, which your team is part of" in text
-    assert "Answers pooled over 2 teams: 7 employees, 24 customers." in text
-    assert f"{north.employee.mean:.1f} out of 5 {Translator('en').interval(north.employee.ci)} · n = 7" in text
+    assert "pooled over the 2 teams of this group with enough respondents (yours is not among them): 13" in text
+    assert f"{north.employee.mean:.1f} out of 5 {Translator('en').interval(north.employee.ci)} · n = 13" in text

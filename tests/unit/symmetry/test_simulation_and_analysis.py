@@ -9,6 +9,7 @@ import pytest
 
 from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_wave
+from symmetry.disclosure import DisclosureRules
 from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.simulation import GenerativeModel, Simulator
 from symmetry.stats import average_deviation, cronbach_alpha, rwg, rwg_j
@@ -76,7 +77,7 @@ def small_wave(instrument: Instrument) -> WaveAnalysis:
     _, employees, customers = simulate(
         instrument, teams=6, employees=[8, 8, 4, 8, 8, 5], customers=12, seed=2, model=GenerativeModel()
     )
-    return analyse_wave(instrument, employees, customers, anonymity_threshold=5)
+    return analyse_wave(instrument, employees, customers)
 
 
 def test_team_below_threshold_carries_no_employee_figure(small_wave: WaveAnalysis) -> None:
@@ -124,7 +125,7 @@ def test_reverse_keyed_items_are_reflected_before_scoring(instrument: Instrument
 def test_threshold_below_three_is_refused(instrument: Instrument) -> None:
     empty = AnswerMatrix.from_responses([], [])
     with pytest.raises(ValueError, match="at least 3"):
-        analyse_wave(instrument, empty, empty, anonymity_threshold=2)
+        analyse_wave(instrument, empty, empty, rules=DisclosureRules(anonymity_threshold=2))
 
 
 def test_linkage_is_absent_with_too_few_teams(instrument: Instrument) -> None:
