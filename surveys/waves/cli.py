@@ -241,6 +241,11 @@ def print_status(status: WaveStatus, console: Console) -> None:
             f"{row.customers.rate:.0%}" if row.customers.rate is not None else "–",
         )
     console.print(table)
+    if any(not row.employee_rate_shown for row in status.rows):
+        console.print(
+            f"A team with fewer than {status.anonymity_threshold} employee answers shows no count, and the totals "
+            "above it count only the teams shown: an exact small count would tell who answered."
+        )
     deliveries = ", ".join(f"{state}: {status.deliveries.get(state, 0)}" for state in DeliveryStatus)
     console.print(f"E-mails: {deliveries}")
 

@@ -29,6 +29,7 @@ from surveys.waves.actions import close, launch, remind
 from surveys.waves.models import Wave, WaveState
 from surveys.waves.services import WaveStateError, create_wave
 from surveys.waves.status import wave_status
+from symmetry.domain import Voice
 
 
 async def send_outbox(settings: Settings, wave_id: uuid.UUID) -> None:
@@ -161,6 +162,7 @@ class WavePagesController(Controller):
         wave_id: FromPath[uuid.UUID],
         team_id: FromPath[uuid.UUID],
         db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
     ) -> Template:
         """A team's stored results (employee figures exist only above the anonymity threshold)."""
         user = request.user
@@ -179,7 +181,21 @@ class WavePagesController(Controller):
         await record(
             db_session, actor=user.email, action="results.view", organisation_id=wave.organisation_id, target=team.name
         )
-        return Template("admin/team_results.html", context={"user": user, "wave": wave, "team": team, "rows": rows})
+        closed = wave.state is WaveState.CLOSED
+        voices = {row.voice for row in rows}
+        return Template(
+            "admin/team_results.html",
+            context={
+                "user": user,
+                "wave": wave,
+                "team": team,
+                "rows": rows,
+                "closed": closed,
+                "employees_withheld": closed and Voice.EMPLOYEE.value not in voices,
+                "customers_withheld": closed and Voice.CUSTOMER.value not in voices,
+                "rules": settings.disclosure_rules,
+            },
+        )
 
     @post("/waves/{wave_id:uuid}/{action:str}", guards=[allow(LEADS)], status_code=200)
     async def run_action(

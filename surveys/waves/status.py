@@ -65,6 +65,7 @@ class WaveStatus:
     closes_on: dt.date
     rows: list[TeamStatus]
     deliveries: dict[DeliveryStatus, int]
+    anonymity_threshold: int
 
 
 def _label(*, answered_shown: int, hidden_groups: int, only_own_hidden: bool, threshold: int) -> tuple[str, bool]:
@@ -144,4 +145,4 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
             .group_by(EmailDelivery.status)
         )
     }
-    return WaveStatus(wave.name, wave.state, wave.closes_on, rows, deliveries)
+    return WaveStatus(wave.name, wave.state, wave.closes_on, rows, deliveries, threshold)
