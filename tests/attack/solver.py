@@ -21,7 +21,7 @@ spans at least a point of the 1-5 scale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,7 +167,9 @@ def _residual_equations(programme: _Programme, releases: Releases) -> None:
                 continue  # explained by the shown teams alone
             programme.equation([(team, None) for team in inside_withheld], count)
             programme.equation([(team, key) for team in inside_withheld], total)
-    overall_shown = {voice: sum(f[("overall", voice)].n for f in shown.values() if ("overall", voice) in f) for voice in VOICES}
+    overall_shown = {
+        voice: sum(f[("overall", voice)].n for f in shown.values() if ("overall", voice) in f) for voice in VOICES
+    }
     for voice, n in releases.organisation_n.items():
         if n != overall_shown.get(voice, 0):
             programme.equation([(team, None) for team in programme.withheld], n - overall_shown.get(voice, 0))
@@ -194,14 +196,17 @@ def _residual_equations(programme: _Programme, releases: Releases) -> None:
 
 def solve(releases: Releases) -> dict[str, CellRange]:
     """For each withheld team, the range of its count and of each of its means that the releases allow."""
+    return dict(_ranges(releases))
+
+
+def _ranges(releases: Releases) -> Iterator[tuple[str, CellRange]]:
     keys = sorted({key for figures in releases.teams.values() for key in figures})
     programme = _Programme(releases, keys)
     _residual_equations(programme, releases)
-    caps = {team: min(releases.threshold - 1, releases.invited.get(team, 0)) for team in programme.withheld}
-    ranges: dict[str, CellRange] = {}
     for team in programme.withheld:
+        cap = min(releases.threshold - 1, releases.invited.get(team, 0))
         if team not in programme.touched:
-            ranges[team] = CellRange((0, caps[team]), {key: (LOW, HIGH) for key in keys})
+            yield team, CellRange((0, cap), dict.fromkeys(keys, (LOW, HIGH)))
             continue
         count_at = programme.index[team, None]
         least, most = programme.extreme(count_at, 1.0), programme.extreme(count_at, -1.0)
@@ -218,18 +223,22 @@ def solve(releases: Releases) -> dict[str, CellRange]:
                     lows.append(low / count)
                     highs.append(high / count)
             means[key] = (min(lows), max(highs)) if lows else (LOW, HIGH)
-        ranges[team] = CellRange((round(least), round(most)), means)
-    return ranges
+        yield team, CellRange((round(least), round(most)), means)
 
 
-def breaches(releases: Releases) -> list[str]:
-    """Every withheld cell the releases pin: a count narrower than 0 to its cap, a mean narrower than a point."""
+def breaches(releases: Releases, *, first_only: bool = False) -> list[str]:
+    """Every withheld cell the releases pin: a count narrower than 0 to its cap, a mean narrower than a point.
+
+    With `first_only`, stops at the first team that has any: enough to show that a gate leaks.
+    """
     found = []
-    for team, cell in solve(releases).items():
+    for team, cell in _ranges(releases):
         cap = min(releases.threshold - 1, releases.invited.get(team, 0))
         if cell.count != (0, cap):
             found.append(f"{team}: count in {cell.count}, not anywhere in 0..{cap}")
         for key, (low, high) in cell.means.items():
             if cap > 0 and high - low < 1.0:
                 found.append(f"{team} {key}: mean in [{low:.3f}, {high:.3f}]")
+        if found and first_only:
+            break
     return found

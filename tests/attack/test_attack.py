@@ -8,8 +8,8 @@ organisation-wide figures, as Symmetry did before the gate, it pins withheld cou
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections import Counter
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import symmetry.disclosure
 from surveys.db import alchemy_config
 from surveys.demo.services import run_demo
+from surveys.instruments.loader import load_instrument
 from surveys.org.models import Team
 from surveys.reporting.inputs import load_report_data
 from surveys.results.models import WaveAnalysisRecord
@@ -31,7 +32,6 @@ from symmetry.domain import Instrument, Respondent
 from symmetry.hierarchy import analyse_groups, branch_response_counts, group_members
 from symmetry.simulation import GenerativeModel, Simulator
 from symmetry.sufficient import WaveStatistics
-from surveys.instruments.loader import load_instrument
 from tests.attack.releases import add_groups, add_rates, add_status, from_document
 from tests.attack.solver import Releases, breaches, solve
 from tests.support import run_sync
@@ -49,7 +49,7 @@ async def _demo_releases(settings: Settings, teams: int, seed: int) -> tuple[Rel
             wave = await session.scalar(sa.select(Wave).where(Wave.name == run.wave_name))
             assert wave is not None
             document = (await session.get_one(WaveAnalysisRecord, wave.id)).document
-            keys = {team_id: key for team_id, key in await session.execute(sa.select(Team.id, Team.external_id))}
+            keys: dict[uuid.UUID, str] = dict((await session.execute(sa.select(Team.id, Team.external_id))).all())
             invited = Counter(
                 keys[team_id]
                 for team_id in await session.scalars(
@@ -88,23 +88,26 @@ def test_the_demos_releases_pin_no_withheld_cell(clean_database: Settings, teams
 
 
 @pytest.fixture
-def weakened_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def weakened_gate(monkeypatch: pytest.MonkeyPatch) -> None:
     """The gate as Symmetry had it before: team figures withheld, but every answer in the larger figures."""
     decide = symmetry.disclosure.decide
 
     def lets_everything_through(statistics: WaveStatistics, rules: DisclosureRules) -> Gate:
-        return dataclasses.replace(decide(statistics, rules), employees_withheld=frozenset(), customers_withheld=frozenset())
+        return dataclasses.replace(
+            decide(statistics, rules), employees_withheld=frozenset(), customers_withheld=frozenset()
+        )
 
     monkeypatch.setattr(symmetry.disclosure, "decide", lets_everything_through)
-    yield
 
 
 @pytest.mark.usefixtures("weakened_gate")
 def test_the_solver_pins_withheld_counts_and_means_from_a_weakened_gate(clean_database: Settings) -> None:
     releases, answered = run_sync(_demo_releases(clean_database, 20, 3))
-    assert any("count in" in breach for breach in breaches(releases))
-    assert any("mean in" in breach for breach in breaches(releases))
-    for team, cell in solve(releases).items():  # what it narrows down holds the truth
+    cells = solve(releases)
+    pinned = [team for team, cell in cells.items() if cell.narrowest_mean_span < 1.0]
+    assert pinned, "the solver must pin a withheld mean"
+    assert any(cell.count != (0, min(4, releases.invited[team])) for team, cell in cells.items())
+    for team, cell in cells.items():  # what it narrows down holds the truth
         assert cell.count[0] <= answered.get(team, 0) <= cell.count[1]
 
 
@@ -192,5 +195,5 @@ def test_random_hierarchies_over_two_waves_pin_no_withheld_cell(seed: int) -> No
 
 @pytest.mark.usefixtures("weakened_gate")
 def test_the_weakened_gate_is_caught_on_random_hierarchies() -> None:
-    caught = [seed for seed in range(12) if any(breaches(releases) for releases in _two_waves(seed))]
-    assert len(caught) >= 6, caught
+    caught = [seed for seed in range(6) if any(breaches(r, first_only=True) for r in _two_waves(seed))]
+    assert len(caught) >= 4, caught

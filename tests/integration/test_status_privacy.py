@@ -58,6 +58,7 @@ async def test_an_answer_in_a_hidden_team_changes_no_label(session: AsyncSession
     assert all(label == labels[0] for label in labels)  # 0, 1, 2, 3 and 4 answers in C look the same
     await submit_response(session, in_hidden_team[4].token, answers)
     final = {
-        row.external_id: row.employees_answered_label for row in (await wave_status(session, wave, rules=DisclosureRules())).rows
+        row.external_id: row.employees_answered_label
+        for row in (await wave_status(session, wave, rules=DisclosureRules())).rows
     }
     assert final == {"G": "11", "C": "5", "D": "6"}

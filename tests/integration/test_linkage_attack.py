@@ -1,0 +1,168 @@
+"""A database reader tries to name who gave each answer: from system columns, row order, ids and e-mail records.
+
+Employees of two teams answer one transaction at a time, with reminders in between, as people do over the days
+of a wave. Each answer carries its author's number in two items, so the test knows the truth; the attacker does
+not use the content. Every pairing below must do no better than chance, on the open wave and after it closes.
+On PostgreSQL the reader sees ``xmin`` and ``ctid``; on SQLite, ``rowid``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import surveys.collection.services
+from surveys.collection.services import submit_response
+from surveys.db import alchemy_config
+from surveys.instruments.loader import load_instrument
+from surveys.instruments.services import register_instrument
+from surveys.mail.models import MailKind
+from surveys.mail.services import queue
+from surveys.org.models import Employee, Organisation, Team
+from surveys.settings import Settings
+from surveys.waves.models import Wave
+from surveys.waves.services import close_wave, create_wave, launch_wave
+from symmetry.domain import Respondent
+from tests.integration.factories import complete_answers
+
+SIZES = {"A": 14, "B": 16}
+# Under chance, the number of right guesses among n is about Poisson(1): 6 or more happens less than once in 1,500.
+MOST_RIGHT_BY_CHANCE = 5
+
+
+def _author_answers(answers: dict[str, object], number: int) -> dict[str, object]:
+    return {**answers, "listening.employee": 1 + number % 5, "trust.employee": 1 + number // 5}
+
+
+async def _world(session: AsyncSession) -> tuple[Wave, list[tuple[str, uuid.UUID, str]]]:
+    organisation = Organisation(id=uuid.uuid4(), slug="linkage", name="Linkage")
+    session.add(organisation)
+    await session.flush()
+    for key, size in SIZES.items():
+        team = Team(id=uuid.uuid4(), organisation_id=organisation.id, external_id=key, name=f"Team {key}")
+        session.add(team)
+        await session.flush()
+        session.add_all(
+            Employee(organisation_id=organisation.id, team_id=team.id, email=f"{key}{i:02d}@x.example", language="en")
+            for i in range(size)
+        )
+    version, _ = await register_instrument(session, "attention")
+    wave = await create_wave(session, organisation, name="W", instrument_version_id=version.id,
+                             opens_on=dt.date(2026, 1, 5), closes_on=dt.date(2026, 1, 25))  # fmt: skip
+    invitations = await launch_wave(session, wave)
+    emails = {e.id: e.email for e in await session.scalars(sa.select(Employee))}
+    people = [
+        (emails[i.person_id], i.invitation_id, i.token) for i in invitations if i.respondent is Respondent.EMPLOYEE
+    ]
+    return wave, sorted(people)
+
+
+def _number(email: str) -> int:
+    return int(email[1:3])
+
+
+def _system_columns(postgres: bool) -> tuple[str, ...]:
+    return ("xmin::text::bigint", "ctid::text") if postgres else ("rowid",)
+
+
+def _sortable(value: object) -> tuple[int, ...]:
+    """A system column's value in its physical order: a ctid "(page,item)" as a pair, a number as itself."""
+    text = str(value)
+    if text.startswith("("):
+        return tuple(int(part) for part in text.strip("()").split(","))
+    return (int(text),) if text.isdigit() else tuple(text.encode())
+
+
+async def _attack(session: AsyncSession, postgres: bool) -> dict[str, int]:
+    """Each strategy's number of answers paired with their real author, teams taken one by one."""
+    columns = _system_columns(postgres)
+    listed = ", ".join
+    invitations = list(
+        await session.execute(
+            sa.text(
+                f"SELECT e.email, i.team_id, {listed('i.' + c for c in columns)}, i.id "
+                "FROM invitation i JOIN employee e ON e.id = i.employee_id WHERE i.answered"
+            )
+        )
+    )
+    responses = list(
+        await session.execute(
+            sa.text(
+                f"SELECT r.team_id, {listed('r.' + c for c in columns)}, r.id, "
+                "(SELECT value FROM answer a WHERE a.response_id = r.id AND a.item_id = 'listening.employee'), "
+                "(SELECT value FROM answer a WHERE a.response_id = r.id AND a.item_id = 'trust.employee') "
+                "FROM response r WHERE r.respondent = 'employee'"
+            )
+        )
+    )
+    assert len(invitations) == len(responses) == sum(SIZES.values())
+
+    def author(response: Sequence[object]) -> int:
+        listening, trust = int(str(response[-2])), int(str(response[-1]))
+        return (listening - 1) + 5 * (trust - 1)
+
+    right: dict[str, int] = {}
+    for j, name in enumerate((*columns, "id")):
+        count = 0
+        for team in {row[1] for row in invitations}:
+            people = sorted((row for row in invitations if row[1] == team), key=lambda row: _sortable(row[2 + j]))
+            answers = sorted((row for row in responses if row[0] == team), key=lambda row: _sortable(row[1 + j]))
+            count += sum(_number(str(i[0])) == author(r) for i, r in zip(people, answers, strict=True))
+        right[name] = count
+    if postgres:  # the response written in the transaction that consumed the invitation
+        by_transaction = {row[1]: row for row in responses}
+        right["same xmin"] = sum(
+            row[2] in by_transaction and _number(str(row[0])) == author(by_transaction[row[2]]) for row in invitations
+        )
+    return right
+
+
+async def _answer_then_attack(clean_database: Settings) -> tuple[dict[str, int], dict[str, int]]:
+    """Answer one transaction at a time with reminders in between; attack the open wave, then the closed one."""
+    config = alchemy_config(clean_database)
+    postgres = config.get_engine().dialect.name == "postgresql"
+    try:
+        async with config.get_session() as session, session.begin():
+            wave, people = await _world(session)
+            instrument_answers = complete_answers(load_instrument("attention"), Respondent.EMPLOYEE)
+        for day, (email, _, token) in enumerate(people):
+            async with config.get_session() as session, session.begin():
+                await submit_response(session, token, _author_answers(instrument_answers, _number(email)))
+            if day % 5 == 4:  # a round of reminders to everyone who has not answered yet
+                async with config.get_session() as session, session.begin():
+                    remaining = [invitation for _, invitation, _ in people[day + 1 :]]
+                    live = await session.get_one(Wave, wave.id)
+                    await queue(session, live, MailKind.REMINDER, remaining)
+        async with config.get_session() as session:
+            open_wave = await _attack(session, postgres)
+        async with config.get_session() as session, session.begin():
+            await close_wave(session, await session.get_one(Wave, wave.id))
+        async with config.get_session() as session:
+            closed_wave = await _attack(session, postgres)
+    finally:
+        await config.get_engine().dispose()
+    return open_wave, closed_wave
+
+
+async def test_a_database_reader_pairs_no_answer_with_its_author(clean_database: Settings) -> None:
+    open_wave, closed_wave = await _answer_then_attack(clean_database)
+    assert len(open_wave) >= 2
+    for strategy, right in {**{f"open, {k}": v for k, v in open_wave.items()},
+                            **{f"closed, {k}": v for k, v in closed_wave.items()}}.items():  # fmt: skip
+        assert right <= MOST_RIGHT_BY_CHANCE, f"{strategy}: {right} of {sum(SIZES.values())} answers paired"
+
+
+async def test_the_attack_pairs_every_answer_when_nothing_is_rewritten(
+    clean_database: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def leave_as_written(*_: object) -> int:
+        return 0
+
+    monkeypatch.setattr(surveys.collection.services, "scramble_team", leave_as_written)
+    open_wave, _ = await _answer_then_attack(clean_database)
+    assert max(open_wave.values()) == sum(SIZES.values())
