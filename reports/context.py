@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -207,10 +208,6 @@ def _linkage_scatter(analysis: WaveAnalysis, t: Translator, **labels: Any) -> Sc
     )
 
 
-def _comments_shown(result: TeamResult, threshold: int) -> bool:
-    return result.employee_respondents is not None and result.employee_respondents >= threshold
-
-
 def _pooled_figures(inputs: WaveReportInputs, team: TeamInfo) -> PooledFigures | None:
     """The nearest branch above the team with employee figures, and how many of its teams are shown in it."""
     results = inputs.analysis.teams
@@ -286,7 +283,11 @@ def build_team_context(
         gap_statements=[_gap_sentence(statement, labels, t) for statement in stated_gaps(result)],
         strengths=[_area_sentence(area, labels, t) for area in strengths],
         focus=[_area_sentence(area, labels, t) for area in focus],
-        comments=extras.comments if _comments_shown(result, inputs.comment_threshold) else None,
+        comments=extras.comments
+        if dataclasses.replace(analysis.rules, comment_threshold=inputs.comment_threshold).shows_comments(
+            result.employee_respondents
+        )
+        else None,
         pooled=None
         if result.employee_figures_shown and result.customer_figures_shown
         else _pooled_figures(inputs, team),

@@ -84,6 +84,10 @@ class DisclosureRules:
         """
         return respondents < self.anonymity_threshold and (respondents > 0 or bool(invited))
 
+    def shows_comments(self, employee_respondents: int | None) -> bool:
+        """Whether a team's comments may be shown, given its released count of employee respondents."""
+        return employee_respondents is not None and employee_respondents >= self.comment_threshold
+
 
 DEFAULT_RULES = DisclosureRules()
 
@@ -116,14 +120,6 @@ class Gate:
     def shows_customers(self, team: str) -> bool:
         """Whether the team's team-level customer figures may be released."""
         return team not in self.customers_withheld
-
-    def shows_comments(self, team: str, employee_respondents: int | None) -> bool:
-        """Whether the team's comments may be shown."""
-        return (
-            self.shows_employees(team)
-            and employee_respondents is not None
-            and employee_respondents >= self.rules.comment_threshold
-        )
 
 
 def decide(statistics: WaveStatistics, rules: DisclosureRules) -> Gate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from collections import Counter, defaultdict
@@ -20,7 +21,7 @@ from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.results.services import wave_statistics
 from surveys.waves.models import Invitation, Wave, WaveState
 from symmetry.analysis import OVERALL, WaveAnalysis, analyse_statistics
-from symmetry.disclosure import gate_statistics, rules_of_document
+from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
 from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.hierarchy import BranchCounts, branch_response_counts, group_members, pooled_results
@@ -149,9 +150,9 @@ def comment_seed(wave_id: uuid.UUID, team_key: str) -> int:
 
 
 async def team_comments(
-    session: AsyncSession, wave: Wave, analysis: WaveAnalysis, team_ids: dict[str, uuid.UUID], *, threshold: int
+    session: AsyncSession, wave: Wave, analysis: WaveAnalysis, team_ids: dict[str, uuid.UUID], *, rules: DisclosureRules
 ) -> dict[str, tuple[str, ...]]:
-    """The employee comments of each team with at least `threshold` employee respondents in this wave.
+    """The employee comments of each team the rules let show comments in this wave.
 
     At most twelve per team, sampled and shuffled with a seed drawn from the wave and the team; the texts only,
     with no date and nothing else about who wrote them.
@@ -159,7 +160,7 @@ async def team_comments(
     eligible = {
         team_ids[key]: key
         for key, result in analysis.teams.items()
-        if result.employee_respondents is not None and result.employee_respondents >= threshold
+        if rules.shows_comments(result.employee_respondents)
     }
     texts: dict[str, list[str]] = defaultdict(list)
     if eligible:
@@ -277,7 +278,11 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     team_ids = {key: team.id for key, team in teams.items()}
     front_line = {key: teams[key] for key in analysis.teams}
     languages = await report_languages(session, wave.organisation_id, front_line)
-    comments = await team_comments(session, wave, analysis, team_ids, threshold=comment_threshold)
+    # The stricter of the comment threshold the wave was analysed with and today's.
+    rules = dataclasses.replace(
+        analysis.rules, comment_threshold=max(comment_threshold, analysis.rules.comment_threshold)
+    )
+    comments = await team_comments(session, wave, analysis, team_ids, rules=rules)
     trends = await team_trends(session, wave)
     extras = {key: TeamExtras(comments.get(key, ()), trends.get(key, ())) for key in analysis.teams}
     invited = await employees_invited(session, wave, teams)
@@ -297,7 +302,7 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
         analysis=analysis,
         wave=WaveInfo(organisation.name, wave.name, wave.opens_on, wave.closes_on),
         teams=infos,
-        comment_threshold=comment_threshold,
+        comment_threshold=rules.comment_threshold,
         groups=pooled_results(instrument, released, members, gate),
         rates=branch_rates(
             infos, branch_response_counts(members, answered, invited, analysis.rules), organisation.name

@@ -35,7 +35,9 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
     console.print(f"[bold]{name}[/bold]: {len(document['teams'])} teams, {organisation['withheld_teams']} with "
                   f"employee figures withheld (fewer than {document['anonymity_threshold']} respondents)")  # fmt: skip
     if organisation["withheld_teams"]:
-        console.print("Every figure below comes from the teams shown only: a withheld team's answers enter none of them.")
+        console.print(
+            "Every figure below comes from the teams shown only: a withheld team's answers enter none of them."
+        )
     table = Table(title="Linkage across teams: employee means against customer means")
     for column in (
         "Measure",

@@ -1,0 +1,105 @@
+"""No release shows a withheld team's count or any employee figure of it: CLI, stored document, pages, PDFs.
+
+The wave of ``test_report_render``: Little branch (LOW) has 3 employee answers of 3 invited, under the threshold
+of 5; Head office has one employee invited who did not answer. Every surface is read as its user reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+from litestar.testing import AsyncTestClient
+
+from surveys.accounts.models import Role
+from surveys.accounts.services import create_user
+from surveys.app import create_app
+from surveys.cli import symmetry
+from surveys.db import alchemy_config
+from surveys.org.models import Team
+from tests.integration.test_report_render import WAVE, Wave, render, team_file, text_of
+from tests.integration.test_report_render import closed_wave, pinned_renderer  # noqa: F401  (fixtures)
+from tests.support import run_sync
+
+PASSWORD = "a long enough password"
+
+
+def _cells(output: str, name: str) -> list[str]:
+    """The cells of the status table's row of a team, as `symmetry wave status` prints it."""
+    line = next(line for line in output.splitlines() if name in line)
+    return [cell.strip() for cell in re.split(r"[│|]", line) if cell.strip()]
+
+
+def test_the_cli_says_fewer_than_5_and_counts_the_teams_shown_only(closed_wave: Wave, cli_env: dict[str, str]) -> None:
+    status = CliRunner().invoke(symmetry, ["wave", "status", WAVE], env=cli_env)
+    assert status.exit_code == 0, status.output
+    low = _cells(status.output, "Little branch (LOW)")
+    assert low[1:4] == ["3", "fewer than 5", "–"]  # invited, answered, rate
+    head = _cells(status.output, "Head office (HQ)")
+    assert head[2] == "27 + 2 teams under 5"  # BIG 14, MID 7, OTH 6; LOW and the head office's own person
+    assert "an exact small count would tell who answered" in status.output
+
+    document = json.loads(CliRunner().invoke(symmetry, ["analyze", WAVE, "--json"], env=cli_env).output)
+    entry = document["teams"]["LOW"]
+    assert entry["suppressed"] and entry["employee_respondents"] is None
+    rows = [entry["overall"], *entry["dimensions"].values()]
+    assert all(row["employee"] is None and row["mirror"] is None for row in rows)
+    assert all(row["perception_gap"] is None and row["symmetry_gap"] is None for row in rows)
+    assert "enps" not in entry["outcomes"] and "engagement" not in entry["outcomes"]
+    # Organisation-wide figures count the teams shown only: alpha's n is theirs, not theirs plus LOW's 3.
+    assert document["organisation"]["reliability"]["employee"]["n"] == 27
+    text = CliRunner().invoke(symmetry, ["analyze", WAVE], env=cli_env).output
+    assert "Every figure below comes from the teams shown only" in text
+
+
+async def _low_team_and_a_lead(closed_wave: Wave) -> uuid.UUID:
+    config = alchemy_config(closed_wave.settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            low = await session.scalar(sa.select(Team).where(Team.external_id == "LOW"))
+            assert low is not None
+            await create_user(
+                session, email="lead@acme.example", password=PASSWORD, role=Role.HR_LEAD,
+                organisation_id=low.organisation_id,
+            )  # fmt: skip
+            return low.id
+    finally:
+        await config.get_engine().dispose()
+
+
+async def test_the_pages_say_fewer_than_5_and_show_no_employee_figure(closed_wave: Wave) -> None:
+    low = await _low_team_and_a_lead(closed_wave)
+    async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
+        await client.get("/login")
+        signed_in = await client.post(
+            "/login",
+            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
+        )
+        assert signed_in.status_code == 200
+        rates = await client.get(f"/waves/{closed_wave.wave_id}")
+        row = re.search(r"Little branch.*?</tr>", rates.text, re.S)
+        assert row is not None and "fewer than 5" in row.group(0)
+        assert not re.search(r"<td>3</td>\s*<td>3</td>", row.group(0))
+        assert "27 + 2 teams under 5" in rates.text
+        results = await client.get(f"/waves/{closed_wave.wave_id}/teams/{low}")
+        assert results.status_code == 200
+        assert "No employee figure of this team is shown" in results.text
+        assert "<td>employee</td>" not in results.text and "<td>mirror</td>" not in results.text
+
+
+def test_the_reports_show_no_count_or_employee_figure_of_the_withheld_team(
+    closed_wave: Wave, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    assert render(cli_env, out).exit_code == 0
+    low = text_of(team_file(out, "LOW"))
+    assert "fewer than 5" in low and not re.search(r"Employees\s+3\b", low)
+    english, french = text_of(out / "organisation-en.pdf"), text_of(out / "organisation-fr.pdf")
+    assert "Little branch 8 withheld" in english and "Little branch 8 non affiché" in french
+    # The rates count the teams shown only: 27 of the 28 invited there, and the two others by number.
+    assert "Head office 31 27 + 2 team(s) under 5 100%" in english
+    assert "Head office 31 27 + 2 équipe(s) sous 5 100" in french
