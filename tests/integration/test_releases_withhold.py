@@ -11,6 +11,7 @@ import re
 import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
@@ -21,11 +22,19 @@ from surveys.app import create_app
 from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.org.models import Team
-from tests.integration.test_report_render import WAVE, Wave, render, team_file, text_of
-from tests.integration.test_report_render import closed_wave, pinned_renderer  # noqa: F401  (fixtures)
-from tests.support import run_sync
+from tests.integration.test_report_render import WAVE, Wave, closed_wave, pinned_renderer, render, team_file, text_of
 
 PASSWORD = "a long enough password"
+
+
+@pytest.fixture(autouse=True)
+def pinned_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "renderer_fingerprint", lambda: "renderer under test")
+
+
+@pytest.fixture
+def closed_wave(clean_database: Settings) -> Wave:
+    return Wave(clean_database, run_sync(rendering._build(clean_database, close_it=True)))
 
 
 def _cells(output: str, name: str) -> list[str]:
