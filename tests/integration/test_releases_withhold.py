@@ -22,7 +22,11 @@ from surveys.app import create_app
 from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.org.models import Team
-from tests.integration.test_report_render import WAVE, Wave, closed_wave, pinned_renderer, render, team_file, text_of
+from surveys.reporting import services
+from surveys.settings import Settings
+from tests.integration import test_report_render as rendering
+from tests.integration.test_report_render import WAVE, Wave, render, team_file, text_of
+from tests.support import run_sync
 
 PASSWORD = "a long enough password"
 
