@@ -18,6 +18,8 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +28,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.collection.models import Answer, Comment, Response
 from surveys.org.models import Team
 from symmetry.domain import Respondent
+
+BATCH = "symmetry.collection.rewrite_batch"
+
+
+async def rewrite_after_submission(
+    session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent
+) -> None:
+    """Rewrite the team's responses of this kind now, or at the end of a batch (:func:`one_rewrite_per_team`)."""
+    batch: set[tuple[uuid.UUID, uuid.UUID, Respondent]] | None = session.info.get(BATCH)
+    if batch is None:
+        await scramble_team(session, wave_id, team_id, respondent)
+    else:
+        batch.add((wave_id, team_id, respondent))
+
+
+@asynccontextmanager
+async def one_rewrite_per_team(session: AsyncSession) -> AsyncIterator[None]:
+    """Many submissions in one transaction (the demo): each team's responses are rewritten once, at the end.
+
+    As safe as rewriting after each: the transaction commits every row at once, with one ``xmin``, and the
+    final rewrite puts each team's rows in a random order.
+    """
+    session.info[BATCH] = set()
+    try:
+        yield
+        teams = sorted(session.info[BATCH], key=lambda group: (str(group[1]), group[2].value))
+    finally:
+        del session.info[BATCH]
+    for wave_id, team_id, respondent in teams:
+        await scramble_team(session, wave_id, team_id, respondent)
 
 
 async def scramble_team(session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent) -> int:

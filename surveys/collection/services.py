@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.models import Answer, Channel, Comment, Response
-from surveys.collection.scramble import scramble_team
+from surveys.collection.scramble import rewrite_after_submission
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
@@ -236,7 +236,7 @@ async def submit_response(
     if consumed.rowcount != 1:  # type: ignore[attr-defined]
         raise SubmissionError.refused(Refusal.USED, "token", "this link has already been used to answer")
     await _store(session, questionnaire, Channel.INVITATION, answers, comments or {})
-    await scramble_team(session, questionnaire.wave.id, questionnaire.team_id, questionnaire.respondent)
+    await rewrite_after_submission(session, questionnaire.wave.id, questionnaire.team_id, questionnaire.respondent)
 
 
 async def submit_open_response(
