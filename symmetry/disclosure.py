@@ -93,12 +93,18 @@ DEFAULT_RULES = DisclosureRules()
 
 
 def rules_of_document(document: Mapping[str, Any]) -> DisclosureRules:
-    """The rules an analysis document was made under (see :func:`symmetry.document.analysis_document`)."""
-    rules = document["disclosure"]
+    """The rules an analysis document was made under (see :func:`symmetry.document.analysis_document`).
+
+    A document stored before the gate existed has only its anonymity threshold; the defaults stand for the rest
+    (the analysis computed again then differs from it, and the reports ask for `symmetry analyze` to be run).
+    """
+    rules = document.get("disclosure", {"anonymity_threshold": document["anonymity_threshold"]})
     return DisclosureRules(
         anonymity_threshold=int(rules["anonymity_threshold"]),
-        comment_threshold=int(rules["comment_threshold"]),
-        customer_minimum_employees=int(rules["customer_minimum_employees"]),
+        comment_threshold=int(rules.get("comment_threshold", DEFAULT_RULES.comment_threshold)),
+        customer_minimum_employees=int(
+            rules.get("customer_minimum_employees", DEFAULT_RULES.customer_minimum_employees)
+        ),
     )
 
 
@@ -113,13 +119,6 @@ class Gate:
     customers_withheld: frozenset[str]
     """Teams with fewer active employees than ``rules.customer_minimum_employees``."""
 
-    def shows_employees(self, team: str) -> bool:
-        """Whether the team's employee figures may be released."""
-        return team not in self.employees_withheld
-
-    def shows_customers(self, team: str) -> bool:
-        """Whether the team's team-level customer figures may be released."""
-        return team not in self.customers_withheld
 
 
 def decide(statistics: WaveStatistics, rules: DisclosureRules) -> Gate:

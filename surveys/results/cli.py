@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from surveys.cli_support import database_errors, session_scope
-from surveys.results.services import analyse, previous_wave, store_analysis
+from surveys.results.services import analyse, previous_wave, store_analysis, store_team_results
 from surveys.settings import Settings
 from surveys.waves.cli import find_wave
 from surveys.waves.models import WaveState
@@ -121,7 +121,7 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print the whole analysis as a JSON document.")
 @click.pass_obj
 def analyze(settings: Settings, wave_reference: str, organisation_slug: str | None, as_json: bool) -> None:
-    """Compute WAVE's statistics from the database; a closed wave's analysis is stored for reports and pages."""
+    """Compute WAVE's statistics from the database; a closed wave's analysis and team results are stored again."""
 
     async def run() -> tuple[str, dict[str, Any]]:
         async with session_scope(settings) as session:
@@ -129,13 +129,12 @@ def analyze(settings: Settings, wave_reference: str, organisation_slug: str | No
             analysis = await analyse(session, wave, rules=settings.disclosure_rules)
             previous = await previous_wave(session, wave)
             earlier = await analyse(session, previous, rules=settings.disclosure_rules) if previous else None
-            document = (
-                await store_analysis(
-                    session, wave, analysis, previous=earlier, previous_name=previous.name if previous else None
-                )
-                if wave.state is WaveState.CLOSED
-                else analysis_document(analysis, previous=earlier, previous_name=previous.name if previous else None)
-            )
+            name = previous.name if previous else None
+            if wave.state is not WaveState.CLOSED:
+                return wave.name, analysis_document(analysis, previous=earlier, previous_name=name)
+            # Stored again with the team results, so that every stored release follows today's rules.
+            await store_team_results(session, wave, analysis)
+            document = await store_analysis(session, wave, analysis, previous=earlier, previous_name=name)
             return wave.name, document
 
     with database_errors():
