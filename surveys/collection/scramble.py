@@ -66,7 +66,8 @@ async def scramble_team(session: AsyncSession, wave_id: uuid.UUID, team_id: uuid
     The team's row is locked first, so that two submissions in one team rewrite its responses one after the other
     instead of both copying the same rows.
     """
-    await session.execute(sa.select(Team.id).where(Team.id == team_id).with_for_update())
+    # FOR NO KEY UPDATE: it queues the rewriters of a team without blocking the inserts that only reference it.
+    await session.execute(sa.select(Team.id).where(Team.id == team_id).with_for_update(key_share=True))
     return await _rewrite(
         session,
         sa.and_(Response.wave_id == wave_id, Response.team_id == team_id, Response.respondent == respondent),

@@ -8,6 +8,7 @@ On PostgreSQL the reader sees ``xmin`` and ``ctid``; on SQLite, ``rowid``.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import surveys.collection.services
+from surveys.collection.models import Comment, Response
 from surveys.collection.services import submit_response
 from surveys.db import alchemy_config
 from surveys.instruments.loader import load_instrument
@@ -163,6 +165,30 @@ async def test_the_attack_pairs_every_answer_when_nothing_is_rewritten(
     async def leave_as_written(*_: object) -> int:
         return 0
 
-    monkeypatch.setattr(surveys.collection.services, "scramble_team", leave_as_written)
+    monkeypatch.setattr(surveys.collection.services, "rewrite_after_submission", leave_as_written)
     open_wave, _ = await _answer_then_attack(clean_database)
     assert max(open_wave.values()) == sum(SIZES.values())
+
+
+async def test_everyone_answering_at_once_is_stored_once_each(clean_database: Settings) -> None:
+    # Each submission rewrites its team's responses: concurrent ones take turns, neither deadlocking nor copying twice.
+    config = alchemy_config(clean_database)
+    try:
+        async with config.get_session() as session, session.begin():
+            _, people = await _world(session)
+        answers = complete_answers(load_instrument("attention"), Respondent.EMPLOYEE)
+
+        async def submit(email: str, token: str) -> None:
+            async with config.get_session() as session, session.begin():
+                await submit_response(
+                    session, token, _author_answers(answers, _number(email)), {"comment.employee": email}
+                )
+
+        await asyncio.gather(*(submit(email, token) for email, _, token in people))
+        async with config.get_session() as session:
+            comments = sorted(await session.scalars(sa.select(Comment.text)))
+            stored = await session.scalar(sa.select(sa.func.count()).select_from(Response))
+    finally:
+        await config.get_engine().dispose()
+    assert stored == len(people)
+    assert comments == sorted(email for email, _, _ in people)
