@@ -120,7 +120,6 @@ class Gate:
     """Teams with fewer active employees than ``rules.customer_minimum_employees``."""
 
 
-
 def decide(statistics: WaveStatistics, rules: DisclosureRules) -> Gate:
     """Which teams of the wave are withheld on each side.
 

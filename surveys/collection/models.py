@@ -35,6 +35,8 @@ class Response(UUIDBase):
     instrument_version_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("instrument_version.id"))
     respondent: Mapped[Respondent] = mapped_column(enum_type(Respondent))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel))
+    mixing_group: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    """The group of its team's responses it is rewritten with while the wave is open (0 for all once it closes)."""
     employee_score: Mapped[float | None]
     """The respondent's mean over the employee items (reverse-keyed ones reflected), kept so that the analysis
     aggregates one row per respondent rather than every answer; likewise for the mirror and customer items."""

@@ -3,10 +3,11 @@
 A response is stored in the transaction that consumes its invitation, so on PostgreSQL both rows carry that
 transaction's id (``xmin``); on any database, rows are laid out in the order they are written (``ctid``, SQLite's
 ``rowid``). A reader of the database could then sort the answered invitations and the responses the same way and
-pair them. So every submission through an invitation ends by rewriting all the responses of its team and kind
-(employees or customers) in a random order, with new random ids, in that same transaction: afterwards they share
-one ``xmin``, sit in random order, and nothing but their content tells them apart. Closing a wave and each round
-of reminders rewrite the whole wave the same way, team by team. Responses carry no date either.
+pair them. So every submission through an invitation ends by rewriting the responses of its team and kind
+(employees or customers) in its mixing group (:data:`MIXING_GROUP`) in a random order, with new random ids, in
+that same transaction: afterwards they share one ``xmin``, sit in random order, and nothing but their content
+tells them apart. Closing a wave rewrites the whole wave the same way, each team and kind as one group.
+Responses carry no date either.
 
 What is left (``docs/privacy.md``): the old row versions stay in the table's pages, invisible to SQL, until
 VACUUM reclaims them; and a reader who polls the database during a wave sees which invitation and which
@@ -25,20 +26,52 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.models import Answer, Comment, Response
+from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.org.models import Team
 from symmetry.domain import Respondent
+
+MIXING_GROUP = 100
+"""Responses through invitations that a submission rewrites together, at most: its team's and kind's group.
+
+Rewriting the whole team at every submission would cost time in proportion to the team's answers (about 1 s
+per submission at 800, `make bench-rewrite`). So a team's responses of a kind are mixed in groups of this many,
+in the order they arrive: each submission rewrites its group only, and closing the wave rewrites the whole
+team as one group. While the wave is open, an answer hides among the others of its group, never fewer than a
+hundred once the group is full; a team that never gets past a hundred answers is one group.
+"""
 
 BATCH = "symmetry.collection.rewrite_batch"
 
 
-async def rewrite_after_submission(
+async def join_mixing_group(
     session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent
+) -> int:
+    """Lock the team's rewrites and return the mixing group the next response through an invitation joins.
+
+    FOR NO KEY UPDATE queues the submissions of a team, so that two never rewrite the same rows, without
+    blocking inserts that only reference the team.
+    """
+    await session.execute(sa.select(Team.id).where(Team.id == team_id).with_for_update(key_share=True))
+    count = await session.scalar(sa.select(sa.func.count()).where(*_invited(wave_id, team_id, respondent)))
+    return int(count or 0) // MIXING_GROUP
+
+
+def _invited(wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent) -> tuple[sa.ColumnElement[bool], ...]:
+    return (
+        Response.wave_id == wave_id,
+        Response.team_id == team_id,
+        Response.respondent == respondent,
+        Response.channel == Channel.INVITATION,
+    )
+
+
+async def rewrite_after_submission(
+    session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent, group: int
 ) -> None:
-    """Rewrite the team's responses of this kind now, or at the end of a batch (:func:`one_rewrite_per_team`)."""
+    """Rewrite the submission's mixing group now, or its whole team at the end of a batch."""
     batch: set[tuple[uuid.UUID, uuid.UUID, Respondent]] | None = session.info.get(BATCH)
     if batch is None:
-        await scramble_team(session, wave_id, team_id, respondent)
+        await _rewrite(session, sa.and_(*_invited(wave_id, team_id, respondent), Response.mixing_group == group))
     else:
         batch.add((wave_id, team_id, respondent))
 
@@ -48,7 +81,8 @@ async def one_rewrite_per_team(session: AsyncSession) -> AsyncIterator[None]:
     """Many submissions in one transaction (the demo): each team's responses are rewritten once, at the end.
 
     As safe as rewriting after each: the transaction commits every row at once, with one ``xmin``, and the
-    final rewrite puts each team's rows in a random order.
+    final rewrite puts each team's rows in a random order. The rows keep their mixing groups, for the
+    submissions that may follow while the wave is open.
     """
     session.info[BATCH] = set()
     try:
@@ -57,35 +91,26 @@ async def one_rewrite_per_team(session: AsyncSession) -> AsyncIterator[None]:
     finally:
         del session.info[BATCH]
     for wave_id, team_id, respondent in teams:
-        await scramble_team(session, wave_id, team_id, respondent)
-
-
-async def scramble_team(session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent) -> int:
-    """Rewrite the responses of one team and kind in a wave, with their answers and comments; returns the count.
-
-    The team's row is locked first, so that two submissions in one team rewrite its responses one after the other
-    instead of both copying the same rows.
-    """
-    # FOR NO KEY UPDATE: it queues the rewriters of a team without blocking the inserts that only reference it.
-    await session.execute(sa.select(Team.id).where(Team.id == team_id).with_for_update(key_share=True))
-    return await _rewrite(
-        session,
-        sa.and_(Response.wave_id == wave_id, Response.team_id == team_id, Response.respondent == respondent),
-    )
+        await _rewrite(session, sa.and_(*_invited(wave_id, team_id, respondent)))
 
 
 async def scramble_responses(session: AsyncSession, wave_id: uuid.UUID) -> int:
-    """Rewrite every response of the wave, one team and kind at a time; returns the count."""
+    """Rewrite every response of a closing wave, each team and kind as one group; returns the count."""
     groups = await session.execute(
         sa.select(Response.team_id, Response.respondent)
         .where(Response.wave_id == wave_id)
         .distinct()
         .order_by(Response.team_id, Response.respondent)
     )
-    return sum([await scramble_team(session, wave_id, team_id, respondent) for team_id, respondent in groups.all()])
+    total = 0
+    for team_id, respondent in groups.all():
+        selected = sa.and_(Response.wave_id == wave_id, Response.team_id == team_id, Response.respondent == respondent)
+        total += await _rewrite(session, selected, one_group=True)
+    return total
 
 
-async def _rewrite(session: AsyncSession, selected: sa.ColumnElement[bool]) -> int:
+async def _rewrite(session: AsyncSession, selected: sa.ColumnElement[bool], *, one_group: bool = False) -> int:
+    """Delete the selected responses and write them again in a random order with new ids (`one_group`: all in 0)."""
     response_columns = [column for column in Response.__table__.columns if column.name != "id"]
     responses = [
         dict(row._mapping) for row in await session.execute(sa.select(Response.id, *response_columns).where(selected))
@@ -106,7 +131,10 @@ async def _rewrite(session: AsyncSession, selected: sa.ColumnElement[bool]) -> i
     renamed = {response["id"]: uuid.uuid4() for response in responses}
     # Answers and comments go with their response through ON DELETE CASCADE.
     await session.execute(sa.delete(Response).where(selected).execution_options(synchronize_session=False))
-    await session.execute(sa.insert(Response), [{**response, "id": renamed[response["id"]]} for response in responses])
+    regrouped = {"mixing_group": 0} if one_group else {}
+    await session.execute(
+        sa.insert(Response), [{**response, "id": renamed[response["id"]], **regrouped} for response in responses]
+    )
     for model in (Answer, Comment):
         copies = [
             {**child, "response_id": renamed[response["id"]]}

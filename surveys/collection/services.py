@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.models import Answer, Channel, Comment, Response
-from surveys.collection.scramble import rewrite_after_submission
+from surveys.collection.scramble import join_mixing_group, rewrite_after_submission
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
@@ -185,6 +185,8 @@ async def _store(
     channel: Channel,
     answers: Mapping[str, object],
     comments: Mapping[str, object],
+    *,
+    mixing_group: int = 0,
 ) -> None:
     scores = voice_scores(questionnaire.instrument, {k: float(v) for k, v in answers.items() if isinstance(v, int)})
     response_id = uuid.uuid4()
@@ -199,6 +201,7 @@ async def _store(
             instrument_version_id=questionnaire.instrument_version_id,
             respondent=questionnaire.respondent,
             channel=channel,
+            mixing_group=mixing_group,
         )
     )
     await session.execute(
@@ -221,9 +224,9 @@ async def submit_response(
 ) -> None:
     """Store the answers given through one invitation token and consume the token.
 
-    The stored response carries the team, wave, instrument version and channel only, and the team's responses
-    of its kind are then rewritten in a random order (:mod:`surveys.collection.scramble`), so that no system
-    column, row order or id pairs it with the invitation consumed in the same transaction.
+    The stored response carries the team, wave, instrument version and channel only, and the responses of its
+    team and kind in its mixing group are then rewritten in a random order (:mod:`surveys.collection.scramble`),
+    so that no system column, row order or id pairs it with the invitation consumed in the same transaction.
     """
     invitation, questionnaire = await invitation_questionnaire(session, token)
     _require_valid(questionnaire, answers, comments or {})
@@ -235,8 +238,10 @@ async def submit_response(
     )
     if consumed.rowcount != 1:  # type: ignore[attr-defined]
         raise SubmissionError.refused(Refusal.USED, "token", "this link has already been used to answer")
-    await _store(session, questionnaire, Channel.INVITATION, answers, comments or {})
-    await rewrite_after_submission(session, questionnaire.wave.id, questionnaire.team_id, questionnaire.respondent)
+    place = (questionnaire.wave.id, questionnaire.team_id, questionnaire.respondent)
+    group = await join_mixing_group(session, *place)
+    await _store(session, questionnaire, Channel.INVITATION, answers, comments or {}, mixing_group=group)
+    await rewrite_after_submission(session, *place, group)
 
 
 async def submit_open_response(

@@ -30,7 +30,7 @@ async def test_stored_employee_response_carries_no_identity(session: AsyncSessio
     # sa_orm_sentinel is advanced-alchemy's always-empty column for batched inserts; the scores are the
     # respondent's own answers averaged, which identify no one.
     assert {column.name for column in Response.__table__.columns} == {
-        "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel", "sa_orm_sentinel",
+        "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel", "mixing_group", "sa_orm_sentinel",
         "employee_score", "mirror_score", "customer_score",
     }  # fmt: skip
     row = (await session.execute(sa.select(Response.__table__))).mappings().one()
