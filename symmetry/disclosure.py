@@ -84,6 +84,14 @@ class DisclosureRules:
         """
         return respondents < self.anonymity_threshold and (respondents > 0 or bool(invited))
 
+    def stricter(self, other: DisclosureRules) -> DisclosureRules:
+        """The rules that withhold whatever either of the two withholds."""
+        return DisclosureRules(
+            anonymity_threshold=max(self.anonymity_threshold, other.anonymity_threshold),
+            comment_threshold=max(self.comment_threshold, other.comment_threshold),
+            customer_minimum_employees=max(self.customer_minimum_employees, other.customer_minimum_employees),
+        )
+
     def shows_comments(self, employee_respondents: int | None) -> bool:
         """Whether a team's comments may be shown, given its released count of employee respondents."""
         return employee_respondents is not None and employee_respondents >= self.comment_threshold
@@ -114,7 +122,7 @@ class Gate:
 
     rules: DisclosureRules
     teams: frozenset[str]
-    """Every team with respondents in the wave (a team where nobody answered has no figure to withhold)."""
+    """Every team of the wave: with employees invited or with answers."""
     employees_withheld: frozenset[str]
     customers_withheld: frozenset[str]
     """Teams with fewer active employees than ``rules.customer_minimum_employees``."""
@@ -123,24 +131,30 @@ class Gate:
 def decide(statistics: WaveStatistics, rules: DisclosureRules) -> Gate:
     """Which teams of the wave are withheld on each side.
 
-    A team's size is its number of employees invited (``statistics.team_sizes``); where unknown, its employee
-    respondents, which can only understate it, so that the customer-side rule errs on the side of withholding.
+    The teams are those with employees invited (``statistics.team_sizes``) and those with answers, so that
+    whether a team appears never depends on whether anyone in it answered. A team's size is its number of
+    employees invited; where unknown, its released number of employee respondents, and a team whose employees
+    are withheld is taken as too small for customer figures: the customer-side decision must not depend on a
+    count that is itself withheld.
     """
     employees = statistics.respondents.get(Respondent.EMPLOYEE, {})
-    teams = set(employees) | set(statistics.respondents.get(Respondent.CUSTOMER, {}))
+    teams = set(employees) | set(statistics.respondents.get(Respondent.CUSTOMER, {})) | set(statistics.team_sizes)
     for summary in statistics.columns.values():
         teams.update(str(label) for label in summary.labels.tolist())
+    employees_withheld = frozenset(
+        team for team in teams if rules.employees_withheld(employees.get(team, 0), statistics.team_sizes.get(team))
+    )
+
+    def too_small(team: str) -> bool:
+        if team in statistics.team_sizes:
+            return statistics.team_sizes[team] < rules.customer_minimum_employees
+        return team in employees_withheld or employees.get(team, 0) < rules.customer_minimum_employees
+
     return Gate(
         rules=rules,
         teams=frozenset(teams),
-        employees_withheld=frozenset(
-            team for team in teams if rules.employees_withheld(employees.get(team, 0), statistics.team_sizes.get(team))
-        ),
-        customers_withheld=frozenset(
-            team
-            for team in teams
-            if statistics.team_sizes.get(team, employees.get(team, 0)) < rules.customer_minimum_employees
-        ),
+        employees_withheld=employees_withheld,
+        customers_withheld=frozenset(team for team in teams if too_small(team)),
     )
 
 

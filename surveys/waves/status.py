@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.mail.models import DeliveryStatus, EmailDelivery
 from surveys.org.models import Team
+from surveys.results.models import WaveAnalysisRecord
 from surveys.waves.models import Invitation, Wave, WaveState, WaveTeam
-from symmetry.disclosure import DisclosureRules
+from symmetry.disclosure import DisclosureRules, rules_of_document
 from symmetry.domain import Respondent
 
 
@@ -78,7 +79,14 @@ def _label(*, answered_shown: int, hidden_groups: int, only_own_hidden: bool, th
 
 
 async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRules) -> WaveStatus:
-    """Invited and answered per covered team and rolled up its ancestors, in hierarchy order."""
+    """Invited and answered per covered team and rolled up its ancestors, in hierarchy order.
+
+    A closed wave is shown under the stricter of `rules` and those it was analysed with, so that lowering a
+    threshold later never shows a count that its reports withhold.
+    """
+    stored = await session.get(WaveAnalysisRecord, wave.id) if wave.state is WaveState.CLOSED else None
+    if stored is not None:
+        rules = rules.stricter(rules_of_document(stored.document))
     teams = {
         team.id: team
         for team in await session.scalars(sa.select(Team).where(Team.organisation_id == wave.organisation_id))

@@ -181,13 +181,15 @@ def test_renders_every_report_records_it_and_skips_it_until_forced(
     out = tmp_path / "reports"
     first = render(cli_env, out)
     assert first.exit_code == 0, first.output
-    assert "6 rendered, 0 skipped as up to date, 0 failed" in first.output
+    # Head office has one employee invited, who did not answer: it gets its report saying so, like any team, so
+    # that whether a report exists never tells whether anyone in a team answered.
+    assert "7 rendered, 0 skipped as up to date, 0 failed" in first.output
     assert sorted(path.name for path in out.glob("*.pdf")) == ["organisation-en.pdf", "organisation-fr.pdf"]
     assert sorted(path.name for path in (out / "teams").glob("*.pdf")) == [
-        "BIG-big-branch.pdf", "LOW-little-branch.pdf", "MID-middle-branch.pdf", "OTH-other.pdf",
+        "BIG-big-branch.pdf", "HQ-head-office.pdf", "LOW-little-branch.pdf", "MID-middle-branch.pdf", "OTH-other.pdf",
     ]  # fmt: skip
     rows = records(closed_wave.settings)
-    assert len(rows) == 6
+    assert len(rows) == 7
     for row in rows:
         assert row.status is ReportStatus.RENDERED
         assert row.error is None and row.rendered_at is not None and row.inputs_digest
@@ -195,7 +197,7 @@ def test_renders_every_report_records_it_and_skips_it_until_forced(
         assert row.pages == len(PdfReader(row.path).pages) >= 1
     assert {row.language for row in rows if row.team_id is None} == {"fr", "en"}
     languages = {Path(row.path).name.split("-")[0]: row.language for row in rows if row.team_id and row.path}
-    assert languages == {"BIG": "fr", "MID": "en", "LOW": "en", "OTH": "en"}
+    assert languages == {"BIG": "fr", "HQ": "fr", "MID": "en", "LOW": "en", "OTH": "en"}
     assert Translator("fr")("team_report") in text_of(team_file(out, "BIG"))
     assert Translator("en")("team_report") in text_of(team_file(out, "MID"))
     # LOW (3 answers) and Head office itself (1 invited, no answer) are withheld: counted by number only.
@@ -206,18 +208,18 @@ def test_renders_every_report_records_it_and_skips_it_until_forced(
 
     second = render(cli_env, out)
     assert second.exit_code == 0, second.output
-    assert "0 rendered, 6 skipped as up to date, 0 failed" in second.output
+    assert "0 rendered, 7 skipped as up to date, 0 failed" in second.output
     assert {path: path.stat().st_mtime_ns for path in out.rglob("*.pdf")} == modified
 
     forced = render(cli_env, out, "--force")
     assert forced.exit_code == 0, forced.output
-    assert "6 rendered, 0 skipped as up to date, 0 failed" in forced.output
+    assert "7 rendered, 0 skipped as up to date, 0 failed" in forced.output
     again = {(row.team_id, row.language): (row.inputs_digest, row.file_digest) for row in records(closed_wave.settings)}
     assert again == {(row.team_id, row.language): (row.inputs_digest, row.file_digest) for row in rows}
     assert run_sync(_render_events(closed_wave.settings)) == [
-        {"rendered": 6, "skipped": 0, "failed": 0},
-        {"rendered": 0, "skipped": 6, "failed": 0},
-        {"rendered": 6, "skipped": 0, "failed": 0},
+        {"rendered": 7, "skipped": 0, "failed": 0},
+        {"rendered": 0, "skipped": 7, "failed": 0},
+        {"rendered": 7, "skipped": 0, "failed": 0},
     ]
 
 
@@ -230,7 +232,7 @@ def test_a_changed_or_missing_file_is_rendered_again(
     (out / "organisation-fr.pdf").unlink()
     result = render(cli_env, out)
     assert result.exit_code == 0, result.output
-    assert "2 rendered, 4 skipped as up to date, 0 failed" in result.output
+    assert "2 rendered, 5 skipped as up to date, 0 failed" in result.output
     assert (out / "organisation-fr.pdf").exists()
 
 
@@ -242,19 +244,19 @@ def test_a_failed_report_is_recorded_stops_nothing_and_is_retried_alone(
     blocked.mkdir(parents=True)  # a directory where the PDF should go: the worker cannot write it
     first = render(cli_env, out)
     assert first.exit_code == 1
-    assert "5 rendered, 0 skipped as up to date, 1 failed" in first.output
+    assert "6 rendered, 0 skipped as up to date, 1 failed" in first.output
     assert "failed team OTH (Other): IsADirectoryError" in first.output
     rows = records(closed_wave.settings)
     failed = [row for row in rows if row.status is ReportStatus.FAILED]
     assert len(failed) == 1
     assert failed[0].path == str(blocked) and failed[0].error and "IsADirectoryError" in failed[0].error
     assert failed[0].file_digest is None and failed[0].pages is None
-    assert sum(row.status is ReportStatus.RENDERED for row in rows) == 5
+    assert sum(row.status is ReportStatus.RENDERED for row in rows) == 6
 
     blocked.rmdir()
     second = render(cli_env, out)
     assert second.exit_code == 0, second.output
-    assert "1 rendered, 5 skipped as up to date, 0 failed" in second.output
+    assert "1 rendered, 6 skipped as up to date, 0 failed" in second.output
     assert all(row.status is ReportStatus.RENDERED for row in records(closed_wave.settings))
     assert blocked.is_file()
 
@@ -408,13 +410,13 @@ def test_a_batch_that_stops_is_a_clear_error_and_keeps_what_it_rendered(
         stopped = render(cli_env, out)
     assert stopped.exit_code == 1
     assert "rendering stopped: the rendering processes died before rendering any report" in stopped.output
-    assert "4 report(s) not rendered" in stopped.output and "Traceback" not in stopped.output
+    assert "5 report(s) not rendered" in stopped.output and "Traceback" not in stopped.output
     statuses = sorted(row.status.value for row in records(closed_wave.settings))
-    assert statuses.count(ReportStatus.RENDERED.value) == 2 and len(statuses) == 6
+    assert statuses.count(ReportStatus.RENDERED.value) == 2 and len(statuses) == 7
     assert run_sync(_render_events(closed_wave.settings)) == [
         {"rendered": 2, "skipped": 0, "failed": 0, "unfinished": 4}
     ]
 
     again = render(cli_env, out)
     assert again.exit_code == 0, again.output
-    assert "4 rendered, 2 skipped as up to date, 0 failed" in again.output
+    assert "5 rendered, 2 skipped as up to date, 0 failed" in again.output

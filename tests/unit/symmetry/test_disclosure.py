@@ -15,9 +15,11 @@ from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.simulation import GenerativeModel, Simulator
 from symmetry.sufficient import WaveStatistics
 
-# Twelve teams: T00 has 3 employee answers, T01 has 1, T02 has 2 of 2 employees (under the customer minimum).
+# T00 has 3 employee answers, T01 has 1, T02 has 2 of 2 employees (under the customer minimum); T12 (4 invited)
+# has no answer at all; T13 (6 invited) has no customer and, as the tests choose, no or one employee answer.
 EMPLOYEES = {"T00": 3, "T01": 1, "T02": 2, **{f"T{j:02d}": 6 + j for j in range(3, 12)}}
-SIZES = {"T00": 8, "T01": 9, "T02": 2, "T12": 4, **{f"T{j:02d}": 10 + j for j in range(3, 12)}}
+SIZES = {"T00": 8, "T01": 9, "T02": 2, "T12": 4, "T13": 6, **{f"T{j:02d}": 10 + j for j in range(3, 12)}}
+WITHHELD = ("T00", "T01", "T02", "T13")
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +27,18 @@ def instrument() -> Instrument:
     return load_instrument("attention")
 
 
-def _statistics(instrument: Instrument, *, withheld_answer: int | None = None, t01: int = 1) -> WaveStatistics:
-    simulator = Simulator(instrument, GenerativeModel(), len(EMPLOYEES), np.random.default_rng(5))
+def _statistics(
+    instrument: Instrument, *, withheld_answer: int | None = None, t01: int = 1, t13: int = 0
+) -> WaveStatistics:
+    simulator = Simulator(instrument, GenerativeModel(), len(EMPLOYEES) + 1, np.random.default_rng(5))
     # Every team's answers are drawn the same way whatever T01's count, which only picks how many of its own count.
-    drawn = {team: [simulator.employee(j) for _ in range(max(n, 4))] for j, (team, n) in enumerate(EMPLOYEES.items())}
-    counts = {**EMPLOYEES, "T01": t01}
+    sizes = {**EMPLOYEES, "T13": 4}
+    drawn = {team: [simulator.employee(j) for _ in range(max(n, 4))] for j, (team, n) in enumerate(sizes.items())}
+    counts = {**EMPLOYEES, "T01": t01, "T13": t13}
     employees = [(team, answers) for team, n in counts.items() for answers in drawn[team][:n]]
     if withheld_answer is not None:
         employees = [
-            (team, dict.fromkeys(answers, withheld_answer) if team in ("T00", "T01", "T02") else answers)
+            (team, dict.fromkeys(answers, withheld_answer) if team in WITHHELD else answers)
             for team, answers in employees
         ]
     customers = [(team, simulator.customer(j)) for j, team in enumerate(EMPLOYEES) for _ in range(9)]
@@ -62,15 +67,15 @@ def test_a_team_invited_where_nobody_answered_is_withheld_and_one_with_nobody_in
 
 def test_the_gate_withholds_small_teams_and_teams_too_small_for_customer_figures(instrument: Instrument) -> None:
     gate = decide(_statistics(instrument), DisclosureRules())
-    assert gate.employees_withheld == {"T00", "T01", "T02"}
-    assert gate.customers_withheld == {"T02"}  # T12 has 4 employees but no answer at all: nothing to withhold
-    # Without the team sizes, the respondents stand for them: they can only understate a team.
+    assert gate.employees_withheld == {"T00", "T01", "T02", "T12", "T13"}  # nobody answering is a count too
+    assert gate.customers_withheld == {"T02"}
+    # Without the team sizes, a withheld team is taken as too small for customer figures, whatever its count.
     unknown = decide(dataclasses.replace(_statistics(instrument), team_sizes={}), DisclosureRules())
-    assert unknown.customers_withheld == {"T01", "T02"}
+    assert unknown.customers_withheld == {"T00", "T01", "T02"}
 
 
 def test_released_statistics_hold_no_withheld_cell(instrument: Instrument) -> None:
-    gate, released = gate_statistics(instrument, _statistics(instrument), DisclosureRules())
+    gate, released = gate_statistics(instrument, _statistics(instrument, t13=1), DisclosureRules())
     for (_, voice), summary in released.columns.items():
         labels = set(summary.labels.tolist())
         if voice is Voice.CUSTOMER:
@@ -85,8 +90,11 @@ def test_no_released_figure_depends_on_what_or_how_many_the_withheld_teams_answe
     documents = [
         analysis_document(analyse_statistics(instrument, _statistics(instrument, withheld_answer=a, t01=n)))
         for a, n in ((1, 1), (5, 4), (3, 2))
-    ]
+    ] + [analysis_document(analyse_statistics(instrument, _statistics(instrument, t13=1)))]
     assert documents[0] == documents[1] == documents[2]
+    # Nobody or somebody answering in a team with no customer makes no difference either.
+    assert analysis_document(analyse_statistics(instrument, _statistics(instrument))) == documents[3]
+    assert documents[3]["teams"]["T13"]["suppressed"] and documents[3]["teams"]["T12"]["suppressed"]
     teams = documents[0]["teams"]
     assert teams["T01"]["employee_respondents"] is None and teams["T01"]["overall"]["employee"] is None
     assert teams["T02"]["overall"]["customer"] is None and not teams["T02"]["customer_figures_shown"]
