@@ -414,7 +414,7 @@ def test_a_batch_that_stops_is_a_clear_error_and_keeps_what_it_rendered(
     statuses = sorted(row.status.value for row in records(closed_wave.settings))
     assert statuses.count(ReportStatus.RENDERED.value) == 2 and len(statuses) == 7
     assert run_sync(_render_events(closed_wave.settings)) == [
-        {"rendered": 2, "skipped": 0, "failed": 0, "unfinished": 4}
+        {"rendered": 2, "skipped": 0, "failed": 0, "unfinished": 5}
     ]
 
     again = render(cli_env, out)
