@@ -289,9 +289,12 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
     over = sorted(team for team, count in answered.items() if count > invited.get(team, 0))
     if over:
+        team, count = over[0], answered[over[0]]
+        # Even an operator's error message gives no count that the reports withhold.
+        shown = str(count) if count >= analysis.anonymity_threshold else f"fewer than {analysis.anonymity_threshold}"
         raise ReportError(
-            f"the reports of wave {wave.name!r} cannot be made: team {over[0]!r} has more employee answers than "
-            f"invitations ({answered[over[0]]} answered, {invited.get(over[0], 0)} invited)"
+            f"the reports of wave {wave.name!r} cannot be made: team {team!r} has more employee answers than "
+            f"invitations ({shown} answered, {invited.get(team, 0)} invited)"
         )
     try:
         members = group_members({key: info.parent for key, info in infos.items()})
