@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 from surveys.instruments.loader import load_instrument
-from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_wave
+from symmetry.analysis import AnswerMatrix, WaveAnalysis, analyse_statistics, analyse_wave, statistics_from_answers
 from symmetry.disclosure import DisclosureRules
 from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.simulation import GenerativeModel, Simulator
@@ -77,7 +78,18 @@ def small_wave(instrument: Instrument) -> WaveAnalysis:
     _, employees, customers = simulate(
         instrument, teams=6, employees=[8, 8, 4, 8, 8, 5], customers=12, seed=2, model=GenerativeModel()
     )
-    return analyse_wave(instrument, employees, customers)
+    statistics = statistics_from_answers(instrument, employees, customers)
+    sizes = {f"T{j:03d}": 10 for j in range(6)}  # ten employees invited in each team
+    return analyse_statistics(instrument, dataclasses.replace(statistics, team_sizes=sizes))
+
+
+def test_without_team_sizes_a_withheld_team_gets_no_customer_figure_either(instrument: Instrument) -> None:
+    # Its size could be anything from its withheld count up: the customer-side rule must not read that count.
+    _, employees, customers = simulate(
+        instrument, teams=6, employees=[8, 8, 4, 8, 8, 5], customers=12, seed=2, model=GenerativeModel()
+    )
+    withheld = analyse_wave(instrument, employees, customers).teams["T002"]
+    assert not withheld.customer_figures_shown and withheld.overall.customer is None
 
 
 def test_team_below_threshold_carries_no_employee_figure(small_wave: WaveAnalysis) -> None:
