@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 
@@ -88,8 +89,8 @@ async def _in_memory_document(settings: Settings) -> dict[str, object]:
     """The analysis computed the other way: every answer loaded into memory, then analysed there."""
     from surveys.instruments.models import InstrumentVersion
     from surveys.instruments.services import stored_instrument
-    from surveys.waves.models import Wave
-    from symmetry.analysis import AnswerMatrix, analyse_wave
+    from surveys.waves.models import Invitation, Wave
+    from symmetry.analysis import AnswerMatrix, analyse_statistics, statistics_from_answers
     from symmetry.document import analysis_document
 
     config = alchemy_config(settings)
@@ -106,6 +107,14 @@ async def _in_memory_document(settings: Settings) -> dict[str, object]:
             answers: dict[object, tuple[Respondent, str, dict[str, int]]] = {}
             for response_id, respondent, team, item_id, value in rows:
                 answers.setdefault(response_id, (respondent, team, {}))[2][item_id] = value
+            invited = await session.execute(  # the teams' sizes, which the gate's customer-side rule reads
+                sa.select(Team.external_id, sa.func.count())
+                .select_from(Invitation)
+                .join(Team, Team.id == Invitation.team_id)
+                .where(Invitation.respondent == Respondent.EMPLOYEE)
+                .group_by(Team.external_id)
+            )
+            sizes = {team: int(count) for team, count in invited}
     finally:
         await config.get_engine().dispose()
     matrices = {
@@ -115,7 +124,8 @@ async def _in_memory_document(settings: Settings) -> dict[str, object]:
         )
         for respondent in Respondent
     }
-    return analysis_document(analyse_wave(instrument, matrices[Respondent.EMPLOYEE], matrices[Respondent.CUSTOMER]))
+    statistics = statistics_from_answers(instrument, matrices[Respondent.EMPLOYEE], matrices[Respondent.CUSTOMER])
+    return analysis_document(analyse_statistics(instrument, dataclasses.replace(statistics, team_sizes=sizes)))
 
 
 def assert_same(ours: object, theirs: object, path: str = "") -> None:
