@@ -22,21 +22,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "intro_customer": {"fr": "Environ 2 minutes.", "en": "About 2 minutes."},
     "anonymity_title": {"fr": "Vos réponses sont anonymes", "en": "Your answers are anonymous"},
     "anonymity_body": {
-        "fr": "Vos réponses sont enregistrées sans votre nom, sans votre adresse e-mail, sans ce lien et sans date : "
-        "seulement votre équipe. Le fait que vous ayez répondu est noté à part, pour les relances ; les réponses de "
-        "votre équipe sont réécrites dans un ordre aléatoire à chaque nouvelle réponse, si bien que même une "
-        "personne qui lit la base de données ne peut pas relier les deux (sauf si vous êtes seul à répondre dans "
-        "votre équipe). Si votre équipe compte moins de {threshold} répondants, ses résultats collaborateurs et son "
-        "nombre exact de répondants ne sont publiés nulle part et vos réponses n'entrent dans aucun chiffre, même "
-        "d'ensemble : rien de ce que Symmetry publie ne permet de les retrouver. Les commentaires ne sont montrés "
-        "qu'à partir de {comments} répondants, mélangés et sans date.",
-        "en": "Your answers are stored without your name, your e-mail address, this link or a date: only your team. "
-        "The fact that you answered is recorded separately, for reminders; your team's answers are rewritten in a "
-        "random order with every new answer, so that even someone reading the database cannot link the two "
-        "(unless you are the only one in your team to answer). If your team has fewer than {threshold} "
-        "respondents, its employee results and its exact number of respondents are published nowhere and your "
-        "answers enter no figure, not even organisation-wide ones: nothing Symmetry publishes lets anyone work "
-        "them out. Comments are shown only from {comments} respondents, shuffled and undated.",
+        "fr": "Vos réponses sont enregistrées sans votre nom, votre adresse, ce lien ni aucune date, et même la base "
+        "de données ne permet pas de les relier à vous (sauf si vous êtes seul à répondre dans votre équipe). Sous "
+        "{threshold} répondants dans votre équipe, aucun de ses résultats ni son nombre de répondants n'est publié, "
+        "et vos réponses n'entrent dans aucun chiffre. Les commentaires ne sont montrés qu'à partir de {comments} "
+        "répondants, mélangés et sans date.",
+        "en": "Your answers are stored without your name, your address, this link or any date, and not even the "
+        "database links them to you (unless you are the only one in your team to answer). Below {threshold} "
+        "respondents in your team, none of its results and no count of its respondents is published, and your "
+        "answers enter no figure at all. Comments are shown only from {comments} respondents, shuffled and undated.",
     },
     "step_of": {"fr": "Étape {step} sur {steps}", "en": "Step {step} of {steps}"},
     "step_employee": {"fr": "L'attention que vous recevez", "en": "The attention you receive"},
