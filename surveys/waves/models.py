@@ -44,6 +44,11 @@ class Invitation(UUIDBase):
     """
 
     __tablename__ = "invitation"
+    # One invitation per person and wave, whatever runs at once (two launches, two operators).
+    __table_args__ = (
+        sa.UniqueConstraint("wave_id", "employee_id", name="uq_invitation_wave_id_employee_id"),
+        sa.UniqueConstraint("wave_id", "customer_id", name="uq_invitation_wave_id_customer_id"),
+    )
 
     wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), index=True)
     team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)

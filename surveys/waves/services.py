@@ -96,7 +96,12 @@ async def create_wave(
 
 
 async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitation]:
-    """Open a draft wave and create one invitation per active employee and customer of the teams it covers."""
+    """Open a draft wave and create one invitation per active employee and customer of the teams it covers.
+
+    The wave's row is locked and its state read again inside the lock, so that of two launches at once the second
+    finds the wave open and is refused.
+    """
+    await session.refresh(wave, with_for_update=True)
     if wave.state is not WaveState.DRAFT:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft wave can be launched")
     issued: list[IssuedInvitation] = []
@@ -142,6 +147,7 @@ async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitatio
 
 async def close_wave(session: AsyncSession, wave: Wave) -> None:
     """Stop collection on an open wave, and scramble its responses so none can be paired with its invitation."""
+    await session.refresh(wave, with_for_update=True)  # two closes at once: the second finds it closed
     if wave.state is not WaveState.OPEN:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
     wave.state = WaveState.CLOSED
