@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
@@ -42,29 +44,21 @@ async def test_two_launches_at_once_invite_everyone_once(clean_database: Setting
     wave_id = await _draft(clean_database)
     config = alchemy_config(clean_database)
 
-    async def launch() -> str:
+    async def attempt(action: Callable[[AsyncSession, Wave], Awaitable[object]]) -> str:
+        """The action in a transaction of its own: "done", or "refused" when the wave's state forbids it."""
         async with config.get_session() as session:
             try:
                 async with session.begin():
-                    await launch_wave(session, await session.get_one(Wave, wave_id))
+                    await action(session, await session.get_one(Wave, wave_id))
             except WaveStateError:
                 return "refused"
-            return "launched"
-
-    async def close() -> str:
-        async with config.get_session() as session:
-            try:
-                async with session.begin():
-                    await close_wave(session, await session.get_one(Wave, wave_id))
-            except WaveStateError:
-                return "refused"
-            return "closed"
+            return "done"
 
     try:
-        assert sorted(await asyncio.gather(launch(), launch())) == ["launched", "refused"]
+        assert sorted(await asyncio.gather(attempt(launch_wave), attempt(launch_wave))) == ["done", "refused"]
         async with config.get_session() as session:
             assert await session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 5
-        assert sorted(await asyncio.gather(close(), close())) == ["closed", "refused"]
+        assert sorted(await asyncio.gather(attempt(close_wave), attempt(close_wave))) == ["done", "refused"]
     finally:
         await config.get_engine().dispose()
 
