@@ -24,6 +24,9 @@ from surveys.db import alchemy_config
 from surveys.org.models import Team
 from surveys.reporting import services
 from surveys.settings import Settings
+from surveys.waves.models import Wave as WaveModel
+from surveys.waves.status import wave_status
+from symmetry.disclosure import DisclosureRules
 from tests.integration import test_report_render as rendering
 from tests.integration.test_report_render import WAVE, Wave, render, team_file, text_of
 from tests.support import run_sync
@@ -116,3 +119,16 @@ def test_the_reports_show_no_count_or_employee_figure_of_the_withheld_team(
     # The rates count the teams shown only: 27 of the 28 invited there, and the two others by number.
     assert "Head office 31 27 + 2 team(s) under 5 100%" in english
     assert "Head office 31 27 + 2 équipe(s) sous 5 100" in french
+
+
+async def test_lowering_the_threshold_after_close_shows_no_count_the_reports_withhold(closed_wave: Wave) -> None:
+    # The wave was analysed at 5: its status keeps LOW's 3 hidden even under today's threshold of 3.
+    config = alchemy_config(closed_wave.settings)
+    try:
+        async with config.get_session() as session:
+            wave = await session.get_one(WaveModel, closed_wave.wave_id)
+            status = await wave_status(session, wave, rules=DisclosureRules(anonymity_threshold=3))
+    finally:
+        await config.get_engine().dispose()
+    low = next(row for row in status.rows if row.external_id == "LOW")
+    assert low.employees_answered_label == "fewer than 5" and status.anonymity_threshold == 5
