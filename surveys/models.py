@@ -8,7 +8,6 @@ from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.instruments.models import InstrumentVersion
 from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Customer, Employee, Organisation, Team
-from surveys.reporting.delivery_models import NoticeStatus, ReportNotice
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
@@ -27,10 +26,8 @@ __all__ = [
     "InstrumentVersion",
     "Invitation",
     "MailKind",
-    "NoticeStatus",
     "OpenLink",
     "Organisation",
-    "ReportNotice",
     "ReportRecord",
     "ReportStatus",
     "Response",

@@ -1,15 +1,15 @@
 """Delivering rendered reports: checked files for download, and notices e-mailed to each team's manager.
 
 A report file is read once and checked against the SHA-256 recorded when it was rendered before anyone gets it,
-by download or attachment. Notices go through the invitations' SMTP path (``surveys.mail.services``): one per
-report file and recipient, each committed on its own, so an interrupted run loses nothing and a failed notice is
-tried again by the next run. Notices hold no address; errors are recorded without one.
+by download or attachment. Notices are rows of the one outbox (``surveys.mail.outbox``): one per report file and
+recipient, claimed before they are sent, each committed on its own, so an interrupted run loses nothing, two
+senders never send one twice, and a failed notice is tried again by the next run. Notices hold no address;
+errors are recorded without one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.accounts.guards import LEADS
 from surveys.accounts.models import Role, User
-from surveys.mail.services import Mailer, SessionMaker, send_with_retries
+from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
+from surveys.mail.outbox import Prepared, Refused
 from surveys.org.models import Organisation, Team
-from surveys.reporting.delivery_models import NoticeStatus, ReportNotice
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.reporting.texts import report_mail_text
 from surveys.settings import Settings
@@ -79,17 +79,14 @@ def report_file_name(wave: str, team: str | None, language: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """One notice to send: which report file, to whom, in which language."""
+    """What one notice says: which report, to whom, in which language."""
 
-    report_id: uuid.UUID
-    recipient_id: uuid.UUID
     to: str
     language: str
     organisation: str
     wave: str
     wave_id: uuid.UUID
     team: str
-    file_digest: str
 
 
 @dataclass
@@ -105,17 +102,17 @@ class SendSummary:
     """Teams with a rendered report but no active account for their manager's e-mail."""
 
 
-async def plan_notices(session: AsyncSession, wave: Wave) -> tuple[list[Notice], SendSummary]:
-    """The notices of the wave's rendered team reports not yet sent for their current file.
+async def plan_notices(session: AsyncSession, wave: Wave, *, attach: bool) -> SendSummary:
+    """Queue in the outbox the notices of the wave's rendered team reports not yet sent for their current file.
 
     A team's recipients are the active accounts of the wave's organisation whose e-mail is the team's manager
-    e-mail and whose role may download the report: the same rule that lets a manager see the team.
+    e-mail and whose role may download the report: the same rule that lets a manager see the team. A notice
+    queued earlier and not yet sent is kept (and sent with or without the PDF as asked now).
     """
     summary = SendSummary()
-    organisation = await session.get_one(Organisation, wave.organisation_id)
     rows = (
         await session.execute(
-            sa.select(ReportRecord, Team)
+            sa.select(ReportRecord.id, ReportRecord.file_digest, Team.name, Team.manager_email)
             .join(Team, Team.id == ReportRecord.team_id)
             .where(
                 ReportRecord.wave_id == wave.id,
@@ -126,52 +123,96 @@ async def plan_notices(session: AsyncSession, wave: Wave) -> tuple[list[Notice],
         )
     ).all()
     summary.rendered = len(rows)
-    manager_emails = {team.manager_email for _, team in rows if team.manager_email}
-    accounts: dict[str, list[User]] = {}
-    for account in await session.scalars(
-        sa.select(User)
+    accounts: dict[str, list[uuid.UUID]] = {}
+    for account_id, email in await session.execute(
+        sa.select(User.id, User.email)
         .where(
             User.organisation_id == wave.organisation_id,
-            User.email.in_(manager_emails),
+            User.email.in_({manager for *_, manager in rows if manager}),
             User.active.is_(True),
             User.role.in_(REPORT_READERS),
         )
         .order_by(User.email)
     ):
-        accounts.setdefault(account.email, []).append(account)
-    already = {
-        (report_id, recipient_id, digest)
-        for report_id, recipient_id, digest in await session.execute(
-            sa.select(ReportNotice.report_id, ReportNotice.recipient_id, ReportNotice.file_digest).where(
-                ReportNotice.report_id.in_([report.id for report, _ in rows]),
-                ReportNotice.status == NoticeStatus.SENT,
-            )
+        accounts.setdefault(email, []).append(account_id)
+    known = {
+        (report_id, recipient_id, digest): status
+        for report_id, recipient_id, digest, status in await session.execute(
+            sa.select(
+                EmailDelivery.report_id, EmailDelivery.recipient_id, EmailDelivery.file_digest, EmailDelivery.status
+            ).where(EmailDelivery.wave_id == wave.id, EmailDelivery.kind == MailKind.REPORT_NOTICE)
         )
     }
-    notices = []
-    for report, team in rows:
-        recipients = accounts.get(team.manager_email or "", [])
+    new = []
+    for report_id, file_digest, team_name, manager_email in rows:
+        recipients = accounts.get(manager_email or "", [])
         if not recipients:
-            summary.teams_without_manager.append(team.name)
-        assert report.file_digest is not None  # selected above; narrows the type
-        for recipient in recipients:
-            if (report.id, recipient.id, report.file_digest) in already:
+            summary.teams_without_manager.append(team_name)
+        for recipient_id in recipients:
+            status = known.get((report_id, recipient_id, file_digest))
+            if status is DeliveryStatus.SENT:
                 summary.already_sent += 1
-                continue
-            notices.append(
-                Notice(
-                    report_id=report.id,
-                    recipient_id=recipient.id,
-                    to=recipient.email,
-                    language=report.language,
-                    organisation=organisation.name,
-                    wave=wave.name,
-                    wave_id=wave.id,
-                    team=team.name,
-                    file_digest=report.file_digest,
+            elif status is None:
+                new.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "wave_id": wave.id,
+                        "kind": MailKind.REPORT_NOTICE,
+                        "report_id": report_id,
+                        "recipient_id": recipient_id,
+                        "file_digest": file_digest,
+                        "attach": attach,
+                    }
                 )
-            )
-    return notices, summary
+    if new:
+        await session.execute(sa.insert(EmailDelivery), new)
+    await session.execute(
+        sa.update(EmailDelivery)
+        .where(
+            EmailDelivery.wave_id == wave.id,
+            EmailDelivery.kind == MailKind.REPORT_NOTICE,
+            EmailDelivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.FAILED]),
+        )
+        .values(attach=attach)
+        .execution_options(synchronize_session=False)
+    )
+    return summary
+
+
+async def prepare_notice(
+    session: AsyncSession, delivery: EmailDelivery, settings: Settings
+) -> Prepared | Refused | None:
+    """The notice of an outbox row; None when its report was rendered again since, or its recipient left."""
+    row = (
+        await session.execute(
+            sa.select(ReportRecord, User.email, Team.name, Wave.name, Organisation.name)
+            .join(Team, Team.id == ReportRecord.team_id)
+            .join(Wave, Wave.id == ReportRecord.wave_id)
+            .join(Organisation, Organisation.id == Wave.organisation_id)
+            .join(User, User.id == delivery.recipient_id)
+            .where(ReportRecord.id == delivery.report_id, User.active.is_(True))
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    report, address, team_name, wave_name, organisation_name = row
+    if report.status is not ReportStatus.RENDERED or report.file_digest != delivery.file_digest:
+        return None  # superseded: the report's current file has a notice of its own
+    notice = Notice(
+        to=address,
+        language=report.language,
+        organisation=organisation_name,
+        wave=wave_name,
+        wave_id=report.wave_id,
+        team=team_name,
+    )
+    attachment = None
+    if delivery.attach:
+        try:
+            attachment = await asyncio.to_thread(read_report_file, report)
+        except ReportFileError as refusal:
+            return Refused(str(refusal))
+    return Prepared(compose_notice(notice, settings, attachment))
 
 
 def compose_notice(notice: Notice, settings: Settings, attachment: bytes | None = None) -> EmailMessage:
@@ -208,58 +249,3 @@ def compose_notice(notice: Notice, settings: Settings, attachment: bytes | None 
         )
     message["Content-Language"] = language  # after the content, which resets content headers
     return message
-
-
-async def send_notices(
-    session_maker: SessionMaker, wave_id: uuid.UUID, settings: Settings, mailer: Mailer, *, attach: bool
-) -> SendSummary:
-    """E-mail every notice of the wave not sent yet for its report's current file, failed ones included."""
-    async with session_maker() as session:
-        wave = await session.get_one(Wave, wave_id)
-        notices, summary = await plan_notices(session, wave)
-        files = {}
-        if attach:
-            for report in await session.scalars(
-                sa.select(ReportRecord).where(ReportRecord.id.in_({notice.report_id for notice in notices}))
-            ):
-                files[report.id] = report
-    pause = 1.0 / settings.mail_per_second
-    for notice in notices:
-        error: str | None = None
-        attempts = 0
-        attachment: bytes | None = None
-        try:
-            attachment = await asyncio.to_thread(read_report_file, files[notice.report_id]) if attach else None
-        except ReportFileError as refusal:
-            error = str(refusal)
-        if error is None:
-            error, attempts = await send_with_retries(
-                mailer, compose_notice(notice, settings, attachment), settings.mail_attempts
-            )
-        async with session_maker() as session, session.begin():
-            row = await session.scalar(
-                sa.select(ReportNotice).where(
-                    ReportNotice.report_id == notice.report_id,
-                    ReportNotice.recipient_id == notice.recipient_id,
-                    ReportNotice.file_digest == notice.file_digest,
-                )
-            )
-            if row is None:
-                row = ReportNotice(
-                    report_id=notice.report_id,
-                    recipient_id=notice.recipient_id,
-                    file_digest=notice.file_digest,
-                    status=NoticeStatus.FAILED,
-                    attempts=0,
-                )
-                session.add(row)
-            row.attempts += attempts
-            if error is None:
-                row.status, row.error, row.sent_at = NoticeStatus.SENT, None, dt.datetime.now(dt.UTC)
-                summary.sent += 1
-            else:
-                row.status, row.error = NoticeStatus.FAILED, error[:500]
-                summary.failed += 1
-        if attempts:
-            await asyncio.sleep(pause)
-    return summary

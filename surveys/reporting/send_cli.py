@@ -10,18 +10,26 @@ import click
 from surveys.audit.services import cli_actor, record
 from surveys.cli_support import database_errors, session_scope
 from surveys.db import alchemy_config
-from surveys.mail.services import Mailer, SmtpMailer
-from surveys.reporting.delivery import SendSummary, send_notices
+from surveys.mail.jobs import deliver
+from surveys.mail.models import MailKind
+from surveys.mail.outbox import Mailer, SmtpMailer
+from surveys.reporting.delivery import SendSummary, plan_notices
 from surveys.settings import Settings
 from surveys.waves.cli import find_wave
+from surveys.waves.models import Wave
 
 
 async def _send(settings: Settings, wave_id: uuid.UUID, *, attach: bool, mailer: Mailer | None = None) -> SendSummary:
     config = alchemy_config(settings)
+    session_maker = config.create_session_maker()
     try:
-        return await send_notices(
-            config.create_session_maker(), wave_id, settings, mailer or SmtpMailer(settings), attach=attach
+        async with session_maker() as session, session.begin():
+            summary = await plan_notices(session, await session.get_one(Wave, wave_id), attach=attach)
+        sent = await deliver(
+            session_maker, settings, mailer or SmtpMailer(settings), wave_id=wave_id, kinds=[MailKind.REPORT_NOTICE]
         )
+        summary.sent, summary.failed = sent.sent, sent.failed
+        return summary
     finally:
         await config.get_engine().dispose()
 

@@ -18,8 +18,9 @@ from surveys.audit.services import cli_actor, record
 from surveys.cli_support import database_errors, organisation_by_slug, session_scope
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
+from surveys.mail.jobs import INVITATION_KINDS, deliver
 from surveys.mail.models import DeliveryStatus
-from surveys.mail.services import DeliveryReport, Mailer, SmtpMailer, deliver
+from surveys.mail.outbox import DeliveryReport, Mailer, SmtpMailer
 from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
 from surveys.waves.actions import close, launch, remind
@@ -127,7 +128,13 @@ def create_command(
 async def _send(settings: Settings, wave_id: uuid.UUID, mailer: Mailer | None = None) -> DeliveryReport:
     config = alchemy_config(settings)
     try:
-        return await deliver(config.create_session_maker(), wave_id, settings, mailer or SmtpMailer(settings))
+        return await deliver(
+            config.create_session_maker(),
+            settings,
+            mailer or SmtpMailer(settings),
+            wave_id=wave_id,
+            kinds=INVITATION_KINDS,
+        )
     finally:
         await config.get_engine().dispose()
 

@@ -21,7 +21,8 @@ from surveys.accounts.services import visible_team_ids
 from surveys.audit.services import record
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
-from surveys.mail.services import SmtpMailer, deliver
+from surveys.mail.jobs import INVITATION_KINDS, deliver
+from surveys.mail.outbox import SmtpMailer
 from surveys.org.models import Organisation, Team
 from surveys.results.models import TeamResultRow
 from surveys.settings import Settings
@@ -36,7 +37,9 @@ async def send_outbox(settings: Settings, wave_id: uuid.UUID) -> None:
     """Deliver a wave's outbox after the response has gone (a background task)."""
     config = alchemy_config(settings)
     try:
-        await deliver(config.create_session_maker(), wave_id, settings, SmtpMailer(settings))
+        await deliver(
+            config.create_session_maker(), settings, SmtpMailer(settings), wave_id=wave_id, kinds=INVITATION_KINDS
+        )
     finally:
         await config.get_engine().dispose()
 

@@ -236,12 +236,13 @@ async def unanswered_for_reminder(session: AsyncSession, wave: Wave, max_reminde
     """Invitations of an open wave still unanswered, reminded fewer than `max_reminders` times, none pending."""
     from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 
+    await session.refresh(wave, with_for_update=True)  # two reminders at once queue one set
     if wave.state is not WaveState.OPEN:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave gets reminders")
     pending_reminder = sa.exists().where(
         EmailDelivery.invitation_id == Invitation.id,
         EmailDelivery.kind == MailKind.REMINDER,
-        EmailDelivery.status != DeliveryStatus.SENT,
+        EmailDelivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED]),
     )
     return list(
         await session.scalars(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.mail.models import DeliveryStatus, EmailDelivery
+from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Team
 from surveys.results.models import WaveAnalysisRecord
 from surveys.waves.models import Invitation, Wave, WaveState, WaveTeam
@@ -148,8 +148,7 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
         status: int(count)
         for status, count in await session.execute(
             sa.select(EmailDelivery.status, sa.func.count())
-            .join(Invitation, Invitation.id == EmailDelivery.invitation_id)
-            .where(Invitation.wave_id == wave.id)
+            .where(EmailDelivery.wave_id == wave.id, EmailDelivery.kind.in_([MailKind.INVITATION, MailKind.REMINDER]))
             .group_by(EmailDelivery.status)
         )
     }

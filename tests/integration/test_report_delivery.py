@@ -24,8 +24,8 @@ from surveys.audit.models import AuditEvent
 from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
+from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Organisation, Team
-from surveys.reporting.delivery_models import NoticeStatus, ReportNotice
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.reporting.send_cli import send
 from surveys.settings import Settings
@@ -35,6 +35,7 @@ from tests.integration.world import EMAILS, PASSWORD, World, client_for
 from tests.support import run_sync
 
 PUBLIC_URL = "https://symmetry.example"
+NOTICES = sa.select(EmailDelivery).where(EmailDelivery.kind == MailKind.REPORT_NOTICE)
 
 
 def pdf_bytes(label: str) -> bytes:
@@ -338,9 +339,9 @@ def test_send_tells_each_manager_once_in_their_language_with_the_link(
     assert again.exit_code == 0, again.output
     assert "Report notices sent: 0, already sent: 2, failed: 0." in again.output
     assert len(inbox.messages) == 2
-    notices = run_sync(_select(clean_database, sa.select(ReportNotice)))
+    notices = run_sync(_select(clean_database, NOTICES))
     assert sorted((notice.file_digest, notice.status) for notice in notices) == sorted(
-        [(built.fr_report.file_digest, NoticeStatus.SENT), (built.en_report.file_digest, NoticeStatus.SENT)]
+        [(built.fr_report.file_digest, DeliveryStatus.SENT), (built.en_report.file_digest, DeliveryStatus.SENT)]
     )
     audit = run_sync(_select(clean_database, sa.select(AuditEvent).where(AuditEvent.action == "report.send")))
     assert [event.details for event in audit] == [
@@ -424,11 +425,9 @@ def test_a_failed_notice_is_recorded_and_sent_by_the_next_run(
     first = runner.invoke(send, ["Autumn"], obj=settings)
     assert first.exit_code == 1
     assert "Report notices sent: 1, already sent: 0, failed: 1." in first.output
-    failed = run_sync(
-        _select(clean_database, sa.select(ReportNotice).where(ReportNotice.status == NoticeStatus.FAILED))
-    )
+    failed = run_sync(_select(clean_database, NOTICES.where(EmailDelivery.status == DeliveryStatus.FAILED)))
     assert [(notice.report_id, notice.attempts) for notice in failed] == [(built.en_report.id, 2)]
-    assert failed[0].error is not None and "451" in failed[0].error and EN_MANAGER not in failed[0].error
+    assert failed[0].last_error is not None and "451" in failed[0].last_error and EN_MANAGER not in failed[0].last_error
     assert [message["To"] for message in inbox.messages] == [FR_MANAGER]
 
     inbox.refused.clear()
@@ -436,8 +435,8 @@ def test_a_failed_notice_is_recorded_and_sent_by_the_next_run(
     assert second.exit_code == 0, second.output
     assert "Report notices sent: 1, already sent: 1, failed: 0." in second.output
     assert [message["To"] for message in inbox.messages] == [FR_MANAGER, EN_MANAGER]
-    notices = run_sync(_select(clean_database, sa.select(ReportNotice)))
-    assert {(notice.status, notice.error) for notice in notices} == {(NoticeStatus.SENT, None)}
+    notices = run_sync(_select(clean_database, NOTICES))
+    assert {(notice.status, notice.last_error) for notice in notices} == {(DeliveryStatus.SENT, None)}
     assert len(notices) == 2  # the failed notice became the sent one
 
 
@@ -450,7 +449,7 @@ def test_a_wave_without_rendered_reports_sends_nothing_and_says_so(
     assert result.exit_code == 0, result.output
     assert "No rendered team report for Autumn: nothing sent" in result.output
     assert inbox.messages == []
-    assert run_sync(_select(clean_database, sa.select(ReportNotice))) == []
+    assert run_sync(_select(clean_database, NOTICES)) == []
 
 
 def test_send_without_smtp_is_a_clear_error(clean_database: Settings, tmp_path: Path) -> None:
