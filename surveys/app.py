@@ -8,14 +8,19 @@ from typing import Any
 
 import jinja2
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+)
+from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -30,9 +35,14 @@ from surveys.accounts.models import User
 from surveys.audit.controllers import AuditController
 from surveys.collection.controllers import ResponseApiController, SurveyPagesController
 from surveys.db import web_alchemy_config
+from surveys.errors import http_error, unexpected_error
 from surveys.health.controllers import HealthController
 from surveys.org.controllers import RosterController
 from surveys.reporting.controllers import ReportsController
+from surveys.security.headers import security_headers
+from surveys.security.models import StoreEntry
+from surveys.security.sessions import SESSION_ID_BYTES, RotatingSessionConfig, after_commit_writer
+from surveys.security.throttle import Limit, Throttle, client_address
 from surveys.settings import Settings
 from surveys.waves.controllers import WavePagesController
 
@@ -52,10 +62,6 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
         lstrip_blocks=True,
     )
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
-
-
-def _is_open_link(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(OPEN_LINK_PREFIX)
 
 
 @get("/", include_in_schema=False)
@@ -92,16 +98,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
             user = await db_session.get(User, user_id)
         return user if user is not None and user.active else None
 
-    session_auth = SessionAuth[User, ServerSideSessionBackend](
-        retrieve_user_handler=signed_in_user,
-        session_backend_config=ServerSideSessionConfig(
-            secure=settings.environment == "production",
-            httponly=True,
-            samesite="lax",
-            max_age=SESSION_HOURS * 3600,
-        ),
-        exclude=PUBLIC_PATHS,
+    sessions = RotatingSessionConfig(
+        secure=settings.environment == "production",
+        httponly=True,
+        samesite="lax",
+        max_age=SESSION_HOURS * 3600,
+        session_id_bytes=SESSION_ID_BYTES,
     )
+    # The request's transaction commits first: on SQLite it holds the only write lock until then.
+    database.before_send_handler = after_commit_writer(database.before_send_handler, sessions)  # type: ignore[arg-type]
+    session_auth = SessionAuth[User, ServerSideSessionBackend](
+        retrieve_user_handler=signed_in_user, session_backend_config=sessions, exclude=PUBLIC_PATHS
+    )
+    throttle = Throttle(database.create_session_maker(), settings.secret_key)
+    open_link_limit = Limit("open-link", settings.open_link_rate_limit, 60)
+
+    async def throttle_open_links(request: Request[Any, Any, Any]) -> None:
+        # Open links are public by design: throttle each client there, counted across every web process.
+        if request.url.path.startswith(OPEN_LINK_PREFIX):
+            retry_after = await throttle.hit(open_link_limit, client_address(request, settings))
+            if retry_after is not None:
+                raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
+
     return Litestar(
         route_handlers=[
             home,
@@ -119,7 +137,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         plugins=[SQLAlchemyPlugin(config=database)],
         on_app_init=[session_auth.on_app_init],
-        exception_handlers={NotAuthorizedException: _unauthenticated, PermissionDeniedException: _refused},
+        exception_handlers={
+            NotAuthorizedException: _unauthenticated,
+            PermissionDeniedException: _refused,
+            HTTPException: http_error,
+            Exception: unexpected_error,
+        },
+        # Sessions live in the database, so every web process knows every sign-in and a restart signs nobody out.
+        stores={"sessions": SQLAlchemyStore(database, model=StoreEntry, namespace="sessions")},
+        before_request=throttle_open_links,
+        before_send=[security_headers(settings)],
         template_config=_templates(),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -128,12 +155,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The API authenticates each call by its personal token and sets no cookie to ride on.
             exclude=["/api/", "/health", "/schema"],
         ),
-        middleware=[
-            # Open links are public by design: throttle each client there, nowhere else.
-            RateLimitConfig(
-                rate_limit=("minute", settings.open_link_rate_limit), check_throttle_handler=_is_open_link
-            ).middleware
-        ],
         # advanced-alchemy 1.12 renames the app-state keys of every config after the first in a process, and its
         # lifespan then looks the engine up under the old key and never disposes it; dispose it ourselves.
         on_shutdown=[database.get_engine().dispose],
@@ -145,5 +166,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
         ),
         debug=settings.debug,
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "throttle": throttle}),
     )

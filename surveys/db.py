@@ -46,9 +46,14 @@ def _config_options(settings: Settings) -> dict[str, Any]:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    sqlite = url.get_backend_name() == "sqlite"
     return {
         "connection_string": settings.database_url,
-        "engine_config": EngineConfig(echo=settings.database_echo),
+        # Parameters stay out of error messages and logs: they are answers, comments, token hashes, addresses.
+        # SQLite writers wait up to 30 s for the write lock instead of failing after the driver's 5 s.
+        "engine_config": EngineConfig(
+            echo=settings.database_echo, hide_parameters=True, connect_args={"timeout": 30} if sqlite else {}
+        ),
         "session_config": AsyncSessionConfig(expire_on_commit=False),
         "create_all": False,
     }

@@ -10,6 +10,7 @@ from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
+from surveys.security.models import StoreEntry, ThrottleWindow
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 
 metadata = orm_registry.metadata
@@ -32,8 +33,10 @@ __all__ = [
     "ReportStatus",
     "Response",
     "Role",
+    "StoreEntry",
     "Team",
     "TeamResultRow",
+    "ThrottleWindow",
     "User",
     "Wave",
     "WaveAnalysisRecord",

@@ -45,6 +45,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Tracebacks in error pages and logs: for a developer's machine only, never where respondents answer."""
     open_link_rate_limit: Annotated[int, msgspec.Meta(ge=1)] = 30
     """Requests per minute one client may make to the open-link pages."""
+    client_address_header: str = ""
+    """The header in which the deployment's own reverse proxy puts the client's address (for example
+    ``X-Forwarded-For``); empty: the socket's peer. Never set it without such a proxy: clients can send any header."""
     smtp_host: str = ""
     """The SMTP server for invitations and reminders; empty means no e-mail (links come from `wave links`)."""
     smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 587

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,14 @@ from surveys.accounts.models import Role, User
 from surveys.accounts.services import AccountError, authenticate, create_user
 from surveys.audit.services import record
 from surveys.org.models import Organisation
+from surveys.security.sessions import rotate_session
+from surveys.security.throttle import Limit, Throttle, client_address
+from surveys.settings import Settings
+
+ACCOUNT_FAILURES = Limit("login-account", 5, 15 * 60)
+"""Wrong passwords per account before its sign-in is refused for the rest of the window, the right one included."""
+ADDRESS_FAILURES = Limit("login-address", 100, 15 * 60)
+"""Wrong sign-ins per client address (many accounts tried from one place; a company behind one NAT is one address)."""
 
 
 def safe_next(target: str | None) -> str:
@@ -43,8 +52,20 @@ class SessionController(Controller):
         data: URLEncodedBody[dict[str, str]],
         db_session: NamedDependency[AsyncSession],
     ) -> Template | Redirect:
-        """Check the credentials; the same message whatever was wrong."""
-        email = data.get("email", "").strip().lower()
+        """Check the credentials; the same message whatever was wrong. Throttled per account and per address."""
+        email = data.get("email", "").strip().lower()[:320]
+        settings: Settings = request.app.state.settings
+        throttle: Throttle = request.app.state.throttle
+        address = client_address(request, settings)
+        limits = [(ACCOUNT_FAILURES, email)] if email else []  # no account has an empty e-mail
+        limits.append((ADDRESS_FAILURES, address))
+        retry_after = None
+        for limit, subject in limits:
+            retry_after = retry_after or await throttle.exceeded(limit, subject, db_session)
+        if retry_after is not None:
+            await record(db_session, actor=email or "(empty)", action="login.throttled", organisation_id=None)
+            await db_session.commit()  # kept although the answer is an error
+            raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
         user = await authenticate(db_session, email, data.get("password", ""))
         await record(
             db_session,
@@ -53,12 +74,15 @@ class SessionController(Controller):
             organisation_id=user.organisation_id if user else None,
         )
         if user is None:
+            for limit, subject in limits:
+                await throttle.hit(limit, subject, db_session)
             await db_session.commit()  # keep the failed attempt in the audit log although the answer is an error
             return Template(
                 "admin/login.html",
                 context={"next": safe_next(data.get("next")), "error": "Wrong e-mail or password.", "email": email},
                 status_code=401,
             )
+        rotate_session(request)  # a session id planted before sign-in never becomes the signed-in one
         request.set_session({"user_id": str(user.id)})
         return Redirect(safe_next(data.get("next")), status_code=303)
 

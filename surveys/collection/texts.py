@@ -91,6 +91,42 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Cette enquête ne reçoit plus de réponses. Merci de votre intérêt.",
         "en": "This survey no longer takes answers. Thank you for your interest.",
     },
+    "error_404_title": {"fr": "Page introuvable", "en": "Page not found"},
+    "error_404_body": {
+        "fr": "Cette adresse ne mène à aucune page. Vérifiez le lien que vous avez reçu.",
+        "en": "This address leads to no page. Check the link you received.",
+    },
+    "error_400_title": {"fr": "Demande illisible", "en": "Unreadable request"},
+    "error_400_body": {
+        "fr": "Votre navigateur a envoyé une demande que nous ne savons pas lire. Revenez en arrière et réessayez.",
+        "en": "Your browser sent a request we cannot read. Go back and try again.",
+    },
+    "error_405_title": {"fr": "Action impossible", "en": "Action not possible"},
+    "error_405_body": {
+        "fr": "Cette page ne permet pas cette action. Revenez en arrière et réessayez.",
+        "en": "This page does not allow that action. Go back and try again.",
+    },
+    "error_413_title": {"fr": "Envoi trop volumineux", "en": "Upload too large"},
+    "error_413_body": {
+        "fr": "Ce que vous avez envoyé dépasse la taille acceptée.",
+        "en": "What you sent is larger than we accept.",
+    },
+    "error_429_title": {"fr": "Trop de demandes", "en": "Too many requests"},
+    "error_429_body": {
+        "fr": "Trop de demandes en peu de temps. Patientez un instant puis réessayez.",
+        "en": "Too many requests in a short time. Wait a moment, then try again.",
+    },
+    "error_500_title": {"fr": "Une erreur est survenue", "en": "Something went wrong"},
+    "error_500_body": {
+        "fr": "Une erreur inattendue nous empêche d'afficher cette page. Elle est enregistrée ; réessayez dans "
+        "quelques minutes.",
+        "en": "An unexpected error keeps us from showing this page. It has been recorded; try again in a few minutes.",
+    },
+    "error_503_title": {"fr": "Service momentanément indisponible", "en": "Service briefly unavailable"},
+    "error_503_body": {
+        "fr": "Le service est très sollicité. Réessayez dans quelques secondes : rien n'a été perdu.",
+        "en": "The service is very busy. Try again in a few seconds: nothing was lost.",
+    },
 }
 
 

@@ -1,0 +1,1 @@
+"""Sessions, throttling and security headers shared by every web process."""
