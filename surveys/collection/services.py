@@ -148,6 +148,10 @@ async def _questionnaire(
     return Questionnaire(wave, team_id, respondent, stored_instrument(version), version.id, language)
 
 
+LINK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+"""What an open-link code can look like (``secrets.token_urlsafe``)."""
+
+
 async def invitation_questionnaire(session: AsyncSession, token: str) -> tuple[Invitation, Questionnaire]:
     """The invitation of a token and what it asks, or a SubmissionError saying why it cannot be answered."""
     invitation = await session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
@@ -167,7 +171,8 @@ async def open_link_questionnaire(
     session: AsyncSession, code: str, *, language: str = "fr"
 ) -> tuple[OpenLink, Questionnaire]:
     """The open link of a code and its customer questionnaire, or a SubmissionError."""
-    link = await session.scalar(sa.select(OpenLink).where(OpenLink.code == code))
+    # Codes are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in text) names no link.
+    link = await session.scalar(sa.select(OpenLink).where(OpenLink.code == code)) if LINK_CODE.fullmatch(code) else None
     if link is None:
         raise SubmissionError.refused(Refusal.UNKNOWN, "code", "this link is not a valid survey link")
     return link, await _questionnaire(session, link.wave_id, link.team_id, Respondent.CUSTOMER, language)
