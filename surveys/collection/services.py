@@ -20,13 +20,11 @@ from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.collection.scramble import join_mixing_group, rewrite_after_submission
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
+from surveys.text_checks import CONTROL as CONTROL_CHARACTERS
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
 from surveys.waves.services import hash_token
 from symmetry.analysis import voice_scores
 from symmetry.domain import Instrument, Respondent, Voice
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters no one types in a comment (tabs and line breaks are allowed); PostgreSQL refuses NUL outright."""
 
 
 class Refusal(enum.StrEnum):

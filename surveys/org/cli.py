@@ -15,6 +15,7 @@ from surveys.org.models import Organisation
 from surveys.org.roster import RosterError, RosterTable, read_roster_file
 from surveys.org.services import find_organisation
 from surveys.settings import Settings
+from surveys.text_checks import text_problem
 
 
 @click.group()
@@ -52,13 +53,16 @@ def import_command(
     language, interaction_date (optional). Every problem is listed with its file, row and column.
     """
     tables: list[RosterTable] = []
-    problems = []
+    problems: list[str] = []
     for path in files:
         found, file_problems = read_roster_file(path.name, path.read_bytes())
         tables += found
-        problems += file_problems
+        problems += [str(problem) for problem in file_problems]
+    for option, value, limit in (("--org", organisation_slug, 64), ("--name", name or "", 200)):
+        if problem := text_problem(value, limit):
+            problems.append(f"{option}: {problem}")
     if problems:
-        _fail([str(problem) for problem in problems])
+        _fail(problems)
 
     async def run() -> RosterChanges:
         async with session_scope(settings, commit=not dry_run) as session:

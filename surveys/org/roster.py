@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from surveys.text_checks import text_problem
+
 RosterKind = Literal["teams", "employees", "customers"]
 REQUIRED: dict[RosterKind, tuple[str, ...]] = {
     "teams": ("external_id", "name"),
@@ -25,6 +27,17 @@ OPTIONAL: dict[RosterKind, tuple[str, ...]] = {
     "employees": (),
     "customers": ("interaction_date",),
 }
+MAX_LENGTHS = {
+    "external_id": 100,
+    "name": 200,
+    "parent_external_id": 100,
+    "manager_email": 320,
+    "email": 320,
+    "team": 100,
+    "language": 16,
+    "interaction_date": 32,
+}
+"""The longest value each column may hold (the database's column sizes; a language or date longer is wrong anyway)."""
 ALIASES = {
     "parent": "parent_external_id",
     "parent_id": "parent_external_id",
@@ -147,6 +160,12 @@ def _table(
     table = RosterTable(kind, source)
     for number, values in enumerate(rows[1:], start=2):
         cells = {name: _cell(value) for name, value in zip(header, values, strict=False) if name}
+        for name, value in cells.items():
+            limit = MAX_LENGTHS.get(name)
+            problem = text_problem(value, limit) if limit is not None else None
+            if problem is not None:
+                problems.append(RosterProblem(source, number, name, problem))
+                cells[name] = ""  # never quoted back in a later message
         if any(cells.values()):
             table.rows.append(RosterRow(number, cells))
     return table
@@ -163,7 +182,11 @@ def read_roster_file(name: str, content: bytes) -> tuple[list[RosterTable], list
             return [], [RosterProblem(name, None, None, "not UTF-8 text: export the CSV as UTF-8")]
         first_line = text.split("\n", 1)[0]
         delimiter = max(",;\t", key=first_line.count)  # spreadsheets in French locales export with semicolons
-        rows: list[list[object]] = [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            rows: list[list[object]] = [list(row) for row in reader]
+        except csv.Error as error:  # a field past the csv module's limit (131,072 characters), a stray quote...
+            return [], [RosterProblem(name, reader.line_num, None, f"unreadable CSV ({error})")]
         table = _table(name, Path(name).stem, rows, problems)
         return ([table] if table else []), problems
     if suffix == ".xlsx":

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -31,6 +29,7 @@ from surveys.org.models import Organisation, Team
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.reporting.texts import report_mail_text
 from surveys.settings import Settings
+from surveys.text_checks import slugify
 from surveys.waves.models import Wave
 
 REPORT_READERS = LEADS | {Role.MANAGER}
@@ -59,12 +58,6 @@ def read_report_file(report: ReportRecord) -> bytes:
     if hashlib.sha256(data).hexdigest() != report.file_digest:
         raise ReportFileError("the report file does not match the SHA-256 recorded when it was rendered")
     return data
-
-
-def slugify(text: str) -> str:
-    """An ASCII file-name fragment: "Île-de-France" -> "ile-de-france"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def report_file_name(wave: str, team: str | None, language: str) -> str:

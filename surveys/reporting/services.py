@@ -22,9 +22,9 @@ import symmetry
 from reports.batch import ReportJob, ReportOutcome
 from reports.i18n import LANGUAGES, Language
 from surveys.audit.services import record
-from surveys.reporting.delivery import slugify
 from surveys.reporting.inputs import ReportError, WaveReportData, load_report_data
 from surveys.reporting.models import ReportRecord, ReportStatus
+from surveys.text_checks import slugify
 from surveys.waves.models import Wave
 
 __all__ = ["ReportError", "plan_reports", "record_outcome", "record_render", "renderer_fingerprint"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
 import uuid
 from pathlib import Path
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.audit.services import cli_actor, record
 from surveys.cli_support import database_errors, organisation_by_slug, session_scope
+from surveys.csv_output import write_rows
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import INVITATION_KINDS, deliver
@@ -23,6 +23,7 @@ from surveys.mail.models import DeliveryStatus
 from surveys.mail.outbox import DeliveryReport, Mailer, SmtpMailer
 from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
+from surveys.text_checks import slugify
 from surveys.waves.actions import close, launch, remind
 from surveys.waves.models import Wave
 from surveys.waves.services import (
@@ -314,11 +315,15 @@ def links_command(settings: Settings, wave_reference: str, organisation_slug: st
         with handle, database_errors():
             # Opened first, filled once the new tokens are committed: no link in the file can be stale.
             links = asyncio.run(run())
-            writer = csv.writer(handle)
-            writer.writerow(["email", "language", "respondent", "team", "link"])
-            for link in links:
-                url = f"{settings.public_url}/r/{link.token}"
-                writer.writerow([link.email or "", link.language, link.respondent, link.team_external_id, url])
+            link_base = f"{settings.public_url}/r/"
+            write_rows(
+                handle,
+                ["email", "language", "respondent", "team", "link"],
+                (
+                    (link.email or "", link.language, link.respondent, link.team_external_id, link_base + link.token)
+                    for link in links
+                ),
+            )
     except BaseException:
         out.unlink(missing_ok=True)
         raise
@@ -358,13 +363,15 @@ def open_links_command(
     with database_errors():
         links = asyncio.run(run())
     out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for external_id, name, code, one_per_browser in links:
+        url = f"{settings.public_url}/o/{code}"
+        # A file name from the team's id, reduced to letters, digits and hyphens: an id is roster data, and
+        # "../x" must not write outside OUT.
+        stem = f"qr-{slugify(external_id) or 'team'}-{code[:6]}"
+        (out / f"{stem}.svg").write_bytes(qr_code(url, "svg"))
+        (out / f"{stem}.png").write_bytes(qr_code(url, "png"))
+        rows.append([external_id, name, url, one_per_browser, f"{stem}.svg", f"{stem}.png"])
     with (out / "open-links.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["team", "team_name", "link", "one_answer_per_browser", "qr_svg", "qr_png"])
-        for external_id, name, code, one_per_browser in links:
-            url = f"{settings.public_url}/o/{code}"
-            stem = f"qr-{external_id}"
-            (out / f"{stem}.svg").write_bytes(qr_code(url, "svg"))
-            (out / f"{stem}.png").write_bytes(qr_code(url, "png"))
-            writer.writerow([external_id, name, url, one_per_browser, f"{stem}.svg", f"{stem}.png"])
+        write_rows(handle, ["team", "team_name", "link", "one_answer_per_browser", "qr_svg", "qr_png"], rows)
     click.echo(f"{len(links)} open links with their QR codes written to {out}")

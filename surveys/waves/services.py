@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.scramble import scramble_responses
 from surveys.org.models import Customer, Employee, Organisation, Team
+from surveys.text_checks import checked_text
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 from symmetry.domain import Respondent
 
@@ -73,6 +74,9 @@ async def create_wave(
     teams: list[Team] | None = None,
 ) -> Wave:
     """A draft wave covering `teams` and every team below them (the whole organisation by default)."""
+    name = checked_text(name.strip(), field="name", max_length=200)
+    if not name:
+        raise ValueError("name: required")
     if closes_on < opens_on:
         raise ValueError(f"the closing date ({closes_on}) is before the opening date ({opens_on})")
     if await session.scalar(sa.select(Wave.id).where(Wave.organisation_id == organisation.id, Wave.name == name)):
