@@ -28,6 +28,7 @@ from litestar.response import Redirect, Template
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
 
 from surveys.accounts.controllers import SessionController, UsersController
 from surveys.accounts.guards import REFUSAL
@@ -41,10 +42,12 @@ from surveys.org.controllers import RosterController
 from surveys.reporting.controllers import ReportsController
 from surveys.security.headers import security_headers
 from surveys.security.models import StoreEntry
-from surveys.security.sessions import SESSION_ID_BYTES, RotatingSessionConfig, after_commit_writer
+from surveys.security.sessions import SESSION_ID_BYTES, RotatingSessionConfig, session_writer
 from surveys.security.throttle import Limit, Throttle, client_address
 from surveys.settings import Settings
 from surveys.waves.controllers import WavePagesController
+from surveys.worker.queue import InlineJobs, Jobs, QueueJobs, enqueue_after_commit, uses_queue
+from surveys.worker.saq_queue import saq_queue
 
 PACKAGE_DIR = Path(__file__).parent
 OPEN_LINK_PREFIX = "/o/"
@@ -105,8 +108,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         max_age=SESSION_HOURS * 3600,
         session_id_bytes=SESSION_ID_BYTES,
     )
-    # The request's transaction commits first: on SQLite it holds the only write lock until then.
-    database.before_send_handler = after_commit_writer(database.before_send_handler, sessions)  # type: ignore[arg-type]
+    jobs: Jobs = QueueJobs(saq_queue(settings)) if uses_queue(settings) else InlineJobs(settings)
+    commit = database.before_send_handler
+    assert callable(commit)  # resolved by the config from its name
+    write_sessions = session_writer(sessions)
+    enqueue_jobs = enqueue_after_commit(jobs)
+
+    async def commit_then_share(message: Message, scope: Scope) -> None:
+        # The request's transaction commits first: on SQLite it holds the only write lock until then, and a job
+        # must find the rows its request created.
+        await commit(message, scope)  # type: ignore[misc]
+        if message["type"] == "http.response.start":
+            await write_sessions(scope)  # type: ignore[arg-type]
+            await enqueue_jobs(scope, message["status"])  # type: ignore[arg-type]
+
+    database.before_send_handler = commit_then_share
     session_auth = SessionAuth[User, ServerSideSessionBackend](
         retrieve_user_handler=signed_in_user, session_backend_config=sessions, exclude=PUBLIC_PATHS
     )
@@ -157,7 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         # advanced-alchemy 1.12 renames the app-state keys of every config after the first in a process, and its
         # lifespan then looks the engine up under the old key and never disposes it; dispose it ourselves.
-        on_shutdown=[database.get_engine().dispose],
+        on_shutdown=[jobs.close, database.get_engine().dispose],
         openapi_config=OpenAPIConfig(
             title="Symmetry",
             version="0.1.0",
@@ -166,5 +182,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
         ),
         debug=settings.debug,
-        state=State({"settings": settings, "throttle": throttle}),
+        state=State({"settings": settings, "throttle": throttle, "jobs": jobs}),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-import uvicorn
 
 from surveys.access_log import redact_access_log
 from surveys.accounts.cli import user
@@ -13,8 +12,9 @@ from surveys.migrations.cli import db
 from surveys.org.cli import org
 from surveys.reporting.cli import report
 from surveys.results.cli import analyze
-from surveys.settings import Settings, SettingsError
+from surveys.settings import Settings, SettingsError, secret_key_configured
 from surveys.waves.cli import wave
+from surveys.worker.cli import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,13 +33,32 @@ def symmetry(ctx: click.Context) -> None:
 @symmetry.command()
 @click.option("--host", help="Interface to listen on [default: SYMMETRY_HOST or 127.0.0.1].")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port [default: SYMMETRY_PORT or 8000].")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Web processes on this machine."
+)
 @click.pass_obj
-def serve(settings: Settings, host: str | None, port: int | None) -> None:
-    """Serve the web application."""
-    from surveys.app import create_app
+def serve(settings: Settings, host: str | None, port: int | None, workers: int) -> None:
+    """Serve the web application, in one process or several (which share sessions and limits in the database).
+
+    With more than one process (here or on other machines), SYMMETRY_SECRET_KEY must be set: every process signs
+    and checks the same forms.
+    """
+    import uvicorn
 
     redact_access_log()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    host, port = host or settings.host, port or settings.port
+    if workers == 1:
+        from surveys.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port)
+        return
+    if not secret_key_configured():
+        raise click.ClickException(
+            "--workers above 1 needs SYMMETRY_SECRET_KEY: without it each process draws its own key and refuses "
+            "the others' forms"
+        )
+    # Each process builds its own app from the same environment.
+    uvicorn.run("surveys.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 symmetry.add_command(db)
@@ -50,6 +69,7 @@ symmetry.add_command(org)
 symmetry.add_command(user)
 symmetry.add_command(analyze)
 symmetry.add_command(report)
+symmetry.add_command(worker)
 
 
 def main() -> None:

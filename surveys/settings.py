@@ -61,6 +61,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Tries per e-mail and per sending run before it is recorded as failed (and retried by the next run)."""
     max_reminders: Annotated[int, msgspec.Meta(ge=0)] = 2
     """Reminders per person and wave at most."""
+    jobs: Literal["auto", "inline", "queue"] = "auto"
+    """Where long work runs: ``queue`` (SAQ's queue, taken by ``symmetry worker`` processes), ``inline`` (in the
+    process that asked, after its commit), ``auto`` (``queue`` on PostgreSQL or with Redis, ``inline`` on SQLite)."""
+    redis_url: str = ""
+    """Redis for the job queue instead of PostgreSQL (optional)."""
+    reports_dir: str = "var/reports"
+    """Where report jobs write the PDFs (``symmetry report render --out`` chooses its own folder)."""
+    render_processes: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
+    """Rendering processes per report job."""
     report_attach: bool = False
     """Whether ``symmetry report send`` attaches the PDF to the notice instead of linking to the download page."""
 
@@ -112,6 +121,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             return msgspec.convert(values, cls, strict=False)
         except msgspec.ValidationError as error:
             raise SettingsError(_name_variable(str(error))) from None
+
+
+def secret_key_configured(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``SYMMETRY_SECRET_KEY`` is set: required as soon as more than one process serves or signs."""
+    return bool((os.environ if environ is None else environ).get(f"{PREFIX}SECRET_KEY"))
 
 
 def _name_variable(message: str) -> str:

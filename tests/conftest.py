@@ -57,8 +57,10 @@ def empty_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return Settings(environment="test", database_url=database_url)
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    # Jobs run in-process whatever the database: the tests that need a queue and workers start them themselves.
+    reports = str(tmp_path_factory.mktemp("reports"))
+    return Settings(environment="test", database_url=database_url, jobs="inline", reports_dir=reports)
 
 
 @pytest.fixture(scope="session")
@@ -99,4 +101,8 @@ async def session(migrated: Settings) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 def cli_env(clean_database: Settings) -> dict[str, str]:
     """Environment for the ``symmetry`` CLI pointed at the test database."""
-    return {"SYMMETRY_DATABASE_URL": clean_database.database_url, "SYMMETRY_ENVIRONMENT": "test"}
+    return {
+        "SYMMETRY_DATABASE_URL": clean_database.database_url,
+        "SYMMETRY_ENVIRONMENT": "test",
+        "SYMMETRY_JOBS": "inline",
+    }

@@ -14,7 +14,8 @@ from surveys.db import alchemy_config
 from surveys.demo.roster import DEMO_SLUG
 from surveys.demo.services import DemoRun, run_demo
 from surveys.migrations import upgrade
-from surveys.reporting.cli import RenderSummary, print_failures, render_command_run
+from surveys.reporting.cli import print_failures, render_command_run
+from surveys.reporting.rendering import RenderSummary
 from surveys.settings import Settings
 from symmetry.analysis import WaveAnalysis
 from symmetry.domain import Respondent

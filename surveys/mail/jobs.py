@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.mail.models import MailKind
-from surveys.mail.outbox import DeliveryReport, Mailer, Prepare, SessionMaker, claimable_rows, send_rows
+from surveys.mail.models import EmailDelivery, MailKind
+from surveys.mail.outbox import DeliveryReport, Mailer, Prepare, SessionMaker, claimable_rows, send_one, send_rows
 from surveys.mail.services import prepare_invitation
 from surveys.settings import Settings
+from surveys.worker.queue import JobRequest
 
 INVITATION_KINDS = (MailKind.INVITATION, MailKind.REMINDER)
 
@@ -41,3 +44,37 @@ async def deliver(
     async with session_maker() as session:
         rows = await claimable_rows(session, wave_id=wave_id, kinds=kinds)
     return await send_rows(session_maker, rows, settings, mailer, prepare_for)
+
+
+def email_job(delivery_id: uuid.UUID) -> JobRequest:
+    """Send one outbox row: keyed by it, tried once per job (the row stays claimable for the sweep if it fails)."""
+    return JobRequest("send_email", key=f"email:{delivery_id}", kwargs={"delivery_id": str(delivery_id)}, retries=0)
+
+
+def wave_emails_job(wave_id: uuid.UUID) -> JobRequest:
+    """Send what a wave's outbox holds now (after a launch or a reminder)."""
+    return JobRequest("send_wave_emails", key=f"emails:{wave_id}", kwargs={"wave_id": str(wave_id)})
+
+
+async def send_email(ctx: dict[str, Any], *, delivery_id: str) -> str:
+    """The job of one outbox row: claimed, composed, sent and recorded, or left to the sender that holds it."""
+    session_maker = ctx["session_maker"]
+    async with session_maker() as session:
+        kind = await session.scalar(sa.select(EmailDelivery.kind).where(EmailDelivery.id == uuid.UUID(delivery_id)))
+    if kind is None:
+        return "gone"
+    outcome = await send_one(session_maker, uuid.UUID(delivery_id), ctx["settings"], ctx["mailer"], prepare_for(kind))
+    return outcome.value
+
+
+async def send_wave_emails(ctx: dict[str, Any], *, wave_id: str) -> int:
+    """One job per claimable row of the wave's outbox (workers send them in parallel); in-process, one after another."""
+    session_maker = ctx["session_maker"]
+    async with session_maker() as session:
+        rows = await claimable_rows(session, wave_id=uuid.UUID(wave_id))
+    if not ctx.get("parallel"):
+        await send_rows(session_maker, rows, ctx["settings"], ctx["mailer"], prepare_for)
+        return len(rows)
+    for delivery_id, _ in rows:
+        await ctx["jobs"].enqueue(email_job(delivery_id))
+    return len(rows)

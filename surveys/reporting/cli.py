@@ -11,34 +11,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from reports.batch import RenderingStopped, ReportOutcome, describe_error, render_reports
 from reports.i18n import Language
 from surveys.audit.services import cli_actor
 from surveys.cli_support import database_errors, session_scope
+from surveys.reporting.rendering import RenderStopped, RenderSummary, render_wave
 from surveys.reporting.send_cli import send
-from surveys.reporting.services import PlannedReport, ReportError, plan_reports, record_outcome, record_render
+from surveys.reporting.services import ReportError
 from surveys.settings import Settings
 from surveys.waves.cli import find_wave
-
-
-@dataclass(frozen=True, slots=True)
-class RenderFailure:
-    """A report that could not be rendered, and why."""
-
-    report: str
-    """The team's key and name, or "organisation report (<language>)"."""
-    error: str
-
-
-@dataclass(frozen=True, slots=True)
-class RenderSummary:
-    """What one run of the batch did."""
-
-    wave: str
-    out: Path
-    rendered: int
-    skipped: int
-    failures: tuple[RenderFailure, ...]
 
 
 def render_command_run(
@@ -76,80 +56,28 @@ class _Options:
 async def _render(settings: Settings, options: _Options, console: Console) -> RenderSummary:
     async with session_scope(settings) as session:
         wave = await find_wave(session, options.wave_reference, options.organisation_slug)
-        try:
-            plan = await plan_reports(
-                session,
-                wave,
-                options.out,
-                comment_threshold=settings.comment_threshold,
-                force=options.force,
-                team_language=options.team_language,
-            )
-        except ReportError as error:
-            raise click.ClickException(str(error)) from None
-        await session.commit()
-        to_render = plan.to_render
-        by_path = plan.by_path()
-        teams = plan.data.inputs.teams
-        failures: list[RenderFailure] = []
-        rendered = 0
-        stopped: Exception | None = None
-
-        def describe(report: PlannedReport) -> str:
-            key = report.job.team
-            return f"organisation report ({report.job.language})" if key is None else f"team {key} ({teams[key].name})"
-
-        if to_render:
-            loop = asyncio.get_running_loop()
-            arrived: asyncio.Queue[ReportOutcome | None] = asyncio.Queue()
-
-            def arrive(outcome: ReportOutcome | None) -> None:
-                loop.call_soon_threadsafe(arrived.put_nowait, outcome)
-
-            def render_all() -> None:
-                # The pool runs in a thread so that this loop records and commits each outcome as it arrives.
-                try:
-                    jobs = [report.job for report in to_render]
-                    render_reports(plan.data.inputs, jobs, workers=options.workers, on_done=arrive)
-                finally:
-                    arrive(None)
-
-            with Progress(console=console, transient=True) as progress:
-                task = progress.add_task(f"Rendering {len(to_render)} reports", total=len(to_render))
-                rendering = asyncio.ensure_future(asyncio.to_thread(render_all))
-                while (outcome := await arrived.get()) is not None:
-                    report = by_path[outcome.job.path]
-                    await record_outcome(session, report, outcome)
-                    await session.commit()
-                    if outcome.error is None:
-                        rendered += 1
-                    else:
-                        failures.append(RenderFailure(describe(report), outcome.error))
-                    progress.advance(task)
-                try:
-                    await rendering
-                except Exception as error:  # the batch itself failed (its processes cannot start or keep dying)
-                    stopped = error
-        unfinished = len(to_render) - rendered - len(failures)
-        await record_render(
-            session,
-            wave,
-            actor=cli_actor(),
-            rendered=rendered,
-            skipped=len(plan.up_to_date),
-            failed=len(failures),
-            unfinished=unfinished,
-        )
-        summary = RenderSummary(wave.name, options.out, rendered, len(plan.up_to_date), tuple(failures))
-        if stopped is not None:
-            await session.commit()  # the audit event stands, as each outcome recorded before the stop does
-            print_failures(console, summary)
-            reason = str(stopped) if isinstance(stopped, RenderingStopped) else describe_error(stopped)
-            raise click.ClickException(
-                f"rendering stopped: {reason}; {unfinished} report(s) not rendered. The {rendered} rendered "
-                f"and {len(failures)} failed before are recorded; the next run renders the others."
-            )
-        return summary
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Rendering reports", total=None)
+            try:
+                return await render_wave(
+                    session,
+                    wave,
+                    options.out,
+                    settings=settings,
+                    actor=cli_actor(),
+                    workers=options.workers,
+                    force=options.force,
+                    team_language=options.team_language,
+                    on_planned=lambda total: progress.update(
+                        task, total=total, description=f"Rendering {total} reports"
+                    ),
+                    on_outcome=lambda: progress.advance(task),
+                )
+            except ReportError as error:
+                raise click.ClickException(str(error)) from None
+            except RenderStopped as stopped:
+                print_failures(console, stopped.summary)
+                raise click.ClickException(str(stopped)) from None
 
 
 def print_failures(console: Console, summary: RenderSummary) -> None:

@@ -18,7 +18,7 @@ import msgspec
 from litestar.connection import ASGIConnection, Request
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
-from litestar.types import Empty, Message, Scope, ScopeSession
+from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
 SESSION_ID_BYTES = 32
@@ -71,7 +71,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
-        """Set the cookie now; leave the store's writes to :func:`after_commit_writer`, which runs after the commit.
+        """Set the cookie now; leave the store's writes to :func:`session_writer`, which runs after the commit.
 
         The request's own transaction commits in a ``before_send`` hook that runs after this; on SQLite it holds the
         only write lock until then, so a store write here would wait for it forever.
@@ -97,16 +97,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         scope[_WRITES] = (forget, (session_id, data) if changed else None)
 
 
-def after_commit_writer(
-    commit: Callable[[Message, Scope], Awaitable[None]], config: ServerSideSessionConfig
-) -> Callable[[Message, Scope], Awaitable[None]]:
-    """The ``before_send`` hook that commits the request's transaction, then writes what the response decided."""
+def session_writer(config: ServerSideSessionConfig) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """What runs once the request's transaction has committed: the store writes the response decided."""
 
-    async def write_sessions(message: Message, scope: Scope) -> None:
-        await commit(message, scope)
-        if message["type"] != "http.response.start":
-            return
-        writes = scope.pop(_WRITES, None)  # type: ignore[misc]
+    async def write_sessions(scope: dict[str, Any]) -> None:
+        writes = scope.pop(_WRITES, None)
         if writes is None:
             return
         forget, keep = writes

@@ -6,6 +6,8 @@ e-mails comes after the commit.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.audit.services import record
@@ -14,11 +16,22 @@ from surveys.mail.services import queue
 from surveys.results.services import analyse, store_analysis, store_team_results
 from surveys.settings import Settings
 from surveys.waves.models import Wave
-from surveys.waves.services import close_wave, launch_wave, unanswered_for_reminder
+from surveys.waves.services import begin_close, close_wave, launch_wave, schedule_wave, unanswered_for_reminder
 
 
-async def launch(session: AsyncSession, wave: Wave, settings: Settings, *, actor: str) -> int:
-    """Open the wave; queue the invitations when e-mail is configured. Returns the number of invitations."""
+async def launch(
+    session: AsyncSession, wave: Wave, settings: Settings, *, actor: str, today: dt.date | None = None
+) -> int:
+    """Open the wave and queue the invitations when e-mail is configured; returns the number of invitations.
+
+    A wave whose opening date is still to come is scheduled instead (0 invitations): the scheduler opens it then.
+    """
+    if wave.opens_on > (today or dt.date.today()):
+        await schedule_wave(session, wave)
+        await record(
+            session, actor=actor, action="wave.schedule", organisation_id=wave.organisation_id, target=wave.name
+        )
+        return 0
     issued = await launch_wave(session, wave)
     if settings.smtp_enabled:
         await queue(session, wave, MailKind.INVITATION, [invitation.invitation_id for invitation in issued])
@@ -46,6 +59,14 @@ async def remind(session: AsyncSession, wave: Wave, settings: Settings, *, actor
         details={"reminders": len(invitation_ids)},
     )
     return len(invitation_ids)
+
+
+async def request_close(session: AsyncSession, wave: Wave, *, actor: str) -> None:
+    """Stop the wave's answers now; the close itself (scramble, analysis, results) is a job after the commit."""
+    await begin_close(session, wave)
+    await record(
+        session, actor=actor, action="wave.close_requested", organisation_id=wave.organisation_id, target=wave.name
+    )
 
 
 async def close(session: AsyncSession, wave: Wave, settings: Settings, *, actor: str) -> int:

@@ -8,7 +8,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, URLEncodedBody
@@ -19,29 +18,18 @@ from surveys.accounts.guards import EVERYONE, LEADS, REFUSAL, allow, check_organ
 from surveys.accounts.models import Role, User
 from surveys.accounts.services import visible_team_ids
 from surveys.audit.services import record
-from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
-from surveys.mail.jobs import INVITATION_KINDS, deliver
-from surveys.mail.outbox import SmtpMailer
+from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
 from surveys.results.models import TeamResultRow
 from surveys.settings import Settings
-from surveys.waves.actions import close, launch, remind
+from surveys.waves.actions import launch, remind, request_close
+from surveys.waves.jobs import finish_closing_job
 from surveys.waves.models import Wave, WaveState
 from surveys.waves.services import WaveStateError, create_wave
 from surveys.waves.status import wave_status
+from surveys.worker.queue import defer
 from symmetry.domain import Voice
-
-
-async def send_outbox(settings: Settings, wave_id: uuid.UUID) -> None:
-    """Deliver a wave's outbox after the response has gone (a background task)."""
-    config = alchemy_config(settings)
-    try:
-        await deliver(
-            config.create_session_maker(), settings, SmtpMailer(settings), wave_id=wave_id, kinds=INVITATION_KINDS
-        )
-    finally:
-        await config.get_engine().dispose()
 
 
 async def _wave_for(db_session: AsyncSession, user: User, wave_id: uuid.UUID) -> Wave:
@@ -209,22 +197,31 @@ class WavePagesController(Controller):
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
     ) -> Template | Redirect:
-        """Launch, remind or close the wave; e-mails leave after the response, in the background."""
+        """Launch, remind or close the wave; the long work is a job, enqueued once this request has committed.
+
+        E-mails are sent by jobs; closing stops the answers at once and a job scrambles, analyses, stores the
+        results and renders the reports.
+        """
         user = request.user
         wave = await _wave_for(db_session, user, wave_id)
-        actions = {"launch": launch, "remind": remind, "close": close}
-        if action not in actions:
+        if action not in {"launch", "remind", "close"}:
             raise PermissionDeniedException(REFUSAL)
         if action == "remind" and not settings.smtp_enabled:
             return _message(user, "No SMTP server is configured: reminders cannot be sent.", 409)
         try:
-            await actions[action](db_session, wave, settings, actor=user.email)
+            if action == "launch":
+                await launch(db_session, wave, settings, actor=user.email)
+            elif action == "remind":
+                await remind(db_session, wave, settings, actor=user.email)
+            else:
+                await request_close(db_session, wave, actor=user.email)
         except WaveStateError as error:
             return _message(user, str(error), 409)
-        background = None
-        if action in {"launch", "remind"} and settings.smtp_enabled:
-            background = BackgroundTask(send_outbox, settings, wave.id)
-        return Redirect(f"/waves/{wave.id}", status_code=303, background=background)
+        if action == "close":
+            defer(request, finish_closing_job(wave.id))
+        elif settings.smtp_enabled and wave.state is WaveState.OPEN:
+            defer(request, wave_emails_job(wave.id))
+        return Redirect(f"/waves/{wave.id}", status_code=303)
 
 
 def _message(user: User, text: str, status_code: int) -> Template:

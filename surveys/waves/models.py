@@ -15,10 +15,15 @@ from symmetry.domain import Respondent
 
 
 class WaveState(enum.StrEnum):
-    """A wave's life: drafted, open for answers, then closed and analysed."""
+    """A wave's life: drafted, scheduled, open, closing, then closed and analysed.
+
+    Scheduled: launched before its opening date. Closing: answers no longer taken, results being computed by a job.
+    """
 
     DRAFT = "draft"
+    SCHEDULED = "scheduled"
     OPEN = "open"
+    CLOSING = "closing"
     CLOSED = "closed"
 
 

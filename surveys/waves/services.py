@@ -106,8 +106,8 @@ async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitatio
     finds the wave open and is refused.
     """
     await session.refresh(wave, with_for_update=True)
-    if wave.state is not WaveState.DRAFT:
-        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft wave can be launched")
+    if wave.state not in (WaveState.DRAFT, WaveState.SCHEDULED):
+        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft or scheduled wave can be launched")
     issued: list[IssuedInvitation] = []
     invitations: list[Invitation] = []
     people: list[tuple[Respondent, Employee | Customer]] = [
@@ -149,10 +149,28 @@ async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitatio
     return issued
 
 
-async def close_wave(session: AsyncSession, wave: Wave) -> None:
-    """Stop collection on an open wave, and scramble its responses so none can be paired with its invitation."""
-    await session.refresh(wave, with_for_update=True)  # two closes at once: the second finds it closed
+async def schedule_wave(session: AsyncSession, wave: Wave) -> None:
+    """A draft wave launched before its opening date: opened by the scheduler on that date."""
+    await session.refresh(wave, with_for_update=True)
+    if wave.state is not WaveState.DRAFT:
+        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft wave can be launched")
+    wave.state = WaveState.SCHEDULED
+    await session.flush()
+
+
+async def begin_close(session: AsyncSession, wave: Wave) -> None:
+    """Stop collection on an open wave at once; a job finishes the close (``close_wave``) after the commit."""
+    await session.refresh(wave, with_for_update=True)  # two closes at once: the second finds it closing
     if wave.state is not WaveState.OPEN:
+        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
+    wave.state = WaveState.CLOSING
+    await session.flush()
+
+
+async def close_wave(session: AsyncSession, wave: Wave) -> None:
+    """Close an open or closing wave, and scramble its responses so none can be paired with its invitation."""
+    await session.refresh(wave, with_for_update=True)  # two closes at once: the second finds it closed
+    if wave.state not in (WaveState.OPEN, WaveState.CLOSING):
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
     wave.state = WaveState.CLOSED
     await session.flush()

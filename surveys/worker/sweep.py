@@ -1,0 +1,57 @@
+"""The scheduled sweep: what a dead process left undone is enqueued again, and what has expired is purged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from surveys.mail.models import DeliveryStatus, EmailDelivery
+from surveys.security.models import StoreEntry
+from surveys.security.throttle import purge_expired
+from surveys.waves.models import Wave, WaveState
+
+RETRIES_PER_EMAIL = 5
+"""Sending runs per e-mail before the sweep leaves a failed one to a person (``symmetry wave send``)."""
+
+
+async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
+    """Re-enqueue what is stuck, purge what has expired.
+
+    Stuck: e-mails left pending, failed (a few times) or held by a dead sender, and waves left closing. Expired:
+    sessions and throttle windows.
+    """
+    from surveys.mail.jobs import email_job
+    from surveys.waves.jobs import finish_closing_job
+
+    now = dt.datetime.now(dt.UTC)
+    settings = ctx["settings"]
+    async with ctx["session_maker"]() as session, session.begin():
+        stuck = list(
+            await session.scalars(
+                sa.select(EmailDelivery.id).where(
+                    sa.or_(
+                        EmailDelivery.status == DeliveryStatus.PENDING,
+                        sa.and_(
+                            EmailDelivery.status == DeliveryStatus.FAILED,
+                            EmailDelivery.attempts < RETRIES_PER_EMAIL * settings.mail_attempts,
+                        ),
+                        sa.and_(EmailDelivery.status == DeliveryStatus.SENDING, EmailDelivery.lease_until < now),
+                    )
+                )
+            )
+        ) if settings.smtp_enabled else []  # fmt: skip
+        closing = list(await session.scalars(sa.select(Wave.id).where(Wave.state == WaveState.CLOSING)))
+        sessions = await session.execute(sa.delete(StoreEntry).where(StoreEntry.expires_at < now))
+        windows = await purge_expired(session)
+    for delivery_id in stuck:
+        await ctx["jobs"].enqueue(email_job(delivery_id))
+    for wave_id in closing:
+        await ctx["jobs"].enqueue(finish_closing_job(wave_id))
+    return {
+        "emails": len(stuck),
+        "closing": len(closing),
+        "sessions_purged": int(sessions.rowcount),
+        "throttles_purged": windows,
+    }
