@@ -66,6 +66,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     process that asked, after its commit), ``auto`` (``queue`` on PostgreSQL or with Redis, ``inline`` on SQLite)."""
     redis_url: str = ""
     """Redis for the job queue instead of PostgreSQL (optional)."""
+    sweep_seconds: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    """How often each worker sweeps (stuck e-mails and closes re-enqueued, expired rows purged) and opens and
+    closes the waves whose dates have come."""
+    mail_lease_seconds: Annotated[int, msgspec.Meta(ge=1)] = 600
+    """How long a sender holds an outbox row it claimed; past it, another sender may take it (its sender died)."""
     reports_dir: str = "var/reports"
     """Where report jobs write the PDFs (``symmetry report render --out`` chooses its own folder)."""
     render_processes: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2

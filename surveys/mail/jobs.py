@@ -46,9 +46,14 @@ async def deliver(
     return await send_rows(session_maker, rows, settings, mailer, prepare_for)
 
 
-def email_job(delivery_id: uuid.UUID) -> JobRequest:
-    """Send one outbox row: keyed by it, tried once per job (the row stays claimable for the sweep if it fails)."""
-    return JobRequest("send_email", key=f"email:{delivery_id}", kwargs={"delivery_id": str(delivery_id)}, retries=0)
+def email_job(delivery_id: uuid.UUID, version: object) -> JobRequest:
+    """Send one outbox row: keyed by the row and its version (its last update), tried once per job.
+
+    The same row in the same state is one job however often it is requested; once the row has changed (claimed by a
+    sender that died, failed), a new request is a new job, even while the dead worker's job still looks active.
+    """
+    key = f"email:{delivery_id}:{version}"
+    return JobRequest("send_email", key=key, kwargs={"delivery_id": str(delivery_id)}, retries=0)
 
 
 def wave_emails_job(wave_id: uuid.UUID) -> JobRequest:
@@ -72,9 +77,10 @@ async def send_wave_emails(ctx: dict[str, Any], *, wave_id: str) -> int:
     session_maker = ctx["session_maker"]
     async with session_maker() as session:
         rows = await claimable_rows(session, wave_id=uuid.UUID(wave_id))
-    if not ctx.get("parallel"):
-        await send_rows(session_maker, rows, ctx["settings"], ctx["mailer"], prepare_for)
-        return len(rows)
-    for delivery_id, _ in rows:
-        await ctx["jobs"].enqueue(email_job(delivery_id))
+        if not ctx.get("parallel"):
+            await session.close()
+            await send_rows(session_maker, rows, ctx["settings"], ctx["mailer"], prepare_for)
+            return len(rows)
+    for delivery_id, _, version in rows:
+        await ctx["jobs"].enqueue(email_job(delivery_id, version))
     return len(rows)

@@ -29,8 +29,7 @@ from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.settings import Settings
 
 SessionMaker = Callable[[], AsyncSession]
-LEASE = dt.timedelta(minutes=10)
-"""How long a claim holds: far more than the SMTP attempts of one message take (30 s timeout each)."""
+MESSAGE_ID_DOMAIN = "symmetry.invalid"
 
 
 class Mailer(Protocol):
@@ -116,25 +115,27 @@ def _claimable(now: dt.datetime) -> sa.ColumnElement[bool]:
 
 async def claimable_rows(
     session: AsyncSession, *, wave_id: uuid.UUID | None = None, kinds: Collection[MailKind] | None = None
-) -> list[tuple[uuid.UUID, MailKind]]:
-    """The rows a sender may claim now (id and kind), oldest first, of one wave and some kinds if given."""
-    query = sa.select(EmailDelivery.id, EmailDelivery.kind).where(_claimable(dt.datetime.now(dt.UTC)))
+) -> list[tuple[uuid.UUID, MailKind, dt.datetime]]:
+    """The rows a sender may claim now (id, kind, last update), oldest first, of one wave and some kinds if given."""
+    query = sa.select(EmailDelivery.id, EmailDelivery.kind, EmailDelivery.updated_at).where(
+        _claimable(dt.datetime.now(dt.UTC))
+    )
     if wave_id is not None:
         query = query.where(EmailDelivery.wave_id == wave_id)
     if kinds is not None:
         query = query.where(EmailDelivery.kind.in_(list(kinds)))
     rows = await session.execute(query.order_by(EmailDelivery.created_at, EmailDelivery.id))
-    return [(delivery_id, kind) for delivery_id, kind in rows]
+    return [(delivery_id, kind, updated_at) for delivery_id, kind, updated_at in rows]
 
 
-async def claim(session_maker: SessionMaker, delivery_id: uuid.UUID) -> bool:
-    """Take the row for this sender, committed at once; False if another sender has it or it is done."""
+async def claim(session_maker: SessionMaker, delivery_id: uuid.UUID, lease: dt.timedelta) -> bool:
+    """Take the row for this sender for `lease`, committed at once; False if another sender has it or it is done."""
     now = dt.datetime.now(dt.UTC)
     async with session_maker() as session, session.begin():
         result = await session.execute(
             sa.update(EmailDelivery)
             .where(EmailDelivery.id == delivery_id, _claimable(now))
-            .values(status=DeliveryStatus.SENDING, lease_until=now + LEASE, updated_at=now)
+            .values(status=DeliveryStatus.SENDING, lease_until=now + lease, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -143,8 +144,12 @@ async def claim(session_maker: SessionMaker, delivery_id: uuid.UUID) -> bool:
 async def send_one(
     session_maker: SessionMaker, delivery_id: uuid.UUID, settings: Settings, mailer: Mailer, prepare: Prepare
 ) -> Outcome:
-    """Claim, compose, send and record one row of the outbox."""
-    if not await claim(session_maker, delivery_id):
+    """Claim, compose, send and record one row of the outbox.
+
+    The message's Message-ID is the row's, the same at every attempt: should a sender die between the server's
+    acceptance and its own commit, the copy sent again after the lease can be recognised (and dropped) as such.
+    """
+    if not await claim(session_maker, delivery_id, dt.timedelta(seconds=settings.mail_lease_seconds)):
         return Outcome.BUSY
     async with session_maker() as session:
         delivery = await session.get_one(EmailDelivery, delivery_id)
@@ -154,6 +159,7 @@ async def send_one(
     if isinstance(prepared, Refused):
         error = prepared.reason
     elif prepared is not None:
+        prepared.message.replace_header("Message-ID", f"<{delivery_id}@{MESSAGE_ID_DOMAIN}>")
         error, attempts = await send_with_retries(mailer, prepared.message, settings.mail_attempts)
     async with session_maker() as session, session.begin():
         row = await session.get_one(EmailDelivery, delivery_id, with_for_update=True)
@@ -176,7 +182,7 @@ async def send_one(
 
 async def send_rows(
     session_maker: SessionMaker,
-    rows: list[tuple[uuid.UUID, MailKind]],
+    rows: list[tuple[uuid.UUID, MailKind, dt.datetime]],
     settings: Settings,
     mailer: Mailer,
     prepare_for: Callable[[MailKind], Prepare],
@@ -184,7 +190,7 @@ async def send_rows(
     """Send the given rows one after another, throttled to ``mail_per_second``."""
     report = DeliveryReport()
     pause = 1.0 / settings.mail_per_second
-    for delivery_id, kind in rows:
+    for delivery_id, kind, _ in rows:
         outcome = await send_one(session_maker, delivery_id, settings, mailer, prepare_for(kind))
         report.count(outcome)
         if outcome in (Outcome.SENT, Outcome.FAILED):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 
 import click
@@ -55,5 +56,6 @@ def worker(settings: Settings, concurrency: int) -> None:
             "no job queue: on SQLite jobs run in-process (SYMMETRY_JOBS=inline); a worker needs PostgreSQL "
             "(SYMMETRY_DATABASE_URL) or Redis (SYMMETRY_REDIS_URL)"
         )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"Worker started with {concurrency} concurrent jobs; Ctrl-C or SIGTERM stops it.")
     asyncio.run(run_worker(settings, concurrency))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import Any
 
-from litestar_saq import CronJob, QueueConfig, SAQConfig, SAQPlugin
+from litestar_saq import QueueConfig, SAQConfig, SAQPlugin
 
 from surveys.settings import Settings
 from surveys.worker.queue import QueueJobs, job_context, job_functions, queue_dsn
 
 QUEUE_NAME = "symmetry"
+logger = logging.getLogger("surveys.worker")
 
 
 def saq_plugin(settings: Settings, *, concurrency: int = 10) -> SAQPlugin:
@@ -18,8 +22,14 @@ def saq_plugin(settings: Settings, *, concurrency: int = 10) -> SAQPlugin:
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx.update(await job_context(settings, QueueJobs(ctx["worker"].queue)), parallel=True)
+        ctx["periodic"] = asyncio.create_task(run_periodically(ctx, settings.sweep_seconds))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        periodic = ctx.get("periodic")
+        if periodic is not None:
+            periodic.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await periodic
         database = ctx.get("database")
         if database is not None:
             await database.get_engine().dispose()
@@ -32,12 +42,6 @@ def saq_plugin(settings: Settings, *, concurrency: int = 10) -> SAQPlugin:
                     dsn=queue_dsn(settings),
                     name=QUEUE_NAME,
                     tasks=list(functions.values()),
-                    scheduled_tasks=[
-                        # Every minute: re-enqueue what is stuck, purge what has expired.
-                        CronJob(function=functions["sweep"], cron="* * * * *", timeout=300),
-                        # Waves open and close by themselves at their dates.
-                        CronJob(function=functions["open_and_close_due_waves"], cron="* * * * *", timeout=300),
-                    ],
                     startup=startup,  # type: ignore[arg-type]
                     shutdown=shutdown,  # type: ignore[arg-type]
                     concurrency=concurrency,
@@ -49,6 +53,25 @@ def saq_plugin(settings: Settings, *, concurrency: int = 10) -> SAQPlugin:
             web_enabled=False,
         )
     )
+
+
+async def run_periodically(ctx: dict[str, Any], seconds: float) -> None:
+    """Every worker, every `seconds`: the sweep, then the waves due to open or close.
+
+    A loop of each worker rather than a cron job of the queue: a cron job held by a worker that was killed stays
+    "active" until the queue's own sweep notices, while both steps are safe to run in several workers at once
+    (keyed enqueues, row locks).
+    """
+    from surveys.waves.jobs import open_and_close_due_waves
+    from surveys.worker.sweep import sweep
+
+    while True:
+        for step in (sweep, open_and_close_due_waves):
+            try:
+                await step(ctx)
+            except Exception:
+                logger.exception("periodic %s failed", step.__name__)
+        await asyncio.sleep(seconds)
 
 
 def saq_queue(settings: Settings) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from surveys.security.models import StoreEntry
 from surveys.security.throttle import purge_expired
 from surveys.waves.models import Wave, WaveState
 
+logger = logging.getLogger("surveys.worker")
 RETRIES_PER_EMAIL = 5
 """Sending runs per e-mail before the sweep leaves a failed one to a person (``symmetry wave send``)."""
 
@@ -27,12 +29,16 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
 
     now = dt.datetime.now(dt.UTC)
     settings = ctx["settings"]
+    lease = dt.timedelta(seconds=settings.mail_lease_seconds)
+    # A row untouched for a lease is stuck whatever its job says (a dead worker may hold that job as "active"); its
+    # new job is keyed by this lease period, so the sweep asks again at most once per period.
+    period = int(now.timestamp() // settings.mail_lease_seconds)
     async with ctx["session_maker"]() as session, session.begin():
         stuck = list(
-            await session.scalars(
-                sa.select(EmailDelivery.id).where(
+            await session.execute(
+                sa.select(EmailDelivery.id, EmailDelivery.updated_at).where(
                     sa.or_(
-                        EmailDelivery.status == DeliveryStatus.PENDING,
+                        sa.and_(EmailDelivery.status == DeliveryStatus.PENDING, EmailDelivery.updated_at < now - lease),
                         sa.and_(
                             EmailDelivery.status == DeliveryStatus.FAILED,
                             EmailDelivery.attempts < RETRIES_PER_EMAIL * settings.mail_attempts,
@@ -45,13 +51,16 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
         closing = list(await session.scalars(sa.select(Wave.id).where(Wave.state == WaveState.CLOSING)))
         sessions = await session.execute(sa.delete(StoreEntry).where(StoreEntry.expires_at < now))
         windows = await purge_expired(session)
-    for delivery_id in stuck:
-        await ctx["jobs"].enqueue(email_job(delivery_id))
+    for delivery_id, version in stuck:
+        await ctx["jobs"].enqueue(email_job(delivery_id, f"{version}:{period}"))
     for wave_id in closing:
         await ctx["jobs"].enqueue(finish_closing_job(wave_id))
-    return {
+    done = {
         "emails": len(stuck),
         "closing": len(closing),
         "sessions_purged": int(sessions.rowcount),
         "throttles_purged": windows,
     }
+    if any(done.values()):
+        logger.info("sweep: %s", done)
+    return done

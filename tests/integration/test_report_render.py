@@ -390,7 +390,7 @@ def test_a_batch_that_stops_is_a_clear_error_and_keeps_what_it_rendered(
 
     from reports import batch
     from reports.inputs import WaveReportInputs
-    from surveys.reporting import cli as report_cli
+    from surveys.reporting import rendering as report_cli
 
     def renders_two_then_stops(
         inputs: WaveReportInputs,
