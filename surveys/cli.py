@@ -2,22 +2,63 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from surveys.access_log import redact_access_log
-from surveys.accounts.cli import user
-from surveys.demo.cli import demo
-from surveys.instruments.cli import instrument
-from surveys.migrations.cli import db
-from surveys.org.cli import org
-from surveys.reporting.cli import report
-from surveys.results.cli import analyze
 from surveys.settings import Settings, SettingsError, secret_key_configured
-from surveys.waves.cli import wave
-from surveys.worker.cli import worker
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "analyze": (
+        "surveys.results.cli:analyze",
+        ("Compute WAVE's statistics from the database; a closed wave's analysis and team results are stored again."),
+    ),
+    "db": ("surveys.migrations.cli:db", "Manage the database schema."),
+    "demo": (
+        "surveys.demo.cli:demo",
+        ("Build a demo organisation, run a wave on simulated answers, analyse it and write the PDF reports."),
+    ),
+    "instrument": ("surveys.instruments.cli:instrument", "Work with instrument files."),
+    "org": ("surveys.org.cli:org", "Manage organisations and their rosters."),
+    "report": (
+        "surveys.reporting.cli:report",
+        "Render a closed wave's PDF reports and tell the managers they are ready.",
+    ),
+    "user": ("surveys.accounts.cli:user", "Manage user accounts."),
+    "wave": ("surveys.waves.cli:wave", "Create, launch, follow and close survey waves."),
+    "worker": (
+        "surveys.worker.cli:worker",
+        ("Take jobs (e-mails, closing waves, rendering reports, notices, the scheduled sweep) from the queue."),
+    ),
+}
+"""Each feature's command, imported only when it runs: `symmetry --help` loads none of scipy, matplotlib or
+WeasyPrint (a test keeps these short descriptions equal to the commands' own)."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported when invoked, not when listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, ``serve`` included."""
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, importing its module on first use."""
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return self.commands.get(cmd_name)
+        module, _, attribute = COMMANDS[cmd_name][0].partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the declared descriptions, without importing anything."""
+        rows = [(name, COMMANDS[name][1]) for name in COMMANDS]
+        rows += [(name, command.get_short_help_str()) for name, command in self.commands.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def symmetry(ctx: click.Context) -> None:
     """Symmetry: measure the symmetry of attention between employees and customers, team by team.
@@ -45,6 +86,8 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
     """
     import uvicorn
 
+    from surveys.access_log import redact_access_log
+
     redact_access_log()
     host, port = host or settings.host, port or settings.port
     if workers == 1:
@@ -59,17 +102,6 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
         )
     # Each process builds its own app from the same environment.
     uvicorn.run("surveys.app:create_app", factory=True, host=host, port=port, workers=workers)
-
-
-symmetry.add_command(db)
-symmetry.add_command(demo)
-symmetry.add_command(instrument)
-symmetry.add_command(wave)
-symmetry.add_command(org)
-symmetry.add_command(user)
-symmetry.add_command(analyze)
-symmetry.add_command(report)
-symmetry.add_command(worker)
 
 
 def main() -> None:

@@ -24,7 +24,6 @@ from surveys.mail.outbox import DeliveryReport, Mailer, SmtpMailer
 from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
 from surveys.text_checks import slugify
-from surveys.waves.actions import close, launch, remind
 from surveys.waves.models import Wave
 from surveys.waves.services import (
     PersonalLink,
@@ -157,6 +156,8 @@ def launch_command(settings: Settings, wave_reference: str, organisation_slug: s
         async with session_scope(settings) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
             try:
+                from surveys.waves.actions import launch  # scipy, for the commands that analyse
+
                 invited = await launch(session, target, settings, actor=cli_actor())
             except WaveStateError as error:
                 raise _state_error(error) from None
@@ -201,6 +202,8 @@ def remind_command(settings: Settings, wave_reference: str, organisation_slug: s
         async with session_scope(settings) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
             try:
+                from surveys.waves.actions import remind  # scipy, for the commands that analyse
+
                 queued = await remind(session, target, settings, actor=cli_actor())
             except WaveStateError as error:
                 raise _state_error(error) from None
@@ -223,6 +226,8 @@ def close_command(settings: Settings, wave_reference: str, organisation_slug: st
         async with session_scope(settings) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
             try:
+                from surveys.waves.actions import close  # scipy, for the commands that analyse
+
                 return await close(session, target, settings, actor=cli_actor())
             except WaveStateError as error:
                 raise _state_error(error) from None
