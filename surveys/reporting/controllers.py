@@ -10,21 +10,23 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.accounts.guards import REFUSAL, allow, check_organisation
+from surveys.accounts.guards import LEADS, REFUSAL, allow, check_organisation
 from surveys.accounts.models import User
 from surveys.accounts.services import visible_team_ids
 from surveys.audit.services import record
 from surveys.org.models import Team
 from surveys.reporting.delivery import REPORT_READERS, ReportFileError, read_report_file, report_file_name
+from surveys.reporting.jobs import wave_reports_job
 from surveys.reporting.models import ReportRecord, ReportStatus
-from surveys.waves.models import Wave
+from surveys.waves.models import Wave, WaveState
+from surveys.worker.queue import defer
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +85,35 @@ class ReportsController(Controller):
             )
             for report, team_name in await db_session.execute(query)
         ]
-        return Template("reports/list.html", context={"user": user, "wave": wave, "reports": rows})
+        counts = {status.value: sum(row.status == status.value for row in rows) for status in ReportStatus}
+        return Template(
+            "reports/list.html",
+            context={
+                "user": user,
+                "wave": wave,
+                "reports": rows,
+                "counts": counts,
+                "can_render": user.role in LEADS and wave.state is WaveState.CLOSED,
+            },
+        )
+
+    @post("/waves/{wave_id:uuid}/reports/render", guards=[allow(LEADS)], status_code=303)
+    async def render_again(
+        self, request: Request[User, Any, Any], wave_id: FromPath[uuid.UUID], db_session: NamedDependency[AsyncSession]
+    ) -> Redirect:
+        """Render the wave's missing and failed reports again, in a job (its notices follow)."""
+        user = request.user
+        wave = await db_session.get(Wave, wave_id)
+        if wave is None:
+            raise PermissionDeniedException(REFUSAL)
+        check_organisation(user, wave.organisation_id)
+        if wave.state is WaveState.CLOSED:
+            defer(request, wave_reports_job(wave.id))
+            await record(
+                db_session, actor=user.email, action="report.render_requested", organisation_id=wave.organisation_id,
+                target=wave.name,
+            )  # fmt: skip
+        return Redirect(f"/waves/{wave.id}/reports", status_code=303)
 
     @get("/reports/{report_id:uuid}/download", status_code=200)
     async def download(

@@ -37,6 +37,9 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ("GET", "/waves/{wave_id:uuid}/reports"): (
             {200} if role in LEADS | {"manager"} else ({403} if signed_in else to_login)
         ),
+        ("POST", "/waves/{wave_id:uuid}/reports/render"): (
+            {303} if role in LEADS else ({403} if signed_in else to_login)
+        ),
         ("GET", "/reports/{report_id:uuid}/download"): {403} if signed_in else to_login,  # no report in this world
         ("GET", "/org/import"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("POST", "/org/import"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),
