@@ -73,6 +73,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How long a sender holds an outbox row it claimed; past it, another sender may take it (its sender died)."""
     reports_dir: str = "var/reports"
     """Where report jobs write the PDFs (``symmetry report render --out`` chooses its own folder)."""
+    report_storage: str = ""
+    """An object store's URL for the rendered reports (``s3://bucket/prefix``, ``file:///shared``...); empty: the
+    files stay in ``reports_dir``, which every web machine must then read."""
     render_processes: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
     """Rendering processes per report job."""
     report_attach: bool = False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import uuid
@@ -22,9 +21,10 @@ from surveys.accounts.models import User
 from surveys.accounts.services import visible_team_ids
 from surveys.audit.services import record
 from surveys.org.models import Team
-from surveys.reporting.delivery import REPORT_READERS, ReportFileError, read_report_file, report_file_name
+from surveys.reporting.delivery import REPORT_READERS, report_file_name
 from surveys.reporting.jobs import wave_reports_job
 from surveys.reporting.models import ReportRecord, ReportStatus
+from surveys.reporting.storage import ReportFileError, read_report_file
 from surveys.waves.models import Wave, WaveState
 from surveys.worker.queue import defer
 
@@ -141,7 +141,7 @@ class ReportsController(Controller):
         if report.status is not ReportStatus.RENDERED:
             return _message(user, "This report is not rendered yet.", 409)
         try:
-            data = await asyncio.to_thread(read_report_file, report)
+            data = await read_report_file(report, request.app.state.settings)
         except ReportFileError as error:
             await record(
                 db_session,

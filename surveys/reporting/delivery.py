@@ -9,8 +9,6 @@ errors are recorded without one.
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -27,6 +25,7 @@ from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.mail.outbox import Prepared, Refused
 from surveys.org.models import Organisation, Team
 from surveys.reporting.models import ReportRecord, ReportStatus
+from surveys.reporting.storage import ReportFileError, read_report_file
 from surveys.reporting.texts import report_mail_text
 from surveys.settings import Settings
 from surveys.text_checks import slugify
@@ -41,23 +40,6 @@ TEMPLATES = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
 )
-
-
-class ReportFileError(Exception):
-    """A report's file cannot be handed out: none recorded, missing, or not the file that was rendered."""
-
-
-def read_report_file(report: ReportRecord) -> bytes:
-    """The bytes of a rendered report, only if their SHA-256 equals the digest recorded at rendering."""
-    if report.status is not ReportStatus.RENDERED or report.path is None or report.file_digest is None:
-        raise ReportFileError("the report is not rendered")
-    try:
-        data = Path(report.path).read_bytes()
-    except OSError:
-        raise ReportFileError("the report file is missing") from None
-    if hashlib.sha256(data).hexdigest() != report.file_digest:
-        raise ReportFileError("the report file does not match the SHA-256 recorded when it was rendered")
-    return data
 
 
 def report_file_name(wave: str, team: str | None, language: str) -> str:
@@ -202,7 +184,7 @@ async def prepare_notice(
     attachment = None
     if delivery.attach:
         try:
-            attachment = await asyncio.to_thread(read_report_file, report)
+            attachment = await read_report_file(report, settings)
         except ReportFileError as refusal:
             return Refused(str(refusal))
     return Prepared(compose_notice(notice, settings, attachment))

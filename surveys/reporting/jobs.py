@@ -10,6 +10,7 @@ from typing import Any
 from surveys.mail.jobs import send_wave_emails
 from surveys.reporting.delivery import plan_notices
 from surveys.reporting.rendering import render_wave
+from surveys.reporting.storage import upload_rendered
 from surveys.waves.models import Wave, WaveState
 from surveys.worker.queue import JobRequest
 
@@ -43,6 +44,7 @@ async def render_wave_reports(ctx: dict[str, Any], *, wave_id: str) -> dict[str,
         summary = await render_wave(
             session, wave, out, settings=settings, actor=RENDERER, workers=settings.render_processes
         )
+        await upload_rendered(session, settings, wave.id, out)
     if settings.smtp_enabled and summary.rendered:
         await ctx["jobs"].enqueue(wave_notices_job(uuid.UUID(wave_id)))
     return {"rendered": summary.rendered, "skipped": summary.skipped, "failed": len(summary.failures)}

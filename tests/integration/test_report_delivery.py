@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 from surveys.accounts.guards import REFUSAL
 from surveys.accounts.models import Role
 from surveys.accounts.services import create_user
+from surveys.app import create_app
 from surveys.audit.models import AuditEvent
 from surveys.cli import symmetry
 from surveys.db import alchemy_config
@@ -28,6 +30,7 @@ from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Organisation, Team
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.reporting.send_cli import send
+from surveys.reporting.storage import upload_rendered
 from surveys.settings import Settings
 from surveys.waves.services import create_wave
 from tests.integration.test_roster_and_waves import FlakyInbox
@@ -478,3 +481,31 @@ def test_symmetry_report_send_reads_the_attach_setting_from_the_environment(
     assert result.exit_code == 0, result.output
     assert "Report notices sent: 2, already sent: 0, failed: 0." in result.output
     assert all(len(list(message.iter_attachments())) == 1 for message in inbox.messages)
+
+
+async def test_a_report_in_the_object_store_is_served_by_a_node_without_the_file_and_still_checked(
+    world: World, reports: Reports, clean_database: Settings, tmp_path: Path
+) -> None:
+    store = tmp_path / "bucket"
+    store.mkdir()
+    stored_settings = msgspec.structs.replace(clean_database, report_storage=f"file://{store}")
+    config = alchemy_config(stored_settings)
+    try:
+        async with config.get_session() as session:
+            assert await upload_rendered(session, stored_settings, world.wave_id, tmp_path) == 3
+    finally:
+        await config.get_engine().dispose()
+    original = pdf_bytes("North one")
+    for path in tmp_path.glob("*.pdf"):
+        path.unlink()  # this web node never had the files: another one rendered them
+    other_node = create_app(stored_settings)
+    client = await client_for(other_node, "manager")
+    try:
+        served = await client.get(f"/reports/{reports.own.id}/download")
+        assert served.status_code == 200 and served.content == original
+        (object_file,) = [p for p in store.rglob("*.pdf") if p.read_bytes() == original]
+        object_file.write_bytes(pdf_bytes("altered in the bucket"))
+        refused = await client.get(f"/reports/{reports.own.id}/download")
+        assert refused.status_code == 500 and "not the one that was rendered" in refused.text
+    finally:
+        await client.__aexit__(None, None, None)
