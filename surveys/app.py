@@ -30,7 +30,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 
-from surveys.accounts.controllers import SessionController, UsersController
+from surveys.accounts.controllers import PasswordController, SessionController, UsersController
 from surveys.accounts.guards import REFUSAL
 from surveys.accounts.models import User
 from surveys.audit.controllers import AuditController
@@ -51,8 +51,18 @@ from surveys.worker.saq_queue import saq_queue
 
 PACKAGE_DIR = Path(__file__).parent
 OPEN_LINK_PREFIX = "/o/"
-PUBLIC_PATHS = ["^/login$", "^/r/", "^/o/", "^/thanks$", "^/api/v1/responses", "^/health", "^/schema", "^/static/"]
-"""Routes that need no account: respondents' pages and API, health, schema, assets and the sign-in page."""
+PUBLIC_PATHS = [
+    "^/login$",
+    "^/password/",
+    "^/r/",
+    "^/o/",
+    "^/thanks$",
+    "^/api/v1/responses",
+    "^/health",
+    "^/schema",
+    "^/static/",
+]
+"""Routes that need no account: respondents' pages and API, health, schema, assets, sign-in and password resets."""
 SESSION_HOURS = 8
 
 
@@ -143,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyPagesController,
             ResponseApiController,
             SessionController,
+            PasswordController,
             WavePagesController,
             RosterController,
             UsersController,

@@ -2,7 +2,7 @@
 
 from advanced_alchemy.base import orm_registry
 
-from surveys.accounts.models import Role, User
+from surveys.accounts.models import PasswordReset, Role, User
 from surveys.audit.models import AuditEvent
 from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.instruments.models import InstrumentVersion
@@ -29,6 +29,7 @@ __all__ = [
     "MailKind",
     "OpenLink",
     "Organisation",
+    "PasswordReset",
     "ReportRecord",
     "ReportStatus",
     "Response",

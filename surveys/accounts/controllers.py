@@ -13,14 +13,16 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.accounts.guards import ADMINS, allow
+from surveys.accounts.guards import ADMINS, EVERYONE, allow
 from surveys.accounts.models import Role, User
-from surveys.accounts.services import AccountError, authenticate, create_user
+from surveys.accounts.passwords import change_password, request_reset, reset_is_usable, reset_password
+from surveys.accounts.services import PASSWORD_MIN_LENGTH, AccountError, authenticate, create_user
 from surveys.audit.services import record
 from surveys.org.models import Organisation
 from surveys.security.sessions import rotate_session
 from surveys.security.throttle import Limit, Throttle, client_address
 from surveys.settings import Settings
+from surveys.worker.queue import defer
 
 ACCOUNT_FAILURES = Limit("login-account", 5, 15 * 60)
 """Wrong passwords per account before its sign-in is refused for the rest of the window, the right one included."""
@@ -41,9 +43,19 @@ class SessionController(Controller):
     include_in_schema = False
 
     @get("/login", exclude_from_auth=True)
-    async def login_form(self, next_path: FromQuery[str | None] = None) -> Template:
+    async def login_form(
+        self, next_path: FromQuery[str | None] = None, reset: FromQuery[str | None] = None
+    ) -> Template:
         """The sign-in form."""
-        return Template("admin/login.html", context={"next": safe_next(next_path), "error": None, "email": ""})
+        return Template(
+            "admin/login.html",
+            context={
+                "next": safe_next(next_path),
+                "error": None,
+                "email": "",
+                "notice": "Your new password is saved: sign in with it." if reset == "done" else None,
+            },
+        )
 
     @post("/login", exclude_from_auth=True, status_code=200)
     async def login(
@@ -79,7 +91,12 @@ class SessionController(Controller):
             await db_session.commit()  # keep the failed attempt in the audit log although the answer is an error
             return Template(
                 "admin/login.html",
-                context={"next": safe_next(data.get("next")), "error": "Wrong e-mail or password.", "email": email},
+                context={
+                    "next": safe_next(data.get("next")),
+                    "error": "Wrong e-mail or password.",
+                    "email": email,
+                    "notice": None,
+                },
                 status_code=401,
             )
         rotate_session(request)  # a session id planted before sign-in never becomes the signed-in one
@@ -91,6 +108,106 @@ class SessionController(Controller):
         """End the session."""
         request.clear_session()
         return Redirect("/login", status_code=303)
+
+
+def _message(user: User | None, text: str, status_code: int) -> Template:
+    return Template("admin/message.html", context={"user": user, "message": text}, status_code=status_code)
+
+
+RESET_REQUESTS_PER_ACCOUNT = Limit("reset-account", 3, 15 * 60)
+RESET_REQUESTS_PER_ADDRESS = Limit("reset-address", 20, 15 * 60)
+
+
+def _password_page(
+    action: str, title: str, *, user: User | None, error: str | None = None, status: int = 200
+) -> Template:
+    context = {
+        "user": user, "action": action, "title": title, "ask_current": user is not None, "error": error,
+        "minimum": PASSWORD_MIN_LENGTH,
+    }  # fmt: skip
+    return Template("admin/password_set.html", context=context, status_code=status)
+
+
+class PasswordController(Controller):
+    """``/password/...`` (no account needed: a forgotten password) and ``/account/password`` (signed in)."""
+
+    include_in_schema = False
+
+    @get("/password/forgot", exclude_from_auth=True)
+    async def forgot_form(self) -> Template:
+        """Ask for a reset link."""
+        return Template("admin/password_forgot.html", context={"sent": False})
+
+    @post("/password/forgot", exclude_from_auth=True, status_code=200)
+    async def forgot(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        """E-mail a reset link if the address has an account; the same answer either way. Throttled."""
+        from surveys.mail.jobs import email_job
+
+        settings: Settings = request.app.state.settings
+        throttle: Throttle = request.app.state.throttle
+        email = data.get("email", "").strip().lower()[:320]
+        limits = [(RESET_REQUESTS_PER_ACCOUNT, email)] if email else []  # no account has an empty e-mail
+        for limit, subject in [*limits, (RESET_REQUESTS_PER_ADDRESS, client_address(request, settings))]:
+            retry_after = await throttle.hit(limit, subject, db_session)
+            if retry_after is not None:
+                await db_session.commit()
+                raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
+        delivery_id = await request_reset(db_session, email) if email else None
+        await record(db_session, actor=email or "(empty)", action="password.reset_requested", organisation_id=None)
+        if delivery_id is not None and settings.smtp_enabled:
+            defer(request, email_job(delivery_id, "new"))
+        return Template("admin/password_forgot.html", context={"sent": True})
+
+    @get("/password/reset/{token:str}", exclude_from_auth=True)
+    async def reset_form(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+        """The new-password form of a link that still works."""
+        if not await reset_is_usable(db_session, token):
+            return _message(None, "This link does not work: it was used already, or it has expired.", 410)
+        return _password_page(f"/password/reset/{token}", "Choose a new password", user=None)
+
+    @post("/password/reset/{token:str}", exclude_from_auth=True, status_code=303)
+    async def reset(
+        self, token: FromPath[str], data: URLEncodedBody[dict[str, str]], db_session: NamedDependency[AsyncSession]
+    ) -> Template | Redirect:
+        """Set the new password; the link works once."""
+        action = f"/password/reset/{token}"
+        try:
+            user = await reset_password(db_session, token, data.get("password", ""), data.get("confirmation", ""))
+        except AccountError as error:
+            return _password_page(action, "Choose a new password", user=None, error=str(error), status=422)
+        if user is None:
+            return _message(None, "This link does not work: it was used already, or it has expired.", 410)
+        await record(db_session, actor=user.email, action="password.reset", organisation_id=user.organisation_id)
+        return Redirect("/login?reset=done", status_code=303)
+
+    @get("/account/password", guards=[allow(EVERYONE)])
+    async def change_form(self, request: Request[User, Any, Any]) -> Template:
+        """The signed-in user's new-password form."""
+        return _password_page("/account/password", "Change your password", user=request.user)
+
+    @post("/account/password", guards=[allow(EVERYONE)], status_code=200)
+    async def change(
+        self,
+        request: Request[User, Any, Any],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        """Replace the password once the current one is given; the session gets a new id."""
+        user = request.user
+        try:
+            await change_password(
+                db_session, user, data.get("current", ""), data.get("password", ""), data.get("confirmation", "")
+            )
+        except AccountError as error:
+            return _password_page("/account/password", "Change your password", user=user, error=str(error), status=422)
+        await record(db_session, actor=user.email, action="password.change", organisation_id=user.organisation_id)
+        rotate_session(request)
+        return _message(user, "Your password is changed.", 200)
 
 
 class UsersController(Controller):

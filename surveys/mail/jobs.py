@@ -28,6 +28,10 @@ def prepare_for(kind: MailKind) -> Prepare:
         from surveys.reporting.delivery import prepare_notice  # reporting builds on mail, not the reverse
 
         return prepare_notice
+    if kind is MailKind.PASSWORD_RESET:
+        from surveys.accounts.passwords import prepare_password_reset  # accounts build on mail too
+
+        return prepare_password_reset
     return prepare_invitation
 
 

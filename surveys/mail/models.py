@@ -20,6 +20,7 @@ class MailKind(enum.StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
     REPORT_NOTICE = "report_notice"
+    PASSWORD_RESET = "password_reset"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -48,7 +49,11 @@ class EmailDelivery(UUIDAuditBase):
     __tablename__ = "email_delivery"
     __table_args__ = (sa.UniqueConstraint("report_id", "recipient_id", "file_digest"),)
 
-    wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    wave_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    """The wave of an invitation, reminder or notice; none for a password reset."""
+    password_reset_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("password_reset.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[MailKind] = mapped_column(enum_type(MailKind))
     invitation_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("invitation.id", ondelete="CASCADE"), index=True
