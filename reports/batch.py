@@ -8,6 +8,7 @@ again one at a time, each in a process of its own, so that only a job that kills
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import hashlib
@@ -16,7 +17,7 @@ import os
 import pickle
 import signal
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -76,14 +77,45 @@ def _in_package(filename: str) -> bool:
     return Path(filename).resolve().is_relative_to(PACKAGE_DIR)
 
 
-def render_job(inputs: WaveReportInputs, job: ReportJob) -> ReportOutcome:
-    """Render one job to its path (written whole or not at all); an error is returned, not raised."""
+class ReportTimeout(Exception):
+    """One report took longer than its deadline."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Raise `ReportTimeout` in this (worker) process's main thread once `seconds` have passed.
+
+    A timer signal: WeasyPrint's layout and matplotlib's drawing are Python, so a report that takes too long is
+    stopped there and its worker goes on with the next one.
+    """
+    if seconds is None:
+        yield
+        return
+
+    def expire(_signal: int, _frame: object) -> None:
+        raise ReportTimeout(f"rendering took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_job(inputs: WaveReportInputs, job: ReportJob, timeout: float | None = None) -> ReportOutcome:
+    """Render one job to its path (written whole or not at all) within `timeout`; an error is returned, not raised."""
     partial = job.path.with_name(job.path.name + ".part")
     try:
-        rendered = render_report(inputs, job.team, job.language, job.extras)
+        with deadline(timeout):
+            rendered = render_report(inputs, job.team, job.language, job.extras)
         job.path.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(rendered.pdf)
         partial.replace(job.path)
+    except ReportTimeout as error:
+        partial.unlink(missing_ok=True)
+        return ReportOutcome(job, error=str(error))
     except Exception as error:  # one report's failure must not stop the batch
         partial.unlink(missing_ok=True)
         return ReportOutcome(job, error=describe_error(error))
@@ -92,11 +124,12 @@ def render_job(inputs: WaveReportInputs, job: ReportJob) -> ReportOutcome:
 
 _worker_inputs: WaveReportInputs | None = None
 _worker_started: ctypes.Array[ctypes.c_bool] | None = None
+_worker_timeout: float | None = None
 
 
-def _start_worker(inputs: WaveReportInputs, started: ctypes.Array[ctypes.c_bool]) -> None:
-    global _worker_inputs, _worker_started
-    _worker_inputs, _worker_started = inputs, started
+def _start_worker(inputs: WaveReportInputs, started: ctypes.Array[ctypes.c_bool], timeout: float | None) -> None:
+    global _worker_inputs, _worker_started, _worker_timeout
+    _worker_inputs, _worker_started, _worker_timeout = inputs, started, timeout
     # What is loaded now lives as long as the worker; the collector need not scan it again for every report.
     gc.freeze()
 
@@ -107,11 +140,15 @@ def _render_in_worker(index: int, pickled_job: bytes) -> ReportOutcome:
     # The job is unpickled only once its start is marked, so that one that kills its worker even as it is read
     # is known to the parent as the job that was running.
     job: ReportJob = pickle.loads(pickled_job)
-    return render_job(_worker_inputs, job)
+    return render_job(_worker_inputs, job, _worker_timeout)
 
 
 def _render_in_pool(
-    inputs: WaveReportInputs, jobs: list[ReportJob], workers: int, done: Callable[[ReportOutcome], None]
+    inputs: WaveReportInputs,
+    jobs: list[ReportJob],
+    workers: int,
+    done: Callable[[ReportOutcome], None],
+    timeout: float | None,
 ) -> tuple[list[ReportJob], list[ReportJob]]:
     """Render `jobs` in one pool, passing each outcome to `done`.
 
@@ -127,7 +164,7 @@ def _render_in_pool(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(inputs, started),
+        initargs=(inputs, started, timeout),
         # Workers are not recycled: their memory stays flat (about 1 MiB more per 100 reports, measured), and
         # CPython 3.11's pool stops starting workers once one retires with jobs still queued (gh-115634).
     ) as pool:
@@ -145,16 +182,16 @@ def _render_in_pool(
     return [jobs[index] for index in sorted(interrupted)], [jobs[index] for index in sorted(waiting)]
 
 
-def _render_and_send(inputs: WaveReportInputs, job: ReportJob, sender: Connection) -> None:
-    sender.send(render_job(inputs, job))
+def _render_and_send(inputs: WaveReportInputs, job: ReportJob, timeout: float | None, sender: Connection) -> None:
+    sender.send(render_job(inputs, job, timeout))
     sender.close()
 
 
-def _render_alone(inputs: WaveReportInputs, job: ReportJob) -> ReportOutcome:
+def _render_alone(inputs: WaveReportInputs, job: ReportJob, timeout: float | None) -> ReportOutcome:
     """Render one job in a process of its own: a job that kills it is failed, and takes no other with it."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_render_and_send, args=(inputs, job, sender), daemon=True)
+    process = context.Process(target=_render_and_send, args=(inputs, job, timeout, sender), daemon=True)
     process.start()
     sender.close()  # the child holds the only writing end: its death ends the pipe
     try:
@@ -184,8 +221,11 @@ def render_reports(
     *,
     workers: int | None = None,
     on_done: Callable[[ReportOutcome], None] | None = None,
+    timeout: float | None = None,
 ) -> list[ReportOutcome]:
     """Render every job in worker processes; a job that fails is reported in its outcome and stops nothing else.
+
+    A job that takes longer than `timeout` seconds is failed with "rendering took longer than ...".
 
     A job whose rendering kills its process (twice: in the pool, then alone) is failed with "the rendering
     process died (...)". Raises `RenderingStopped` if the workers die before rendering anything (the outcomes
@@ -201,9 +241,9 @@ def render_reports(
     remaining = list(jobs)
     while remaining:
         before = len(outcomes)
-        interrupted, remaining = _render_in_pool(inputs, remaining, workers or os.cpu_count() or 1, done)
+        interrupted, remaining = _render_in_pool(inputs, remaining, workers or os.cpu_count() or 1, done, timeout)
         if remaining and not interrupted and len(outcomes) == before:
             raise RenderingStopped("the rendering processes died before rendering any report")
         for job in interrupted:
-            done(_render_alone(inputs, job))
+            done(_render_alone(inputs, job, timeout))
     return outcomes

@@ -76,6 +76,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     report_storage: str = ""
     """An object store's URL for the rendered reports (``s3://bucket/prefix``, ``file:///shared``...); empty: the
     files stay in ``reports_dir``, which every web machine must then read."""
+    report_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = 120.0
+    """Longest one report may take to render; past it, it is failed (and tried again by the next run)."""
     render_processes: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
     """Rendering processes per report job."""
     report_attach: bool = False

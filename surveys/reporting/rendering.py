@@ -93,7 +93,13 @@ async def render_wave(
         def render_all() -> None:
             # The pool runs in a thread so that this loop records and commits each outcome as it arrives.
             try:
-                render_reports(plan.data.inputs, [report.job for report in to_render], workers=workers, on_done=arrive)
+                render_reports(
+                    plan.data.inputs,
+                    [report.job for report in to_render],
+                    workers=workers,
+                    on_done=arrive,
+                    timeout=settings.report_timeout_seconds,
+                )
             finally:
                 arrive(None)
 

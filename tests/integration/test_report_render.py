@@ -398,6 +398,7 @@ def test_a_batch_that_stops_is_a_clear_error_and_keeps_what_it_rendered(
         *,
         workers: int | None = None,
         on_done: Callable[[batch.ReportOutcome], None] | None = None,
+        timeout: float | None = None,
     ) -> list[batch.ReportOutcome]:
         assert on_done is not None
         for job in list(jobs)[:2]:

@@ -73,3 +73,18 @@ def test_an_error_keeps_its_type_and_place_but_not_its_message() -> None:
     assert describe_error(IsADirectoryError(21, "Is a directory", "/out/t0.pdf")) == (
         "IsADirectoryError: [Errno 21] Is a directory: '/out/t0.pdf'"
     )
+
+
+def test_a_report_past_its_deadline_is_failed_and_its_file_not_written(tmp_path: Path) -> None:
+    import time
+
+    from reports import batch
+
+    with pytest.raises(batch.ReportTimeout, match=r"longer than 0\.2 s"), batch.deadline(0.2):
+        time.sleep(5)
+    inputs = simulated_inputs()
+    job = ReportJob(team=None, language="en", path=tmp_path / "organisation-en.pdf")
+    outcome = batch.render_job(inputs, job, timeout=0.001)
+    assert outcome.error == "rendering took longer than 0.001 s"
+    assert not job.path.exists() and not list(tmp_path.iterdir())
+    assert batch.render_job(inputs, job, timeout=60).error is None and job.path.exists()
