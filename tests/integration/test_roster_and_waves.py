@@ -293,4 +293,4 @@ def test_launch_without_smtp_points_to_the_links_command(cli_env: dict[str, str]
     assert "give out links with `symmetry wave links`" in launched.output
     again = runner.invoke(symmetry, ["wave", "launch", "W"], env=cli_env)
     assert again.exit_code == 1
-    assert "only a draft wave can be launched" in again.output
+    assert "only a draft or scheduled wave can be launched" in again.output
