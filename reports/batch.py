@@ -77,25 +77,18 @@ def _in_package(filename: str) -> bool:
     return Path(filename).resolve().is_relative_to(PACKAGE_DIR)
 
 
-class ReportTimeout(Exception):
-    """One report took longer than its deadline."""
-
-
 @contextlib.contextmanager
 def deadline(seconds: float | None) -> Iterator[None]:
-    """Raise `ReportTimeout` in this (worker) process's main thread once `seconds` have passed.
+    """End this (worker) process with SIGALRM once `seconds` have passed, whatever it is doing.
 
-    A timer signal: WeasyPrint's layout and matplotlib's drawing are Python, so a report that takes too long is
-    stopped there and its worker goes on with the next one.
+    The signal's default action, not a Python exception: an exception raised by a signal handler can land in a
+    finaliser that swallows it, and a hang inside a C library never returns to Python. The parent sees the worker
+    die, tries the report again alone under the same deadline, and fails it with the deadline named.
     """
     if seconds is None:
         yield
         return
-
-    def expire(_signal: int, _frame: object) -> None:
-        raise ReportTimeout(f"rendering took longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
+    previous = signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
@@ -105,7 +98,10 @@ def deadline(seconds: float | None) -> Iterator[None]:
 
 
 def render_job(inputs: WaveReportInputs, job: ReportJob, timeout: float | None = None) -> ReportOutcome:
-    """Render one job to its path (written whole or not at all) within `timeout`; an error is returned, not raised."""
+    """Render one job to its path (written whole or not at all); an error is returned, not raised.
+
+    With a `timeout`, call it in a worker process only: past it, the process ends (:func:`deadline`).
+    """
     partial = job.path.with_name(job.path.name + ".part")
     try:
         with deadline(timeout):
@@ -113,9 +109,6 @@ def render_job(inputs: WaveReportInputs, job: ReportJob, timeout: float | None =
         job.path.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(rendered.pdf)
         partial.replace(job.path)
-    except ReportTimeout as error:
-        partial.unlink(missing_ok=True)
-        return ReportOutcome(job, error=str(error))
     except Exception as error:  # one report's failure must not stop the batch
         partial.unlink(missing_ok=True)
         return ReportOutcome(job, error=describe_error(error))
@@ -202,6 +195,8 @@ def _render_alone(inputs: WaveReportInputs, job: ReportJob, timeout: float | Non
         receiver.close()
         process.join()
     if outcome is None:
+        if timeout is not None and process.exitcode == -signal.SIGALRM:
+            return ReportOutcome(job, error=f"rendering took longer than {timeout:g} s")
         return ReportOutcome(job, error=f"the rendering process died ({_exit_status(process.exitcode)})")
     return outcome
 
@@ -225,7 +220,8 @@ def render_reports(
 ) -> list[ReportOutcome]:
     """Render every job in worker processes; a job that fails is reported in its outcome and stops nothing else.
 
-    A job that takes longer than `timeout` seconds is failed with "rendering took longer than ...".
+    A job that takes longer than `timeout` seconds ends its worker, is tried again alone under the same deadline,
+    and is failed with "rendering took longer than ...".
 
     A job whose rendering kills its process (twice: in the pool, then alone) is failed with "the rendering
     process died (...)". Raises `RenderingStopped` if the workers die before rendering anything (the outcomes
