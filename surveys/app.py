@@ -27,6 +27,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 
@@ -97,6 +98,15 @@ def _refused(request: Request[Any, Any, Any], _: PermissionDeniedException) -> R
     return Template("admin/message.html", context={"user": user, "message": REFUSAL}, status_code=403)
 
 
+def _session_store(settings: Settings, database: Any) -> Store:
+    """Redis when configured, else the database: either way every web process reads every session."""
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore.with_client(url=settings.redis_url, namespace="symmetry-sessions")
+    return SQLAlchemyStore(database, model=StoreEntry, namespace="sessions")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the web application from explicit settings, or from the environment when none are given."""
     settings = settings or Settings.from_env()
@@ -136,7 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     session_auth = SessionAuth[User, ServerSideSessionBackend](
         retrieve_user_handler=signed_in_user, session_backend_config=sessions, exclude=PUBLIC_PATHS
     )
-    throttle = Throttle(database.create_session_maker(), settings.secret_key)
+    throttle = Throttle(database.create_session_maker(), settings.secret_key, settings.redis_url)
     open_link_limit = Limit("open-link", settings.open_link_rate_limit, 60)
 
     async def throttle_open_links(request: Request[Any, Any, Any]) -> None:
@@ -171,7 +181,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Exception: unexpected_error,
         },
         # Sessions live in the database, so every web process knows every sign-in and a restart signs nobody out.
-        stores={"sessions": SQLAlchemyStore(database, model=StoreEntry, namespace="sessions")},
+        stores={"sessions": _session_store(settings, database)},
         before_request=throttle_open_links,
         before_send=[security_headers(settings)],
         template_config=_templates(),
@@ -184,7 +194,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         # advanced-alchemy 1.12 renames the app-state keys of every config after the first in a process, and its
         # lifespan then looks the engine up under the old key and never disposes it; dispose it ourselves.
-        on_shutdown=[jobs.close, database.get_engine().dispose],
+        on_shutdown=[jobs.close, throttle.close, database.get_engine().dispose],
         openapi_config=OpenAPIConfig(
             title="Symmetry",
             version="0.1.0",

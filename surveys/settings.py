@@ -65,7 +65,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Where long work runs: ``queue`` (SAQ's queue, taken by ``symmetry worker`` processes), ``inline`` (in the
     process that asked, after its commit), ``auto`` (``queue`` on PostgreSQL or with Redis, ``inline`` on SQLite)."""
     redis_url: str = ""
-    """Redis for the job queue instead of PostgreSQL (optional)."""
+    """Redis (optional) for the job queue, the sessions and the throttles instead of PostgreSQL."""
     sweep_seconds: Annotated[float, msgspec.Meta(gt=0)] = 60.0
     """How often each worker sweeps (stuck e-mails and closes re-enqueued, expired rows purged) and opens and
     closes the waves whose dates have come."""

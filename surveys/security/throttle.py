@@ -1,7 +1,8 @@
-"""Counting hits per key and time window, shared by every web process: open links, and sign-in attempts.
+"""Counting hits per key and time window, shared by every web process: open links, sign-in, password resets.
 
-A fixed window per key, counted by one atomic upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``), so two
-processes never both read a count below the limit and both admit the hit. The key stored is an HMAC of what is
+A fixed window per key, counted by one atomic upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``), or
+Redis's ``INCR`` when ``SYMMETRY_REDIS_URL`` is set, so two processes never both read a count below the limit and
+both admit the hit. The key stored is an HMAC of what is
 counted (a client address, an e-mail), so the table holds neither; rows expire with their window and are purged
 by the sweep.
 """
@@ -53,11 +54,21 @@ def client_address(connection: ASGIConnection[Any, Any, Any, Any], settings: Set
 
 
 class Throttle:
-    """Fixed-window counters in the database."""
+    """Fixed-window counters in the database, or in Redis when one is configured (``INCR`` with an expiry)."""
 
-    def __init__(self, session_maker: Callable[[], AsyncSession], secret: str) -> None:
+    def __init__(self, session_maker: Callable[[], AsyncSession], secret: str, redis_url: str = "") -> None:
         self.session_maker = session_maker
         self.secret = secret.encode()
+        self.redis: Any = None
+        if redis_url:
+            from redis.asyncio import Redis
+
+            self.redis = Redis.from_url(redis_url)
+
+    async def close(self) -> None:
+        """Close the Redis connections, if any."""
+        if self.redis is not None:
+            await self.redis.aclose()
 
     def _key(self, limit: Limit, subject: str, window: int) -> str:
         message = f"{limit.name}\x00{subject}\x00{window}".encode()
@@ -77,7 +88,12 @@ class Throttle:
         now = dt.datetime.now(dt.UTC)
         index, ends = self._window(limit, now)
         key = self._key(limit, subject, index)
-        if session is None:
+        if self.redis is not None:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expireat(key, ends, nx=True)
+                hits = int((await pipe.execute())[0])
+        elif session is None:
             async with self.session_maker() as own, own.begin():
                 hits = await self._count(own, key, ends)
                 if secrets.randbelow(PURGE_ONE_IN) == 0:
@@ -99,10 +115,12 @@ class Throttle:
         """Without counting, in `session`: None while within the limit, else the seconds until the window ends."""
         now = dt.datetime.now(dt.UTC)
         index, ends = self._window(limit, now)
-        hits = await session.scalar(
-            sa.select(ThrottleWindow.hits).where(ThrottleWindow.key == self._key(limit, subject, index))
-        )
-        return None if (hits or 0) < limit.hits else max(1, math.ceil((ends - now).total_seconds()))
+        key = self._key(limit, subject, index)
+        if self.redis is not None:
+            hits = int(await self.redis.get(key) or 0)
+        else:
+            hits = int(await session.scalar(sa.select(ThrottleWindow.hits).where(ThrottleWindow.key == key)) or 0)
+        return None if hits < limit.hits else max(1, math.ceil((ends - now).total_seconds()))
 
 
 async def purge_expired(session: AsyncSession) -> int:

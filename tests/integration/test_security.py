@@ -179,3 +179,36 @@ async def test_an_unexpected_error_is_logged_with_its_traceback_and_answered_wit
     record = next(r for r in caplog.records if r.name == "surveys.errors")
     assert record.exc_info is not None and "the disk is on fire" in str(record.exc_info[1])
     assert "/r/{token:str}" in record.getMessage() and "secret-token-value" not in caplog.text
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+async def test_with_redis_sessions_and_the_open_link_limit_are_shared_there(world: World) -> None:
+    import secrets
+
+    settings: Settings = world.app.state.settings
+    shared = Settings(
+        environment="test",
+        database_url=settings.database_url,
+        secret_key=secrets.token_urlsafe(16),  # fresh throttle keys whatever earlier runs left in Redis
+        open_link_rate_limit=10,
+        redis_url="redis://127.0.0.1:6379/15",
+        jobs="inline",
+    )
+    first, second = create_app(shared), create_app(shared)
+    async with AsyncTestClient(app=first) as a, AsyncTestClient(app=second) as b:
+        assert await _sign_in(a, EMAILS["hr_lead"], PASSWORD) == 303
+        b.cookies.set("session", a.cookies["session"], domain="testserver.local")
+        assert (await b.get("/dashboard", follow_redirects=False)).status_code == 200
+        statuses = [(await (a if i % 2 else b).get("/o/no-such-code")).status_code for i in range(20)]
+    assert statuses[:10] == [404] * 10 and set(statuses[10:]) == {429}
+    assert await _rows(settings, sa.select(StoreEntry.id)) == []  # the sessions went to Redis
