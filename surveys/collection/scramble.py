@@ -96,6 +96,8 @@ async def one_rewrite_per_team(session: AsyncSession) -> AsyncIterator[None]:
 
 async def scramble_responses(session: AsyncSession, wave_id: uuid.UUID) -> int:
     """Rewrite every response of a closing wave, each team and kind as one group; returns the count."""
+    if session.get_bind().dialect.name == "postgresql":
+        return await _scramble_in_the_database(session, wave_id)
     groups = await session.execute(
         sa.select(Response.team_id, Response.respondent)
         .where(Response.wave_id == wave_id)
@@ -107,6 +109,46 @@ async def scramble_responses(session: AsyncSession, wave_id: uuid.UUID) -> int:
         selected = sa.and_(Response.wave_id == wave_id, Response.team_id == team_id, Response.respondent == respondent)
         total += await _rewrite(session, selected, one_group=True)
     return total
+
+
+async def _scramble_in_the_database(session: AsyncSession, wave_id: uuid.UUID) -> int:
+    """The close's rewrite on PostgreSQL, in five statements whatever the wave's size (no row through Python).
+
+    A map of every response to a new random id (``gen_random_uuid``, a version 4 UUID) in a random order; the
+    responses, answers and comments copied in that order under their new ids, in group 0; the old rows deleted.
+    The per-group path (every row through Python) had not finished the 10,000-team benchmark wave after 14
+    minutes (``make bench-analysis``).
+    """
+    kept = [column.name for column in Response.__table__.columns if column.name not in ("id", "mixing_group")]
+    await session.execute(
+        sa.text(
+            "CREATE TEMPORARY TABLE scramble_map ON COMMIT DROP AS SELECT id AS old_id, gen_random_uuid() AS new_id, "
+            "row_number() OVER (ORDER BY random()) AS position FROM response WHERE wave_id = :wave"
+        ),
+        {"wave": wave_id},
+    )
+    count = int(await session.scalar(sa.text("SELECT count(*) FROM scramble_map")) or 0)
+    await session.execute(
+        sa.text(
+            f"INSERT INTO response (id, mixing_group, {', '.join(kept)}) "
+            f"SELECT m.new_id, 0, {', '.join(f'r.{name}' for name in kept)} "
+            "FROM scramble_map m JOIN response r ON r.id = m.old_id ORDER BY m.position"
+        )
+    )
+    for model in (Answer, Comment):
+        table = model.__tablename__
+        columns = [column.name for column in model.__table__.columns if column.name != "response_id"]
+        await session.execute(
+            sa.text(
+                f"INSERT INTO {table} (response_id, {', '.join(columns)}) "
+                f"SELECT m.new_id, {', '.join(f'c.{name}' for name in columns)} "
+                f"FROM scramble_map m JOIN {table} c ON c.response_id = m.old_id ORDER BY m.position"
+            )
+        )
+        await session.execute(sa.text(f"DELETE FROM {table} c USING scramble_map m WHERE c.response_id = m.old_id"))
+    await session.execute(sa.text("DELETE FROM response r USING scramble_map m WHERE r.id = m.old_id"))
+    await session.execute(sa.text("DROP TABLE scramble_map"))
+    return count
 
 
 async def _rewrite(session: AsyncSession, selected: sa.ColumnElement[bool], *, one_group: bool = False) -> int:
