@@ -2,46 +2,114 @@
 
 Shaped like ``scipy.stats``: pure functions, keyword-only options, frozen result objects and a
 ``ValueError`` that says what is wrong with the input. Missing answers are NaN and are ignored.
+
+Imported on first use (PEP 562), so that a command that only reads the disclosure rules does not load scipy.
 """
 
-from symmetry.stats.aggregation import (
-    GroupStatistics,
-    MeanEstimate,
-    group_means,
-    group_statistics,
-    icc1,
-    icc1_from_statistics,
-    icc2,
-    icc2_from_statistics,
-    means_from_statistics,
-    pooled_statistics,
-    statistics_from_sums,
-)
-from symmetry.stats.agreement import (
-    average_deviation,
-    awg,
-    awg_from_statistics,
-    rwg,
-    rwg_from_statistics,
-    rwg_j,
-    rwg_j_from_statistics,
-    uniform_null_variance,
-)
-from symmetry.stats.correlation import (
-    CorrelationMethod,
-    CorrelationResult,
-    DependentComparison,
-    compare_dependent_correlations,
-    correlation,
-    disattenuated_correlation,
-    minimum_detectable_correlation,
-    partial_correlation,
-)
-from symmetry.stats.differences import Difference, differences_from_statistics, group_mean_differences, mean_difference
-from symmetry.stats.drivers import RelativeWeights, relative_weights
-from symmetry.stats.multiple import fdr_bh
-from symmetry.stats.outcomes import NetPromoterScore, group_nps, nps, nps_from_counts
-from symmetry.stats.reliability import AlphaResult, alpha_from_variances, cronbach_alpha
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from symmetry.stats.aggregation import (
+        GroupStatistics,
+        MeanEstimate,
+        group_means,
+        group_statistics,
+        icc1,
+        icc1_from_statistics,
+        icc2,
+        icc2_from_statistics,
+        means_from_statistics,
+        pooled_statistics,
+        statistics_from_sums,
+    )
+    from symmetry.stats.agreement import (
+        average_deviation,
+        awg,
+        awg_from_statistics,
+        rwg,
+        rwg_from_statistics,
+        rwg_j,
+        rwg_j_from_statistics,
+        uniform_null_variance,
+    )
+    from symmetry.stats.correlation import (
+        CorrelationMethod,
+        CorrelationResult,
+        DependentComparison,
+        compare_dependent_correlations,
+        correlation,
+        disattenuated_correlation,
+        minimum_detectable_correlation,
+        partial_correlation,
+    )
+    from symmetry.stats.differences import (
+        Difference,
+        differences_from_statistics,
+        group_mean_differences,
+        mean_difference,
+    )
+    from symmetry.stats.drivers import RelativeWeights, relative_weights
+    from symmetry.stats.multiple import fdr_bh
+    from symmetry.stats.outcomes import NetPromoterScore, group_nps, nps, nps_from_counts
+    from symmetry.stats.reliability import AlphaResult, alpha_from_variances, cronbach_alpha
+
+_SOURCES = {
+    "AlphaResult": "reliability",
+    "CorrelationMethod": "correlation",
+    "CorrelationResult": "correlation",
+    "DependentComparison": "correlation",
+    "Difference": "differences",
+    "GroupStatistics": "aggregation",
+    "MeanEstimate": "aggregation",
+    "NetPromoterScore": "outcomes",
+    "RelativeWeights": "drivers",
+    "alpha_from_variances": "reliability",
+    "average_deviation": "agreement",
+    "awg": "agreement",
+    "awg_from_statistics": "agreement",
+    "compare_dependent_correlations": "correlation",
+    "correlation": "correlation",
+    "cronbach_alpha": "reliability",
+    "differences_from_statistics": "differences",
+    "disattenuated_correlation": "correlation",
+    "fdr_bh": "multiple",
+    "group_mean_differences": "differences",
+    "group_means": "aggregation",
+    "group_nps": "outcomes",
+    "group_statistics": "aggregation",
+    "icc1": "aggregation",
+    "icc1_from_statistics": "aggregation",
+    "icc2": "aggregation",
+    "icc2_from_statistics": "aggregation",
+    "mean_difference": "differences",
+    "means_from_statistics": "aggregation",
+    "minimum_detectable_correlation": "correlation",
+    "nps": "outcomes",
+    "nps_from_counts": "outcomes",
+    "partial_correlation": "correlation",
+    "pooled_statistics": "aggregation",
+    "relative_weights": "drivers",
+    "rwg": "agreement",
+    "rwg_from_statistics": "agreement",
+    "rwg_j": "agreement",
+    "rwg_j_from_statistics": "agreement",
+    "statistics_from_sums": "aggregation",
+    "uniform_null_variance": "agreement",
+}
+"""Each public name and the module of ``symmetry.stats`` that defines it."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _SOURCES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symmetry.stats' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"symmetry.stats.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AlphaResult",
