@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig as LitestarAlchemyConfig
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from surveys.settings import Settings
+
+if TYPE_CHECKING:
+    from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig as LitestarAlchemyConfig
 
 
 def enum_type(enum_class: type[enum.StrEnum]) -> sa.Enum:
@@ -75,6 +77,9 @@ def alchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
 
 def web_alchemy_config(settings: Settings) -> LitestarAlchemyConfig:
     """The web app's database: one session per request, committed when the response is sent."""
+    # Litestar is imported for the web only: the CLI's commands start without it.
+    from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig as LitestarAlchemyConfig
+
     config = LitestarAlchemyConfig(**_config_options(settings), before_send_handler="autocommit_include_redirects")
     _prepare(config)
     return config
