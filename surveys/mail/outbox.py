@@ -157,7 +157,8 @@ async def send_one(
     error: str | None = None
     attempts = 0
     if isinstance(prepared, Refused):
-        error = prepared.reason
+        # Counted as a try, so that the sweep, which retries failed rows a bounded number of times, gives up.
+        error, attempts = prepared.reason, 1
     elif prepared is not None:
         prepared.message.replace_header("Message-ID", f"<{delivery_id}@{MESSAGE_ID_DOMAIN}>")
         error, attempts = await send_with_retries(mailer, prepared.message, settings.mail_attempts)

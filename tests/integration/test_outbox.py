@@ -5,14 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-import socket
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 
-import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from surveys.db import alchemy_config
 from surveys.mail.jobs import INVITATION_KINDS, deliver
@@ -22,22 +18,10 @@ from surveys.mail.services import queue
 from surveys.settings import Settings
 from surveys.waves.models import Invitation, Wave
 from surveys.waves.services import hash_token, launch_wave
-from tests.integration.test_roster_and_waves import Inbox
+from tests.integration.mailbox import Inbox
 from tests.integration.test_wave_concurrency import _draft
 
 PEOPLE = 5
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def _mail_settings(database: Settings, port: int) -> Settings:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-import socket
-from collections.abc import Iterator
 
 import msgspec
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -20,22 +17,10 @@ from surveys.app import create_app
 from surveys.audit.models import AuditEvent
 from surveys.db import alchemy_config
 from surveys.settings import Settings
-from tests.integration.test_roster_and_waves import Inbox
+from tests.integration.mailbox import Inbox
 from tests.integration.world import EMAILS, PASSWORD, World
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 @pytest.fixture

@@ -415,6 +415,8 @@ def test_a_tampered_file_is_not_attached_and_the_notice_fails(
     assert result.exit_code == 1
     assert "Report notices sent: 1, already sent: 0, failed: 1." in result.output
     assert [message["To"] for message in inbox.messages] == [FR_MANAGER]
+    refused = run_sync(_select(clean_database, NOTICES.where(EmailDelivery.status == DeliveryStatus.FAILED)))
+    assert [notice.attempts for notice in refused] == [1]  # counted, so that the sweep's retries are bounded
 
 
 def test_a_failed_notice_is_recorded_and_sent_by_the_next_run(

@@ -4,16 +4,12 @@ real SMTP server in this process, take answers, remind the others, follow the ra
 from __future__ import annotations
 
 import csv
-import email
 import re
 import socket
-from collections.abc import Iterator
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
@@ -28,32 +24,10 @@ from surveys.waves.models import Wave, WaveState
 from surveys.waves.status import wave_status
 from symmetry.disclosure import DisclosureRules
 from tests.integration.factories import complete_answers
+from tests.integration.mailbox import Inbox
 from tests.support import run_sync
 
 TEAMS = 20
-
-
-class Inbox:
-    """An SMTP server's handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def write_roster(directory: Path) -> tuple[Path, Path, Path]:
