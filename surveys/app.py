@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         max_age=SESSION_HOURS * 3600,
         session_id_bytes=SESSION_ID_BYTES,
     )
-    jobs: Jobs = QueueJobs(saq_queue(settings)) if uses_queue(settings) else InlineJobs(settings)
+    jobs: Jobs = QueueJobs(saq_queue(settings), settings) if uses_queue(settings) else InlineJobs(settings)
     commit = database.before_send_handler
     assert callable(commit)  # resolved by the config from its name
     write_sessions = session_writer(sessions)

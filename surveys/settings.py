@@ -71,6 +71,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     closes the waves whose dates have come."""
     mail_lease_seconds: Annotated[int, msgspec.Meta(ge=1)] = 600
     """How long a sender holds an outbox row it claimed; past it, another sender may take it (its sender died)."""
+    job_heartbeat_seconds: Annotated[int, msgspec.Meta(ge=1)] = 300
+    """A long job (a close, a chunk of reports) shows it is alive ten times in this span; past it without a sign,
+    the queue takes its worker for dead and runs the job again."""
     reports_dir: str = "var/reports"
     """Where report jobs write the PDFs (``symmetry report render --out`` chooses its own folder)."""
     report_storage: str = ""
@@ -79,7 +82,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     report_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = 120.0
     """Longest one report may take to render; past it, it is failed (and tried again by the next run)."""
     render_processes: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
-    """Rendering processes per report job."""
+    """Rendering processes of each worker (the CLI takes ``--workers``)."""
+    render_chunk: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 25
+    """Reports per rendering job: the workers share a wave's reports in chunks of this size."""
     report_attach: bool = False
     """Whether ``symmetry report send`` attaches the PDF to the notice instead of linking to the download page."""
 

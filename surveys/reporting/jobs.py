@@ -1,27 +1,45 @@
-"""The reports' jobs: render a closed wave's reports, then tell the managers."""
+"""The reports' jobs: plan a closed wave's reports, render them in chunks any worker takes, then tell the managers.
+
+A wave of 20,000 teams is rendered by every worker there is: the planning job marks the reports to render as
+pending and enqueues one job per chunk of ``SYMMETRY_RENDER_CHUNK`` reports; the chunk that leaves no report
+pending enqueues the notices. Each worker renders one chunk at a time, in ``SYMMETRY_RENDER_PROCESSES`` processes.
+"""
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from surveys.mail.jobs import send_wave_emails
 from surveys.reporting.delivery import plan_notices
+from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.reporting.rendering import render_wave
+from surveys.reporting.services import plan_reports
 from surveys.reporting.storage import upload_rendered
 from surveys.waves.models import Wave, WaveState
-from surveys.worker.queue import JobRequest
+from surveys.worker.queue import JobRequest, keep_alive
 
-logger = logging.getLogger("surveys.reporting")
 RENDERER = "symmetry (job)"
 
 
 def wave_reports_job(wave_id: uuid.UUID) -> JobRequest:
-    """Render a closed wave's reports (those not up to date), then its notices."""
+    """Plan a closed wave's reports (those not up to date) and enqueue their rendering."""
+    return JobRequest("render_wave_reports", key=f"reports:{wave_id}", kwargs={"wave_id": str(wave_id)})
+
+
+def report_chunk_job(wave_id: uuid.UUID, record_ids: list[uuid.UUID]) -> JobRequest:
+    """Render these reports of the wave (their status rows' ids)."""
     return JobRequest(
-        "render_wave_reports", key=f"reports:{wave_id}", kwargs={"wave_id": str(wave_id)}, timeout=4 * 3600
+        "render_report_chunk",
+        key=f"render:{wave_id}:{record_ids[0]}",
+        kwargs={"wave_id": str(wave_id), "reports": ",".join(map(str, record_ids))},
+        timeout=6 * 3600,  # chunks wait their turn in their worker; each report has its own deadline
+        retries=2,
+        beats=True,
     )
 
 
@@ -30,22 +48,63 @@ def wave_notices_job(wave_id: uuid.UUID) -> JobRequest:
     return JobRequest("send_wave_report_notices", key=f"notices:{wave_id}", kwargs={"wave_id": str(wave_id)})
 
 
-async def render_wave_reports(ctx: dict[str, Any], *, wave_id: str) -> dict[str, int]:
-    """Render into ``SYMMETRY_REPORTS_DIR/<wave id>``; a report that failed is recorded and tried by the next run.
+def _out(ctx: dict[str, Any], wave_id: str) -> Path:
+    return (Path(ctx["settings"].reports_dir) / wave_id).resolve()
 
-    Each report renders in a worker process of its own pool; the job's timeout bounds the whole batch.
+
+async def render_wave_reports(ctx: dict[str, Any], *, wave_id: str) -> int:
+    """Mark the wave's reports that are not up to date as pending and enqueue them in chunks; how many there are.
+
+    In-process (the embedded default) the whole wave is one chunk. With nothing to render, the notices follow.
     """
     settings = ctx["settings"]
-    async with ctx["session_maker"]() as session:
+    async with ctx["session_maker"]() as session, session.begin():
+        wave = await session.get(Wave, uuid.UUID(wave_id))
+        if wave is None or wave.state is not WaveState.CLOSED:
+            return 0
+        plan = await plan_reports(session, wave, _out(ctx, wave_id), comment_threshold=settings.comment_threshold)
+        record_ids = [report.record_id for report in plan.to_render]
+        size = settings.render_chunk if ctx.get("parallel") else max(len(record_ids), 1)
+        chunks = [record_ids[start : start + size] for start in range(0, len(record_ids), size)]
+        for chunk in chunks:
+            await session.execute(
+                sa.update(ReportRecord)
+                .where(ReportRecord.id.in_(chunk))
+                .values(status=ReportStatus.PENDING, error=None)
+                .execution_options(synchronize_session=False)
+            )
+    for chunk in chunks:
+        await ctx["jobs"].enqueue(report_chunk_job(uuid.UUID(wave_id), chunk))
+    if not chunks and settings.smtp_enabled:
+        await ctx["jobs"].enqueue(wave_notices_job(uuid.UUID(wave_id)))
+    return len(record_ids)
+
+
+async def render_report_chunk(ctx: dict[str, Any], *, wave_id: str, reports: str) -> dict[str, int]:
+    """Render the chunk's reports that are not up to date, record each outcome, upload the files.
+
+    One chunk at a time per worker process (its rendering processes use the machine's cores); a chunk run again
+    renders only what the first run did not. The chunk after which no report of the wave is pending enqueues the
+    notices.
+    """
+    settings = ctx["settings"]
+    only = frozenset(uuid.UUID(record_id) for record_id in reports.split(","))
+    rendering: asyncio.Semaphore = ctx.setdefault("rendering", asyncio.Semaphore(1))
+    async with keep_alive(ctx), rendering, ctx["session_maker"]() as session:
         wave = await session.get(Wave, uuid.UUID(wave_id))
         if wave is None or wave.state is not WaveState.CLOSED:
             return {"rendered": 0}
-        out = (Path(settings.reports_dir) / wave_id).resolve()
+        out = _out(ctx, wave_id)
         summary = await render_wave(
-            session, wave, out, settings=settings, actor=RENDERER, workers=settings.render_processes
+            session, wave, out, settings=settings, actor=RENDERER, workers=settings.render_processes, only=only
         )
         await upload_rendered(session, settings, wave.id, out)
-    if settings.smtp_enabled and summary.rendered:
+        pending = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ReportRecord)
+            .where(ReportRecord.wave_id == wave.id, ReportRecord.status == ReportStatus.PENDING)
+        )
+    if not pending and settings.smtp_enabled:
         await ctx["jobs"].enqueue(wave_notices_job(uuid.UUID(wave_id)))
     return {"rendered": summary.rendered, "skipped": summary.skipped, "failed": len(summary.failures)}
 

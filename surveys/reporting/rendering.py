@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,7 @@ async def render_wave(
     workers: int | None = None,
     force: bool = False,
     team_language: Language | None = None,
+    only: frozenset[uuid.UUID] | None = None,
     on_planned: Callable[[int], None] | None = None,
     on_outcome: Callable[[], None] | None = None,
 ) -> RenderSummary:
@@ -64,12 +66,15 @@ async def render_wave(
 
     The plan is committed first, then each outcome as it comes back from the worker pool (which runs in a thread
     while this loop records), so an interrupted run resumes where it stopped. Raises ``ReportError`` when the wave
-    cannot be reported on (nothing written), ``RenderStopped`` when the batch stopped.
+    cannot be reported on (nothing written), ``RenderStopped`` when the batch stopped. `only`, when given, limits the
+    run to the reports of those status rows (one chunk of a wave rendered by several workers).
     """
     plan = await plan_reports(
         session, wave, out, comment_threshold=settings.comment_threshold, force=force, team_language=team_language
     )
     await session.commit()
+    if only is not None:
+        plan = plan.limited_to(only)
     to_render = plan.to_render
     by_path = plan.by_path()
     teams = plan.data.inputs.teams

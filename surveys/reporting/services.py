@@ -24,6 +24,7 @@ from reports.i18n import LANGUAGES, Language
 from surveys.audit.services import record
 from surveys.reporting.inputs import ReportError, WaveReportData, load_report_data
 from surveys.reporting.models import ReportRecord, ReportStatus
+from surveys.reporting.storage import stored_key
 from surveys.text_checks import slugify
 from surveys.waves.models import Wave
 
@@ -155,6 +156,10 @@ class ReportPlan:
         """The reports skipped: rendered from the same inputs, their file unchanged."""
         return [report for report in self.reports if report.up_to_date]
 
+    def limited_to(self, record_ids: frozenset[uuid.UUID]) -> ReportPlan:
+        """The same plan with only the reports of these status rows."""
+        return ReportPlan(self.data, [report for report in self.reports if report.record_id in record_ids])
+
     def by_path(self) -> dict[Path, PlannedReport]:
         """The reports by the path of their file, to match the outcomes that come back from the workers."""
         return {report.job.path: report for report in self.reports}
@@ -206,13 +211,16 @@ async def plan_reports(
         else:
             row.language = job.language
         digest = inputs_digest(shared, job)
+        # A file uploaded to the object store is taken as it is: its bytes are checked at every download.
         up_to_date = (
             not force
             and row.status is ReportStatus.RENDERED
             and row.inputs_digest == digest
             and row.file_digest is not None
-            and row.path == str(job.path)
-            and file_digest(job.path) == row.file_digest
+            and (
+                row.path == stored_key(wave.id, out, job.path)
+                or (row.path == str(job.path) and file_digest(job.path) == row.file_digest)
+            )
         )
         planned.append(PlannedReport(job, row.id, digest, up_to_date))
     await session.flush()

@@ -30,6 +30,11 @@ class ReportFileError(Exception):
     """A report's file cannot be handed out: none recorded, missing, or not the file that was rendered."""
 
 
+def stored_key(wave_id: object, out: Path, local: Path) -> str:
+    """The recorded path of a report file uploaded from `local`, rendered into `out` (a wave's folder)."""
+    return f"{STORED}{wave_id}/{local.relative_to(out).as_posix()}"
+
+
 def object_store(settings: Settings) -> Any:
     """The configured object store, or None for local files."""
     return from_url(settings.report_storage) if settings.report_storage else None
@@ -52,9 +57,8 @@ async def upload_rendered(session: AsyncSession, settings: Settings, wave_id: ob
     for report in reports:
         assert report.path is not None  # rendered; narrows the type
         local = Path(report.path)
-        key = f"{wave_id}/{local.relative_to(out).as_posix()}"
-        await obstore.put_async(store, key, await asyncio.to_thread(local.read_bytes))
-        report.path = STORED + key
+        report.path = stored_key(wave_id, out, local)
+        await obstore.put_async(store, report.path.removeprefix(STORED), await asyncio.to_thread(local.read_bytes))
     await session.commit()
     return len(reports)
 

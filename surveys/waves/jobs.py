@@ -10,14 +10,16 @@ import sqlalchemy as sa
 
 from surveys.waves.actions import close, launch, request_close
 from surveys.waves.models import Wave, WaveState
-from surveys.worker.queue import JobRequest
+from surveys.worker.queue import JobRequest, keep_alive
 
 SCHEDULER = "symmetry (scheduler)"
 
 
 def finish_closing_job(wave_id: uuid.UUID) -> JobRequest:
     """Scramble, analyse and store a closing wave's results, then render its reports."""
-    return JobRequest("finish_closing", key=f"close:{wave_id}", kwargs={"wave_id": str(wave_id)}, timeout=3 * 3600)
+    return JobRequest(
+        "finish_closing", key=f"close:{wave_id}", kwargs={"wave_id": str(wave_id)}, timeout=3 * 3600, beats=True
+    )
 
 
 async def finish_closing(ctx: dict[str, Any], *, wave_id: str) -> str:
@@ -27,7 +29,7 @@ async def finish_closing(ctx: dict[str, Any], *, wave_id: str) -> str:
     """
     from surveys.reporting.jobs import wave_reports_job  # reporting builds on waves
 
-    async with ctx["session_maker"]() as session, session.begin():
+    async with keep_alive(ctx), ctx["session_maker"]() as session, session.begin():
         wave = await session.get(Wave, uuid.UUID(wave_id), with_for_update=True)
         if wave is None or wave.state is not WaveState.CLOSING:
             return "nothing to do"

@@ -15,8 +15,9 @@ asked, after the commit (the embedded default, with nothing to start); ``auto`` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,6 +39,9 @@ class JobRequest:
     kwargs: dict[str, str] = field(default_factory=dict)
     timeout: int = 600
     retries: int = 3
+    beats: bool = False
+    """Whether the job shows it is alive (``keep_alive``): the queue then runs it again within
+    ``SYMMETRY_JOB_HEARTBEAT_SECONDS`` of its worker's death instead of waiting for its timeout."""
 
 
 class Jobs(Protocol):
@@ -53,7 +57,7 @@ class Jobs(Protocol):
 def job_functions() -> dict[str, JobFunction]:
     """Every job, by name (imported here, not at start-up, so that the CLI starts fast)."""
     from surveys.mail.jobs import send_email, send_wave_emails
-    from surveys.reporting.jobs import render_wave_reports, send_wave_report_notices
+    from surveys.reporting.jobs import render_report_chunk, render_wave_reports, send_wave_report_notices
     from surveys.waves.jobs import finish_closing, open_and_close_due_waves
     from surveys.worker.sweep import sweep
 
@@ -63,6 +67,7 @@ def job_functions() -> dict[str, JobFunction]:
         finish_closing,
         open_and_close_due_waves,
         render_wave_reports,
+        render_report_chunk,
         send_wave_report_notices,
         sweep,
     ]
@@ -151,8 +156,9 @@ class InlineJobs:
 class QueueJobs:
     """Puts jobs on SAQ's queue, keyed, for ``symmetry worker`` processes to take."""
 
-    def __init__(self, queue: Any) -> None:
+    def __init__(self, queue: Any, settings: Settings) -> None:
         self.queue = queue
+        self.heartbeat = settings.job_heartbeat_seconds
         self._connected = False
         self._connecting = asyncio.Lock()
 
@@ -163,7 +169,12 @@ class QueueJobs:
                 await self.queue.connect()
                 self._connected = True
         await self.queue.enqueue(
-            request.function, key=request.key, timeout=request.timeout, retries=request.retries, **request.kwargs
+            request.function,
+            key=request.key,
+            timeout=request.timeout,
+            retries=request.retries,
+            heartbeat=self.heartbeat if request.beats else 0,
+            **request.kwargs,
         )
 
     async def close(self) -> None:
@@ -171,6 +182,35 @@ class QueueJobs:
         if self._connected:
             await self.queue.disconnect()
             self._connected = False
+
+
+@contextlib.asynccontextmanager
+async def keep_alive(ctx: dict[str, Any]) -> AsyncIterator[None]:
+    """Touch the running queue job ten times per heartbeat while the block runs; in-process, nothing.
+
+    The queue then retries the job soon after its worker dies (a job of hours would otherwise wait for its
+    timeout), while it leaves a live one alone.
+    """
+    job = ctx.get("job")
+    if job is None or not job.heartbeat:
+        yield
+        return
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(job.heartbeat / 10)
+            try:
+                await job.update()
+            except Exception:  # a missed beat is not the job's failure; the next one may pass
+                logger.warning("could not touch job %s", job.function, exc_info=True)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
 
 
 def defer(connection: ASGIConnection[Any, Any, Any, Any], request: JobRequest) -> None:

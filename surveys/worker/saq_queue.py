@@ -21,7 +21,7 @@ def saq_plugin(settings: Settings, *, concurrency: int = 10) -> SAQPlugin:
     functions = job_functions()
 
     async def startup(ctx: dict[str, Any]) -> None:
-        ctx.update(await job_context(settings, QueueJobs(ctx["worker"].queue)), parallel=True)
+        ctx.update(await job_context(settings, QueueJobs(ctx["worker"].queue, settings)), parallel=True)
         ctx["periodic"] = asyncio.create_task(run_periodically(ctx, settings.sweep_seconds))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
@@ -47,6 +47,8 @@ def saq_plugin(settings: Settings, *, concurrency: int = 10) -> SAQPlugin:
                     concurrency=concurrency,
                     broker_options={"min_size": 1, "max_size": concurrency + 2} if postgres else {},
                     separate_process=False,
+                    # The queue's own sweep retries the jobs of dead workers: as often as a heartbeat may lapse.
+                    timers={"sweep": min(60, settings.job_heartbeat_seconds)},  # type: ignore[arg-type]  # saq: PartialTimersDict keeps its parent's keys required
                 )
             ],
             use_server_lifespan=False,

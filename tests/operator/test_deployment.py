@@ -3,7 +3,8 @@
 Real processes (`symmetry serve`, `symmetry worker`), a real SMTP server (aiosmtpd, in this process), HTTP only:
 sessions cross processes, the open-link limit holds across both, each invitation is e-mailed once though the
 worker is killed while sending, no acknowledged answer is lost and none is stored twice though a web process is
-killed while 200 respondents answer, and a close on the web is finished by the worker, reports and notices included.
+killed while 200 respondents answer, and a close on the web is finished by the worker, and its reports, though
+that worker is killed while it renders, by two others, notices included.
 """
 
 from __future__ import annotations
@@ -198,6 +199,8 @@ def test_two_web_processes_and_a_worker_survive_kill_9_and_send_each_e_mail_once
         "SYMMETRY_MAIL_LEASE_SECONDS": "3",
         "SYMMETRY_REPORTS_DIR": str(tmp_path / "reports"),
         "SYMMETRY_RENDER_PROCESSES": "1",
+        "SYMMETRY_RENDER_CHUNK": "1",
+        "SYMMETRY_JOB_HEARTBEAT_SECONDS": "4",
         "SYMMETRY_OPEN_LINK_RATE_LIMIT": "10",
     }
     deployment = Deployment(env, tmp_path)
@@ -225,7 +228,7 @@ def test_two_web_processes_and_a_worker_survive_kill_9_and_send_each_e_mail_once
         wait_for(lambda: len(mails.messages) >= people // 4, 90, "the first e-mails")
         first_worker.send_signal(signal.SIGKILL)
         first_worker.wait()
-        deployment.start("worker", "--concurrency", "8")
+        second_worker = deployment.start("worker", "--concurrency", "8")
         wait_for(
             lambda: scalar(
                 clean_database,
@@ -282,15 +285,22 @@ def test_two_web_processes_and_a_worker_survive_kill_9_and_send_each_e_mail_once
             120,
             "the close",
         )
+        # The only worker holds every chunk of the reports (one report each); it is killed after the first report.
+        # Two new workers take over the dead one's chunks once their heartbeat lapses, and share them.
         expected_reports = TEAMS + 2  # each team, and the organisation in French and English
-        wait_for(
-            lambda: scalar(
-                clean_database,
-                sa.select(sa.func.count()).where(ReportRecord.status == ReportStatus.RENDERED),
-            ) == expected_reports,
-            240,
-            "the reports rendered by the worker",
-        )  # fmt: skip
+
+        def rendered() -> int:
+            return int(
+                scalar(clean_database, sa.select(sa.func.count()).where(ReportRecord.status == ReportStatus.RENDERED))
+            )
+
+        wait_for(lambda: rendered() >= 1, 120, "the first report")
+        second_worker.send_signal(signal.SIGKILL)
+        second_worker.wait()
+        assert rendered() < expected_reports  # killed in the middle of the wave's reports
+        deployment.start("worker", "--concurrency", "8")
+        deployment.start("worker", "--concurrency", "8")
+        wait_for(lambda: rendered() == expected_reports, 240, "the reports rendered by the new workers", rendered)
         wait_for(lambda: any(m["To"] == MANAGER for m in mails.messages), 60, "the manager's notice")
         assert sum(m["To"] == MANAGER for m in mails.messages) == 1
         lead.close()
