@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis bench-reports bench-rewrite clean
+.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-rewrite clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,9 @@ bench-analysis: $(VENV)/.installed-dev
 
 bench-reports: $(VENV)/.installed-dev harfbuzz
 	$(BIN)/python bench/bench_reports.py
+
+bench-close: $(VENV)/.installed-dev harfbuzz
+	$(BIN)/python bench/bench_close.py
 
 bench-rewrite: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_rewrite.py

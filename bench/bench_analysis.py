@@ -41,7 +41,8 @@ def _dsn(url: str, database: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0] + f"/{database}"
 
 
-async def _generate(url: str) -> None:
+async def generate(url: str, teams: int = TEAMS, employees: int = EMPLOYEES, customers: int = CUSTOMERS) -> None:
+    """An open wave of `teams` teams with the responses of `employees` employees and `customers` customers."""
     settings = Settings(environment="test", database_url=url)
     await asyncio.to_thread(upgrade, settings)
     config = alchemy_config(settings)
@@ -58,9 +59,9 @@ async def _generate(url: str) -> None:
     await config.get_engine().dispose()
 
     rng = np.random.default_rng(0)
-    connection = await asyncpg.connect(_dsn(url, DATABASE))
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        team_ids = [uuid.uuid4() for _ in range(TEAMS)]
+        team_ids = [uuid.uuid4() for _ in range(teams)]
         now = dt.datetime.now(dt.UTC)
         team_columns = ["id", "organisation_id", "external_id", "name", "parent_id", "manager_email"]
         team_rows = [(t, organisation_id, f"T{j:05d}", f"Team {j}", None, None) for j, t in enumerate(team_ids)]
@@ -69,12 +70,12 @@ async def _generate(url: str) -> None:
             records=[(*row, None, now, now) for row in team_rows],
             columns=[*team_columns, "sa_orm_sentinel", "created_at", "updated_at"],
         )
-        climate = rng.normal(0, 0.35, TEAMS)
-        for respondent, count in (("employee", EMPLOYEES), ("customer", CUSTOMERS)):
+        climate = rng.normal(0, 0.35, teams)
+        for respondent, count in (("employee", employees), ("customer", customers)):
             items = list(instrument.items_for(Respondent(respondent)))
-            teams = rng.integers(0, TEAMS, count)
+            served = rng.integers(0, teams, count)
             response_ids = [uuid.uuid4() for _ in range(count)]
-            latent = 3.6 + climate[teams][:, None] + rng.normal(0, 0.8, (count, len(items)))
+            latent = 3.6 + climate[served][:, None] + rng.normal(0, 0.8, (count, len(items)))
             values = np.empty((count, len(items)), dtype=np.int64)
             for column, item in enumerate(items):
                 low, high = item.scale.low, item.scale.high
@@ -92,7 +93,7 @@ async def _generate(url: str) -> None:
                     (r, wave_id, team_ids[t], version_id, respondent, "invitation", e, m, c)
                     for r, t, e, m, c in zip(
                         response_ids,
-                        teams.tolist(),
+                        served.tolist(),
                         scores[Voice.EMPLOYEE],
                         scores[Voice.MIRROR],
                         scores[Voice.CUSTOMER],
@@ -147,8 +148,9 @@ asyncio.run(main())
 """
 
 
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(SERVER, SERVER.rsplit("/", 1)[1]))
+async def admin(statement: str, server: str = SERVER) -> None:
+    """Run `statement` on the server's own database (to create or drop the benchmark's)."""
+    connection = await asyncpg.connect(_dsn(server, server.rsplit("/", 1)[1]))
     try:
         await connection.execute(statement)
     finally:
@@ -157,18 +159,18 @@ async def _admin(statement: str) -> None:
 
 def main() -> None:
     url = SERVER.rsplit("/", 1)[0] + f"/{DATABASE}"
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    asyncio.run(_admin(f'CREATE DATABASE "{DATABASE}"'))
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+    asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
     try:
         started = time.perf_counter()
-        asyncio.run(_generate(url))
+        asyncio.run(generate(url))
         print(f"generated {TEAMS} teams, {EMPLOYEES} employee and {CUSTOMERS} customer responses "
               f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
         result = subprocess.run([sys.executable, "-c", ANALYSE, url], capture_output=True, text=True, check=True)
         print(f"close (scramble, analysis, stored results): {result.stdout.strip()}")
     finally:
         if not os.environ.get("BENCH_KEEP"):
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from litestar.types import Message, Scope
 from surveys.accounts.controllers import PasswordController, SessionController, UsersController
 from surveys.accounts.guards import REFUSAL
 from surveys.accounts.models import User
+from surveys.accounts.services import session_is_current
 from surveys.audit.controllers import AuditController
 from surveys.collection.controllers import ResponseApiController, SurveyPagesController
 from surveys.db import web_alchemy_config
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             return None
         async with database.get_session() as db_session:
             user = await db_session.get(User, user_id)
-        return user if user is not None and user.active else None
+        return user if user is not None and session_is_current(session, user) else None
 
     sessions = RotatingSessionConfig(
         secure=settings.environment == "production",

@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.accounts.guards import ADMINS, EVERYONE, allow
 from surveys.accounts.models import Role, User
 from surveys.accounts.passwords import change_password, request_reset, reset_is_usable, reset_password
-from surveys.accounts.services import PASSWORD_MIN_LENGTH, AccountError, authenticate, create_user
+from surveys.accounts.services import (
+    PASSWORD_MIN_LENGTH,
+    AccountError,
+    authenticate,
+    create_user,
+    signed_in_session,
+)
 from surveys.audit.services import record
 from surveys.org.models import Organisation
 from surveys.security.sessions import rotate_session
@@ -100,7 +106,7 @@ class SessionController(Controller):
                 status_code=401,
             )
         rotate_session(request)  # a session id planted before sign-in never becomes the signed-in one
-        request.set_session({"user_id": str(user.id)})
+        request.set_session(signed_in_session(user))
         return Redirect(safe_next(data.get("next")), status_code=303)
 
     @post("/logout", status_code=303)
@@ -197,7 +203,7 @@ class PasswordController(Controller):
         data: URLEncodedBody[dict[str, str]],
         db_session: NamedDependency[AsyncSession],
     ) -> Template:
-        """Replace the password once the current one is given; the session gets a new id."""
+        """Replace the password once the current one is given; this session gets a new id, the others end."""
         user = request.user
         try:
             await change_password(
@@ -207,6 +213,7 @@ class PasswordController(Controller):
             return _password_page("/account/password", "Change your password", user=user, error=str(error), status=422)
         await record(db_session, actor=user.email, action="password.change", organisation_id=user.organisation_id)
         rotate_session(request)
+        request.set_session(signed_in_session(user))  # this session goes on; the others ended
         return _message(user, "Your password is changed.", 200)
 
 

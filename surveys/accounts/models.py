@@ -34,6 +34,8 @@ class User(UUIDAuditBase):
     role: Mapped[Role] = mapped_column(enum_type(Role))
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(default=True)
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Counts the password's changes: a session signed in under an earlier count is no longer valid."""
 
 
 class PasswordReset(UUIDAuditBase):

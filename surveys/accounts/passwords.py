@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.accounts.models import PasswordReset, User
-from surveys.accounts.services import HASHER, PASSWORD_MIN_LENGTH, AccountError
+from surveys.accounts.services import HASHER, PASSWORD_MIN_LENGTH, AccountError, end_other_sessions
 from surveys.mail.models import EmailDelivery, MailKind
 from surveys.mail.outbox import Prepared
 from surveys.settings import Settings
@@ -132,6 +132,7 @@ async def reset_password(session: AsyncSession, token: str, password: str, confi
     if not user.active:
         return None
     user.password_hash = HASHER.hash(password)
+    await end_other_sessions(session, user)  # whoever held a session, with the old password, holds it no more
     await session.execute(
         sa.update(PasswordReset)
         .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
@@ -142,7 +143,10 @@ async def reset_password(session: AsyncSession, token: str, password: str, confi
 
 
 async def change_password(session: AsyncSession, user: User, current: str, password: str, confirmation: str) -> None:
-    """Replace a signed-in user's password, once the current one is given."""
+    """Replace a signed-in user's password, once the current one is given; every session of theirs ends.
+
+    `user` then carries the new session count, for the session of this request to continue under.
+    """
     try:
         HASHER.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
@@ -150,4 +154,6 @@ async def change_password(session: AsyncSession, user: User, current: str, passw
     check_new_password(password, confirmation)
     stored = await session.get_one(User, user.id)
     stored.password_hash = HASHER.hash(password)
+    await end_other_sessions(session, stored)
+    user.session_generation = stored.session_generation
     await session.flush()

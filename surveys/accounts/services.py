@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -59,6 +60,29 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     return user
+
+
+def signed_in_session(user: User) -> dict[str, Any]:
+    """What a session holds once `user` has signed in: who, and under which of their passwords."""
+    return {"user_id": str(user.id), "generation": user.session_generation}
+
+
+def session_is_current(session: dict[str, Any], user: User) -> bool:
+    """Whether a session signed in as `user` was opened since their password last changed."""
+    return bool(user.active) and session.get("generation", 0) == user.session_generation
+
+
+async def end_other_sessions(session: AsyncSession, user: User) -> None:
+    """Invalidate every session of `user` opened so far (the password changed); `user` gets the new count."""
+    generation = await session.scalar(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(session_generation=User.session_generation + 1)
+        .returning(User.session_generation)
+        .execution_options(synchronize_session=False)
+    )
+    assert generation is not None  # the user's row exists: it was just read
+    user.session_generation = generation
 
 
 async def visible_team_ids(session: AsyncSession, user: User) -> set[uuid.UUID] | None:

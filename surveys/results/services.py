@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,9 +27,27 @@ from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.sufficient import NpsCounts, WaveStatistics
 
 
+def _exact_sum(session: AsyncSession) -> Callable[[Any], sa.ColumnElement[Any]]:
+    """A sum of fractional values that does not depend on the order of the rows.
+
+    PostgreSQL adds floats in whatever order its (parallel) plan reads them, so the same answers could give sums
+    a few ulps apart, break ties between teams differently (Spearman's and Kendall's ranks), and make the stored
+    analysis differ from its recomputation. In ``numeric`` the sum is exact. SQLite adds in one fixed order.
+    Sums of the answers themselves need none of this: small integers add exactly in floating point.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return sa.func.sum
+
+    def exact(expression: Any) -> sa.ColumnElement[Any]:
+        return sa.func.sum(sa.cast(expression, sa.Numeric))
+
+    return exact
+
+
 async def database_statistics(session: AsyncSession, wave: Wave, instrument: Instrument) -> WaveStatistics:
     """The wave's per-team sufficient statistics, aggregated by the database: no answer leaves it one by one."""
     in_wave = Response.wave_id == wave.id
+    exact = _exact_sum(session)
     # Answers are small integers: the database counts each value per team and item in one scan, reflects
     # reverse-keyed items on those few counts, and sums them up with the deviations from each team's mean,
     # so that only one row per team and item leaves it.
@@ -75,7 +94,7 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
             sa.func.sum(weight * weighted.c.scored * weighted.c.scored),
             sa.func.sum(sa.case((weighted.c.raw >= 9, weight), else_=0)),
             sa.func.sum(sa.case((weighted.c.raw <= 6, weight), else_=0)),
-            sa.func.sum(weight * sa.func.abs(weighted.c.scored - weighted.c.mean)),
+            exact(weight * sa.func.abs(weighted.c.scored - weighted.c.mean)),
         )
         .join(Team, Team.id == weighted.c.team_id)
         .group_by(Team.external_id, weighted.c.item_id)
@@ -105,7 +124,7 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
     sums = []
     for voice in voices:
         score = score_columns[voice]
-        sums += [sa.func.count(score), sa.func.sum(score), sa.func.sum(score * score)]
+        sums += [sa.func.count(score), exact(score), exact(score * score)]
     overall_rows = list(
         await session.execute(
             sa.select(Team.external_id, *sums)

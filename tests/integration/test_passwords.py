@@ -44,6 +44,18 @@ async def _sign_in(app: Litestar, email: str, password: str) -> int:
         return int(response.status_code)  # type: ignore[attr-defined]
 
 
+async def _session_of(app: Litestar, email: str) -> str:
+    """The session cookie of a fresh sign-in (another browser)."""
+    async with AsyncTestClient(app=app) as client:
+        await _form(client, "/login", {"email": email, "password": PASSWORD})
+        return str(client.cookies["session"])
+
+
+async def _dashboard_status(app: Litestar, session_cookie: str) -> int:
+    async with AsyncTestClient(app=app, cookies={"session": session_cookie}) as client:
+        return int((await client.get("/dashboard", follow_redirects=False)).status_code)
+
+
 async def _wait_for_mail(inbox: Inbox, count: int) -> None:
     for _ in range(200):
         if len(inbox.messages) >= count:
@@ -56,6 +68,9 @@ async def test_a_forgotten_password_is_reset_once_through_the_e_mailed_link(
     mailing_app: Litestar, smtp: tuple[Inbox, int], world: World
 ) -> None:
     inbox, _ = smtp
+    # Someone holds a session opened with the old password (the one who learnt it, say).
+    holder = await _session_of(mailing_app, EMAILS["hr_lead"])
+    assert await _dashboard_status(mailing_app, holder) == 200
     async with AsyncTestClient(app=mailing_app) as client:
         asked = await _form(client, "/password/forgot", {"email": EMAILS["hr_lead"].upper()})
         unknown = await _form(client, "/password/forgot", {"email": "nobody@alpha.example"})
@@ -81,6 +96,7 @@ async def test_a_forgotten_password_is_reset_once_through_the_e_mailed_link(
         )
         assert again.status_code == 410  # type: ignore[attr-defined]
         assert (await client.get(link)).status_code == 410
+    assert await _dashboard_status(mailing_app, holder) == 303  # that session ended with the old password
     assert await _sign_in(mailing_app, EMAILS["hr_lead"], NEW_PASSWORD) == 303
     assert await _sign_in(mailing_app, EMAILS["hr_lead"], PASSWORD) == 401
     settings: Settings = world.app.state.settings
@@ -130,6 +146,8 @@ async def test_reset_requests_are_throttled_per_account(mailing_app: Litestar) -
 
 
 async def test_a_signed_in_user_changes_their_password_with_the_current_one(world: World) -> None:
+    elsewhere = await _session_of(world.app, EMAILS["manager"])
+    assert await _dashboard_status(world.app, elsewhere) == 200
     async with AsyncTestClient(app=world.app) as client:
         await _form(client, "/login", {"email": EMAILS["manager"], "password": PASSWORD})
         before = client.cookies["session"]
@@ -143,5 +161,9 @@ async def test_a_signed_in_user_changes_their_password_with_the_current_one(worl
         assert changed.status_code == 200 and "Your password is changed" in changed.text  # type: ignore[attr-defined]
         assert client.cookies["session"] != before
         assert (await client.get("/dashboard", follow_redirects=False)).status_code == 200
+        changer = str(client.cookies["session"])
+    # The session opened elsewhere with the old password has ended; the one that changed it goes on.
+    assert await _dashboard_status(world.app, elsewhere) == 303
+    assert await _dashboard_status(world.app, changer) == 200
     assert await _sign_in(world.app, EMAILS["manager"], NEW_PASSWORD) == 303
     assert await _sign_in(world.app, EMAILS["manager"], PASSWORD) == 401
