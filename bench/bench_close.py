@@ -10,6 +10,10 @@ new folder so that nothing is up to date:
   (``SYMMETRY_RENDER_PROCESSES=1``), started after the planning job is enqueued and stopped when the last report
   is recorded.
 
+Every process is pinned to one core of its own (``taskset``): the batch and the single worker to core 0, the two
+workers to cores 0 and 1, as if each were a machine of one core, so that the scaling from 1 to 2 workers is that
+of adding a machine, not of sharing cores a single worker already keeps busy.
+
 Each round is timed from its start to the last report recorded; its CPU is that of every process it started and
 their rendering processes (``RUSAGE_CHILDREN``). Prints reports per second, CPU seconds per report, the speed-up of
 2 workers over 1, and the projection for 20,000 teams. Run with ``make bench-close``; set BENCH_TEAMS for another
@@ -48,6 +52,7 @@ CHUNK = os.environ.get("BENCH_CHUNK", "100")
 DATABASE = "symmetry_bench_close"
 REPORTS = TEAMS + 2  # each team's, and the organisation's in French and English
 SYMMETRY = str(Path(sys.executable).with_name("symmetry"))
+CORES = os.cpu_count() or 1
 
 
 INVITE = """
@@ -135,7 +140,7 @@ def _round(label: str, url: str, root: Path, workers: int) -> tuple[float, float
     if workers == 0:
         wave_id = asyncio.run(_wave_id(settings))
         subprocess.run(
-            [SYMMETRY, "report", "render", str(wave_id), "--out", str(out / str(wave_id)),
+            ["taskset", "-c", "0", SYMMETRY, "report", "render", str(wave_id), "--out", str(out / str(wave_id)),
              "--workers", "1"],
             env=env, check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
@@ -143,9 +148,9 @@ def _round(label: str, url: str, root: Path, workers: int) -> tuple[float, float
         asyncio.run(_enqueue_rendering(settings, asyncio.run(_wave_id(settings))))
         logs = [(root / f"{label}-worker-{n}.log").open("wb") for n in range(workers)]
         processes = [
-            subprocess.Popen([SYMMETRY, "worker", "--concurrency", "4"], env=env,
+            subprocess.Popen(["taskset", "-c", str(n % CORES), SYMMETRY, "worker", "--concurrency", "4"], env=env,
                              stdout=log, stderr=subprocess.STDOUT)
-            for log in logs
+            for n, log in enumerate(logs)
         ]  # fmt: skip
         try:
             while sum(asyncio.run(_recorded(settings, out))) < REPORTS:
@@ -175,19 +180,21 @@ def main() -> None:
         asyncio.run(_invite(url))
         subprocess.run([sys.executable, "-c", ANALYSE, url], check=True, stdout=subprocess.DEVNULL)
         print(f"{TEAMS} teams closed; {REPORTS} reports per round, {CHUNK} per job; {os.cpu_count()} cores")
-        results = {}
+        results: dict[str, tuple[float, float]] = {}
         for label, workers in (("cli-batch", 0), ("queue-1-worker", 1), ("queue-2-workers", 2)):
             wall, cpu = _round(label, url, root, workers)
-            results[label] = wall
-            print(f"{label:16} {wall:7.1f} s  {REPORTS / wall:5.2f} reports/s  {cpu / REPORTS:.3f} CPU s per report")
-        one, two = results["queue-1-worker"], results["queue-2-workers"]
-        per_worker = REPORTS / one
-        print(f"2 workers over 1: {one / two:.2f}x; queue over the CLI's batch (1 worker): "
-              f"{results['cli-batch'] / one:.2f}x the batch's speed")  # fmt: skip
+            results[label] = wall, cpu / REPORTS
+            print(f"{label:16} {wall:7.1f} s  {REPORTS / wall:5.2f} reports/s  {cpu / REPORTS:.3f} CPU s per report "
+                  f"({cpu / wall:.2f} cores busy)")  # fmt: skip
+        (one, _), (two, per_report) = results["queue-1-worker"], results["queue-2-workers"]
+        if CORES < 2:
+            print("one core only: the two workers shared it")
+        batch = results["cli-batch"][0]
+        print(f"2 workers over 1: {one / two:.2f}x; 1 worker over the CLI's batch: {batch / one:.2f}x")
         for machines, cores in ((1, 2), (4, 8), (10, 8)):
-            hours = 20_002 / (per_worker * machines * cores) / 3600
-            print(f"projection, 20,000 teams on {machines} machine(s) of {cores} cores "
-                  f"(one worker process per core): {hours * 60:.0f} min")  # fmt: skip
+            minutes = 20_002 * per_report / (machines * cores) / 60
+            print(f"projection, 20,000 teams on {machines} machine(s) of {cores} cores at the CPU per report of "
+                  f"2 workers, one worker per core: {minutes:.0f} min")  # fmt: skip
     finally:
         shutil.rmtree(root, ignore_errors=True)
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))

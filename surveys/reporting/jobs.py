@@ -10,16 +10,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.mail.jobs import send_wave_emails
 from surveys.reporting.delivery import plan_notices
+from surveys.reporting.inputs import WaveReportData, load_report_data
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.reporting.rendering import render_wave
 from surveys.reporting.services import plan_reports
 from surveys.reporting.storage import upload_rendered
+from surveys.results.models import WaveAnalysisRecord
 from surveys.waves.models import Wave, WaveState
 from surveys.worker.queue import JobRequest, keep_alive
 
@@ -62,7 +65,13 @@ async def render_wave_reports(ctx: dict[str, Any], *, wave_id: str) -> int:
         wave = await session.get(Wave, uuid.UUID(wave_id))
         if wave is None or wave.state is not WaveState.CLOSED:
             return 0
-        plan = await plan_reports(session, wave, _out(ctx, wave_id), comment_threshold=settings.comment_threshold)
+        plan = await plan_reports(
+            session,
+            wave,
+            _out(ctx, wave_id),
+            comment_threshold=settings.comment_threshold,
+            data=await _wave_data(ctx, session, wave),
+        )
         record_ids = [report.record_id for report in plan.to_render]
         size = settings.render_chunk if ctx.get("parallel") else max(len(record_ids), 1)
         chunks = [record_ids[start : start + size] for start in range(0, len(record_ids), size)]
@@ -78,6 +87,25 @@ async def render_wave_reports(ctx: dict[str, Any], *, wave_id: str) -> int:
     if not chunks and settings.smtp_enabled:
         await ctx["jobs"].enqueue(wave_notices_job(uuid.UUID(wave_id)))
     return len(record_ids)
+
+
+async def _wave_data(ctx: dict[str, Any], session: AsyncSession, wave: Wave) -> WaveReportData:
+    """The wave's report data, loaded once per worker for all the chunks of the wave it takes.
+
+    Loading recomputes the analysis and reads the whole wave (seconds at 1,000 teams), which every chunk would
+    otherwise repeat. Kept while the wave's stored analysis is the same one (``symmetry analyze`` replaces it).
+    """
+    settings = ctx["settings"]
+    computed_at = await session.scalar(
+        sa.select(WaveAnalysisRecord.computed_at).where(WaveAnalysisRecord.wave_id == wave.id)
+    )
+    key = (wave.id, computed_at, settings.comment_threshold)
+    cached = ctx.get("report_data")
+    if cached is not None and cached[0] == key:
+        return cast(WaveReportData, cached[1])
+    data = await load_report_data(session, wave, comment_threshold=settings.comment_threshold)
+    ctx["report_data"] = (key, data)
+    return data
 
 
 async def render_report_chunk(ctx: dict[str, Any], *, wave_id: str, reports: str) -> dict[str, int]:
@@ -96,8 +124,9 @@ async def render_report_chunk(ctx: dict[str, Any], *, wave_id: str, reports: str
             return {"rendered": 0}
         out = _out(ctx, wave_id)
         summary = await render_wave(
-            session, wave, out, settings=settings, actor=RENDERER, workers=settings.render_processes, only=only
-        )
+            session, wave, out, settings=settings, actor=RENDERER, workers=settings.render_processes, only=only,
+            data=await _wave_data(ctx, session, wave),
+        )  # fmt: skip
         await upload_rendered(session, settings, wave.id, out)
         pending = await session.scalar(
             sa.select(sa.func.count())

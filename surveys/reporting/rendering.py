@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.batch import RenderingStopped, ReportOutcome, describe_error, render_reports
 from reports.i18n import Language
+from surveys.reporting.inputs import WaveReportData
 from surveys.reporting.services import PlannedReport, plan_reports, record_outcome, record_render
 from surveys.settings import Settings
 from surveys.waves.models import Wave
@@ -59,6 +60,7 @@ async def render_wave(
     force: bool = False,
     team_language: Language | None = None,
     only: frozenset[uuid.UUID] | None = None,
+    data: WaveReportData | None = None,
     on_planned: Callable[[int], None] | None = None,
     on_outcome: Callable[[], None] | None = None,
 ) -> RenderSummary:
@@ -67,14 +69,14 @@ async def render_wave(
     The plan is committed first, then each outcome as it comes back from the worker pool (which runs in a thread
     while this loop records), so an interrupted run resumes where it stopped. Raises ``ReportError`` when the wave
     cannot be reported on (nothing written), ``RenderStopped`` when the batch stopped. `only`, when given, limits the
-    run to the reports of those status rows (one chunk of a wave rendered by several workers).
+    run to the reports of those status rows (one chunk of a wave rendered by several workers), `data` gives the
+    wave's report data already loaded.
     """
     plan = await plan_reports(
-        session, wave, out, comment_threshold=settings.comment_threshold, force=force, team_language=team_language
-    )
+        session, wave, out, comment_threshold=settings.comment_threshold, force=force, team_language=team_language,
+        only=only, data=data,
+    )  # fmt: skip
     await session.commit()
-    if only is not None:
-        plan = plan.limited_to(only)
     to_render = plan.to_render
     by_path = plan.by_path()
     teams = plan.data.inputs.teams

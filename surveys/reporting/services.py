@@ -156,10 +156,6 @@ class ReportPlan:
         """The reports skipped: rendered from the same inputs, their file unchanged."""
         return [report for report in self.reports if report.up_to_date]
 
-    def limited_to(self, record_ids: frozenset[uuid.UUID]) -> ReportPlan:
-        """The same plan with only the reports of these status rows."""
-        return ReportPlan(self.data, [report for report in self.reports if report.record_id in record_ids])
-
     def by_path(self) -> dict[Path, PlannedReport]:
         """The reports by the path of their file, to match the outcomes that come back from the workers."""
         return {report.job.path: report for report in self.reports}
@@ -173,14 +169,18 @@ async def plan_reports(
     comment_threshold: int,
     force: bool = False,
     team_language: Language | None = None,
+    only: frozenset[uuid.UUID] | None = None,
+    data: WaveReportData | None = None,
 ) -> ReportPlan:
     """The wave's reports: each front-line team's in its language, and the organisation report in each language.
 
     Files go to `out/organisation-<language>.pdf` and `out/teams/<key>-<name>.pdf`. `team_language`, when given,
     replaces every team's own language. A status row is added for a report that has none. Raises `ReportError`
-    for a wave that is not closed and analysed.
+    for a wave that is not closed and analysed. `only` limits the plan to the reports of those status rows (a
+    chunk of the wave); `data`, the wave's report data when the caller has it already.
     """
-    data = await load_report_data(session, wave, comment_threshold=comment_threshold)
+    if data is None:
+        data = await load_report_data(session, wave, comment_threshold=comment_threshold)
     shared = _shared_digest(data, renderer_fingerprint())
     teams = data.inputs.teams
     jobs: list[tuple[uuid.UUID | None, ReportJob]] = [
@@ -205,6 +205,8 @@ async def plan_reports(
     planned: list[PlannedReport] = []
     for team_id, job in jobs:
         row = records.get((team_id, None if team_id else job.language))
+        if only is not None and (row is None or row.id not in only):
+            continue
         if row is None:
             row = ReportRecord(id=uuid.uuid4(), wave_id=wave.id, team_id=team_id, language=job.language)
             session.add(row)

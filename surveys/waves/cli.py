@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import sqlalchemy as sa
@@ -18,9 +19,7 @@ from surveys.cli_support import database_errors, organisation_by_slug, session_s
 from surveys.csv_output import write_rows
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
-from surveys.mail.jobs import INVITATION_KINDS, deliver
 from surveys.mail.models import DeliveryStatus
-from surveys.mail.outbox import DeliveryReport, Mailer, SmtpMailer
 from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
 from surveys.text_checks import slugify
@@ -34,6 +33,9 @@ from surveys.waves.services import (
     reissue_tokens,
 )
 from surveys.waves.status import WaveStatus, wave_status
+
+if TYPE_CHECKING:
+    from surveys.mail.outbox import DeliveryReport, Mailer
 
 
 async def find_wave(session: AsyncSession, reference: str, organisation_slug: str | None) -> Wave:
@@ -126,6 +128,10 @@ def create_command(
 
 
 async def _send(settings: Settings, wave_id: uuid.UUID, mailer: Mailer | None = None) -> DeliveryReport:
+    # E-mail (its templates, SMTP) is loaded by the commands that send only: `wave status` starts faster.
+    from surveys.mail.jobs import INVITATION_KINDS, deliver
+    from surveys.mail.outbox import SmtpMailer
+
     config = alchemy_config(settings)
     try:
         return await deliver(

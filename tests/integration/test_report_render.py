@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import re
+import socket
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from pypdf import PdfReader
+from redis import asyncio as redis
 
 from reports.i18n import Translator
 from surveys.audit.models import AuditEvent
@@ -24,11 +29,16 @@ from surveys.instruments.services import register_instrument
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.reporting import services
 from surveys.reporting.inputs import WaveReportData, load_report_data
+from surveys.reporting.jobs import render_report_chunk, render_wave_reports
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.settings import Settings
-from surveys.waves.actions import close
+from surveys.waves.actions import close, request_close
+from surveys.waves.jobs import finish_closing_job
 from surveys.waves.models import Invitation
+from surveys.waves.models import Wave as WaveRow
 from surveys.waves.services import create_wave, launch_wave
+from surveys.worker.queue import JobRequest, QueueJobs, job_context
+from surveys.worker.saq_queue import QUEUE_NAME, saq_plugin, saq_queue
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator
 from tests.support import run_sync
@@ -421,3 +431,110 @@ def test_a_batch_that_stops_is_a_clear_error_and_keeps_what_it_rendered(
     again = render(cli_env, out)
     assert again.exit_code == 0, again.output
     assert "5 rendered, 2 skipped as up to date, 0 failed" in again.output
+
+
+class RecordedJobs:
+    """A queue that only records what is enqueued, so that the test runs each job itself."""
+
+    def __init__(self) -> None:
+        self.requests: list[JobRequest] = []
+
+    async def enqueue(self, request: JobRequest) -> None:
+        self.requests.append(request)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+async def _run_chunked(settings: Settings, wave_id: uuid.UUID) -> tuple[list[str], list[list[str]], int]:
+    """Plan the wave's reports as the queue's workers do (chunks of 2), then run each chunk; what each enqueued."""
+    jobs = RecordedJobs()
+    ctx = {**await job_context(settings, jobs), "parallel": True}
+    try:
+        planned = await render_wave_reports(ctx, wave_id=str(wave_id))
+        chunks = list(jobs.requests)
+        pending = sum(record.status is ReportStatus.PENDING for record in await _records(settings))
+        after_each: list[list[str]] = []
+        for chunk in [request for request in chunks if request.function == "render_report_chunk"]:
+            jobs.requests.clear()
+            await render_report_chunk(ctx, **chunk.kwargs)
+            after_each.append([request.function for request in jobs.requests])
+    finally:
+        await ctx["database"].get_engine().dispose()
+    assert pending == planned
+    return [request.function for request in chunks], after_each, planned
+
+
+def test_workers_share_a_wave_s_reports_in_chunks_and_the_last_chunk_sends_the_notices(
+    closed_wave: Wave, tmp_path: Path
+) -> None:
+    settings = msgspec.structs.replace(
+        closed_wave.settings, reports_dir=str(tmp_path), render_chunk=2, render_processes=1, smtp_host="127.0.0.1"
+    )
+    chunks, after_each, planned = run_sync(_run_chunked(settings, closed_wave.wave_id))
+    assert planned == len(TEAMS) + 1 + 2  # the front-line teams, the head office, the organisation in fr and en
+    assert chunks == ["render_report_chunk"] * 4  # 7 reports in chunks of 2
+    assert after_each == [[], [], [], ["send_wave_report_notices"]]  # only once none is pending
+    rows = records(settings)
+    assert {row.status for row in rows} == {ReportStatus.RENDERED}
+    assert all(row.path and Path(row.path).is_relative_to(tmp_path) and Path(row.path).exists() for row in rows)
+    # Planned again with nothing changed, nothing is pending: no chunk, the notices at once.
+    chunks_again, _, planned_again = run_sync(_run_chunked(settings, closed_wave.wave_id))
+    assert (chunks_again, planned_again) == (["send_wave_report_notices"], 0)
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+async def _through_redis(settings: Settings, wave_id: uuid.UUID) -> list[ReportStatus]:
+    """Ask for the close on Redis's queue, run a worker in this process until every report is recorded."""
+    async with redis.from_url(settings.redis_url) as client:
+        await client.flushdb()  # a database of its own (15 is the sessions' test): nothing of an earlier run
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            wave = await session.get_one(WaveRow, wave_id, with_for_update=True)
+            await request_close(session, wave, actor="test")
+    finally:
+        await config.get_engine().dispose()
+    jobs = QueueJobs(saq_queue(settings), settings)
+    await jobs.enqueue(finish_closing_job(wave_id))
+    await jobs.close()
+    worker = saq_plugin(settings, concurrency=4).get_workers()[QUEUE_NAME]
+    await worker.queue.connect()
+    running = asyncio.create_task(worker.start())
+    try:
+        for _ in range(1200):
+            rows = await _records(settings)
+            if rows and all(row.status is not ReportStatus.PENDING for row in rows):
+                return [row.status for row in rows]
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"the reports were not all rendered: {[row.status for row in rows]}")
+    finally:
+        await worker.stop()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await worker.queue.disconnect()
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_on_redis_s_queue_a_worker_finishes_the_close_and_renders_every_report(
+    clean_database: Settings, tmp_path: Path
+) -> None:
+    wave_id = run_sync(_build(clean_database, close_it=False))
+    settings = msgspec.structs.replace(
+        clean_database,
+        jobs="queue",
+        redis_url="redis://127.0.0.1:6379/14",
+        reports_dir=str(tmp_path),
+        render_chunk=3,
+        render_processes=1,
+    )
+    statuses = run_sync(_through_redis(settings, wave_id))
+    assert statuses == [ReportStatus.RENDERED] * (len(TEAMS) + 1 + 2)
