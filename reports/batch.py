@@ -102,7 +102,9 @@ def render_job(inputs: WaveReportInputs, job: ReportJob, timeout: float | None =
 
     With a `timeout`, call it in a worker process only: past it, the process ends (:func:`deadline`).
     """
-    partial = job.path.with_name(job.path.name + ".part")
+    # Named by process: two workers rendering the same report at once (a lead asked again meanwhile) never write
+    # into one file; the last rename wins, with the same bytes.
+    partial = job.path.with_name(f"{job.path.name}.{os.getpid()}.part")
     try:
         with deadline(timeout):
             rendered = render_report(inputs, job.team, job.language, job.extras)

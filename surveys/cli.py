@@ -90,10 +90,13 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
 
     redact_access_log()
     host, port = host or settings.host, port or settings.port
+    # uvloop and httptools: 4 to 12 times the requests per second of asyncio and h11 here, and ahead of granian
+    # (`make bench-serve`, figures in the README).
+    loop, http = "uvloop", "httptools"
     if workers == 1:
         from surveys.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(create_app(settings), host=host, port=port, loop=loop, http=http)
         return
     if not secret_key_configured():
         raise click.ClickException(
@@ -101,7 +104,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
             "the others' forms"
         )
     # Each process builds its own app from the same environment.
-    uvicorn.run("surveys.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("surveys.app:create_app", factory=True, workers=workers, host=host, port=port, loop=loop, http=http)
 
 
 def main() -> None:

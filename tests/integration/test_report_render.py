@@ -506,6 +506,7 @@ async def _through_redis(settings: Settings, wave_id: uuid.UUID) -> list[ReportS
     await jobs.enqueue(finish_closing_job(wave_id))
     await jobs.close()
     worker = saq_plugin(settings, concurrency=4).get_workers()[QUEUE_NAME]
+    worker.SIGNALS = []  # this loop is not in the main thread, where signal handlers live
     await worker.queue.connect()
     running = asyncio.create_task(worker.start())
     try:
