@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-rewrite clean
+.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-rewrite clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ bench-serve: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/bench_serve.py
+
+bench-intake: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python bench/bench_intake.py
 
 bench-rewrite: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_rewrite.py
