@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -107,6 +108,8 @@ async def _symmetry_world(url: str) -> tuple[list[str], dict[str, int]]:
             tokens = [issued.token for issued in await launch_wave(session, wave)]
     finally:
         await config.get_engine().dispose()
+    # Respondents of every team answer at once, not one team after another (a team's submissions queue up).
+    random.Random(0).shuffle(tokens)
     answers = {item.id: (item.scale.low + item.scale.high) // 2 for item in instrument.items_for(Respondent.EMPLOYEE)}
     return tokens, answers
 

@@ -7,6 +7,7 @@ shape, no token check, no anonymity: what any endpoint that stores an answer mus
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
@@ -37,6 +38,7 @@ def create_app() -> Litestar:
             await state["pool"].execute(TABLE)
         else:
             state["sqlite"] = await aiosqlite.connect(url.removeprefix("sqlite:///"), timeout=30)
+            state["writing"] = asyncio.Lock()  # one connection: each INSERT and its commit in turn
             await state["sqlite"].execute("PRAGMA journal_mode=WAL")
             await state["sqlite"].execute(TABLE)
         try:
@@ -53,8 +55,9 @@ def create_app() -> Litestar:
         if "pool" in state:
             await state["pool"].execute("INSERT INTO floor_response VALUES ($1, $2)", data.token, answers)
         else:
-            await state["sqlite"].execute("INSERT INTO floor_response VALUES (?, ?)", (data.token, answers))
-            await state["sqlite"].commit()
+            async with state["writing"]:
+                await state["sqlite"].execute("INSERT INTO floor_response VALUES (?, ?)", (data.token, answers))
+                await state["sqlite"].commit()
         return {"status": "recorded"}
 
     return Litestar([submit], lifespan=[database])
