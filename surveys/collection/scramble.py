@@ -97,7 +97,7 @@ async def one_rewrite_per_team(session: AsyncSession) -> AsyncIterator[None]:
 async def scramble_responses(session: AsyncSession, wave_id: uuid.UUID) -> int:
     """Rewrite every response of a closing wave, each team and kind as one group; returns the count."""
     if session.get_bind().dialect.name == "postgresql":
-        return await _scramble_in_the_database(session, wave_id)
+        return await _rewrite_in_one_statement(session, Response.wave_id == wave_id, one_group=True)
     groups = await session.execute(
         sa.select(Response.team_id, Response.respondent)
         .where(Response.wave_id == wave_id)
@@ -111,48 +111,64 @@ async def scramble_responses(session: AsyncSession, wave_id: uuid.UUID) -> int:
     return total
 
 
-async def _scramble_in_the_database(session: AsyncSession, wave_id: uuid.UUID) -> int:
-    """The close's rewrite on PostgreSQL, in five statements whatever the wave's size (no row through Python).
+async def _rewrite_in_one_statement(session: AsyncSession, selected: sa.ColumnElement[bool], *, one_group: bool) -> int:
+    """The rewrite on PostgreSQL: one statement of data-modifying CTEs, whatever the number of rows.
 
-    A map of every response to a new random id (``gen_random_uuid``, a version 4 UUID) in a random order; the
-    responses, answers and comments copied in that order under their new ids, in group 0; the old rows deleted.
-    The per-group path (every row through Python) had not finished the 10,000-team benchmark wave after 14
-    minutes (``make bench-analysis``).
+    Each selected response gets a new random id (``gen_random_uuid``, a version 4 UUID) and place; responses,
+    answers and comments are copied in that order under their new ids and the old ones deleted, all reading the
+    statement's snapshot. Rows through Python instead cost a submission a third more (``make bench-intake``) and
+    had not finished the 10,000-team benchmark wave's close after 14 minutes (``make bench-analysis``); a
+    temporary table of old and new ids was slower for a submission and no faster for a close.
     """
-    kept = [column.name for column in Response.__table__.columns if column.name not in ("id", "mixing_group")]
-    await session.execute(
-        sa.text(
-            "CREATE TEMPORARY TABLE scramble_map ON COMMIT DROP AS SELECT id AS old_id, gen_random_uuid() AS new_id, "
-            "row_number() OVER (ORDER BY random()) AS position FROM response WHERE wave_id = :wave"
-        ),
-        {"wave": wave_id},
-    )
-    count = int(await session.scalar(sa.text("SELECT count(*) FROM scramble_map")) or 0)
-    await session.execute(
-        sa.text(
-            f"INSERT INTO response (id, mixing_group, {', '.join(kept)}) "
-            f"SELECT m.new_id, 0, {', '.join(f'r.{name}' for name in kept)} "
-            "FROM scramble_map m JOIN response r ON r.id = m.old_id ORDER BY m.position"
+    mapping = (
+        sa.select(
+            Response.id.label("old_id"),
+            sa.func.gen_random_uuid().label("new_id"),
+            sa.func.random().label("position"),
         )
+        .where(selected)
+        .cte("mapping")
     )
+    kept = [column for column in Response.__table__.columns if column.name not in ("id", "mixing_group")]
+    group = sa.literal(0) if one_group else Response.mixing_group
+    copies = [
+        sa.insert(Response)
+        .from_select(
+            ["id", "mixing_group", *(column.name for column in kept)],
+            sa.select(mapping.c.new_id, group, *kept)
+            .join(Response, Response.id == mapping.c.old_id)
+            .order_by(mapping.c.position),
+        )
+        .cte("responses")
+    ]
     for model in (Answer, Comment):
-        table = model.__tablename__
-        columns = [column.name for column in model.__table__.columns if column.name != "response_id"]
-        await session.execute(
-            sa.text(
-                f"INSERT INTO {table} (response_id, {', '.join(columns)}) "
-                f"SELECT m.new_id, {', '.join(f'c.{name}' for name in columns)} "
-                f"FROM scramble_map m JOIN {table} c ON c.response_id = m.old_id ORDER BY m.position"
+        columns = [column for column in model.__table__.columns if column.name != "response_id"]
+        copies.append(
+            sa.insert(model)
+            .from_select(
+                ["response_id", *(column.name for column in columns)],
+                sa.select(mapping.c.new_id, *columns)
+                .join(model, model.response_id == mapping.c.old_id)
+                .order_by(mapping.c.position),
             )
+            .cte(model.__tablename__)
         )
-        await session.execute(sa.text(f"DELETE FROM {table} c USING scramble_map m WHERE c.response_id = m.old_id"))
-    await session.execute(sa.text("DELETE FROM response r USING scramble_map m WHERE r.id = m.old_id"))
-    await session.execute(sa.text("DROP TABLE scramble_map"))
-    return count
+        copies.append(
+            sa.delete(model).where(model.response_id.in_(sa.select(mapping.c.old_id))).cte(f"old_{model.__tablename__}")
+        )
+    deleted = await session.execute(
+        sa.delete(Response)
+        .where(Response.id.in_(sa.select(mapping.c.old_id)))
+        .add_cte(*copies)
+        .execution_options(synchronize_session=False)
+    )
+    return int(deleted.rowcount)  # type: ignore[attr-defined]
 
 
 async def _rewrite(session: AsyncSession, selected: sa.ColumnElement[bool], *, one_group: bool = False) -> int:
     """Delete the selected responses and write them again in a random order with new ids (`one_group`: all in 0)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return await _rewrite_in_one_statement(session, selected, one_group=one_group)
     response_columns = [column for column in Response.__table__.columns if column.name != "id"]
     responses = [
         dict(row._mapping) for row in await session.execute(sa.select(Response.id, *response_columns).where(selected))
