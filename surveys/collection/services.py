@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.models import Answer, Channel, Comment, Response
 from surveys.collection.scramble import join_mixing_group, rewrite_after_submission
-from surveys.instruments.models import InstrumentVersion
-from surveys.instruments.services import stored_instrument
+from surveys.instruments.services import instrument_in_use
 from surveys.text_checks import CONTROL as CONTROL_CHARACTERS
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
 from surveys.waves.services import hash_token
@@ -135,15 +134,14 @@ def check_submission(
 
 
 async def _questionnaire(
-    session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent, language: str
+    session: AsyncSession, wave: Wave, team_id: uuid.UUID, respondent: Respondent, language: str
 ) -> Questionnaire:
-    wave = await session.get_one(Wave, wave_id)
     if wave.state is not WaveState.OPEN:
         raise SubmissionError.refused(
             Refusal.NOT_OPEN, "token", f"this survey is {wave.state}, it does not take answers", language=language
         )
-    version = await session.get_one(InstrumentVersion, wave.instrument_version_id)
-    return Questionnaire(wave, team_id, respondent, stored_instrument(version), version.id, language)
+    instrument = await instrument_in_use(session, wave.instrument_version_id)
+    return Questionnaire(wave, team_id, respondent, instrument, wave.instrument_version_id, language)
 
 
 LINK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -152,16 +150,21 @@ LINK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 async def invitation_questionnaire(session: AsyncSession, token: str) -> tuple[Invitation, Questionnaire]:
     """The invitation of a token and what it asks, or a SubmissionError saying why it cannot be answered."""
-    invitation = await session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
-    if invitation is None:
+    found = (
+        await session.execute(
+            sa.select(Invitation, Wave)
+            .join(Wave, Wave.id == Invitation.wave_id)
+            .where(Invitation.token_hash == hash_token(token))
+        )
+    ).one_or_none()  # the invitation and its wave in one round trip
+    if found is None:
         raise SubmissionError.refused(Refusal.UNKNOWN, "token", "this link is not a valid survey link")
+    invitation, wave = found
     if invitation.answered:
         raise SubmissionError.refused(
             Refusal.USED, "token", "this link has already been used to answer", language=invitation.language
         )
-    questionnaire = await _questionnaire(
-        session, invitation.wave_id, invitation.team_id, invitation.respondent, invitation.language
-    )
+    questionnaire = await _questionnaire(session, wave, invitation.team_id, invitation.respondent, invitation.language)
     return invitation, questionnaire
 
 
@@ -170,10 +173,19 @@ async def open_link_questionnaire(
 ) -> tuple[OpenLink, Questionnaire]:
     """The open link of a code and its customer questionnaire, or a SubmissionError."""
     # Codes are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in text) names no link.
-    link = await session.scalar(sa.select(OpenLink).where(OpenLink.code == code)) if LINK_CODE.fullmatch(code) else None
-    if link is None:
+    found = (
+        (
+            await session.execute(
+                sa.select(OpenLink, Wave).join(Wave, Wave.id == OpenLink.wave_id).where(OpenLink.code == code)
+            )
+        ).one_or_none()
+        if LINK_CODE.fullmatch(code)
+        else None
+    )
+    if found is None:
         raise SubmissionError.refused(Refusal.UNKNOWN, "code", "this link is not a valid survey link")
-    return link, await _questionnaire(session, link.wave_id, link.team_id, Respondent.CUSTOMER, language)
+    link, wave = found
+    return link, await _questionnaire(session, wave, link.team_id, Respondent.CUSTOMER, language)
 
 
 def _require_valid(questionnaire: Questionnaire, answers: Mapping[str, object], comments: Mapping[str, object]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,22 @@ async def is_frozen(session: AsyncSession, version: InstrumentVersion) -> bool:
     """Whether a wave uses this version, which then may never change."""
     used = await session.scalar(sa.select(sa.exists().where(Wave.instrument_version_id == version.id)))
     return bool(used)
+
+
+_IN_USE: dict[uuid.UUID, Instrument] = {}
+"""The instruments of the versions open waves use, parsed once per process (such a version never changes)."""
+_IN_USE_SIZE = 64
+
+
+async def instrument_in_use(session: AsyncSession, version_id: uuid.UUID) -> Instrument:
+    """The instrument of a version an open wave uses: read and parsed once per process, not at every answer."""
+    instrument = _IN_USE.get(version_id)
+    if instrument is None:
+        instrument = stored_instrument(await session.get_one(InstrumentVersion, version_id))
+        if len(_IN_USE) >= _IN_USE_SIZE:
+            del _IN_USE[next(iter(_IN_USE))]
+        _IN_USE[version_id] = instrument
+    return instrument
 
 
 def stored_instrument(version: InstrumentVersion) -> Instrument:
