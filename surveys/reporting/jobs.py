@@ -100,11 +100,11 @@ async def _wave_data(ctx: dict[str, Any], session: AsyncSession, wave: Wave) -> 
         sa.select(WaveAnalysisRecord.computed_at).where(WaveAnalysisRecord.wave_id == wave.id)
     )
     key = (wave.id, computed_at, settings.comment_threshold)
-    cached = ctx.get("report_data")
+    cached = ctx["shared"].get("report_data")
     if cached is not None and cached[0] == key:
         return cast(WaveReportData, cached[1])
     data = await load_report_data(session, wave, comment_threshold=settings.comment_threshold)
-    ctx["report_data"] = (key, data)
+    ctx["shared"]["report_data"] = (key, data)
     return data
 
 
@@ -117,7 +117,7 @@ async def render_report_chunk(ctx: dict[str, Any], *, wave_id: str, reports: str
     """
     settings = ctx["settings"]
     only = frozenset(uuid.UUID(record_id) for record_id in reports.split(","))
-    rendering: asyncio.Semaphore = ctx.setdefault("rendering", asyncio.Semaphore(1))
+    rendering: asyncio.Semaphore = ctx["shared"].setdefault("rendering", asyncio.Semaphore(1))
     async with keep_alive(ctx), rendering, ctx["session_maker"]() as session:
         wave = await session.get(Wave, uuid.UUID(wave_id))
         if wave is None or wave.state is not WaveState.CLOSED:

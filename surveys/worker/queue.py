@@ -90,7 +90,11 @@ def queue_dsn(settings: Settings) -> str:
 
 
 async def job_context(settings: Settings, jobs: Jobs) -> dict[str, Any]:
-    """What every job receives: the settings, a database, where to enqueue the next jobs, the mailer."""
+    """What every job receives: the settings, a database, where to enqueue the next jobs, the mailer.
+
+    ``shared`` is what the jobs of one process share (a lock, a cache): SAQ gives each job a shallow copy of this
+    context, so anything a job sets on the context itself is gone with it, while this dict is the same in all.
+    """
     from surveys.db import alchemy_config
     from surveys.mail.outbox import SmtpMailer
 
@@ -101,6 +105,7 @@ async def job_context(settings: Settings, jobs: Jobs) -> dict[str, Any]:
         "session_maker": database.create_session_maker(),
         "jobs": jobs,
         "mailer": SmtpMailer(settings),
+        "shared": {},
     }
 
 

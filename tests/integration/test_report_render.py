@@ -491,7 +491,7 @@ def _redis_reachable() -> bool:
         return False
 
 
-async def _through_redis(settings: Settings, wave_id: uuid.UUID) -> list[ReportStatus]:
+async def _through_redis(settings: Settings, wave_id: uuid.UUID) -> tuple[list[ReportStatus], set[str]]:
     """Ask for the close on Redis's queue, run a worker in this process until every report is recorded."""
     async with redis.from_url(settings.redis_url) as client:
         await client.flushdb()  # a database of its own (15 is the sessions' test): nothing of an earlier run
@@ -513,7 +513,9 @@ async def _through_redis(settings: Settings, wave_id: uuid.UUID) -> list[ReportS
         for _ in range(1200):
             rows = await _records(settings)
             if rows and all(row.status is not ReportStatus.PENDING for row in rows):
-                return [row.status for row in rows]
+                # What the jobs keep for the worker's later jobs (one chunk at a time, the wave's data) lives in
+                # the worker's own context: SAQ hands each job a copy, where it would be lost.
+                return [row.status for row in rows], set(worker.context["shared"])
             await asyncio.sleep(0.1)
         raise AssertionError(f"the reports were not all rendered: {[row.status for row in rows]}")
     finally:
@@ -537,5 +539,6 @@ def test_on_redis_s_queue_a_worker_finishes_the_close_and_renders_every_report(
         render_chunk=3,
         render_processes=1,
     )
-    statuses = run_sync(_through_redis(settings, wave_id))
+    statuses, shared = run_sync(_through_redis(settings, wave_id))
     assert statuses == [ReportStatus.RENDERED] * (len(TEAMS) + 1 + 2)
+    assert shared == {"rendering", "report_data"}
