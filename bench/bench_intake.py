@@ -17,9 +17,7 @@ import datetime as dt
 import json
 import os
 import random
-import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +27,8 @@ import uuid
 from pathlib import Path
 
 import httpx
-from bench_analysis import SERVER, admin  # beside this script
+import load  # beside this script
+from bench_analysis import SERVER, admin
 
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
@@ -64,12 +63,6 @@ function request()
   return wrk.format("POST", "/api/v1/responses", {["Content-Type"] = "application/json"}, filled)
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def process_cpu(pid: int) -> float:
@@ -114,29 +107,19 @@ async def _symmetry_world(url: str) -> tuple[list[str], dict[str, int]]:
     return tokens, answers
 
 
-def wrk(port: int, tokens: list[str], answers: dict[str, int], scratch: Path) -> dict[str, float]:
+def drive(port: int, tokens: list[str], answers: dict[str, int], scratch: Path) -> dict[str, float]:
     token_file, body_file, script = scratch / "tokens.txt", scratch / "body.json", scratch / "intake.lua"
     token_file.write_text("\n".join(tokens) + "\n")
     body_file.write_text(json.dumps({"token": "TOKEN", "answers": answers}))
     script.write_text(WRK_SCRIPT)
-    result = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}",
-         "--", str(token_file), str(body_file)],
-        capture_output=True, text=True, check=True,
+    return load.wrk(
+        ["-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(script), f"http://127.0.0.1:{port}", "--",
+         str(token_file), str(body_file)]
     )  # fmt: skip
-    out = result.stdout
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
-    figures["requests"] = float(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    for percentile in ("50", "99"):
-        value, unit = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-        figures[f"p{percentile}"] = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    figures["errors"] = float(errors.group(1)) if errors else 0.0
-    return figures
 
 
 def start(name: str, app: str, env: dict[str, str], scratch: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
+    port = load.free_port()
     log = (scratch / f"{name}.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", app, "--loop", "uvloop", "--http", "httptools",
@@ -176,7 +159,7 @@ def run_kind(kind: str, symmetry_url: str, floor_url: str, scratch: Path) -> Non
                     uuid.uuid4().hex for _ in range(FLOOR_TOKENS)
                 ]  # fmt: skip
                 cpu = process_cpu(server.pid)
-                figures = wrk(port, used, answers, scratch)
+                figures = drive(port, used, answers, scratch)
                 figures["cpu_ms"] = 1000 * (process_cpu(server.pid) - cpu) / figures["requests"]
                 rounds[name].append(figures)
                 print(f"{kind:10} round {number + 1} {name:8} {figures['rps']:7.0f} req/s  p50 {figures['p50']:6.1f} ms"

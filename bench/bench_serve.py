@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +21,7 @@ from pathlib import Path
 
 import httpx
 from bench_analysis import SERVER, admin  # beside this script
+from load import free_port, wrk
 
 DATABASE = "symmetry_bench_serve"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -37,12 +36,6 @@ SERVERS = {
                        "{port}", "--no-access-log", APP],
 }  # fmt: skip
 PAGES = ("/health", "/login")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def tree_cpu(root: int) -> float:
@@ -65,22 +58,6 @@ def tree_cpu(root: int) -> float:
     return sum(stats[pid][1] for pid in tree if pid in stats) / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(url: str) -> dict[str, float]:
-    """Requests per second and latency percentiles (ms) of one wrk run."""
-    result = subprocess.run(
-        ["wrk", "-t2", "-c32", f"-d{SECONDS}s", "--latency", url], capture_output=True, text=True, check=True
-    )
-    out = result.stdout
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
-    figures["requests"] = float(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    for percentile in ("50", "99"):
-        value, unit = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-        figures[f"p{percentile}"] = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    figures["errors"] = float(errors.group(1)) if errors else 0.0
-    return figures
-
-
 def run_server(name: str, command: list[str], env: dict[str, str]) -> None:
     port = free_port()
     server = subprocess.Popen(
@@ -101,7 +78,7 @@ def run_server(name: str, command: list[str], env: dict[str, str]) -> None:
         for page in PAGES:
             httpx.get(f"{base}{page}", timeout=5)  # warm each worker's caches a little
         started = tree_cpu(server.pid)
-        results = {page: wrk(base + page) for page in PAGES}
+        results = {page: wrk(["-t2", "-c32", f"-d{SECONDS}s", base + page]) for page in PAGES}
         spent = tree_cpu(server.pid) - started
     finally:
         server.send_signal(signal.SIGINT)

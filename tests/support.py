@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -19,3 +20,12 @@ def in_thread(function: Callable[..., T], *args: Any) -> T:
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion from synchronous code, whatever runs in this thread."""
     return in_thread(asyncio.run, coroutine)
+
+
+def redis_reachable() -> bool:
+    """Whether a Redis answers on 127.0.0.1:6379 (the tests that need one are skipped, and say so, otherwise)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False

@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
-import socket
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,7 @@ from surveys.worker.queue import JobRequest, QueueJobs, job_context
 from surveys.worker.saq_queue import QUEUE_NAME, saq_plugin, saq_queue
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator
-from tests.support import run_sync
+from tests.support import redis_reachable, run_sync
 
 WAVE = "Spring"
 # Employee respondents per front-line team: above the comment threshold (10), above the anonymity threshold (5)
@@ -483,14 +482,6 @@ def test_workers_share_a_wave_s_reports_in_chunks_and_the_last_chunk_sends_the_n
     assert (chunks_again, planned_again) == (["send_wave_report_notices"], 0)
 
 
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 async def _through_redis(settings: Settings, wave_id: uuid.UUID) -> tuple[list[ReportStatus], set[str]]:
     """Ask for the close on Redis's queue, run a worker in this process until every report is recorded."""
     async with redis.from_url(settings.redis_url) as client:
@@ -526,7 +517,7 @@ async def _through_redis(settings: Settings, wave_id: uuid.UUID) -> tuple[list[R
         await worker.queue.disconnect()
 
 
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 def test_on_redis_s_queue_a_worker_finishes_the_close_and_renders_every_report(
     clean_database: Settings, tmp_path: Path
 ) -> None:

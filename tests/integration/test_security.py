@@ -14,6 +14,7 @@ from surveys.db import alchemy_config
 from surveys.security.models import StoreEntry, ThrottleWindow
 from surveys.settings import Settings
 from tests.integration.world import EMAILS, PASSWORD, World, client_for
+from tests.support import redis_reachable
 
 
 async def _sign_in(client: AsyncTestClient, email: str, password: str) -> int:  # type: ignore[type-arg]
@@ -181,17 +182,7 @@ async def test_an_unexpected_error_is_logged_with_its_traceback_and_answered_wit
     assert "/r/{token:str}" in record.getMessage() and "secret-token-value" not in caplog.text
 
 
-def _redis_reachable() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 async def test_with_redis_sessions_and_the_open_link_limit_are_shared_there(world: World) -> None:
     import secrets
 
