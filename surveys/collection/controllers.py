@@ -13,7 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from surveys.collection.forms import (
     Submitted,
@@ -23,6 +23,8 @@ from surveys.collection.forms import (
     step_problems,
     steps_for,
 )
+from surveys.collection.intake import intake_connection
+from surveys.collection.jobs import mix_when_due
 from surveys.collection.schemas import FieldError, ResponseAccepted, ResponseSubmission, SubmissionErrorBody
 from surveys.collection.services import (
     Questionnaire,
@@ -156,6 +158,7 @@ class SurveyPagesController(Controller):
     @post("/r/{token:str}", status_code=200)
     async def invitation_step(
         self,
+        request: Request[Any, Any, Any],
         token: FromPath[str],
         data: FormData,
         db_session: NamedDependency[AsyncSession],
@@ -168,7 +171,7 @@ class SurveyPagesController(Controller):
             return refusal_page(error, choose_language(data.get("lang"), "fr"))
 
         async def submit(answers: dict[str, object], comments: dict[str, str]) -> object:
-            await submit_response(db_session, token, answers, comments)
+            mix_when_due(request, await submit_response(db_session, token, answers, comments))
             return None
 
         return await advance(questionnaire, data, settings, action_url=f"/r/{token}", submit=submit)
@@ -308,8 +311,8 @@ class ResponseApiController(Controller):
         description=(
             "Stores the answers given through one personal token, and consumes the token: a token answers once. "
             "Every question of the person's questionnaire (employee or customer) is required; comments are optional "
-            "and capped. Nothing is stored unless everything is valid. An employee response is stored with its "
-            "team, wave, instrument version and day only."
+            "and capped. Nothing is stored unless everything is valid. A response is stored with its "
+            "team, wave and instrument version only, with no time."
         ),
         responses={
             404: _error_spec(404, "Unknown token", "token", "refused", "this link is not a valid survey link"),
@@ -353,8 +356,11 @@ class ResponseApiController(Controller):
                 ],
             ),
         ],
-        db_session: NamedDependency[AsyncSession],
+        db_engine: NamedDependency[AsyncEngine],
+        request: Request[Any, Any, Any],
     ) -> ResponseAccepted:
-        """Store the answers of one token."""
-        await submit_response(db_session, data.token, data.answers, data.comments)
+        """Store the answers of one token, in one statement on PostgreSQL (no session: nothing else to commit)."""
+        async with intake_connection(db_engine) as connection:
+            stored = await submit_response(connection, data.token, data.answers, data.comments)
+        mix_when_due(request, stored)
         return ResponseAccepted()

@@ -65,3 +65,20 @@ class Comment(DefaultBase):
     response_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     text: Mapped[str] = mapped_column(sa.Text)
+
+
+class SealedResponse(UUIDBase):
+    """Answers given through an invitation, encrypted (:mod:`surveys.collection.sealing`) until mixing admits them.
+
+    Written in the transaction that consumes the invitation, so a reader of the database can pair the two; what
+    they would learn is sealed. :mod:`surveys.collection.mixing` moves a team's sealed answers of a kind among its
+    responses several at once, and closing the wave moves the rest.
+    """
+
+    __tablename__ = "sealed_response"
+    __table_args__ = (sa.Index("ix_sealed_response_place", "wave_id", "team_id", "respondent"),)
+
+    wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"))
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    respondent: Mapped[Respondent] = mapped_column(enum_type(Respondent))
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)

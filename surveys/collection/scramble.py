@@ -1,17 +1,15 @@
-"""Keeping stored answers from betraying the order, or the moment, in which they were given.
+"""Keeping stored responses from betraying the order, or the moment, in which they were given.
 
-A response is stored in the transaction that consumes its invitation, so on PostgreSQL both rows carry that
-transaction's id (``xmin``); on any database, rows are laid out in the order they are written (``ctid``, SQLite's
-``rowid``). A reader of the database could then sort the answered invitations and the responses the same way and
-pair them. So every submission through an invitation ends by rewriting the responses of its team and kind
-(employees or customers) in its mixing group (:data:`MIXING_GROUP`) in a random order, with new random ids, in
-that same transaction: afterwards they share one ``xmin``, sit in random order, and nothing but their content
-tells them apart. Closing a wave rewrites the whole wave the same way, each team and kind as one group.
-Responses carry no date either.
+Rows are laid out in the order they are written (PostgreSQL's ``ctid``, SQLite's ``rowid``) and carry the id of
+the transaction that wrote them (``xmin``). So responses are only ever written by rewriting a whole group of a
+team's responses of a kind (employees or customers) in a random order, with new random ids, in one transaction:
+afterwards the group's rows share one ``xmin``, sit in random order, and nothing but their content tells them
+apart. Mixing admits sealed answers that way, a batch at a time, rewriting the mixing group (:data:`MIXING_GROUP`)
+they join (:mod:`surveys.collection.mixing`); closing a wave rewrites the whole wave, each team and kind as one
+group. Responses carry no date either.
 
 What is left (``docs/privacy.md``): the old row versions stay in the table's pages, invisible to SQL, until
-VACUUM reclaims them; and a reader who polls the database during a wave sees which invitation and which
-response appear between two reads.
+VACUUM reclaims them; and a reader who polls the database during a wave sees each batch arrive.
 """
 
 from __future__ import annotations
@@ -19,79 +17,35 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.models import Answer, Channel, Comment, Response
-from surveys.org.models import Team
 from symmetry.domain import Respondent
 
 MIXING_GROUP = 100
-"""Responses through invitations that a submission rewrites together, at most: its team's and kind's group.
+"""Responses through invitations that mixing rewrites together, at most: a team's and kind's group.
 
-Rewriting the whole team at every submission would cost time in proportion to the team's answers (about 1 s
-per submission at 800, `make bench-rewrite`). So a team's responses of a kind are mixed in groups of this many,
-in the order they arrive: each submission rewrites its group only, and closing the wave rewrites the whole
-team as one group. While the wave is open, an answer hides among the others of its group, never fewer than a
-hundred once the group is full; a team that never gets past a hundred answers is one group.
+Rewriting the whole team at every batch would cost time in proportion to the team's answers (about 1 s at 800,
+`make bench-mixing`). So a team's responses of a kind are mixed in groups of this many, in the order they
+arrive: each batch rewrites the group it joins, and closing the wave rewrites the whole team as one group. While
+the wave is open, an answer hides among the others of its group, never fewer than a hundred once the group is
+full; a team that never gets past a hundred answers is one group.
 """
 
-BATCH = "symmetry.collection.rewrite_batch"
 
-
-async def join_mixing_group(
-    session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent
-) -> int:
-    """Lock the team's rewrites and return the mixing group the next response through an invitation joins.
-
-    FOR NO KEY UPDATE queues the submissions of a team, so that two never rewrite the same rows, without
-    blocking inserts that only reference the team.
-    """
-    await session.execute(sa.select(Team.id).where(Team.id == team_id).with_for_update(key_share=True))
-    count = await session.scalar(sa.select(sa.func.count()).where(*_invited(wave_id, team_id, respondent)))
-    return int(count or 0) // MIXING_GROUP
-
-
-def _invited(wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent) -> tuple[sa.ColumnElement[bool], ...]:
+def invited_responses(
+    wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent
+) -> tuple[sa.ColumnElement[bool], ...]:
+    """The responses through invitations of one team and kind in a wave."""
     return (
         Response.wave_id == wave_id,
         Response.team_id == team_id,
         Response.respondent == respondent,
         Response.channel == Channel.INVITATION,
     )
-
-
-async def rewrite_after_submission(
-    session: AsyncSession, wave_id: uuid.UUID, team_id: uuid.UUID, respondent: Respondent, group: int
-) -> None:
-    """Rewrite the submission's mixing group now, or its whole team at the end of a batch."""
-    batch: set[tuple[uuid.UUID, uuid.UUID, Respondent]] | None = session.info.get(BATCH)
-    if batch is None:
-        await _rewrite(session, sa.and_(*_invited(wave_id, team_id, respondent), Response.mixing_group == group))
-    else:
-        batch.add((wave_id, team_id, respondent))
-
-
-@asynccontextmanager
-async def one_rewrite_per_team(session: AsyncSession) -> AsyncIterator[None]:
-    """Many submissions in one transaction (the demo): each team's responses are rewritten once, at the end.
-
-    As safe as rewriting after each: the transaction commits every row at once, with one ``xmin``, and the
-    final rewrite puts each team's rows in a random order. The rows keep their mixing groups, for the
-    submissions that may follow while the wave is open.
-    """
-    session.info[BATCH] = set()
-    try:
-        yield
-        teams = sorted(session.info[BATCH], key=lambda group: (str(group[1]), group[2].value))
-    finally:
-        del session.info[BATCH]
-    for wave_id, team_id, respondent in teams:
-        await _rewrite(session, sa.and_(*_invited(wave_id, team_id, respondent)))
 
 
 async def scramble_responses(session: AsyncSession, wave_id: uuid.UUID) -> int:
@@ -107,7 +61,7 @@ async def scramble_responses(session: AsyncSession, wave_id: uuid.UUID) -> int:
     total = 0
     for team_id, respondent in groups.all():
         selected = sa.and_(Response.wave_id == wave_id, Response.team_id == team_id, Response.respondent == respondent)
-        total += await _rewrite(session, selected, one_group=True)
+        total += await rewrite_responses(session, selected, one_group=True)
     return total
 
 
@@ -165,7 +119,7 @@ async def _rewrite_in_one_statement(session: AsyncSession, selected: sa.ColumnEl
     return int(deleted.rowcount)  # type: ignore[attr-defined]
 
 
-async def _rewrite(session: AsyncSession, selected: sa.ColumnElement[bool], *, one_group: bool = False) -> int:
+async def rewrite_responses(session: AsyncSession, selected: sa.ColumnElement[bool], *, one_group: bool = False) -> int:
     """Delete the selected responses and write them again in a random order with new ids (`one_group`: all in 0)."""
     if session.get_bind().dialect.name == "postgresql":
         return await _rewrite_in_one_statement(session, selected, one_group=one_group)

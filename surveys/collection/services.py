@@ -1,7 +1,9 @@
 """Accepting a response: one use of one token, answers checked against the instrument, identity dropped.
 
-A response and the consumption of its invitation happen in the caller's one transaction; the invitation is
-consumed by a conditional UPDATE, so of two concurrent submissions of one token exactly one is stored.
+Answers through an invitation are stored sealed with the consumption of their token, in one statement or one
+transaction (:mod:`surveys.collection.intake`), and later admitted among their team's responses in batches
+(:mod:`surveys.collection.mixing`). Answers through an open link have no invitation to be paired with: they are
+stored as responses at once.
 """
 
 from __future__ import annotations
@@ -11,19 +13,20 @@ import re
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.models import Answer, Channel, Comment, Response
-from surveys.collection.scramble import join_mixing_group, rewrite_after_submission
+from surveys.collection.intake import Database, Stored, consume_and_seal, database_url, open_questionnaires
+from surveys.collection.mixing import NewResponse, insert_responses
+from surveys.collection.models import Channel
+from surveys.collection.sealing import Sealer, sealer_for
 from surveys.instruments.services import instrument_in_use
 from surveys.text_checks import CONTROL as CONTROL_CHARACTERS
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
 from surveys.waves.services import hash_token
-from symmetry.analysis import voice_scores
-from symmetry.domain import Instrument, Respondent, Voice
+from symmetry.domain import Instrument, Respondent
 
 
 class Refusal(enum.StrEnum):
@@ -194,69 +197,50 @@ def _require_valid(questionnaire: Questionnaire, answers: Mapping[str, object], 
         raise SubmissionError(Refusal.INVALID, errors)
 
 
-async def _store(
-    session: AsyncSession,
-    questionnaire: Questionnaire,
-    channel: Channel,
-    answers: Mapping[str, object],
-    comments: Mapping[str, object],
-    *,
-    mixing_group: int = 0,
-) -> None:
-    scores = voice_scores(questionnaire.instrument, {k: float(v) for k, v in answers.items() if isinstance(v, int)})
-    response_id = uuid.uuid4()
-    await session.execute(
-        sa.insert(Response).values(
-            id=response_id,
-            employee_score=scores[Voice.EMPLOYEE],
-            mirror_score=scores[Voice.MIRROR],
-            customer_score=scores[Voice.CUSTOMER],
-            wave_id=questionnaire.wave.id,
-            team_id=questionnaire.team_id,
-            instrument_version_id=questionnaire.instrument_version_id,
-            respondent=questionnaire.respondent,
-            channel=channel,
-            mixing_group=mixing_group,
-        )
-    )
-    await session.execute(
-        sa.insert(Answer), [{"response_id": response_id, "item_id": k, "value": v} for k, v in answers.items()]
-    )
-    texts = [
-        {"response_id": response_id, "item_id": comment_id, "text": str(text).strip()}
-        for comment_id, text in comments.items()
-        if str(text).strip()
-    ]
-    if texts:
-        await session.execute(sa.insert(Comment), texts)
-
-
 async def submit_response(
-    session: AsyncSession,
+    database: Database,
     token: str,
     answers: Mapping[str, object],
     comments: Mapping[str, object] | None = None,
-) -> None:
-    """Store the answers given through one invitation token and consume the token.
+) -> Stored:
+    """Consume one invitation token and store its answers, sealed until mixing admits them; where they wait.
 
-    The stored response carries the team, wave, instrument version and channel only, and the responses of its
-    team and kind in its mixing group are then rewritten in a random order (:mod:`surveys.collection.scramble`),
-    so that no system column, row order or id pairs it with the invitation consumed in the same transaction.
+    The answers are first checked against the open waves' questionnaires, so that a valid submission costs one
+    statement; when that statement consumes nothing, the invitation is read to say why, or to store it (a wave
+    opened within the last second).
     """
-    invitation, questionnaire = await invitation_questionnaire(session, token)
-    _require_valid(questionnaire, answers, comments or {})
-    consumed = await session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.answered.is_(False))
-        .values(answered=True)
-        .execution_options(synchronize_session=False)
-    )
-    if consumed.rowcount != 1:  # type: ignore[attr-defined]
+    comments = comments or {}
+    token_hash = hash_token(token)
+    sealer = sealer_for(database_url(database))
+    open_now = await open_questionnaires(database).current(database)
+    places = [
+        (q.wave_id, q.respondent)
+        for q in open_now
+        if not check_submission(q.instrument, q.respondent, answers, comments)
+    ]
+    if places:
+        stored = await consume_and_seal(database, token_hash, places, _seal(sealer, answers, comments))
+        if stored is not None:
+            return stored
+    session = database if isinstance(database, AsyncSession) else AsyncSession(bind=database)
+    _, questionnaire = await invitation_questionnaire(session, token)
+    _require_valid(questionnaire, answers, comments)
+    place = (questionnaire.wave.id, questionnaire.respondent)
+    stored = await consume_and_seal(database, token_hash, [place], _seal(sealer, answers, comments))
+    if stored is not None:
+        return stored
+    if await database.scalar(sa.select(Invitation.answered).where(Invitation.token_hash == token_hash)):
         raise SubmissionError.refused(Refusal.USED, "token", "this link has already been used to answer")
-    place = (questionnaire.wave.id, questionnaire.team_id, questionnaire.respondent)
-    group = await join_mixing_group(session, *place)
-    await _store(session, questionnaire, Channel.INVITATION, answers, comments or {}, mixing_group=group)
-    await rewrite_after_submission(session, *place, group)
+    raise SubmissionError.refused(Refusal.NOT_OPEN, "token", "this survey is closing, it does not take answers")
+
+
+def _seal(sealer: Sealer, answers: Mapping[str, object], comments: Mapping[str, object]) -> bytes:
+    return sealer.seal(dict(answers), _texts(comments))
+
+
+def _texts(comments: Mapping[str, object]) -> dict[str, str]:
+    """The comments that say something, trimmed."""
+    return {comment_id: str(text).strip() for comment_id, text in comments.items() if str(text).strip()}
 
 
 async def submit_open_response(
@@ -268,4 +252,9 @@ async def submit_open_response(
     """Store a customer's answers given through a team's open link (no invitation: nothing to pair it with)."""
     _, questionnaire = await open_link_questionnaire(session, code)
     _require_valid(questionnaire, answers, comments or {})
-    await _store(session, questionnaire, Channel.OPEN_LINK, answers, comments or {})
+    valid = cast("Mapping[str, int]", answers)  # checked above: whole numbers on their scales
+    response = NewResponse(
+        questionnaire.team_id, Respondent.CUSTOMER, Channel.OPEN_LINK, 0, valid, _texts(comments or {})
+    )
+    wave = questionnaire.wave
+    await insert_responses(session, wave.id, questionnaire.instrument_version_id, questionnaire.instrument, [response])

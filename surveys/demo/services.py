@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.scramble import one_rewrite_per_team
+from surveys.collection.mixing import admit_batch, waiting_batches
 from surveys.collection.services import submit_response
 from surveys.demo.comments import draw_comment
 from surveys.demo.roster import DEMO_SLUG, build_roster
@@ -101,18 +101,20 @@ async def run_demo(
     comment_rng = np.random.default_rng([seed, 1])
     position = {branch.id: index for index, branch in enumerate(branches)}
     answered = dict.fromkeys(Respondent, 0)
-    async with one_rewrite_per_team(session):  # the demo answers in one transaction
-        for respondent, people, rate in (
-            (Respondent.EMPLOYEE, employees, EMPLOYEE_RESPONSE_RATE),
-            (Respondent.CUSTOMER, customers, CUSTOMER_RESPONSE_RATE),
-        ):
-            draw = simulator.employee if respondent is Respondent.EMPLOYEE else simulator.customer
-            for person in people:
-                if rng.random() >= (rate / 2 if leave_open else rate):
-                    continue
-                comment = draw_comment(comment_rng) if respondent is Respondent.EMPLOYEE else {}
-                await submit_response(session, tokens[person.id], draw(position[person.team_id]), comment)
-                answered[respondent] += 1
+    for respondent, people, rate in (
+        (Respondent.EMPLOYEE, employees, EMPLOYEE_RESPONSE_RATE),
+        (Respondent.CUSTOMER, customers, CUSTOMER_RESPONSE_RATE),
+    ):
+        draw = simulator.employee if respondent is Respondent.EMPLOYEE else simulator.customer
+        for person in people:
+            if rng.random() >= (rate / 2 if leave_open else rate):
+                continue
+            comment = draw_comment(comment_rng) if respondent is Respondent.EMPLOYEE else {}
+            await submit_response(session, tokens[person.id], draw(position[person.team_id]), comment)
+            answered[respondent] += 1
+    if leave_open:  # mixing admits the sealed answers as its jobs would (closing admits them all)
+        for batch in await waiting_batches(session, [wave.id]):
+            await admit_batch(session, *batch)
 
     analysis = None
     if not leave_open:

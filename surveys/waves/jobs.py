@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveys.waves.actions import close, launch, request_close
-from surveys.waves.models import Wave, WaveState
+from surveys.waves.models import WAVE_LOCK, Wave, WaveState
 from surveys.worker.queue import JobRequest, keep_alive
 
 SCHEDULER = "symmetry (scheduler)"
@@ -30,7 +30,7 @@ async def finish_closing(ctx: dict[str, Any], *, wave_id: str) -> str:
     from surveys.reporting.jobs import wave_reports_job  # reporting builds on waves
 
     async with keep_alive(ctx), ctx["session_maker"]() as session, session.begin():
-        wave = await session.get(Wave, uuid.UUID(wave_id), with_for_update=True)
+        wave = await session.get(Wave, uuid.UUID(wave_id), with_for_update=WAVE_LOCK)
         if wave is None or wave.state is not WaveState.CLOSING:
             return "nothing to do"
         await close(session, wave, ctx["settings"], actor=SCHEDULER)
@@ -57,14 +57,14 @@ async def open_and_close_due_waves(ctx: dict[str, Any], *, today: str | None = N
         )
     for wave_id in due_to_open:
         async with session_maker() as session, session.begin():
-            wave = await session.get_one(Wave, wave_id, with_for_update=True)
+            wave = await session.get_one(Wave, wave_id, with_for_update=WAVE_LOCK)
             if wave.state is WaveState.SCHEDULED:
                 await launch(session, wave, settings, actor=SCHEDULER, today=day)
         if settings.smtp_enabled:
             await ctx["jobs"].enqueue(wave_emails_job(wave_id))
     for wave_id in due_to_close:
         async with session_maker() as session, session.begin():
-            wave = await session.get_one(Wave, wave_id, with_for_update=True)
+            wave = await session.get_one(Wave, wave_id, with_for_update=WAVE_LOCK)
             if wave.state is WaveState.OPEN:
                 await request_close(session, wave, actor=SCHEDULER)
         await ctx["jobs"].enqueue(finish_closing_job(wave_id))

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from surveys.db import enum_type
 from symmetry.domain import Respondent
 
+WAVE_LOCK = {"key_share": True}
+"""How a wave's row is locked for a change of state (``FOR NO KEY UPDATE``): two changes take turns, while the
+answers being stored, whose foreign key only needs the row to stay, are not held up."""
+
 
 class WaveState(enum.StrEnum):
     """A wave's life: drafted, scheduled, open, closing, then closed and analysed.

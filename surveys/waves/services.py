@@ -14,10 +14,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.collection.intake import stop_intake
+from surveys.collection.mixing import admit_all
 from surveys.collection.scramble import scramble_responses
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.text_checks import checked_text
-from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
+from surveys.waves.models import WAVE_LOCK, Invitation, OpenLink, Wave, WaveState, WaveTeam
 from symmetry.domain import Respondent
 
 TOKEN_BYTES = 24
@@ -105,7 +107,7 @@ async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitatio
     The wave's row is locked and its state read again inside the lock, so that of two launches at once the second
     finds the wave open and is refused.
     """
-    await session.refresh(wave, with_for_update=True)
+    await session.refresh(wave, with_for_update=WAVE_LOCK)
     if wave.state not in (WaveState.DRAFT, WaveState.SCHEDULED):
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft or scheduled wave can be launched")
     issued: list[IssuedInvitation] = []
@@ -151,7 +153,7 @@ async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitatio
 
 async def schedule_wave(session: AsyncSession, wave: Wave) -> None:
     """A draft wave launched before its opening date: opened by the scheduler on that date."""
-    await session.refresh(wave, with_for_update=True)
+    await session.refresh(wave, with_for_update=WAVE_LOCK)
     if wave.state is not WaveState.DRAFT:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft wave can be launched")
     wave.state = WaveState.SCHEDULED
@@ -160,7 +162,8 @@ async def schedule_wave(session: AsyncSession, wave: Wave) -> None:
 
 async def begin_close(session: AsyncSession, wave: Wave) -> None:
     """Stop collection on an open wave at once; a job finishes the close (``close_wave``) after the commit."""
-    await session.refresh(wave, with_for_update=True)  # two closes at once: the second finds it closing
+    await stop_intake(session, wave.id)
+    await session.refresh(wave, with_for_update=WAVE_LOCK)  # two closes at once: the second finds it closing
     if wave.state is not WaveState.OPEN:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
     wave.state = WaveState.CLOSING
@@ -168,12 +171,14 @@ async def begin_close(session: AsyncSession, wave: Wave) -> None:
 
 
 async def close_wave(session: AsyncSession, wave: Wave) -> None:
-    """Close an open or closing wave, and scramble its responses so none can be paired with its invitation."""
-    await session.refresh(wave, with_for_update=True)  # two closes at once: the second finds it closed
+    """Close an open or closing wave: admit its sealed answers, and scramble its responses, each team whole."""
+    await stop_intake(session, wave.id)
+    await session.refresh(wave, with_for_update=WAVE_LOCK)  # two closes at once: the second finds it closed
     if wave.state not in (WaveState.OPEN, WaveState.CLOSING):
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
     wave.state = WaveState.CLOSED
     await session.flush()
+    await admit_all(session, wave.id)
     await scramble_responses(session, wave.id)
 
 
@@ -258,7 +263,7 @@ async def unanswered_for_reminder(session: AsyncSession, wave: Wave, max_reminde
     """Invitations of an open wave still unanswered, reminded fewer than `max_reminders` times, none pending."""
     from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 
-    await session.refresh(wave, with_for_update=True)  # two reminders at once queue one set
+    await session.refresh(wave, with_for_update=WAVE_LOCK)  # two reminders at once queue one set
     if wave.state is not WaveState.OPEN:
         raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave gets reminders")
     pending_reminder = sa.exists().where(

@@ -21,9 +21,11 @@ RETRIES_PER_EMAIL = 5
 async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
     """Re-enqueue what is stuck, purge what has expired.
 
-    Stuck: e-mails left pending, failed (a few times) or held by a dead sender, and waves left closing. Expired:
-    sessions and throttle windows.
+    Stuck: e-mails left pending, failed (a few times) or held by a dead sender, waves left closing, and batches
+    of sealed answers whose mixing job was lost. Expired: sessions and throttle windows.
     """
+    from surveys.collection.jobs import mixing_job
+    from surveys.collection.mixing import waiting_batches
     from surveys.mail.jobs import email_job
     from surveys.waves.jobs import finish_closing_job
 
@@ -49,15 +51,20 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
             )
         ) if settings.smtp_enabled else []  # fmt: skip
         closing = list(await session.scalars(sa.select(Wave.id).where(Wave.state == WaveState.CLOSING)))
+        open_waves = list(await session.scalars(sa.select(Wave.id).where(Wave.state == WaveState.OPEN)))
+        batches = await waiting_batches(session, open_waves)
         sessions = await session.execute(sa.delete(StoreEntry).where(StoreEntry.expires_at < now))
         windows = await purge_expired(session)
     for delivery_id, version in stuck:
         await ctx["jobs"].enqueue(email_job(delivery_id, f"{version}:{period}"))
     for wave_id in closing:
         await ctx["jobs"].enqueue(finish_closing_job(wave_id))
+    for batch in batches:
+        await ctx["jobs"].enqueue(mixing_job(*batch))
     done = {
         "emails": len(stuck),
         "closing": len(closing),
+        "batches": len(batches),
         "sessions_purged": int(sessions.rowcount),
         "throttles_purged": windows,
     }

@@ -3,10 +3,12 @@ window, and a customer in English on a desktop-sized one; then the stored rows a
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 
+from surveys.collection.mixing import admit_all
 from surveys.collection.models import Answer, Comment, Response
 from surveys.db import alchemy_config
 from surveys.settings import Settings
@@ -18,9 +20,12 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-async def _stored(settings: Settings) -> tuple[list[Any], dict[str, int], list[str]]:
+async def _stored(settings: Settings, wave_id: uuid.UUID) -> tuple[list[Any], dict[str, int], list[str]]:
+    """What was stored, once admitted among the responses as closing the wave would."""
     config = alchemy_config(settings)
     try:
+        async with config.get_session() as session, session.begin():
+            await admit_all(session, wave_id)
         async with config.get_session() as session:
             responses = (await session.execute(sa.select(Response.respondent, Response.team_id))).all()
             answers = dict((await session.execute(sa.select(Answer.item_id, Answer.value))).all())
@@ -70,7 +75,7 @@ def test_employee_answers_in_french_with_the_keyboard_on_a_phone(chromium: Any, 
     page.get_by_role("heading", name="Merci !").wait_for()
     context.close()
 
-    responses, answers, comments = run_sync(_stored(live_site.settings))
+    responses, answers, comments = run_sync(_stored(live_site.settings, live_site.wave.wave.id))
     assert [(respondent, team) for respondent, team in responses] == [(Respondent.EMPLOYEE, live_site.wave.team.id)]
     dimensions = [d.key for d in live_site.wave.instrument.dimensions]
     assert {f"{d}.employee": answers[f"{d}.employee"] for d in dimensions} == {
@@ -109,7 +114,7 @@ def test_customer_answers_in_english_and_cannot_answer_twice(chromium: Any, live
     page.screenshot(path=str(SCREENSHOTS / "employee-step1-desktop.png"), full_page=True)
     context.close()
 
-    responses, answers, _ = run_sync(_stored(live_site.settings))
+    responses, answers, _ = run_sync(_stored(live_site.settings, live_site.wave.wave.id))
     assert [respondent for respondent, _ in responses] == [Respondent.CUSTOMER]
     assert answers["listening.customer"] == 4
     assert (answers["outcome.nps"], answers["outcome.csat"], answers["outcome.ces"]) == (9, 5, 2)

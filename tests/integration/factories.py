@@ -37,7 +37,8 @@ def complete_answers(instrument: Instrument, respondent: Respondent, value: int 
     return {item.id: min(max(value, item.scale.low), item.scale.high) for item in instrument.items_for(respondent)}
 
 
-async def build_open_wave(session: AsyncSession) -> OpenWave:
+async def build_open_wave(session: AsyncSession, *, more_employees: int = 0) -> OpenWave:
+    """An open wave of one team: Ana (fr), Ben (en) and `more_employees` others, and one customer."""
     organisation = Organisation(id=uuid.uuid4(), slug=f"org-{uuid.uuid4().hex[:8]}", name="Test organisation")
     team = Team(id=uuid.uuid4(), organisation_id=organisation.id, external_id="T1", name="Team one")
     session.add_all([organisation, team])
@@ -47,6 +48,10 @@ async def build_open_wave(session: AsyncSession) -> OpenWave:
             Employee(organisation_id=organisation.id, team_id=team.id, email="ana@example.com", language="fr"),
             Employee(organisation_id=organisation.id, team_id=team.id, email="ben@example.com", language="en"),
             Customer(organisation_id=organisation.id, team_id=team.id, email="client@example.com", language="en"),
+            *(
+                Employee(organisation_id=organisation.id, team_id=team.id, email=f"e{n}@example.com", language="fr")
+                for n in range(more_employees)
+            ),
         ]
     )
     version, instrument = await register_instrument(session, "attention")

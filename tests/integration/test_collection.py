@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.models import Answer, Channel, Comment, Response
+from surveys.collection.mixing import admit_all
+from surveys.collection.models import Answer, Channel, Comment, Response, SealedResponse
 from surveys.collection.services import FieldProblem, Refusal, SubmissionError, submit_open_response, submit_response
 from surveys.db import alchemy_config
 from surveys.settings import Settings
@@ -22,10 +23,24 @@ async def count(session: AsyncSession, model: type) -> int:
     return int(await session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
 
 
+async def answers_kept(session: AsyncSession) -> int:
+    """Responses, sealed or admitted."""
+    return await count(session, Response) + await count(session, SealedResponse)
+
+
 async def test_stored_employee_response_carries_no_identity(session: AsyncSession, open_wave: OpenWave) -> None:
     token = open_wave.token(Respondent.EMPLOYEE, "fr")
     answers = complete_answers(open_wave.instrument, Respondent.EMPLOYEE)
     await submit_response(session, token, answers, {"comment.employee": "  Plus de réunions d'équipe.  "})
+
+    # Until mixing admits it, the answer is sealed: its row says where it waits, and nothing readable.
+    assert {column.name for column in SealedResponse.__table__.columns} == {
+        "id", "wave_id", "team_id", "respondent", "sealed", "sa_orm_sentinel"
+    }  # fmt: skip
+    sealed = (await session.execute(sa.select(SealedResponse.__table__))).mappings().one()
+    assert sealed["team_id"] == open_wave.team.id and await count(session, Response) == 0
+    assert b"r\xc3\xa9unions" not in sealed["sealed"] and b"listening" not in sealed["sealed"]
+    assert await admit_all(session, open_wave.wave.id) == 1 and await count(session, SealedResponse) == 0
 
     # sa_orm_sentinel is advanced-alchemy's always-empty column for batched inserts; the scores are the
     # respondent's own answers averaged, which identify no one.
@@ -56,7 +71,7 @@ async def test_second_use_of_a_token_is_refused(session: AsyncSession, open_wave
     with pytest.raises(SubmissionError) as caught:
         await submit_response(session, token, answers)
     assert caught.value.refusal is Refusal.USED and caught.value.status_code == 409
-    assert await count(session, Response) == 1
+    assert await answers_kept(session) == 1
 
 
 @pytest.mark.parametrize(
@@ -80,7 +95,7 @@ async def test_each_bad_answer_is_named_and_nothing_is_stored(
         await submit_response(session, open_wave.token(Respondent.EMPLOYEE), answers)
     assert caught.value.refusal is Refusal.INVALID and caught.value.status_code == 422
     assert message in caught.value.errors[field].message
-    assert await count(session, Response) == 0
+    assert await answers_kept(session) == 0
     assert await count(session, Answer) == 0
     assert not any(await session.scalars(sa.select(Invitation.answered)))
 
@@ -162,7 +177,7 @@ async def test_concurrent_double_submission_stores_exactly_one_response(clean_da
 
         outcomes = await asyncio.gather(*(submit() for _ in range(4)))
         async with config.get_session() as session:
-            stored = await count(session, Response)
+            stored = await answers_kept(session)
     finally:
         await config.get_engine().dispose()
     assert sorted(outcomes) == ["stored", "used", "used", "used"]

@@ -1,9 +1,10 @@
 """A database reader tries to name who gave each answer: from system columns, row order, ids and e-mail records.
 
 Employees of two teams answer one transaction at a time, with reminders in between, as people do over the days
-of a wave. Each answer carries its author's number in two items, so the test knows the truth; the attacker does
-not use the content. Every pairing below must do no better than chance, on the open wave and after it closes.
-On PostgreSQL the reader sees ``xmin`` and ``ctid``; on SQLite, ``rowid``.
+of a wave, and mixing admits their sealed answers a batch at a time, as its job does. Each answer carries its
+author's number in two items, so the test knows the truth; the attacker does not use the content. Every pairing
+below must do no better than chance, on the open wave and after it closes, and the answers still sealed must
+say nothing. On PostgreSQL the reader sees ``xmin`` and ``ctid``; on SQLite, ``rowid``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from collections.abc import Sequence
 
 import pytest
 import sqlalchemy as sa
+from advanced_alchemy.config import SQLAlchemyAsyncConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import surveys.collection.scramble
-import surveys.collection.services
+import surveys.collection.mixing
+from surveys.collection.mixing import MIXING_BATCH, admit_batch
 from surveys.collection.models import Comment, Response
+from surveys.collection.sealing import Sealer, UnsealError
 from surveys.collection.services import submit_response
 from surveys.db import alchemy_config
 from surveys.instruments.loader import load_instrument
@@ -104,7 +107,11 @@ async def _attack(session: AsyncSession, postgres: bool) -> dict[str, int]:
             )
         )
     )
-    assert len(invitations) == len(responses) == sum(SIZES.values())
+    # While the wave is open, the admitted responses are those of the earliest answers: the attacker pairs them
+    # with the invitations answered first, by the same order, and expects the rest to be sealed.
+    sealed = list(await session.execute(sa.text("SELECT team_id, sealed FROM sealed_response")))
+    assert len(invitations) == len(responses) + len(sealed) == sum(SIZES.values())
+    _cannot_read(sealed)
 
     def author(response: Sequence[object]) -> int:
         listening, trust = int(str(response[-2])), int(str(response[-1]))
@@ -116,7 +123,7 @@ async def _attack(session: AsyncSession, postgres: bool) -> dict[str, int]:
         for team in {row[1] for row in invitations}:
             people = sorted((row for row in invitations if row[1] == team), key=lambda row: _sortable(row[2 + j]))
             answers = sorted((row for row in responses if row[0] == team), key=lambda row: _sortable(row[1 + j]))
-            count += sum(_number(str(i[0])) == author(r) for i, r in zip(people, answers, strict=True))
+            count += sum(_number(str(i[0])) == author(r) for i, r in zip(people, answers, strict=False))
         right[name] = count
     if postgres:  # the response written in the transaction that consumed the invitation
         by_transaction = {row[1]: row for row in responses}
@@ -124,6 +131,25 @@ async def _attack(session: AsyncSession, postgres: bool) -> dict[str, int]:
             row[2] in by_transaction and _number(str(row[0])) == author(by_transaction[row[2]]) for row in invitations
         )
     return right
+
+
+def _cannot_read(sealed: Sequence[Sequence[object]]) -> None:
+    """Sealed answers: no item id, no comment and no pattern shows, and no other key opens them."""
+    blobs = [bytes(row[1]) for row in sealed]  # type: ignore[arg-type]
+    assert len(set(blobs)) == len(blobs)  # a fresh nonce each: equal answers look different
+    for blob in blobs:
+        assert b"employee" not in blob and b"@x.example" not in blob
+        with pytest.raises(UnsealError):
+            Sealer(bytes(32)).open(blob)
+
+
+async def _answer(config: SQLAlchemyAsyncConfig, token: str, answers: dict[str, object]) -> None:
+    """One person's submission, then the mixing its job would do once a batch waits."""
+    async with config.get_session() as session, session.begin():
+        stored = await submit_response(session, token, answers)
+    if stored.waiting % MIXING_BATCH == 0:
+        async with config.get_session() as session, session.begin():
+            await admit_batch(session, stored.wave_id, stored.team_id, stored.respondent)
 
 
 async def _answer_then_attack(clean_database: Settings) -> tuple[dict[str, int], dict[str, int]]:
@@ -135,8 +161,7 @@ async def _answer_then_attack(clean_database: Settings) -> tuple[dict[str, int],
             wave, people = await _world(session)
             instrument_answers = complete_answers(load_instrument("attention"), Respondent.EMPLOYEE)
         for day, (email, _, token) in enumerate(people):
-            async with config.get_session() as session, session.begin():
-                await submit_response(session, token, _author_answers(instrument_answers, _number(email)))
+            await _answer(config, token, _author_answers(instrument_answers, _number(email)))
             if day % 5 == 4:  # a round of reminders to everyone who has not answered yet
                 async with config.get_session() as session, session.begin():
                     remaining = [invitation for _, invitation, _ in people[day + 1 :]]
@@ -161,32 +186,38 @@ async def test_a_database_reader_pairs_no_answer_with_its_author(clean_database:
         assert right <= MOST_RIGHT_BY_CHANCE, f"{strategy}: {right} of {sum(SIZES.values())} answers paired"
 
 
-async def test_the_attack_pairs_every_answer_when_nothing_is_rewritten(
+async def test_the_attack_pairs_every_admitted_answer_when_nothing_is_shuffled(
     clean_database: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def leave_as_written(*_: object) -> int:
+    async def leave_as_written(*_: object, **__: object) -> int:
         return 0
 
-    monkeypatch.setattr(surveys.collection.services, "rewrite_after_submission", leave_as_written)
+    monkeypatch.setattr(surveys.collection.mixing, "rewrite_responses", leave_as_written)
+    monkeypatch.setattr(surveys.collection.mixing, "shuffle", lambda rows: None)
     open_wave, _ = await _answer_then_attack(clean_database)
-    assert max(open_wave.values()) == sum(SIZES.values())
+    admitted = sum(size // MIXING_BATCH * MIXING_BATCH for size in SIZES.values())
+    assert max(open_wave.values()) == admitted
 
 
 async def test_everyone_answering_at_once_is_stored_once_each(clean_database: Settings) -> None:
-    # Each submission rewrites its team's responses: concurrent ones take turns, neither deadlocking nor copying twice.
+    # Concurrent submissions and the mixing of their batches: none deadlocks, none is lost or admitted twice.
     config = alchemy_config(clean_database)
     try:
         async with config.get_session() as session, session.begin():
-            _, people = await _world(session)
+            wave, people = await _world(session)
         answers = complete_answers(load_instrument("attention"), Respondent.EMPLOYEE)
 
         async def submit(email: str, token: str) -> None:
             async with config.get_session() as session, session.begin():
-                await submit_response(
+                stored = await submit_response(
                     session, token, _author_answers(answers, _number(email)), {"comment.employee": email}
                 )
+            async with config.get_session() as session, session.begin():
+                await admit_batch(session, stored.wave_id, stored.team_id, stored.respondent)
 
         await asyncio.gather(*(submit(email, token) for email, _, token in people))
+        async with config.get_session() as session, session.begin():
+            await close_wave(session, await session.get_one(Wave, wave.id))
         async with config.get_session() as session:
             comments = sorted(await session.scalars(sa.select(Comment.text)))
             stored = await session.scalar(sa.select(sa.func.count()).select_from(Response))
@@ -196,10 +227,11 @@ async def test_everyone_answering_at_once_is_stored_once_each(clean_database: Se
     assert comments == sorted(email for email, _, _ in people)
 
 
-async def test_a_submission_rewrites_its_mixing_group_and_closing_makes_one_group(
+async def test_a_batch_rewrites_the_mixing_groups_it_joins_and_closing_makes_one_group(
     clean_database: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(surveys.collection.scramble, "MIXING_GROUP", 5)
+    monkeypatch.setattr(surveys.collection.mixing, "MIXING_GROUP", 5)
+    monkeypatch.setattr(surveys.collection.mixing, "MIXING_BATCH", 4)
     config = alchemy_config(clean_database)
     postgres = config.get_engine().dialect.name == "postgresql"
     transaction = "r.xmin::text" if postgres else "r.rowid"
@@ -221,7 +253,9 @@ async def test_a_submission_rewrites_its_mixing_group_and_closing_makes_one_grou
         team_a = [person for person in people if person[0].startswith("A")][:12]
         for email, _, token in team_a:
             async with config.get_session() as session, session.begin():
-                await submit_response(session, token, _author_answers(answers, _number(email)))
+                stored = await submit_response(session, token, _author_answers(answers, _number(email)))
+            async with config.get_session() as session, session.begin():
+                await admit_batch(session, stored.wave_id, stored.team_id, stored.respondent)
         async with config.get_session() as session:
             open_groups = await groups(session)
         async with config.get_session() as session, session.begin():
@@ -232,7 +266,7 @@ async def test_a_submission_rewrites_its_mixing_group_and_closing_makes_one_grou
         await config.get_engine().dispose()
     assert {group: len(rows) for group, rows in open_groups.items()} == {0: 5, 1: 5, 2: 2}
     assert list(closed_groups) == [0] and len(closed_groups[0]) == 12
-    if postgres:  # each group was last written as a whole, by its last submission; closing wrote them all
+    if postgres:  # each group was last written as a whole, by the last batch joining it; closing wrote them all
         assert all(len(set(written)) == 1 for written in open_groups.values())
-        assert len({written for rows in open_groups.values() for written in rows}) == 3
+        assert len({written for rows in open_groups.values() for written in rows}) == 2  # batches 2 and 3
         assert len(set(closed_groups[0])) == 1

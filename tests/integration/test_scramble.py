@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import surveys.collection.mixing
+from surveys.collection.mixing import admit_batch
 from surveys.collection.models import Answer, Comment, Response
 from surveys.collection.services import submit_response
 from surveys.db import alchemy_config
@@ -15,7 +18,10 @@ from symmetry.domain import Respondent
 from tests.integration.factories import build_open_wave, complete_answers
 
 
-async def test_closing_scrambles_responses_and_keeps_every_answer(clean_database: Settings) -> None:
+async def test_closing_scrambles_responses_and_keeps_every_answer(
+    clean_database: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(surveys.collection.mixing, "MIXING_BATCH", 1)  # each answer admitted as it comes
     config = alchemy_config(clean_database)
     postgres = config.get_engine().dialect.name == "postgresql"
     try:
@@ -24,9 +30,11 @@ async def test_closing_scrambles_responses_and_keeps_every_answer(clean_database
         for position, invitation in enumerate(wave.invitations):
             async with config.get_session() as session, session.begin():
                 answers = complete_answers(wave.instrument, invitation.respondent, value=position + 2)
-                await submit_response(
+                stored = await submit_response(
                     session, invitation.token, answers, {f"comment.{invitation.respondent}": f"n{position}"}
                 )
+            async with config.get_session() as session, session.begin():
+                await admit_batch(session, stored.wave_id, stored.team_id, stored.respondent)
 
         async def snapshot(session: AsyncSession) -> tuple[set[object], list[tuple[object, ...]], set[str]]:
             ids = set(await session.scalars(sa.select(Response.id)))

@@ -1,10 +1,11 @@
-"""What rewriting a team's responses at every submission costs, beside the floor of storing the answer alone.
+"""What admitting a batch of sealed answers costs, with its mixing group rewritten, beside admitting it alone.
 
 One team of 1,000 employees on PostgreSQL (``BENCH_SERVER_URL``); employees answer one transaction at a time,
-through `submit_response`, as the web and the API do. Timed per submission, with 0, 50, 200 and 800 responses
-already in the team, twice in one run: as Symmetry does it (the responses of the submission's mixing group, at
-most 100, rewritten in a random order), and with the rewrite turned off (the answer stored and the invitation
-consumed, nothing more): the floor.
+through `submit_response` as the web does, and the team's sealed answers are admitted a batch
+(``MIXING_BATCH``, 10) at a time, as the mixing job does. The admission of a batch is timed with 0, 50, 200 and
+800 responses already in the team, twice in one run: as Symmetry does it (the batch written, then its mixing
+group, at most 100 responses, rewritten in a random order), and with the rewrite turned off (the batch written,
+nothing more): the floor. This is the worker's share of each answer, off the submission's path.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import uuid
 
 import asyncpg
 
-import surveys.collection.services as collection
+import surveys.collection.mixing as mixing
+from surveys.collection.services import submit_response
 from surveys.db import alchemy_config
 from surveys.instruments.loader import load_instrument
 from surveys.instruments.services import register_instrument
@@ -29,10 +31,11 @@ from surveys.waves.services import IssuedInvitation, create_wave, launch_wave
 from symmetry.domain import Respondent
 
 SERVER = os.environ.get("BENCH_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-DATABASE = "symmetry_bench_rewrite"
+DATABASE = "symmetry_bench_mixing"
 EMPLOYEES = 1_000
 MARKS = (0, 50, 200, 800)
-TIMED = 20
+TIMED = 5
+"""Batches timed per mark."""
 
 
 async def _admin(statement: str) -> None:
@@ -64,15 +67,19 @@ async def _launch(settings: Settings) -> list[IssuedInvitation]:
 
 
 async def _answer(settings: Settings, tokens: list[str]) -> list[float]:
+    """Answer with each token, admitting each batch as it fills; the seconds each admission took."""
     config = alchemy_config(settings)
     answers = {item.id: 4 for item in load_instrument("attention").items_for(Respondent.EMPLOYEE)}
     seconds = []
     try:
         for token in tokens:
-            started = time.perf_counter()
             async with config.get_session() as session, session.begin():
-                await collection.submit_response(session, token, answers)
-            seconds.append(time.perf_counter() - started)
+                stored = await submit_response(session, token, answers)
+            if stored.waiting % mixing.MIXING_BATCH == 0:
+                started = time.perf_counter()
+                async with config.get_session() as session, session.begin():
+                    await mixing.admit_batch(session, stored.wave_id, stored.team_id, stored.respondent)
+                seconds.append(time.perf_counter() - started)
     finally:
         await config.get_engine().dispose()
     return seconds
@@ -80,22 +87,22 @@ async def _answer(settings: Settings, tokens: list[str]) -> list[float]:
 
 async def _run(settings: Settings, rewrite: bool) -> dict[int, float]:
     tokens = [invitation.token for invitation in await _launch(settings)]
-    original = collection.rewrite_after_submission
+    original = mixing.rewrite_responses
 
-    async def store_only(*_: object) -> None:
-        return None
+    async def write_only(*_: object, **__: object) -> int:
+        return 0
 
-    collection.rewrite_after_submission = original if rewrite else store_only  # type: ignore[assignment]
+    mixing.rewrite_responses = original if rewrite else write_only  # type: ignore[assignment]
     medians: dict[int, float] = {}
     done = 0
+    per_mark = TIMED * mixing.MIXING_BATCH
     try:
         for mark in MARKS:
             await _answer(settings, tokens[done:mark])  # fill the team up to the mark, untimed
-            timed = await _answer(settings, tokens[mark : mark + TIMED])
-            medians[mark] = statistics.median(timed)
-            done = mark + TIMED
+            medians[mark] = statistics.median(await _answer(settings, tokens[mark : mark + per_mark]))
+            done = mark + per_mark
     finally:
-        collection.rewrite_after_submission = original
+        mixing.rewrite_responses = original
     return medians
 
 
@@ -110,10 +117,10 @@ def main() -> None:
         rewritten = asyncio.run(_run(settings, rewrite=True))
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    print(f"median per submission, one transaction each, PostgreSQL, median of {TIMED}:")
-    print("responses already in the team | store only (floor) | with its mixing group rewritten | ratio")
+    print(f"admitting a batch of {mixing.MIXING_BATCH} sealed answers, one transaction, PostgreSQL, median of {TIMED}:")
+    print("responses already in the team | batch written (floor) | with its mixing group rewritten | ratio")
     for mark in MARKS:
-        print(f"{mark:>30} | {floor[mark] * 1000:>14.1f} ms | {rewritten[mark] * 1000:>28.1f} ms | "
+        print(f"{mark:>30} | {floor[mark] * 1000:>17.1f} ms | {rewritten[mark] * 1000:>28.1f} ms | "
               f"{rewritten[mark] / floor[mark]:.1f}x")  # fmt: skip
 
 

@@ -1,0 +1,107 @@
+"""Answers waiting to be mixed are kept encrypted, under a key the database does not hold.
+
+A submission consumes its invitation and stores its answers in one transaction (all or nothing), so the two rows
+share that transaction's id and their place in the tables' order: a reader of the database can pair them. The
+answers are therefore stored sealed (AES-256-GCM, a fresh random nonce each) until a job admits them, several at
+once, among the team's responses (:mod:`surveys.collection.mixing`). The reader can pair a consumed invitation
+with its sealed row, but not read it.
+
+The key is derived (HKDF-SHA256) from ``SYMMETRY_SECRET_KEY`` when it is set, as in production, where every web
+process and worker shares it. Without it (a developer's machine, the tests), it is a random key kept in a file
+beside the SQLite database (``var/sealing.key`` for another database), made on first use, readable by its owner
+only, so that the CLI and the web of one machine agree. Either way a reader of the database alone cannot unseal.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.engine import make_url
+
+from surveys.settings import PREFIX
+
+NONCE_BYTES = 12
+SECRET_VARIABLE = f"{PREFIX}SECRET_KEY"
+KEY_FILE = Path("var/sealing.key").resolve()
+"""The key of a deployment with no ``SYMMETRY_SECRET_KEY`` and no SQLite file to keep it beside."""
+
+
+class SealedAnswers(msgspec.Struct, array_like=True, frozen=True):
+    """What a sealed row holds: the answers by item id and the comments by question id."""
+
+    answers: dict[str, int]
+    comments: dict[str, str]
+
+
+class UnsealError(ValueError):
+    """A sealed row that this key cannot open: sealed under another ``SYMMETRY_SECRET_KEY``, or altered."""
+
+
+class Sealer:
+    """Seals and opens answers with one deployment's key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+        self._encode = msgspec.msgpack.Encoder().encode
+        self._decode = msgspec.msgpack.Decoder(SealedAnswers).decode
+
+    def seal(self, answers: dict[str, Any], comments: dict[str, str]) -> bytes:
+        """The answers and comments encrypted: the nonce followed by the ciphertext and its tag."""
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, self._encode(SealedAnswers(answers, comments)), None)
+
+    def open(self, sealed: bytes) -> SealedAnswers:
+        """The answers and comments of a sealed row."""
+        try:
+            plain = self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], None)
+        except Exception as error:  # cryptography's InvalidTag says nothing more
+            raise UnsealError("cannot open sealed answers: sealed under another key, or altered") from error
+        return self._decode(plain)
+
+
+def _key_file(database_url: str) -> Path:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(f"{url.database}.sealing-key")
+    return KEY_FILE
+
+
+def _read_or_make(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Written aside, then linked into place: of two processes making it at once, one link wins, whole.
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(secrets.token_bytes(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise UnsealError(f"{path} does not hold a 32-byte key")
+    return key
+
+
+@functools.cache
+def _sealer(secret: str | None, database_url: str) -> Sealer:
+    if secret is None:
+        return Sealer(_read_or_make(_key_file(database_url)))
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"symmetry sealed answers")
+    return Sealer(hkdf.derive(secret.encode()))
+
+
+def sealer_for(database_url: str) -> Sealer:
+    """The sealer of the deployment whose database this is (see the module's note on the key)."""
+    return _sealer(os.environ.get(SECRET_VARIABLE) or None, database_url)

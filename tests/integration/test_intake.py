@@ -1,0 +1,187 @@
+"""Intake as the API takes it: one statement per answer, sealed answers mixed in batches, closes that lose nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import sqlalchemy as sa
+from litestar.testing import AsyncTestClient
+
+import surveys.collection.sealing
+from surveys.app import create_app
+from surveys.collection.intake import intake_connection
+from surveys.collection.jobs import mixing_job
+from surveys.collection.mixing import MIXING_BATCH
+from surveys.collection.models import Response, SealedResponse
+from surveys.collection.sealing import UnsealError
+from surveys.collection.services import SubmissionError, submit_response
+from surveys.db import alchemy_config
+from surveys.settings import Settings
+from surveys.waves.models import Invitation, Wave, WaveState
+from surveys.waves.services import begin_close, close_wave
+from surveys.worker.queue import JobRequest
+from surveys.worker.sweep import sweep
+from symmetry.domain import Respondent
+from tests.integration.factories import OpenWave, build_open_wave, complete_answers
+
+EMPLOYEES = 2 + 3 * MIXING_BATCH
+SLOW_FUNCTION = """
+CREATE FUNCTION slow_sealing() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$
+"""
+SLOW_TRIGGER = (
+    "CREATE TRIGGER slow_sealing BEFORE INSERT ON sealed_response FOR EACH ROW EXECUTE FUNCTION slow_sealing()"
+)
+
+
+@pytest.fixture
+async def wave(clean_database: Settings) -> OpenWave:
+    config = alchemy_config(clean_database)
+    try:
+        async with config.get_session() as session, session.begin():
+            return await build_open_wave(session, more_employees=EMPLOYEES - 2)
+    finally:
+        await config.get_engine().dispose()
+
+
+async def _counts(settings: Settings) -> dict[str, int]:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            return {
+                name: int(await session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
+                for name, model, where in (
+                    ("responses", Response, ()),
+                    ("sealed", SealedResponse, ()),
+                    ("answered", Invitation, (Invitation.answered,)),
+                )
+            }
+    finally:
+        await config.get_engine().dispose()
+
+
+async def _settled(settings: Settings) -> dict[str, int]:
+    """The counts once no answer is sealed, or after ten seconds."""
+    for _ in range(100):
+        counts = await _counts(settings)
+        if not counts["sealed"]:
+            break
+        await asyncio.sleep(0.1)
+    return counts
+
+
+def _employee_tokens(wave: OpenWave) -> list[str]:
+    return [i.token for i in wave.invitations if i.respondent is Respondent.EMPLOYEE]
+
+
+async def test_the_api_seals_answers_and_its_job_admits_each_batch(clean_database: Settings, wave: OpenWave) -> None:
+    answers = complete_answers(wave.instrument, Respondent.EMPLOYEE)
+    tokens = _employee_tokens(wave)
+    async with AsyncTestClient(app=create_app(clean_database)) as client:
+        for token in tokens[: MIXING_BATCH - 1]:
+            assert (
+                await client.post("/api/v1/responses", json={"token": token, "answers": answers})
+            ).status_code == 201
+        assert await _counts(clean_database) == {"responses": 0, "sealed": MIXING_BATCH - 1, "answered": 9}
+        batch = await client.post("/api/v1/responses", json={"token": tokens[MIXING_BATCH - 1], "answers": answers})
+        assert batch.status_code == 201
+        # The mixing job the tenth answer asked for runs in the app's process, after the response.
+        assert await _settled(clean_database) == {"responses": MIXING_BATCH, "sealed": 0, "answered": MIXING_BATCH}
+        extra = await client.post("/api/v1/responses", json={"token": tokens[MIXING_BATCH], "answers": answers})
+        assert extra.status_code == 201
+    assert await _counts(clean_database) == {"responses": MIXING_BATCH, "sealed": 1, "answered": MIXING_BATCH + 1}
+
+
+async def test_the_sweep_asks_again_for_a_batch_whose_job_was_lost(clean_database: Settings, wave: OpenWave) -> None:
+    answers = complete_answers(wave.instrument, Respondent.EMPLOYEE)
+    config = alchemy_config(clean_database)
+    asked: list[JobRequest] = []
+
+    class Recorder:
+        async def enqueue(self, request: JobRequest) -> None:
+            asked.append(request)
+
+    try:
+        for token in _employee_tokens(wave)[: MIXING_BATCH + 2]:
+            async with intake_connection(config.get_engine()) as connection:
+                await submit_response(connection, token, answers)
+        ctx = {"settings": clean_database, "session_maker": config.create_session_maker(), "jobs": Recorder()}
+        done = await sweep(ctx)
+    finally:
+        await config.get_engine().dispose()
+    assert done["batches"] == 1
+    assert [r.key for r in asked] == [mixing_job(wave.wave.id, wave.team.id, Respondent.EMPLOYEE).key]
+
+
+async def test_a_close_amid_submissions_keeps_every_answer_it_accepted(
+    clean_database: Settings, wave: OpenWave
+) -> None:
+    """Thirty-two people answer while a lead closes the wave: each is stored and counted, or refused; none is lost.
+
+    On PostgreSQL each submission is one statement in autocommit on its own connection, the close another
+    connection's transaction: the wave's advisory lock must keep any answer from landing after the close read them.
+    A trigger holds each submission 50 ms between consuming its token and committing, so that the close always
+    falls in that window (without the lock, sealed answers are left behind, never admitted).
+    """
+    answers = complete_answers(wave.instrument, Respondent.EMPLOYEE)
+    config = alchemy_config(clean_database)
+    outcomes: list[str] = []
+    postgres = config.get_engine().dialect.name == "postgresql"
+    if postgres:
+        async with config.get_engine().begin() as connection:
+            await connection.execute(sa.text(SLOW_FUNCTION))
+            await connection.execute(sa.text(SLOW_TRIGGER))
+
+    async def answer(token: str) -> None:
+        try:
+            async with intake_connection(config.get_engine()) as connection:
+                await submit_response(connection, token, answers)
+            outcomes.append("stored")
+        except SubmissionError as error:
+            outcomes.append(error.refusal.value)
+
+    async def close_soon() -> None:  # a lead's process, with connections of its own
+        await asyncio.sleep(0.02)
+        lead = alchemy_config(clean_database)
+        try:
+            async with lead.get_session() as session, session.begin():
+                await begin_close(session, await session.get_one(Wave, wave.wave.id))
+            async with lead.get_session() as session, session.begin():
+                await close_wave(session, await session.get_one(Wave, wave.wave.id))
+        finally:
+            await lead.get_engine().dispose()
+
+    try:
+        await asyncio.gather(close_soon(), *(answer(token) for token in _employee_tokens(wave)))
+    finally:
+        if postgres:
+            async with config.get_engine().begin() as connection:
+                await connection.execute(sa.text("DROP FUNCTION slow_sealing() CASCADE"))
+        await config.get_engine().dispose()
+    counts = await _counts(clean_database)
+    assert set(outcomes) == {"stored", "not_open"} and len(outcomes) == EMPLOYEES  # the close fell amid them
+    assert counts == {"responses": outcomes.count("stored"), "sealed": 0, "answered": outcomes.count("stored")}
+
+
+async def test_a_close_refuses_sealed_answers_it_cannot_open_and_changes_nothing(
+    clean_database: Settings, wave: OpenWave, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = alchemy_config(clean_database)
+    try:
+        async with config.get_session() as session, session.begin():
+            await submit_response(
+                session, _employee_tokens(wave)[0], complete_answers(wave.instrument, Respondent.EMPLOYEE)
+            )
+        monkeypatch.setenv("SYMMETRY_SECRET_KEY", "another deployment's key")
+        surveys.collection.sealing._sealer.cache_clear()
+        with pytest.raises(UnsealError, match="another key"):
+            async with config.get_session() as session, session.begin():
+                await close_wave(session, await session.get_one(Wave, wave.wave.id))
+        async with config.get_session() as session:
+            state = (await session.get_one(Wave, wave.wave.id)).state
+    finally:
+        surveys.collection.sealing._sealer.cache_clear()
+        await config.get_engine().dispose()
+    assert state is WaveState.OPEN
+    assert await _counts(clean_database) == {"responses": 0, "sealed": 1, "answered": 1}
