@@ -5,9 +5,10 @@ wave of teams of 100 employees, each invited with a token; the floor (``bench/in
 Both run in one uvicorn process (uvloop, httptools, no access log) and are driven by ``wrk`` (Debian's package)
 with 32 connections in a closed loop, each token used once, for BENCH_SECONDS (5) per round, the two servers'
 rounds interleaved BENCH_ROUNDS (3) times (Symmetry's tokens are split between its rounds: BENCH_EMPLOYEES,
-12,000, must exceed what it answers). Prints each round's requests per second, p50 and p99, the
-server's CPU milliseconds per request (its process, from /proc) and the answers that were not 201, then the
-median of the rounds and Symmetry's ratio to the floor. Run with ``make bench-intake``.
+60,000, must exceed what it answers). On PostgreSQL a ``symmetry worker`` mixes the sealed answers meanwhile.
+Prints each round's requests per second, p50 and p99, the CPU milliseconds per request of the server, of
+PostgreSQL's processes and of the worker (from /proc), and the answers that were not 201, then the median of the
+rounds and Symmetry's ratio to the floor. Run with ``make bench-intake``.
 """
 
 from __future__ import annotations
@@ -28,19 +29,23 @@ from pathlib import Path
 
 import httpx
 import load  # beside this script
+import sqlalchemy as sa
 from bench_analysis import SERVER, admin
 
+from surveys.collection.mixing import waiting_batches
+from surveys.collection.models import SealedResponse
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
 from surveys.migrations import upgrade
 from surveys.org.models import Employee, Organisation, Team
 from surveys.settings import Settings
+from surveys.waves.models import Wave
 from surveys.waves.services import create_wave, launch_wave
 from symmetry.domain import Respondent
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "12000"))
+EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "60000"))
 PER_TEAM = 100
 FLOOR_TOKENS = 40_000
 """Tokens per floor round: more than it answers in a round."""
@@ -136,6 +141,55 @@ def start(name: str, app: str, env: dict[str, str], scratch: Path) -> tuple[subp
     raise SystemExit(f"{name} did not start; see {scratch}/{name}.log")
 
 
+async def _sealed(url: str) -> tuple[int, int]:
+    """Answers still sealed, and the batches among them a worker would admit."""
+    config = alchemy_config(Settings(environment="test", database_url=url))
+    try:
+        async with config.get_session() as session:
+            total = int(await session.scalar(sa.select(sa.func.count()).select_from(SealedResponse)) or 0)
+            return total, len(await waiting_batches(session, list(await session.scalars(sa.select(Wave.id)))))
+    finally:
+        await config.get_engine().dispose()
+
+
+def mix_afterwards(url: str, env: dict[str, str], scratch: Path) -> None:
+    """The worker's share, off the request's path: a worker admits the answers the rounds left sealed."""
+    waiting, _ = asyncio.run(_sealed(url))
+    log = (scratch / "worker.log").open("wb")
+    command = [sys.executable, "-c", "from surveys.cli import main; main()", "worker", "--concurrency", "4"]
+    started, database = time.monotonic(), database_cpu("postgresql")
+    worker = subprocess.Popen(command, env={**env, "SYMMETRY_SWEEP_SECONDS": "1"}, cwd=HERE, stdout=log,
+                              stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        while (state := asyncio.run(_sealed(url)))[1]:
+            time.sleep(0.5)
+        left = state[0]
+        seconds, cpu = time.monotonic() - started, process_cpu(worker.pid)
+        database = database_cpu("postgresql") - database
+    finally:
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=60)
+    admitted = waiting - left
+    print(
+        f"postgresql mixing afterwards: a worker admitted {admitted} sealed answers in {seconds:.1f} s, "
+        f"{1000 * cpu / admitted:.2f} worker + {1000 * database / admitted:.2f} database CPU ms per answer"
+    )
+
+
+def database_cpu(kind: str) -> float:
+    """CPU seconds of the PostgreSQL server's processes so far (SQLite runs inside the web process)."""
+    if kind == "sqlite":
+        return 0.0
+    listed = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True, check=False).stdout
+    total = 0.0
+    for pid in listed.split():
+        try:
+            total += process_cpu(int(pid))
+        except FileNotFoundError:  # a backend that ended meanwhile
+            continue
+    return total
+
+
 def run_kind(kind: str, symmetry_url: str, floor_url: str, scratch: Path) -> None:
     tokens, answers = asyncio.run(_symmetry_world(symmetry_url))
     per_round = len(tokens) // ROUNDS
@@ -158,22 +212,26 @@ def run_kind(kind: str, symmetry_url: str, floor_url: str, scratch: Path) -> Non
                 used = tokens[number * per_round : (number + 1) * per_round] if name == "symmetry" else [
                     uuid.uuid4().hex for _ in range(FLOOR_TOKENS)
                 ]  # fmt: skip
-                cpu = process_cpu(server.pid)
+                cpu, database = process_cpu(server.pid), database_cpu(kind)
                 figures = drive(port, used, answers, scratch)
                 figures["cpu_ms"] = 1000 * (process_cpu(server.pid) - cpu) / figures["requests"]
+                figures["database_ms"] = 1000 * (database_cpu(kind) - database) / figures["requests"]
                 rounds[name].append(figures)
                 print(f"{kind:10} round {number + 1} {name:8} {figures['rps']:7.0f} req/s  p50 {figures['p50']:6.1f} ms"
-                      f"  p99 {figures['p99']:6.1f} ms  {figures['cpu_ms']:.2f} CPU ms per request  "
-                      f"not 201: {figures['errors']:.0f}")  # fmt: skip
+                      f"  p99 {figures['p99']:6.1f} ms  CPU ms per request: server {figures['cpu_ms']:.2f}, "
+                      f"database {figures['database_ms']:.2f}  not 201: {figures['errors']:.0f}")  # fmt: skip
+        if kind == "postgresql":
+            mix_afterwards(symmetry_url, symmetry_env, scratch)
     finally:
         for server, _ in servers.values():
             server.send_signal(signal.SIGINT)
-            server.wait(timeout=30)
+            server.wait(timeout=60)
     median = {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for name, runs in rounds.items()}
     floor, ours = median["floor"], median["symmetry"]
-    print(f"{kind:10} median: floor {floor['rps']:.0f} req/s (p99 {floor['p99']:.1f} ms, "
-          f"{floor['cpu_ms']:.2f} CPU ms); Symmetry {ours['rps']:.0f} req/s (p50 {ours['p50']:.1f}, "
-          f"p99 {ours['p99']:.1f} ms, {ours['cpu_ms']:.2f} CPU ms): {ours['rps'] / floor['rps']:.2f}x the floor's "
+    print(f"{kind:10} median: floor {floor['rps']:.0f} req/s (p99 {floor['p99']:.1f} ms, {floor['cpu_ms']:.2f} "
+          f"+ {floor['database_ms']:.2f} database CPU ms); Symmetry {ours['rps']:.0f} req/s (p50 {ours['p50']:.1f}, "
+          f"p99 {ours['p99']:.1f} ms, {ours['cpu_ms']:.2f} + {ours['database_ms']:.2f} database CPU ms): "
+          f"{ours['rps'] / floor['rps']:.2f}x the floor's "
           f"throughput, p99 {ours['p99'] / ours['p50']:.1f}x its p50")  # fmt: skip
 
 

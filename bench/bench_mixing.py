@@ -72,10 +72,10 @@ async def _answer(settings: Settings, tokens: list[str]) -> list[float]:
     answers = {item.id: 4 for item in load_instrument("attention").items_for(Respondent.EMPLOYEE)}
     seconds = []
     try:
-        for token in tokens:
+        for position, token in enumerate(tokens, 1):
             async with config.get_session() as session, session.begin():
                 stored = await submit_response(session, token, answers)
-            if stored.waiting % mixing.MIXING_BATCH == 0:
+            if position % mixing.MIXING_BATCH == 0:
                 started = time.perf_counter()
                 async with config.get_session() as session, session.begin():
                     await mixing.admit_batch(session, stored.wave_id, stored.team_id, stored.respondent)

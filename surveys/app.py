@@ -128,6 +128,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         max_age=SESSION_HOURS * 3600,
         session_id_bytes=SESSION_ID_BYTES,
+        # No session where nobody signs in and answers arrive by the thousand: the API and the health checks.
+        exclude=["^/api/v1/responses", "^/health"],
     )
     jobs: Jobs = QueueJobs(saq_queue(settings), settings) if uses_queue(settings) else InlineJobs(settings)
     commit = database.before_send_handler

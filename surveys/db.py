@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
+from advanced_alchemy.utils.dataclass import Empty
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,7 +55,12 @@ def _config_options(settings: Settings) -> dict[str, Any]:
         # Parameters stay out of error messages and logs: they are answers, comments, token hashes, addresses.
         # SQLite writers wait up to 30 s for the write lock instead of failing after the driver's 5 s.
         "engine_config": EngineConfig(
-            echo=settings.database_echo, hide_parameters=True, connect_args={"timeout": 30} if sqlite else {}
+            echo=settings.database_echo,
+            hide_parameters=True,
+            connect_args={"timeout": 30} if sqlite else {},
+            # SQLite's one writer needs no pool of this size (and an in-memory database takes none).
+            pool_size=Empty if sqlite else settings.database_pool_size,
+            max_overflow=Empty if sqlite else 0,
         ),
         "session_config": AsyncSessionConfig(expire_on_commit=False),
         "create_all": False,

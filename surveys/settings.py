@@ -41,6 +41,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     customer_minimum_employees: Annotated[int, msgspec.Meta(ge=1)] = 3
     """Fewest active employees in a team for its own customer figures: fewer, and customers would rate people."""
     database_echo: bool = False
+    database_pool_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
+    """Connections each process keeps open to PostgreSQL, and uses at most: more requests wait for one. Opening a
+    connection per request beyond the pool (SQLAlchemy's overflow) cost intake half its throughput."""
     debug: bool = False
     """Tracebacks in error pages and logs: for a developer's machine only, never where respondents answer."""
     open_link_rate_limit: Annotated[int, msgspec.Meta(ge=1)] = 30

@@ -213,11 +213,7 @@ async def submit_response(
     token_hash = hash_token(token)
     sealer = sealer_for(database_url(database))
     open_now = await open_questionnaires(database).current(database)
-    places = [
-        (q.wave_id, q.respondent)
-        for q in open_now
-        if not check_submission(q.instrument, q.respondent, answers, comments)
-    ]
+    places = [(q.wave_id, q.respondent) for q in open_now if q.passes(answers, comments)]
     if places:
         stored = await consume_and_seal(database, token_hash, places, _seal(sealer, answers, comments))
         if stored is not None:

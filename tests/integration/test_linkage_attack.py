@@ -144,12 +144,11 @@ def _cannot_read(sealed: Sequence[Sequence[object]]) -> None:
 
 
 async def _answer(config: SQLAlchemyAsyncConfig, token: str, answers: dict[str, object]) -> None:
-    """One person's submission, then the mixing its job would do once a batch waits."""
+    """One person's submission, then the mixing its job does (nothing until a batch waits)."""
     async with config.get_session() as session, session.begin():
         stored = await submit_response(session, token, answers)
-    if stored.waiting % MIXING_BATCH == 0:
-        async with config.get_session() as session, session.begin():
-            await admit_batch(session, stored.wave_id, stored.team_id, stored.respondent)
+    async with config.get_session() as session, session.begin():
+        await admit_batch(session, stored.wave_id, stored.team_id, stored.respondent)
 
 
 async def _answer_then_attack(clean_database: Settings) -> tuple[dict[str, int], dict[str, int]]:
