@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The API authenticates each call by its personal token and sets no cookie to ride on.
             exclude=["/api/", "/health", "/schema"],
         ),
+        # What the app built at start-up lives as long as the process: out of the collector's way, a full
+        # collection no longer walks it while requests wait.
+        on_startup=[gc.freeze],
         # advanced-alchemy 1.12 renames the app-state keys of every config after the first in a process, and its
         # lifespan then looks the engine up under the old key and never disposes it; dispose it ourselves.
         on_shutdown=[jobs.close, throttle.close, database.get_engine().dispose],

@@ -160,7 +160,9 @@ async def test_a_close_amid_submissions_keeps_every_answer_it_accepted(
                 await connection.execute(sa.text("DROP FUNCTION slow_sealing() CASCADE"))
         await config.get_engine().dispose()
     counts = await _counts(clean_database)
-    assert set(outcomes) == {"stored", "not_open"} and len(outcomes) == EMPLOYEES  # the close fell amid them
+    assert set(outcomes) <= {"stored", "not_open"} and len(outcomes) == EMPLOYEES
+    if postgres:  # the trigger's window makes the close fall amid them (SQLite's one writer lets it in anywhere)
+        assert set(outcomes) == {"stored", "not_open"}
     assert counts == {"responses": outcomes.count("stored"), "sealed": 0, "answered": outcomes.count("stored")}
 
 
