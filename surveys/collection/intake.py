@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from surveys.collection.sealing import sealed_size
 from surveys.instruments.services import instrument_in_use
 from surveys.text_checks import CONTROL
 from surveys.waves.models import Wave, WaveState
@@ -164,6 +165,7 @@ class OpenQuestionnaire:
     scales: Mapping[str, tuple[int, int]]
     """Every question's item id and the lowest and highest answers."""
     comment_lengths: Mapping[str, int]
+    sealed_size: int
 
     @classmethod
     def of(cls, wave_id: uuid.UUID, respondent: Respondent, instrument: Instrument) -> OpenQuestionnaire:
@@ -173,6 +175,7 @@ class OpenQuestionnaire:
             respondent,
             {item.id: (item.scale.low, item.scale.high) for item in instrument.items_for(respondent)},
             {comment.id: comment.max_length for comment in instrument.comments_for(respondent)},
+            sealed_size(instrument, respondent),
         )
 
     def passes(self, answers: Mapping[str, object], comments: Mapping[str, object]) -> bool:

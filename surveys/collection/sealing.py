@@ -27,8 +27,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.engine import make_url
 
 from surveys.settings import PREFIX
+from symmetry.domain import Instrument, Respondent
 
 NONCE_BYTES = 12
+LENGTH_BYTES = 4
 SECRET_VARIABLE = f"{PREFIX}SECRET_KEY"
 KEY_FILE = Path("var/sealing.key").resolve()
 """The key of a deployment with no ``SYMMETRY_SECRET_KEY`` and no SQLite file to keep it beside."""
@@ -53,18 +55,40 @@ class Sealer:
         self._encode = msgspec.msgpack.Encoder().encode
         self._decode = msgspec.msgpack.Decoder(SealedAnswers).decode
 
-    def seal(self, answers: dict[str, Any], comments: dict[str, str]) -> bytes:
-        """The answers and comments encrypted: the nonce followed by the ciphertext and its tag."""
+    def seal(self, answers: dict[str, Any], comments: dict[str, str], *, size: int) -> bytes:
+        """The answers and comments encrypted: the nonce followed by the ciphertext and its tag.
+
+        The plaintext is padded to `size` (:func:`sealed_size`), so that every sealed row of a questionnaire has
+        the same length: a length that grew with the comment would tell which invitation wrote the long comment
+        a report shows.
+        """
+        plain = self._encode(SealedAnswers(answers, comments))
+        if len(plain) + LENGTH_BYTES > size:
+            raise ValueError(f"answers of {len(plain)} bytes do not fit the questionnaire's {size}")
+        padded = len(plain).to_bytes(LENGTH_BYTES, "big") + plain + bytes(size - LENGTH_BYTES - len(plain))
         nonce = secrets.token_bytes(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, self._encode(SealedAnswers(answers, comments)), None)
+        return nonce + self._aead.encrypt(nonce, padded, None)
 
     def open(self, sealed: bytes) -> SealedAnswers:
         """The answers and comments of a sealed row."""
         try:
-            plain = self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], None)
+            padded = self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], None)
         except Exception as error:  # cryptography's InvalidTag says nothing more
             raise UnsealError("cannot open sealed answers: sealed under another key, or altered") from error
-        return self._decode(plain)
+        length = int.from_bytes(padded[:LENGTH_BYTES], "big")
+        return self._decode(padded[LENGTH_BYTES : LENGTH_BYTES + length])
+
+
+def sealed_size(instrument: Instrument, respondent: Respondent) -> int:
+    """The padded size of a questionnaire's answers: what the longest valid answers can take, in 256-byte steps.
+
+    Bounds msgpack's encoding: per answer its item id, a header and a value; per comment its id, a header and
+    four bytes for each character it may hold.
+    """
+    answers = sum(len(item.id.encode()) + 12 for item in instrument.items_for(respondent))
+    comments = sum(len(c.id.encode()) + 8 + 4 * c.max_length for c in instrument.comments_for(respondent))
+    bound = LENGTH_BYTES + 16 + answers + comments
+    return -(-bound // 256) * 256
 
 
 def _key_file(database_url: str) -> Path:

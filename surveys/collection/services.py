@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.collection.intake import Database, Stored, consume_and_seal, database_url, open_questionnaires
 from surveys.collection.mixing import NewResponse, insert_responses
 from surveys.collection.models import Channel
-from surveys.collection.sealing import Sealer, sealer_for
+from surveys.collection.sealing import Sealer, sealed_size, sealer_for
 from surveys.instruments.services import instrument_in_use
 from surveys.text_checks import CONTROL as CONTROL_CHARACTERS
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
@@ -213,16 +213,21 @@ async def submit_response(
     token_hash = hash_token(token)
     sealer = sealer_for(database_url(database))
     open_now = await open_questionnaires(database).current(database)
-    places = [(q.wave_id, q.respondent) for q in open_now if q.passes(answers, comments)]
-    if places:
-        stored = await consume_and_seal(database, token_hash, places, _seal(sealer, answers, comments))
+    passing = [q for q in open_now if q.passes(answers, comments)]
+    if passing:
+        places = [(q.wave_id, q.respondent) for q in passing]
+        # Padded alike for every questionnaire open: a size chosen by the questionnaires the answers pass would
+        # depend on what they say.
+        sealed = _seal(sealer, answers, comments, size=max(q.sealed_size for q in open_now))
+        stored = await consume_and_seal(database, token_hash, places, sealed)
         if stored is not None:
             return stored
     session = database if isinstance(database, AsyncSession) else AsyncSession(bind=database)
     _, questionnaire = await invitation_questionnaire(session, token)
     _require_valid(questionnaire, answers, comments)
     place = (questionnaire.wave.id, questionnaire.respondent)
-    stored = await consume_and_seal(database, token_hash, [place], _seal(sealer, answers, comments))
+    size = sealed_size(questionnaire.instrument, questionnaire.respondent)
+    stored = await consume_and_seal(database, token_hash, [place], _seal(sealer, answers, comments, size=size))
     if stored is not None:
         return stored
     if await database.scalar(sa.select(Invitation.answered).where(Invitation.token_hash == token_hash)):
@@ -230,8 +235,8 @@ async def submit_response(
     raise SubmissionError.refused(Refusal.NOT_OPEN, "token", "this survey is closing, it does not take answers")
 
 
-def _seal(sealer: Sealer, answers: Mapping[str, object], comments: Mapping[str, object]) -> bytes:
-    return sealer.seal(dict(answers), _texts(comments))
+def _seal(sealer: Sealer, answers: Mapping[str, object], comments: Mapping[str, object], *, size: int) -> bytes:
+    return sealer.seal(dict(answers), _texts(comments), size=size)
 
 
 def _texts(comments: Mapping[str, object]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from surveys.app import create_app
 from surveys.collection.intake import intake_connection
 from surveys.collection.jobs import mixing_job
 from surveys.collection.mixing import MIXING_BATCH
-from surveys.collection.models import Response, SealedResponse
+from surveys.collection.models import Comment, Response, SealedResponse
 from surveys.collection.sealing import UnsealError
 from surveys.collection.services import SubmissionError, submit_response
 from surveys.db import alchemy_config
@@ -187,3 +187,25 @@ async def test_a_close_refuses_sealed_answers_it_cannot_open_and_changes_nothing
         await config.get_engine().dispose()
     assert state is WaveState.OPEN
     assert await _counts(clean_database) == {"responses": 0, "sealed": 1, "answered": 1}
+
+
+async def test_sealed_answers_are_all_one_length_whatever_their_comment(
+    clean_database: Settings, wave: OpenWave
+) -> None:
+    # A length that grew with the comment would tell a reader which invitation wrote the long comment a report shows.
+    answers = complete_answers(wave.instrument, Respondent.EMPLOYEE)
+    comments = [{}, {"comment.employee": "Oui."}, {"comment.employee": "é" * 1000}, {"comment.employee": "🙂" * 1000}]
+    config = alchemy_config(clean_database)
+    try:
+        for token, comment in zip(_employee_tokens(wave), comments, strict=False):
+            async with intake_connection(config.get_engine()) as connection:
+                await submit_response(connection, token, answers, comment)
+        async with config.get_session() as session:
+            lengths = {len(blob) for blob in await session.scalars(sa.select(SealedResponse.sealed))}
+            await close_wave(session, await session.get_one(Wave, wave.wave.id))
+            texts = sorted(await session.scalars(sa.select(Comment.text)))
+            await session.commit()
+    finally:
+        await config.get_engine().dispose()
+    assert len(lengths) == 1
+    assert texts == sorted(["Oui.", "é" * 1000, "🙂" * 1000])  # and they open whole

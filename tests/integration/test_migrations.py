@@ -6,17 +6,23 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from surveys.collection.models import Answer, Response
+from surveys.collection.services import submit_response
 from surveys.db import alchemy_config
-from surveys.migrations import compare_type
+from surveys.migrations import alembic_config, compare_type
 from surveys.models import metadata
 from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
 from surveys.waves.models import Wave
+from surveys.waves.services import close_wave
+from symmetry.domain import Respondent
+from tests.integration.factories import build_open_wave, complete_answers
 
 ORG, TEAM, WAVE, RESPONSE = (uuid.uuid4() for _ in range(4))
 NOW = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
@@ -132,3 +138,44 @@ def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: s
             await engine.dispose()
 
     assert run_sync(scores()) == (4.5, 2.0, None)
+
+
+def test_the_sealed_answers_migration_goes_back_only_once_no_answer_waits_sealed(empty_database_url: str) -> None:
+    from surveys.migrations import upgrade
+    from tests.support import in_thread, run_sync
+
+    settings = Settings(environment="test", database_url=empty_database_url)
+    in_thread(upgrade, settings, "head")
+
+    async def answer_then(closing: bool) -> None:
+        config = alchemy_config(settings)
+        try:
+            async with config.get_session() as session, session.begin():
+                if closing:
+                    await close_wave(
+                        session, await session.get_one(Wave, (await session.scalars(sa.select(Wave.id))).one())
+                    )
+                    return
+                wave = await build_open_wave(session)
+                answers = complete_answers(wave.instrument, Respondent.EMPLOYEE)
+                await submit_response(session, wave.token(Respondent.EMPLOYEE, "fr"), answers)
+        finally:
+            await config.get_engine().dispose()
+
+    run_sync(answer_then(closing=False))
+    with pytest.raises(RuntimeError, match="1 answers are still sealed"):
+        in_thread(command.downgrade, alembic_config(settings), "0013")
+    run_sync(answer_then(closing=True))  # closing admits it
+    in_thread(command.downgrade, alembic_config(settings), "0013")
+
+    async def tables() -> set[str]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                return set(await connection.run_sync(lambda sync: sa.inspect(sync).get_table_names()))
+        finally:
+            await engine.dispose()
+
+    assert "sealed_response" not in run_sync(tables())
+    in_thread(upgrade, settings, "head")
+    assert "sealed_response" in run_sync(tables())
