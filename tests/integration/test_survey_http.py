@@ -342,3 +342,12 @@ async def test_concurrent_form_submissions_of_one_link_store_one_response(site: 
     )
     assert sorted(response.status_code for response in statuses) == [303, 409, 409]
     assert await site.answers_kept() == 1
+
+
+async def test_concurrent_api_submissions_of_one_token_store_one_response(site: Site) -> None:
+    # A double click, a retrying client: one statement consumes the token, the others find it used.
+    body = {"token": site.wave.token(Respondent.EMPLOYEE, "fr"),
+            "answers": complete_answers(site.wave.instrument, Respondent.EMPLOYEE)}  # fmt: skip
+    statuses = await asyncio.gather(*(site.client.post("/api/v1/responses", json=body) for _ in range(6)))
+    assert sorted(response.status_code for response in statuses) == [201, 409, 409, 409, 409, 409]
+    assert await site.answers_kept() == 1 and await site.answered_invitations() == 1
