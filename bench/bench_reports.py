@@ -4,7 +4,8 @@ The wave is simulated in memory with the demo's roster and generative model and 
 (no database), with the branches' pooled figures and response counts; then ``reports.batch.render_reports`` writes
 every team's PDF into a temporary directory. Prints reports per second (wall clock), CPU seconds per report and
 their split between data preparation, charts, HTML and PDF (summed over the workers' per-stage times), the
-speed-up of 2 workers over 1, the page counts and the projected wall time of 1,000 reports. Run with
+speed-up of 2 workers over 1, the page counts and the projected wall time of 1,000 reports; then, in one
+process, each report's CPU beside WeasyPrint's floor, the same HTML without its charts. Run with
 ``make bench-reports``; set BENCH_TEAMS for another number of teams and BENCH_WORKERS (for example ``1,2``) for
 other pool sizes.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -24,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from reports.batch import ReportJob, ReportOutcome, render_reports
+from reports.context import build_team_context
 from reports.inputs import TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs
+from reports.render import draw_charts, render_html, render_pdf, render_report
 from surveys.demo.comments import EMPLOYEE_COMMENTS
 from surveys.demo.roster import build_roster
 from surveys.demo.services import CUSTOMER_RESPONSE_RATE, EMPLOYEE_RESPONSE_RATE
@@ -44,6 +48,7 @@ PROJECTED_REPORTS = 1_000
 STAGES = ("prepare", "charts", "html", "pdf")
 COMMENT_THRESHOLD = 10
 MAX_COMMENTS = 12
+FLOOR_TEAMS = int(os.environ.get("BENCH_FLOOR_TEAMS", "40"))
 
 
 def demo_inputs(n_teams: int, seed: int = 1) -> tuple[WaveReportInputs, dict[str, TeamExtras]]:
@@ -127,6 +132,27 @@ def _render(
     return time.perf_counter() - started, outcomes
 
 
+IMAGE = re.compile(r"<img\b[^>]*>")
+
+
+def floor_ratio(inputs: WaveReportInputs, extras: dict[str, TeamExtras], teams: int) -> tuple[float, float]:
+    """CPU s per report of Symmetry and of WeasyPrint's floor, team by team in this one process.
+
+    The floor renders the same HTML with its images (the charts) removed: what any report of this content costs in
+    WeasyPrint alone. Each team's report is rendered whole first, then its floor, so both see the same warm caches.
+    """
+    ours, floor = [], []
+    for team in list(inputs.analysis.teams)[:teams]:
+        rendered = render_report(inputs, team, "fr", extras[team])
+        ours.append(sum(dataclasses.astuple(rendered.times)))
+        context = build_team_context(inputs, team, "fr", extras[team])
+        html = IMAGE.sub("", render_html(context, draw_charts(context)))
+        started = time.process_time()
+        render_pdf(html)
+        floor.append(time.process_time() - started)
+    return statistics.fmean(ours), statistics.fmean(floor)
+
+
 def main() -> None:
     started = time.perf_counter()
     inputs, extras = demo_inputs(TEAMS)
@@ -161,6 +187,9 @@ def main() -> None:
     most = max(walls)
     projected = walls[most] / len(inputs.analysis.teams) * PROJECTED_REPORTS
     print(f"projected wall time for {PROJECTED_REPORTS:,} reports with {most} worker(s): {projected:.0f} s")
+    ours, floor = floor_ratio(inputs, extras, FLOOR_TEAMS)
+    print(f"beside WeasyPrint's floor (the same HTML without its charts), {FLOOR_TEAMS} teams in one process: "
+          f"Symmetry {ours:.3f} CPU s per report, floor {floor:.3f}: {ours / floor:.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":
