@@ -62,9 +62,30 @@ def dialect(database: Database) -> str:
 
 
 def database_url(database: Database) -> str:
-    """The URL of the database, password included (it names the sealing key's file on SQLite)."""
+    """The URL of the database as the engine was given it: the key of this process's caches, the sealing key's file."""
     bind = database.get_bind() if isinstance(database, AsyncSession) else database
     return bind.engine.url.render_as_string(hide_password=False)
+
+
+@asynccontextmanager
+async def session_on(database: Database) -> AsyncIterator[AsyncSession]:
+    """An ORM session on this database: the caller's own, or one on its connection (closed after the block)."""
+    if isinstance(database, AsyncSession):
+        yield database
+        return
+    async with AsyncSession(bind=database) as session:
+        yield session
+
+
+async def wave_takes_answers(session: AsyncSession, wave_id: uuid.UUID) -> bool:
+    """For a store that is not the intake statement (an open link): whether the wave takes answers now.
+
+    On PostgreSQL this holds the wave's intake lock shared until the transaction ends, as the intake statement
+    does, so that a close waits for the store; on SQLite the write transaction already keeps the close out.
+    """
+    if dialect(session) != "postgresql":
+        return True
+    return bool(await session.scalar(sa.select(sa.func.symmetry_wave_takes_answers(wave_id))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,12 +239,12 @@ class OpenQuestionnaires:
         waves = (
             await database.execute(sa.select(Wave.id, Wave.instrument_version_id).where(Wave.state == WaveState.OPEN))
         ).all()
-        session = database if isinstance(database, AsyncSession) else AsyncSession(bind=database)
-        return [
-            OpenQuestionnaire.of(wave_id, respondent, await instrument_in_use(session, version_id))
-            for wave_id, version_id in waves
-            for respondent in Respondent
-        ]
+        async with session_on(database) as session:
+            return [
+                OpenQuestionnaire.of(wave_id, respondent, await instrument_in_use(session, version_id))
+                for wave_id, version_id in waves
+                for respondent in Respondent
+            ]
 
 
 _OPEN: dict[str, OpenQuestionnaires] = {}

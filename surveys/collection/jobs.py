@@ -37,7 +37,7 @@ async def mix_sealed_answers(ctx: dict[str, Any], *, wave_id: str, team_id: str,
 
 
 _ARRIVED: Counter[tuple[uuid.UUID, uuid.UUID, Respondent]] = Counter()
-"""Answers this process took, by wave, team and kind."""
+"""Answers this process took since it last asked for mixing, by wave, team and kind."""
 
 
 def mix_when_due(connection: ASGIConnection[Any, Any, Any, Any], stored: Stored) -> None:
@@ -52,5 +52,6 @@ def mix_when_due(connection: ASGIConnection[Any, Any, Any, Any], stored: Stored)
         return
     place = (stored.wave_id, stored.team_id, stored.respondent)
     _ARRIVED[place] += 1
-    if _ARRIVED[place] % MIXING_BATCH == 0:
+    if _ARRIVED[place] >= MIXING_BATCH:
+        del _ARRIVED[place]  # so that the counter holds only the teams with answers since their last batch
         defer(connection, mixing_job(*place))

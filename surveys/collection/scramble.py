@@ -1,8 +1,9 @@
 """Keeping stored responses from betraying the order, or the moment, in which they were given.
 
 Rows are laid out in the order they are written (PostgreSQL's ``ctid``, SQLite's ``rowid``) and carry the id of
-the transaction that wrote them (``xmin``). So responses are only ever written by rewriting a whole group of a
-team's responses of a kind (employees or customers) in a random order, with new random ids, in one transaction:
+the transaction that wrote them (``xmin``). So responses through invitations are only ever written by rewriting a
+whole group of a team's responses of a kind (employees or customers) in a random order, with new random ids, in
+one transaction (open-link answers, which no invitation pairs with, are inserted as they come):
 afterwards the group's rows share one ``xmin``, sit in random order, and nothing but their content tells them
 apart. Mixing admits sealed answers that way, a batch at a time, rewriting the mixing group (:data:`MIXING_GROUP`)
 they join (:mod:`surveys.collection.mixing`); closing a wave rewrites the whole wave, each team and kind as one
@@ -27,11 +28,11 @@ from symmetry.domain import Respondent
 MIXING_GROUP = 100
 """Responses through invitations that mixing rewrites together, at most: a team's and kind's group.
 
-Rewriting the whole team at every batch would cost time in proportion to the team's answers (about 1 s at 800,
-`make bench-mixing`). So a team's responses of a kind are mixed in groups of this many, in the order they
-arrive: each batch rewrites the group it joins, and closing the wave rewrites the whole team as one group. While
-the wave is open, an answer hides among the others of its group, never fewer than a hundred once the group is
-full; a team that never gets past a hundred answers is one group.
+Rewriting the whole team at every batch would cost time in proportion to the team's answers (rewriting 800
+responses took about 1 s when each submission did it). So a team's responses of a kind are mixed in groups of
+this many, in the order they arrive: each batch rewrites the group it joins, and closing the wave rewrites the
+whole team as one group. While the wave is open, an answer hides among the others of its group, never fewer than
+a hundred once the group is full; a team that never gets past a hundred answers is one group.
 """
 
 
@@ -69,9 +70,9 @@ async def _rewrite_in_one_statement(session: AsyncSession, selected: sa.ColumnEl
 
     Each selected response gets a new random id (``gen_random_uuid``, a version 4 UUID) and place; responses,
     answers and comments are copied in that order under their new ids and the old ones deleted, all reading the
-    statement's snapshot. Rows through Python instead cost a submission a third more (``make bench-intake``) and
-    had not finished the 10,000-team benchmark wave's close after 14 minutes (``make bench-analysis``); a
-    temporary table of old and new ids was slower for a submission and no faster for a close.
+    statement's snapshot. Rows through Python instead cost a third more when each submission rewrote its group,
+    and had not finished the 10,000-team benchmark wave's close after 14 minutes (``make bench-analysis``); a
+    temporary table of old and new ids was slower for a group and no faster for a close.
     """
     mapping = (
         sa.select(

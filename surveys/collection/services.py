@@ -18,7 +18,15 @@ from typing import Literal, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.intake import Database, Stored, consume_and_seal, database_url, open_questionnaires
+from surveys.collection.intake import (
+    Database,
+    Stored,
+    consume_and_seal,
+    database_url,
+    open_questionnaires,
+    session_on,
+    wave_takes_answers,
+)
 from surveys.collection.mixing import NewResponse, insert_responses
 from surveys.collection.models import Channel
 from surveys.collection.sealing import Sealer, sealed_size, sealer_for
@@ -213,26 +221,31 @@ async def submit_response(
     token_hash = hash_token(token)
     sealer = sealer_for(database_url(database))
     open_now = await open_questionnaires(database).current(database)
+    # Padded alike for every questionnaire open: a size chosen by the questionnaires the answers pass would
+    # depend on what they say.
+    size = max((q.sealed_size for q in open_now), default=0)
     passing = [q for q in open_now if q.passes(answers, comments)]
     if passing:
         places = [(q.wave_id, q.respondent) for q in passing]
-        # Padded alike for every questionnaire open: a size chosen by the questionnaires the answers pass would
-        # depend on what they say.
-        sealed = _seal(sealer, answers, comments, size=max(q.sealed_size for q in open_now))
-        stored = await consume_and_seal(database, token_hash, places, sealed)
+        stored = await consume_and_seal(database, token_hash, places, _seal(sealer, answers, comments, size=size))
         if stored is not None:
             return stored
-    session = database if isinstance(database, AsyncSession) else AsyncSession(bind=database)
-    _, questionnaire = await invitation_questionnaire(session, token)
+    async with session_on(database) as session:
+        _, questionnaire = await invitation_questionnaire(session, token)
     _require_valid(questionnaire, answers, comments)
     place = (questionnaire.wave.id, questionnaire.respondent)
-    size = sealed_size(questionnaire.instrument, questionnaire.respondent)
+    size = max(size, sealed_size(questionnaire.instrument, questionnaire.respondent))  # a wave opened just now
     stored = await consume_and_seal(database, token_hash, [place], _seal(sealer, answers, comments, size=size))
     if stored is not None:
         return stored
+    language = questionnaire.language
     if await database.scalar(sa.select(Invitation.answered).where(Invitation.token_hash == token_hash)):
-        raise SubmissionError.refused(Refusal.USED, "token", "this link has already been used to answer")
-    raise SubmissionError.refused(Refusal.NOT_OPEN, "token", "this survey is closing, it does not take answers")
+        raise SubmissionError.refused(
+            Refusal.USED, "token", "this link has already been used to answer", language=language
+        )
+    raise SubmissionError.refused(
+        Refusal.NOT_OPEN, "token", "this survey is closing, it does not take answers", language=language
+    )
 
 
 def _seal(sealer: Sealer, answers: Mapping[str, object], comments: Mapping[str, object], *, size: int) -> bytes:
@@ -253,6 +266,8 @@ async def submit_open_response(
     """Store a customer's answers given through a team's open link (no invitation: nothing to pair it with)."""
     _, questionnaire = await open_link_questionnaire(session, code)
     _require_valid(questionnaire, answers, comments or {})
+    if not await wave_takes_answers(session, questionnaire.wave.id):
+        raise SubmissionError.refused(Refusal.NOT_OPEN, "code", "this survey is closing, it does not take answers")
     valid = cast("Mapping[str, int]", answers)  # checked above: whole numbers on their scales
     response = NewResponse(
         questionnaire.team_id, Respondent.CUSTOMER, Channel.OPEN_LINK, 0, valid, _texts(comments or {})

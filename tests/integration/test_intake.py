@@ -46,17 +46,17 @@ async def wave(clean_database: Settings) -> OpenWave:
 
 
 async def _counts(settings: Settings) -> dict[str, int]:
+    """Responses, sealed answers and answered invitations, in one statement: one snapshot, whatever mixes meanwhile."""
     config = alchemy_config(settings)
+    counted = {
+        "responses": sa.select(sa.func.count()).select_from(Response),
+        "sealed": sa.select(sa.func.count()).select_from(SealedResponse),
+        "answered": sa.select(sa.func.count()).where(Invitation.answered),
+    }
     try:
         async with config.get_session() as session:
-            return {
-                name: int(await session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
-                for name, model, where in (
-                    ("responses", Response, ()),
-                    ("sealed", SealedResponse, ()),
-                    ("answered", Invitation, (Invitation.answered,)),
-                )
-            }
+            row = (await session.execute(sa.select(*(q.scalar_subquery().label(k) for k, q in counted.items())))).one()
+            return {name: int(value) for name, value in row._mapping.items()}
     finally:
         await config.get_engine().dispose()
 
