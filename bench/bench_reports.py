@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import os
 import re
 import statistics
@@ -141,6 +142,7 @@ def floor_ratio(inputs: WaveReportInputs, extras: dict[str, TeamExtras], teams: 
     The floor renders the same HTML with its images (the charts) removed: what any report of this content costs in
     WeasyPrint alone. Each team's report is rendered whole first, then its floor, so both see the same warm caches.
     """
+    gc.freeze()  # the simulated wave out of the collector's way, as a rendering worker holds only its chunk
     ours, floor = [], []
     for team in list(inputs.analysis.teams)[:teams]:
         rendered = render_report(inputs, team, "fr", extras[team])
