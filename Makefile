@@ -58,7 +58,9 @@ bench-demo: $(VENV)/.installed-dev
 bench-stats: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_stats.py
 
+# pandas is the analyst's peer, measured only here.
 bench-analysis: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/bench_analysis.py
 
 bench-reports: $(VENV)/.installed-dev harfbuzz

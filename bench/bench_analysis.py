@@ -3,7 +3,9 @@
 Generates, in a database of its own on the local server (created and dropped here), one open wave of
 10,000 teams with 250,000 employee and 1,000,000 customer responses (about 14 million answers), then closes it
 in a child process as the close job does (the scramble of every response, the analysis, the stored results and
-document, one transaction) and reports the time of each step and the peak memory. Run with ``make bench-analysis``;
+document, one transaction) and reports the time of each step and the peak memory; then, in another child
+process, the analyst's reduced peer (pandas reading the responses, overall scores, ICCs and r only) on the same
+closed wave, beside Symmetry's full analysis. Run with ``make bench-analysis``;
 set BENCH_SERVER_URL for another server, BENCH_SCALE (0 < scale <= 1) for a smaller wave, and BENCH_KEEP=1 to
 keep the generated database (``symmetry_bench``) for study.
 """
@@ -148,6 +150,41 @@ asyncio.run(main())
 """
 
 
+# The analyst's peer, reduced to what every linkage study computes: the overall score of each team for employees
+# and for customers, ICC(1) and ICC(2) of each (one-way ANOVA of the respondents' scores by team), and Pearson's r
+# across the teams with both. pandas reads the closed wave's responses; scipy gives r.
+PEER = """
+import json, resource, sys, time
+import numpy as np, pandas as pd, sqlalchemy as sa
+from scipy import stats
+
+def iccs(frame, column):
+    groups = frame.groupby("team_id")[column]
+    n, k = groups.size(), groups.ngroups
+    grand, means = frame[column].mean(), groups.mean()
+    between = (n * (means - grand) ** 2).sum() / (k - 1)
+    within = ((frame[column] - groups.transform("mean")) ** 2).sum() / (len(frame) - k)
+    size = (len(frame) - (n ** 2).sum() / len(frame)) / (k - 1)
+    return means, (between - within) / (between + (size - 1) * within), (between - within) / between
+
+started = time.perf_counter()
+engine = sa.create_engine(sys.argv[1].replace("+asyncpg", "+psycopg"))
+with engine.connect() as connection:
+    frame = pd.read_sql(
+        "SELECT team_id, respondent, employee_score, customer_score FROM response", connection
+    )
+employees = frame[frame.respondent == "employee"].dropna(subset=["employee_score"])
+customers = frame[frame.respondent == "customer"].dropna(subset=["customer_score"])
+employee_means, employee_icc1, employee_icc2 = iccs(employees, "employee_score")
+customer_means, customer_icc1, customer_icc2 = iccs(customers, "customer_score")
+both = pd.concat([employee_means, customer_means], axis=1, join="inner")
+r = stats.pearsonr(both.iloc[:, 0], both.iloc[:, 1]).statistic
+print(json.dumps({"peer_seconds": round(time.perf_counter() - started, 1), "teams": len(both), "r": r,
+                  "icc": [employee_icc1, employee_icc2, customer_icc1, customer_icc2],
+                  "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+"""
+
+
 async def admin(statement: str, server: str = SERVER) -> None:
     """Run `statement` on the server's own database (to create or drop the benchmark's)."""
     connection = await asyncpg.connect(_dsn(server, server.rsplit("/", 1)[1]))
@@ -168,6 +205,8 @@ def main() -> None:
               f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
         result = subprocess.run([sys.executable, "-c", ANALYSE, url], capture_output=True, text=True, check=True)
         print(f"close (scramble, analysis, stored results): {result.stdout.strip()}")
+        peer = subprocess.run([sys.executable, "-c", PEER, url], capture_output=True, text=True, check=True)
+        print(f"the reduced pandas peer on the closed wave (scores, ICCs and r only): {peer.stdout.strip()}")
     finally:
         if not os.environ.get("BENCH_KEEP"):
             asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
