@@ -15,7 +15,7 @@ from surveys.collection.jobs import mixing_job
 from surveys.collection.mixing import MIXING_BATCH
 from surveys.collection.models import Comment, Response, SealedResponse
 from surveys.collection.sealing import UnsealError
-from surveys.collection.services import SubmissionError, submit_response
+from surveys.collection.services import SubmissionError, submit_open_response, submit_response
 from surveys.db import alchemy_config
 from surveys.settings import Settings
 from surveys.waves.models import Invitation, Wave, WaveState
@@ -209,3 +209,48 @@ async def test_sealed_answers_are_all_one_length_whatever_their_comment(
         await config.get_engine().dispose()
     assert len(lengths) == 1
     assert texts == sorted(["Oui.", "é" * 1000, "🙂" * 1000])  # and they open whole
+
+
+async def test_a_close_waits_for_an_open_link_answer_being_stored_and_keeps_it(
+    clean_database: Settings, wave: OpenWave
+) -> None:
+    """An open-link answer has no token to consume: it must still hold the wave's intake lock until it commits.
+
+    On PostgreSQL the test sees the close queue behind that lock; on SQLite the answer's write transaction keeps
+    the close waiting for the write lock. Either way the answer is in the closed wave.
+    """
+    config, lead = alchemy_config(clean_database), alchemy_config(clean_database)
+    postgres = config.get_engine().dialect.name == "postgresql"
+    try:
+        async with config.get_session() as customer:
+            await customer.begin()
+            answers = complete_answers(wave.instrument, Respondent.CUSTOMER)
+            await submit_open_response(customer, wave.open_links[0].code, answers)  # stored, not yet committed
+
+            async def close() -> None:
+                async with lead.get_session() as session, session.begin():
+                    await begin_close(session, await session.get_one(Wave, wave.wave.id))
+
+            closing = asyncio.create_task(close())
+            if postgres:
+                async with lead.get_engine().connect() as watcher:  # the close queues behind the open link's lock
+                    waiting = 0
+                    for _ in range(200):
+                        waiting = await watcher.scalar(
+                            sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                        )
+                        if waiting:
+                            break
+                        await asyncio.sleep(0.02)
+                assert waiting == 1
+            else:
+                await asyncio.sleep(0.2)
+            assert not closing.done()
+            await customer.commit()
+        await closing
+        async with config.get_session() as session, session.begin():
+            await close_wave(session, await session.get_one(Wave, wave.wave.id))
+    finally:
+        await config.get_engine().dispose()
+        await lead.get_engine().dispose()
+    assert (await _counts(clean_database))["responses"] == 1  # the open-link answer is in the closed wave
