@@ -89,30 +89,26 @@ async def generate(url: str, teams: int = TEAMS, employees: int = EMPLOYEES, cus
                 else [None] * count
                 for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
             }
+            packed = [row.tobytes() for row in values.astype(np.uint8)]  # every item answered: its value, a byte
             await connection.copy_records_to_table(
                 "response",
                 records=[
-                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", e, m, c)
-                    for r, t, e, m, c in zip(
+                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", e, m, c, a)
+                    for r, t, e, m, c, a in zip(
                         response_ids,
                         served.tolist(),
                         scores[Voice.EMPLOYEE],
                         scores[Voice.MIRROR],
                         scores[Voice.CUSTOMER],
+                        packed,
                         strict=True,
                     )
                 ],
                 columns=[
                     "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel",
-                    "employee_score", "mirror_score", "customer_score",
+                    "employee_score", "mirror_score", "customer_score", "answers",
                 ],
             )  # fmt: skip
-            for column, item in enumerate(items):
-                await connection.copy_records_to_table(
-                    "answer",
-                    records=list(zip(response_ids, [item.id] * count, values[:, column].tolist(), strict=True)),
-                    columns=["response_id", "item_id", "value"],
-                )
         await connection.execute("ANALYZE")
     finally:
         await connection.close()

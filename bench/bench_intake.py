@@ -50,6 +50,8 @@ PER_TEAM = 100
 FLOOR_TOKENS = 40_000
 """Tokens per floor round: more than it answers in a round."""
 CONNECTIONS = 32
+SYMMETRY_APP = os.environ.get("BENCH_APP", "surveys.app:create_app")
+"""The ASGI factory of Symmetry's server (another, to measure a variant beside the same floor)."""
 HERE = Path(__file__).resolve().parent
 # One wrk thread: each request takes the next token of the file. Past the last one it asks for /exhausted, a 404
 # that the bench reports (raise BENCH_EMPLOYEES): each token is used once.
@@ -203,7 +205,7 @@ def run_kind(kind: str, symmetry_url: str, floor_url: str, scratch: Path) -> Non
     }
     servers = {
         "floor": start(f"{kind}-floor", "intake_floor:create_app", {**base, "FLOOR_DATABASE_URL": floor_url}, scratch),
-        "symmetry": start(f"{kind}-symmetry", "surveys.app:create_app", symmetry_env, scratch),
+        "symmetry": start(f"{kind}-symmetry", SYMMETRY_APP, symmetry_env, scratch),
     }
     rounds: dict[str, list[dict[str, float]]] = {"floor": [], "symmetry": []}
     try:

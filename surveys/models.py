@@ -4,7 +4,7 @@ from advanced_alchemy.base import orm_registry
 
 from surveys.accounts.models import PasswordReset, Role, User
 from surveys.audit.models import AuditEvent
-from surveys.collection.models import Answer, Channel, Comment, Response, SealedResponse
+from surveys.collection.models import Channel, Comment, Response, SealedResponse
 from surveys.instruments.models import InstrumentVersion
 from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Customer, Employee, Organisation, Team
@@ -16,7 +16,6 @@ from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 metadata = orm_registry.metadata
 
 __all__ = [
-    "Answer",
     "AuditEvent",
     "Channel",
     "Comment",

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.intake import database_url
-from surveys.collection.models import Answer, Channel, Comment, Response, SealedResponse
+from surveys.collection.models import Channel, Comment, Response, SealedResponse
+from surveys.collection.packing import pack_answers
 from surveys.collection.scramble import MIXING_GROUP, invited_responses, rewrite_responses
 from surveys.collection.sealing import SealedAnswers, sealer_for
 from surveys.instruments.services import instrument_in_use
@@ -116,7 +117,7 @@ async def insert_responses(
     session: AsyncSession, wave_id: uuid.UUID, version_id: uuid.UUID, instrument: Instrument, new: Sequence[NewResponse]
 ) -> None:
     """Write responses with their answers and comments, each with a new random id, in the order given."""
-    responses, answers, comments = [], [], []
+    responses, comments = [], []
     for response in new:
         response_id = uuid.uuid4()
         scores = voice_scores(instrument, {item: float(value) for item, value in response.answers.items()})
@@ -132,14 +133,13 @@ async def insert_responses(
                 "employee_score": scores[Voice.EMPLOYEE],
                 "mirror_score": scores[Voice.MIRROR],
                 "customer_score": scores[Voice.CUSTOMER],
+                "answers": pack_answers(instrument, response.respondent, response.answers),
             }
         )
-        answers += [{"response_id": response_id, "item_id": k, "value": v} for k, v in response.answers.items()]
         comments += [{"response_id": response_id, "item_id": k, "text": v} for k, v in response.comments.items()]
     if not responses:
         return
     await session.execute(sa.insert(Response), responses)
-    await session.execute(sa.insert(Answer), answers)
     if comments:
         await session.execute(sa.insert(Comment), comments)
 

@@ -42,19 +42,10 @@ class Response(UUIDBase):
     aggregates one row per respondent rather than every answer; likewise for the mirror and customer items."""
     mirror_score: Mapped[float | None]
     customer_score: Mapped[float | None]
+    answers: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    """Its answers, a byte per item of its respondent's questionnaire (:mod:`surveys.collection.packing`)."""
 
-    answers: Mapped[list[Answer]] = relationship(lazy="raise", cascade="all, delete-orphan", passive_deletes=True)
     comments: Mapped[list[Comment]] = relationship(lazy="raise", cascade="all, delete-orphan", passive_deletes=True)
-
-
-class Answer(DefaultBase):
-    """The answer to one item within a response."""
-
-    __tablename__ = "answer"
-
-    response_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
-    item_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    value: Mapped[int] = mapped_column(sa.SmallInteger)
 
 
 class Comment(DefaultBase):

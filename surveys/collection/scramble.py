@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from advanced_alchemy.types import GUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.models import Answer, Channel, Comment, Response
+from surveys.collection.models import Channel, Comment, Response
 from symmetry.domain import Respondent
 
 MIXING_GROUP = 100
@@ -68,11 +68,11 @@ async def scramble_responses(session: AsyncSession, wave_id: uuid.UUID) -> int:
 async def _rewrite_in_one_statement(session: AsyncSession, selected: sa.ColumnElement[bool], *, one_group: bool) -> int:
     """The rewrite on PostgreSQL: one statement of data-modifying CTEs, whatever the number of rows.
 
-    Each selected response gets a new random id (``gen_random_uuid``, a version 4 UUID) and place; responses,
-    answers and comments are copied in that order under their new ids and the old ones deleted, all reading the
-    statement's snapshot. Rows through Python instead cost a third more when each submission rewrote its group,
-    and had not finished the 10,000-team benchmark wave's close after 14 minutes (``make bench-analysis``); a
-    temporary table of old and new ids was slower for a group and no faster for a close.
+    Each selected response gets a new random id (``gen_random_uuid``, a version 4 UUID) and place; responses
+    (their answers with them) and comments are copied in that order under their new ids and the old ones deleted,
+    all reading the statement's snapshot. Rows through Python instead cost a third more when each submission
+    rewrote its group, and had not finished the 10,000-team benchmark wave's close after 14 minutes
+    (``make bench-analysis``); a temporary table of old and new ids was slower for a group and no faster for a close.
     """
     mapping = (
         sa.select(
@@ -95,21 +95,18 @@ async def _rewrite_in_one_statement(session: AsyncSession, selected: sa.ColumnEl
         )
         .cte("responses")
     ]
-    for model in (Answer, Comment):
-        columns = [column for column in model.__table__.columns if column.name != "response_id"]
-        copies.append(
-            sa.insert(model)
-            .from_select(
-                ["response_id", *(column.name for column in columns)],
-                sa.select(mapping.c.new_id, *columns)
-                .join(model, model.response_id == mapping.c.old_id)
-                .order_by(mapping.c.position),
-            )
-            .cte(model.__tablename__)
+    comment_columns = [column for column in Comment.__table__.columns if column.name != "response_id"]
+    copies += [
+        sa.insert(Comment)
+        .from_select(
+            ["response_id", *(column.name for column in comment_columns)],
+            sa.select(mapping.c.new_id, *comment_columns)
+            .join(Comment, Comment.response_id == mapping.c.old_id)
+            .order_by(mapping.c.position),
         )
-        copies.append(
-            sa.delete(model).where(model.response_id.in_(sa.select(mapping.c.old_id))).cte(f"old_{model.__tablename__}")
-        )
+        .cte("comments"),
+        sa.delete(Comment).where(Comment.response_id.in_(sa.select(mapping.c.old_id))).cte("old_comments"),
+    ]
     deleted = await session.execute(
         sa.delete(Response)
         .where(Response.id.in_(sa.select(mapping.c.old_id)))
@@ -165,17 +162,16 @@ async def _rewrite_through_a_mapping(
             .order_by(mapping.position),
         )
     )
-    for model in (Answer, Comment):
-        columns = [column for column in model.__table__.columns if column.name != "response_id"]
-        await session.execute(
-            sa.insert(model).from_select(
-                ["response_id", *(column.name for column in columns)],
-                sa.select(mapping.new_id, *columns)
-                .join(model, model.response_id == mapping.old_id)
-                .order_by(mapping.position),
-            )
+    comment_columns = [column for column in Comment.__table__.columns if column.name != "response_id"]
+    await session.execute(
+        sa.insert(Comment).from_select(
+            ["response_id", *(column.name for column in comment_columns)],
+            sa.select(mapping.new_id, *comment_columns)
+            .join(Comment, Comment.response_id == mapping.old_id)
+            .order_by(mapping.position),
         )
-    # Answers and comments of the old ids go with them through ON DELETE CASCADE.
+    )
+    # Comments of the old ids go with them through ON DELETE CASCADE.
     await session.execute(
         sa.delete(Response)
         .where(Response.id.in_(sa.select(mapping.old_id)))

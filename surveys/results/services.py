@@ -10,10 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.collection.models import Answer, Response
+from surveys.collection.models import Response
+from surveys.collection.packing import UNANSWERED, answer_matrix
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.org.models import Team
@@ -23,7 +25,7 @@ from symmetry import stats
 from symmetry.analysis import OVERALL, DimensionResult, TeamResult, WaveAnalysis, analyse_statistics
 from symmetry.disclosure import DisclosureRules
 from symmetry.document import analysis_document
-from symmetry.domain import Instrument, Respondent, Voice
+from symmetry.domain import Instrument, Item, Respondent, Voice
 from symmetry.sufficient import NpsCounts, WaveStatistics
 
 
@@ -45,62 +47,21 @@ def _exact_sum(session: AsyncSession) -> Callable[[Any], sa.ColumnElement[Any]]:
 
 
 async def database_statistics(session: AsyncSession, wave: Wave, instrument: Instrument) -> WaveStatistics:
-    """The wave's per-team sufficient statistics, aggregated by the database: no answer leaves it one by one."""
+    """The wave's per-team sufficient statistics.
+
+    Each team's answers are counted per item and value; the overall scores' sums are aggregated by the database
+    from each response's per-voice means.
+    """
     in_wave = Response.wave_id == wave.id
     exact = _exact_sum(session)
-    # Answers are small integers: the database counts each value per team and item in one scan, reflects
-    # reverse-keyed items on those few counts, and sums them up with the deviations from each team's mean,
-    # so that only one row per team and item leaves it.
-    distribution = (
-        sa.select(
-            Response.team_id.label("team_id"),
-            Answer.item_id.label("item_id"),
-            Answer.value.label("raw"),
-            sa.func.count().label("count"),
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .where(in_wave)
-        .group_by(Response.team_id, Answer.item_id, Answer.value)
-        .subquery()
-    )
-    raw = sa.cast(distribution.c.raw, sa.Float)
-    reflected = [
-        (distribution.c.item_id == item.id, float(item.scale.low + item.scale.high) - raw)
-        for item in instrument.items
-        if item.reverse_keyed
-    ]
-    scored = sa.case(*reflected, else_=raw) if reflected else raw
-    cell = (distribution.c.team_id, distribution.c.item_id)
-    weighted = sa.select(
-        distribution.c.team_id,
-        distribution.c.item_id,
-        distribution.c.raw,
-        distribution.c["count"].label("count"),
-        scored.label("scored"),
-        (
-            sa.func.sum(distribution.c["count"] * scored).over(partition_by=cell)
-            / sa.func.sum(distribution.c["count"]).over(partition_by=cell)
-        ).label("mean"),
-    ).subquery()
-    weight = weighted.c["count"]
-    per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = defaultdict(list)
-    deviation_by_item: dict[str, dict[str, float]] = defaultdict(dict)
-    for team, item_id, n, total, squares, promoters, detractors, deviation in await session.execute(
-        sa.select(
-            Team.external_id,
-            weighted.c.item_id,
-            sa.func.sum(weight),
-            sa.func.sum(weight * weighted.c.scored),
-            sa.func.sum(weight * weighted.c.scored * weighted.c.scored),
-            sa.func.sum(sa.case((weighted.c.raw >= 9, weight), else_=0)),
-            sa.func.sum(sa.case((weighted.c.raw <= 6, weight), else_=0)),
-            exact(weight * sa.func.abs(weighted.c.scored - weighted.c.mean)),
-        )
-        .join(Team, Team.id == weighted.c.team_id)
-        .group_by(Team.external_id, weighted.c.item_id)
-    ):
-        per_item[item_id].append((team, int(n), float(total), float(squares), int(promoters), int(detractors)))
-        deviation_by_item[item_id][team] = float(deviation) / int(n)
+    per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = {}
+    deviation_by_item: dict[str, dict[str, float]] = {}
+    respondents: dict[Respondent, dict[str, int]] = {}
+    for respondent, (teams, team_of_row, matrix) in (await _packed_answers(session, wave, instrument)).items():
+        respondents[respondent] = dict(zip(teams, np.bincount(team_of_row, minlength=len(teams)).tolist(), strict=True))
+        for column, item in enumerate(instrument.items_for(respondent)):
+            item_rows, item_deviations = _item_sums(item, teams, team_of_row, matrix[:, column])
+            per_item[item.id], deviation_by_item[item.id] = item_rows, item_deviations
 
     def summary(rows: list[tuple[str, int, float, float, int, int]]) -> stats.GroupStatistics:
         return stats.statistics_from_sums(
@@ -158,14 +119,6 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
         else:
             outcomes[item.outcome] = summary(rows_of_item)
 
-    respondents: dict[Respondent, dict[str, int]] = {respondent: {} for respondent in Respondent}
-    for team, respondent, count in await session.execute(
-        sa.select(Team.external_id, Response.respondent, sa.func.count())
-        .join(Team, Team.id == Response.team_id)
-        .where(in_wave)
-        .group_by(Team.external_id, Response.respondent)
-    ):
-        respondents[respondent][team] = int(count)
     team_sizes = {
         team: int(count)
         for team, count in await session.execute(
@@ -179,6 +132,67 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
     return WaveStatistics(
         columns=columns, outcomes=outcomes, respondents=respondents, deviations=deviations, team_sizes=team_sizes
     )
+
+
+async def _packed_answers(
+    session: AsyncSession, wave: Wave, instrument: Instrument
+) -> dict[Respondent, tuple[list[str], npt.NDArray[np.intp], npt.NDArray[np.uint8]]]:
+    """Each kind of respondent's answers in the wave: its teams, each response's team among them, and the answers.
+
+    PostgreSQL concatenates each team's byte strings (``string_agg``), so that one value per team and kind leaves
+    it; SQLite's ``group_concat`` works on text, so its rows come one by one and are joined here.
+    """
+    packed: dict[Respondent, dict[str, list[bytes]]] = {respondent: defaultdict(list) for respondent in Respondent}
+    answers: Any = Response.answers
+    if session.get_bind().dialect.name == "postgresql":
+        answers = sa.func.string_agg(Response.answers, sa.literal(b"", sa.LargeBinary), type_=sa.LargeBinary)
+    query = sa.select(Team.external_id, Response.respondent, answers).join(Team, Team.id == Response.team_id)
+    query = query.where(Response.wave_id == wave.id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.group_by(Team.external_id, Response.respondent)
+    for team, respondent, blob in await session.execute(query):
+        packed[respondent][team].append(blob)
+    matrices = {}
+    for respondent, by_team in packed.items():
+        teams = sorted(by_team)
+        blobs = [b"".join(by_team[team]) for team in teams]
+        matrix = answer_matrix(instrument, respondent, b"".join(blobs))
+        width = matrix.shape[1]
+        team_of_row = np.repeat(np.arange(len(teams)), [len(blob) // width for blob in blobs])
+        matrices[respondent] = (teams, team_of_row, matrix)
+    return matrices
+
+
+def _item_sums(
+    item: Item, teams: list[str], team_of_row: npt.NDArray[np.intp], values: npt.NDArray[np.uint8]
+) -> tuple[list[tuple[str, int, float, float, int, int]], dict[str, float]]:
+    """Per team that answered `item`: n, sum, sum of squares, promoters, detractors; and the average deviation.
+
+    Answers are small integers: each value is counted per team (one ``bincount``), reverse-keyed items are
+    reflected on those few counts, and the sums follow from the counts exactly, whatever the rows' order.
+    """
+    counts = np.bincount(team_of_row * 256 + values, minlength=len(teams) * 256).reshape(len(teams), 256)
+    counts = counts[:, :UNANSWERED].astype(np.float64)
+    raw = np.arange(UNANSWERED, dtype=np.float64)
+    scored = item.scale.low + item.scale.high - raw if item.reverse_keyed else raw
+    n = counts.sum(axis=1)
+    answered = np.flatnonzero(n)
+    counts, n = counts[answered], n[answered]
+    total = counts @ scored
+    deviation = (counts * np.abs(scored - (total / n)[:, None])).sum(axis=1) / n
+    rows = [
+        (teams[t], int(count), float(sum_), float(squares), int(promoters), int(detractors))
+        for t, count, sum_, squares, promoters, detractors in zip(
+            answered.tolist(),
+            n.tolist(),
+            total.tolist(),
+            (counts @ (scored * scored)).tolist(),
+            counts[:, 9:].sum(axis=1).tolist(),
+            counts[:, :7].sum(axis=1).tolist(),
+            strict=True,
+        )
+    ]
+    return rows, {teams[t]: float(d) for t, d in zip(answered.tolist(), deviation.tolist(), strict=True)}
 
 
 async def wave_statistics(session: AsyncSession, wave: Wave) -> tuple[Instrument, WaveStatistics]:

@@ -9,11 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveys.collection.mixing import admit_all
-from surveys.collection.models import Answer, Comment, Response
+from surveys.collection.models import Comment, Response
 from surveys.db import alchemy_config
 from surveys.settings import Settings
 from symmetry.domain import Respondent
 from tests.browser.conftest import SCREENSHOTS, LiveSite
+from tests.integration.factories import stored_responses
 from tests.support import run_sync
 
 PHONE = {"width": 390, "height": 844}
@@ -28,7 +29,7 @@ async def _stored(settings: Settings, wave_id: uuid.UUID) -> tuple[list[Any], di
             await admit_all(session, wave_id)
         async with config.get_session() as session:
             responses = (await session.execute(sa.select(Response.respondent, Response.team_id))).all()
-            answers = dict((await session.execute(sa.select(Answer.item_id, Answer.value))).all())
+            answers = {k: v for stored in await stored_responses(session) for k, v in stored.answers.items()}
             comments = list(await session.scalars(sa.select(Comment.text)))
             return responses, answers, comments
     finally:

@@ -6,9 +6,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.instruments.services import register_instrument
+from surveys.collection.models import Response
+from surveys.collection.packing import unpack_answers
+from surveys.instruments.models import InstrumentVersion
+from surveys.instruments.services import register_instrument, stored_instrument
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.waves.models import OpenLink, Wave
 from surveys.waves.services import IssuedInvitation, create_open_links, create_wave, launch_wave
@@ -65,3 +69,30 @@ async def build_open_wave(session: AsyncSession, *, more_employees: int = 0) -> 
     )
     invitations = await launch_wave(session, wave)
     return OpenWave(organisation, team, wave, instrument, invitations, await create_open_links(session, wave))
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A stored response as the analysis reads it: where it belongs and its answers unpacked."""
+
+    id: uuid.UUID
+    team_id: uuid.UUID
+    respondent: Respondent
+    answers: dict[str, int]
+
+
+async def stored_responses(session: AsyncSession) -> list[StoredResponse]:
+    """Every stored response with its answers unpacked through its own instrument version."""
+    rows = (await session.execute(sa.select(Response))).scalars().all()
+    instruments = {
+        version.id: stored_instrument(version) for version in (await session.scalars(sa.select(InstrumentVersion)))
+    }
+    return [
+        StoredResponse(
+            row.id,
+            row.team_id,
+            row.respondent,
+            unpack_answers(instruments[row.instrument_version_id], row.respondent, row.answers),
+        )
+        for row in rows
+    ]

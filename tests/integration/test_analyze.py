@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from scipy import stats
 
 from surveys.cli import symmetry
-from surveys.collection.models import Answer, Response
 from surveys.db import alchemy_config
 from surveys.org.models import Team
 from surveys.results.models import WaveAnalysisRecord
 from surveys.settings import Settings
 from symmetry.domain import Respondent
+from tests.integration.factories import stored_responses
 from tests.support import run_sync
 
 
@@ -26,16 +26,13 @@ async def _team_overall_means(settings: Settings) -> tuple[dict[str, float], dic
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session:
-            rows = await session.execute(
-                sa.select(Team.external_id, Response.id, Response.respondent, Answer.item_id, Answer.value)
-                .join(Response, Response.team_id == Team.id)
-                .join(Answer, Answer.response_id == Response.id)
-            )
+            names = dict((await session.execute(sa.select(Team.id, Team.external_id))).all())
             per_person: dict[tuple[str, object, Respondent], list[int]] = defaultdict(list)
-            for team, response_id, respondent, item_id, value in rows:
-                wanted = ".employee" if respondent is Respondent.EMPLOYEE else ".customer"
-                if item_id.endswith(wanted):
-                    per_person[team, response_id, respondent].append(value)
+            for stored in await stored_responses(session):
+                wanted = ".employee" if stored.respondent is Respondent.EMPLOYEE else ".customer"
+                for item_id, value in stored.answers.items():
+                    if item_id.endswith(wanted):
+                        per_person[names[stored.team_id], stored.id, stored.respondent].append(value)
             stored = await session.scalar(sa.select(sa.func.count()).select_from(WaveAnalysisRecord))
     finally:
         await config.get_engine().dispose()
@@ -99,14 +96,11 @@ async def _in_memory_document(settings: Settings) -> dict[str, object]:
             wave = await session.scalar(sa.select(Wave))
             assert wave is not None
             instrument = stored_instrument(await session.get_one(InstrumentVersion, wave.instrument_version_id))
-            rows = await session.execute(
-                sa.select(Response.id, Response.respondent, Team.external_id, Answer.item_id, Answer.value)
-                .join(Team, Team.id == Response.team_id)
-                .join(Answer, Answer.response_id == Response.id)
-            )
-            answers: dict[object, tuple[Respondent, str, dict[str, int]]] = {}
-            for response_id, respondent, team, item_id, value in rows:
-                answers.setdefault(response_id, (respondent, team, {}))[2][item_id] = value
+            names = dict((await session.execute(sa.select(Team.id, Team.external_id))).all())
+            answers = {
+                stored.id: (stored.respondent, names[stored.team_id], stored.answers)
+                for stored in await stored_responses(session)
+            }
             invited = await session.execute(  # the teams' sizes, which the gate's customer-side rule reads
                 sa.select(Team.external_id, sa.func.count())
                 .select_from(Invitation)

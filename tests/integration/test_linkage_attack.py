@@ -100,9 +100,7 @@ async def _attack(session: AsyncSession, postgres: bool) -> dict[str, int]:
     responses = list(
         await session.execute(
             sa.text(
-                f"SELECT r.team_id, {listed('r.' + c for c in columns)}, r.id, "
-                "(SELECT value FROM answer a WHERE a.response_id = r.id AND a.item_id = 'listening.employee'), "
-                "(SELECT value FROM answer a WHERE a.response_id = r.id AND a.item_id = 'trust.employee') "
+                f"SELECT r.team_id, {listed('r.' + c for c in columns)}, r.id, r.answers "
                 "FROM response r WHERE r.respondent = 'employee'"
             )
         )
@@ -113,8 +111,12 @@ async def _attack(session: AsyncSession, postgres: bool) -> dict[str, int]:
     assert len(invitations) == len(responses) + len(sealed) == sum(SIZES.values())
     _cannot_read(sealed)
 
+    # The attacker reads the instrument too: which byte of the packed answers is which item.
+    items = [item.id for item in load_instrument("attention").items_for(Respondent.EMPLOYEE)]
+
     def author(response: Sequence[object]) -> int:
-        listening, trust = int(str(response[-2])), int(str(response[-1]))
+        packed = bytes(response[-1])  # type: ignore[call-overload]
+        listening, trust = packed[items.index("listening.employee")], packed[items.index("trust.employee")]
         return (listening - 1) + 5 * (trust - 1)
 
     right: dict[str, int] = {}

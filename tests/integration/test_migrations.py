@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from advanced_alchemy.types import GUID
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from surveys.collection.models import Answer, Response
+from surveys.collection.models import Comment, Response
 from surveys.collection.services import submit_response
 from surveys.db import alchemy_config
 from surveys.migrations import alembic_config, compare_type
@@ -22,7 +23,7 @@ from surveys.settings import Settings
 from surveys.waves.models import Wave
 from surveys.waves.services import close_wave
 from symmetry.domain import Respondent
-from tests.integration.factories import build_open_wave, complete_answers
+from tests.integration.factories import StoredResponse, build_open_wave, complete_answers, stored_responses
 
 ORG, TEAM, WAVE, RESPONSE = (uuid.uuid4() for _ in range(4))
 NOW = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
@@ -65,16 +66,26 @@ async def test_migrations_create_every_model_table(migrated: Settings) -> None:
     assert set(metadata.tables) | {"alembic_version"} == tables
 
 
-# The response table as it was before revision 0008 dropped its day.
+# The response table as it was before revision 0008 dropped its day, and before 0015 packed its answers.
 RESPONSE_AT_0004 = sa.Table(
     "response",
     sa.MetaData(),
     *(
         column._copy()
         for column in Response.__table__.columns
-        if not column.name.endswith("_score") and column.name != "mixing_group"
+        if not column.name.endswith("_score") and column.name not in ("mixing_group", "answers")
     ),
     sa.Column("submitted_on", sa.Date),
+)
+RESPONSE_AT_0014 = sa.Table(
+    "response", sa.MetaData(), *(column._copy() for column in Response.__table__.columns if column.name != "answers")
+)
+ANSWER_BEFORE_0015 = sa.Table(
+    "answer",
+    sa.MetaData(),
+    sa.Column("response_id", GUID(length=16), primary_key=True),
+    sa.Column("item_id", sa.String(64), primary_key=True),
+    sa.Column("value", sa.SmallInteger),
 )
 
 
@@ -118,7 +129,7 @@ def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: s
                 )  # fmt: skip
                 for item, value in (("listening.employee", 4), ("trust.employee", 5), ("listening.mirror", 2)):
                     await connection.execute(
-                        sa.insert(Answer.__table__).values(response_id=RESPONSE, item_id=item, value=value)
+                        sa.insert(ANSWER_BEFORE_0015).values(response_id=RESPONSE, item_id=item, value=value)
                     )
         finally:
             await engine.dispose()
@@ -138,6 +149,109 @@ def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: s
             await engine.dispose()
 
     assert run_sync(scores()) == (4.5, 2.0, None)
+    # The answers came through every revision since, into the packed column of revision 0015.
+    assert [stored.answers for stored in run_sync(_stored(settings))] == [
+        {"listening.employee": 4, "trust.employee": 5, "listening.mirror": 2}
+    ]
+
+
+async def _stored(settings: Settings) -> list[StoredResponse]:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            return await stored_responses(session)
+    finally:
+        await config.get_engine().dispose()
+
+
+def test_packing_the_answers_converts_a_populated_database_both_ways(empty_database_url: str) -> None:
+    from surveys.migrations import upgrade
+    from tests.support import in_thread, run_sync
+
+    settings = Settings(environment="test", database_url=empty_database_url)
+    in_thread(upgrade, settings, "0014")
+    given = {
+        uuid.uuid4(): (
+            "employee",
+            {"listening.employee": 1, "trust.employee": 5, "listening.mirror": 3, "outcome.enps": 0},
+        ),
+        uuid.uuid4(): ("employee", {"listening.employee": 2}),  # the rest unanswered
+        uuid.uuid4(): ("customer", {"listening.customer": 4, "outcome.nps": 10}),
+        uuid.uuid4(): ("customer", {}),
+    }
+    seeded = sorted(
+        (response_id, item, value) for response_id, (_, answers) in given.items() for item, value in answers.items()
+    )
+
+    async def seed() -> None:
+        from surveys.instruments.services import register_instrument
+
+        config = alchemy_config(settings)
+        engine = config.get_engine()
+        try:
+            async with config.get_session() as session, session.begin():
+                version, _ = await register_instrument(session, "attention")
+                version_id = version.id
+            async with engine.begin() as connection:
+                await connection.execute(
+                    sa.insert(Organisation.__table__).values(id=ORG, slug="o", name="O", created_at=NOW, updated_at=NOW)
+                )
+                await connection.execute(
+                    sa.insert(Team.__table__).values(
+                        id=TEAM, organisation_id=ORG, external_id="T", name="T", created_at=NOW, updated_at=NOW
+                    )
+                )
+                await connection.execute(
+                    sa.insert(Wave.__table__).values(
+                        id=WAVE, organisation_id=ORG, instrument_version_id=version_id, name="W", opens_on=NOW.date(),
+                        closes_on=NOW.date(), state="closed", created_at=NOW, updated_at=NOW,
+                    )
+                )  # fmt: skip
+                for response_id, (respondent, answers) in given.items():
+                    await connection.execute(
+                        sa.insert(RESPONSE_AT_0014).values(
+                            id=response_id, wave_id=WAVE, team_id=TEAM, instrument_version_id=version_id,
+                            respondent=respondent, channel="invitation",
+                        )
+                    )  # fmt: skip
+                    for item, value in answers.items():
+                        await connection.execute(
+                            sa.insert(ANSWER_BEFORE_0015).values(response_id=response_id, item_id=item, value=value)
+                        )
+                first = next(iter(given))
+                await connection.execute(
+                    sa.insert(Comment.__table__).values(response_id=first, item_id="comment.employee", text="Merci")
+                )
+        finally:
+            await engine.dispose()
+
+    async def answer_rows() -> list[tuple[object, ...]]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                rows = await connection.execute(sa.select(ANSWER_BEFORE_0015))
+                return sorted(tuple(row) for row in rows)
+        finally:
+            await engine.dispose()
+
+    async def comments() -> list[str]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                return list(await connection.scalars(sa.select(Comment.__table__.c.text)))
+        finally:
+            await engine.dispose()
+
+    def packed() -> dict[uuid.UUID, tuple[str, dict[str, int]]]:
+        return {stored.id: (stored.respondent.value, stored.answers) for stored in run_sync(_stored(settings))}
+
+    run_sync(seed())
+    in_thread(upgrade, settings, "head")
+    assert packed() == given and run_sync(comments()) == ["Merci"]
+    in_thread(command.downgrade, alembic_config(settings), "0014")
+    assert run_sync(answer_rows()) == seeded and run_sync(comments()) == ["Merci"]
+    in_thread(upgrade, settings, "head")
+    assert packed() == given and run_sync(comments()) == ["Merci"]
 
 
 def test_the_sealed_answers_migration_goes_back_only_once_no_answer_waits_sealed(empty_database_url: str) -> None:

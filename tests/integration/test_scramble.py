@@ -8,14 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import surveys.collection.mixing
 from surveys.collection.mixing import admit_batch
-from surveys.collection.models import Answer, Comment, Response
+from surveys.collection.models import Comment, Response
 from surveys.collection.services import submit_response
 from surveys.db import alchemy_config
 from surveys.settings import Settings
 from surveys.waves.models import Wave
 from surveys.waves.services import close_wave
 from symmetry.domain import Respondent
-from tests.integration.factories import build_open_wave, complete_answers
+from tests.integration.factories import build_open_wave, complete_answers, stored_responses
 
 
 async def test_closing_scrambles_responses_and_keeps_every_answer(
@@ -39,10 +39,9 @@ async def test_closing_scrambles_responses_and_keeps_every_answer(
         async def snapshot(session: AsyncSession) -> tuple[set[object], list[tuple[object, ...]], set[str]]:
             ids = set(await session.scalars(sa.select(Response.id)))
             answers = sorted(
-                tuple(row)
-                for row in await session.execute(
-                    sa.select(Response.respondent, Answer.item_id, Answer.value).join(Answer)
-                )
+                (stored.respondent, item, value)
+                for stored in await stored_responses(session)
+                for item, value in stored.answers.items()
             )
             transactions = set()
             if postgres:
