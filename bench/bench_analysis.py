@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -24,12 +25,13 @@ import asyncpg
 import numpy as np
 
 from surveys.db import alchemy_config
+from surveys.instruments.loader import load_instrument
 from surveys.instruments.services import register_instrument
 from surveys.migrations import upgrade
 from surveys.org.models import Organisation
 from surveys.settings import Settings
 from surveys.waves.models import Wave, WaveState
-from symmetry.domain import Respondent, Voice
+from symmetry.domain import Respondent
 
 SERVER = os.environ.get("BENCH_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -83,32 +85,15 @@ async def generate(url: str, teams: int = TEAMS, employees: int = EMPLOYEES, cus
                 low, high = item.scale.low, item.scale.high
                 spread = (high - low) / 4
                 values[:, column] = np.clip(np.rint(low + (latent[:, column] - 1) * spread), low, high)
-            scores = {
-                voice: values[:, [j for j, item in enumerate(items) if item.voice is voice]].mean(axis=1).tolist()
-                if any(item.voice is voice for item in items)
-                else [None] * count
-                for voice in (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
-            }
             packed = [row.tobytes() for row in values.astype(np.uint8)]  # every item answered: its value, a byte
             await connection.copy_records_to_table(
                 "response",
                 records=[
-                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", e, m, c, a)
-                    for r, t, e, m, c, a in zip(
-                        response_ids,
-                        served.tolist(),
-                        scores[Voice.EMPLOYEE],
-                        scores[Voice.MIRROR],
-                        scores[Voice.CUSTOMER],
-                        packed,
-                        strict=True,
-                    )
+                    (r, wave_id, team_ids[t], version_id, respondent, "invitation", a)
+                    for r, t, a in zip(response_ids, served.tolist(), packed, strict=True)
                 ],
-                columns=[
-                    "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel",
-                    "employee_score", "mirror_score", "customer_score", "answers",
-                ],
-            )  # fmt: skip
+                columns=["id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel", "answers"],
+            )
         await connection.execute("ANALYZE")
     finally:
         await connection.close()
@@ -148,7 +133,9 @@ asyncio.run(main())
 
 # The analyst's peer, reduced to what every linkage study computes: the overall score of each team for employees
 # and for customers, ICC(1) and ICC(2) of each (one-way ANOVA of the respondents' scores by team), and Pearson's r
-# across the teams with both. pandas reads the closed wave's responses; scipy gives r.
+# across the teams with both. pandas reads the closed wave's responses, numpy unpacks their answers (a byte per
+# item; argv[2] says which bytes are the employees' and the customers' own items: every item answered here);
+# scipy gives r.
 PEER = """
 import json, resource, sys, time
 import numpy as np, pandas as pd, sqlalchemy as sa
@@ -166,11 +153,16 @@ def iccs(frame, column):
 started = time.perf_counter()
 engine = sa.create_engine(sys.argv[1].replace("+asyncpg", "+psycopg"))
 with engine.connect() as connection:
-    frame = pd.read_sql(
-        "SELECT team_id, respondent, employee_score, customer_score FROM response", connection
-    )
-employees = frame[frame.respondent == "employee"].dropna(subset=["employee_score"])
-customers = frame[frame.respondent == "customer"].dropna(subset=["customer_score"])
+    frame = pd.read_sql("SELECT team_id, respondent, answers FROM response", connection)
+columns = json.loads(sys.argv[2])
+
+def scored(respondent):
+    rows = frame[frame.respondent == respondent].copy()
+    answers = np.frombuffer(b"".join(rows.answers), dtype=np.uint8).reshape(len(rows), -1)
+    rows[respondent + "_score"] = answers[:, columns[respondent]].mean(axis=1)
+    return rows
+
+employees, customers = scored("employee"), scored("customer")
 employee_means, employee_icc1, employee_icc2 = iccs(employees, "employee_score")
 customer_means, customer_icc1, customer_icc2 = iccs(customers, "customer_score")
 both = pd.concat([employee_means, customer_means], axis=1, join="inner")
@@ -201,7 +193,16 @@ def main() -> None:
               f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
         result = subprocess.run([sys.executable, "-c", ANALYSE, url], capture_output=True, text=True, check=True)
         print(f"close (scramble, analysis, stored results): {result.stdout.strip()}")
-        peer = subprocess.run([sys.executable, "-c", PEER, url], capture_output=True, text=True, check=True)
+        instrument = load_instrument("attention")
+        own = {
+            respondent.value: [
+                j for j, item in enumerate(instrument.items_for(respondent)) if item.voice.value == voice
+            ]
+            for respondent, voice in ((Respondent.EMPLOYEE, "employee"), (Respondent.CUSTOMER, "customer"))
+        }
+        peer = subprocess.run(
+            [sys.executable, "-c", PEER, url, json.dumps(own)], capture_output=True, text=True, check=True
+        )
         print(f"the reduced pandas peer on the closed wave (scores, ICCs and r only): {peer.stdout.strip()}")
     finally:
         if not os.environ.get("BENCH_KEEP"):

@@ -29,8 +29,7 @@ from surveys.collection.sealing import SealedAnswers, sealer_for
 from surveys.instruments.services import instrument_in_use
 from surveys.org.models import Team
 from surveys.waves.models import Wave
-from symmetry.analysis import voice_scores
-from symmetry.domain import Instrument, Respondent, Voice
+from symmetry.domain import Instrument, Respondent
 
 shuffle = random.SystemRandom().shuffle
 MIXING_BATCH = 10
@@ -120,7 +119,6 @@ async def insert_responses(
     responses, comments = [], []
     for response in new:
         response_id = uuid.uuid4()
-        scores = voice_scores(instrument, {item: float(value) for item, value in response.answers.items()})
         responses.append(
             {
                 "id": response_id,
@@ -130,9 +128,6 @@ async def insert_responses(
                 "respondent": response.respondent,
                 "channel": response.channel,
                 "mixing_group": response.mixing_group,
-                "employee_score": scores[Voice.EMPLOYEE],
-                "mirror_score": scores[Voice.MIRROR],
-                "customer_score": scores[Voice.CUSTOMER],
                 "answers": pack_answers(instrument, response.respondent, response.answers),
             }
         )

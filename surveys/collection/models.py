@@ -37,11 +37,6 @@ class Response(UUIDBase):
     channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     mixing_group: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
     """The group of its team's responses it is rewritten with while the wave is open (0 for all once it closes)."""
-    employee_score: Mapped[float | None]
-    """The respondent's mean over the employee items (reverse-keyed ones reflected), kept so that the analysis
-    aggregates one row per respondent rather than every answer; likewise for the mirror and customer items."""
-    mirror_score: Mapped[float | None]
-    customer_score: Mapped[float | None]
     answers: Mapped[bytes] = mapped_column(sa.LargeBinary)
     """Its answers, a byte per item of its respondent's questionnaire (:mod:`surveys.collection.packing`)."""
 

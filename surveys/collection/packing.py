@@ -11,6 +11,7 @@ is fixed by the response's instrument version, which never changes once stored. 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -53,3 +54,24 @@ def answer_matrix(instrument: Instrument, respondent: Respondent, packed: bytes)
     if width == 0 or len(packed) % width:
         raise ValueError(f"{len(packed)} bytes are no whole number of {width}-item responses")
     return np.frombuffer(packed, dtype=np.uint8).reshape(-1, width)
+
+
+@dataclass(frozen=True, slots=True)
+class PackedAnswers:
+    """One kind of respondent's answers in a wave: its teams (sorted), each response's team among them, the answers."""
+
+    teams: list[str]
+    team_of_row: npt.NDArray[np.intp]
+    matrix: npt.NDArray[np.uint8]
+    """A row per response, a column per item of the questionnaire."""
+
+    @classmethod
+    def of(cls, instrument: Instrument, respondent: Respondent, by_team: Mapping[str, bytes]) -> PackedAnswers:
+        """From each team's responses' byte strings, concatenated."""
+        teams = sorted(by_team)
+        width = len(instrument.items_for(respondent))
+        rows = [len(by_team[team]) // width for team in teams]
+        if sum(rows) * width != sum(len(packed) for packed in by_team.values()):
+            raise ValueError(f"a team's bytes are no whole number of {width}-item responses")
+        matrix = answer_matrix(instrument, respondent, b"".join(by_team[team] for team in teams))
+        return cls(teams, np.repeat(np.arange(len(teams)), rows), matrix)

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -15,53 +15,56 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.collection.models import Response
-from surveys.collection.packing import UNANSWERED, answer_matrix
+from surveys.collection.packing import UNANSWERED, PackedAnswers
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.org.models import Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.waves.models import Invitation, Wave, WaveState
 from symmetry import stats
-from symmetry.analysis import OVERALL, DimensionResult, TeamResult, WaveAnalysis, analyse_statistics
+from symmetry.analysis import MIRRORED_VOICES, OVERALL, DimensionResult, TeamResult, WaveAnalysis, analyse_statistics
 from symmetry.disclosure import DisclosureRules
 from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Item, Respondent, Voice
 from symmetry.sufficient import NpsCounts, WaveStatistics
 
 
-def _exact_sum(session: AsyncSession) -> Callable[[Any], sa.ColumnElement[Any]]:
-    """A sum of fractional values that does not depend on the order of the rows.
-
-    PostgreSQL adds floats in whatever order its (parallel) plan reads them, so the same answers could give sums
-    a few ulps apart, break ties between teams differently (Spearman's and Kendall's ranks), and make the stored
-    analysis differ from its recomputation. In ``numeric`` the sum is exact. SQLite adds in one fixed order.
-    Sums of the answers themselves need none of this: small integers add exactly in floating point.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return sa.func.sum
-
-    def exact(expression: Any) -> sa.ColumnElement[Any]:
-        return sa.func.sum(sa.cast(expression, sa.Numeric))
-
-    return exact
-
-
 async def database_statistics(session: AsyncSession, wave: Wave, instrument: Instrument) -> WaveStatistics:
-    """The wave's per-team sufficient statistics.
+    """The wave's per-team sufficient statistics, from its stored answers and the teams' invited employees."""
+    team_sizes = {
+        team: int(count)
+        for team, count in await session.execute(
+            sa.select(Team.external_id, sa.func.count())
+            .select_from(Invitation)
+            .join(Team, Team.id == Invitation.team_id)
+            .where(Invitation.wave_id == wave.id, Invitation.respondent == Respondent.EMPLOYEE)
+            .group_by(Team.external_id)
+        )
+    }
+    return packed_statistics(instrument, await _packed_answers(session, wave, instrument), team_sizes)
 
-    Each team's answers are counted per item and value; the overall scores' sums are aggregated by the database
-    from each response's per-voice means.
+
+def packed_statistics(
+    instrument: Instrument, packed: Mapping[Respondent, PackedAnswers], team_sizes: Mapping[str, int]
+) -> WaveStatistics:
+    """The per-team sufficient statistics of packed answers: what the analysis of a stored wave starts from.
+
+    Each team's answers are counted per item and value; each respondent's overall score per voice is summed
+    per team, exactly (the tests check both against :func:`symmetry.analysis.statistics_from_answers`).
     """
-    in_wave = Response.wave_id == wave.id
-    exact = _exact_sum(session)
     per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = {}
     deviation_by_item: dict[str, dict[str, float]] = {}
     respondents: dict[Respondent, dict[str, int]] = {}
-    for respondent, (teams, team_of_row, matrix) in (await _packed_answers(session, wave, instrument)).items():
+    overall_rows: dict[Voice, list[tuple[str, int, float, float, int, int]]] = {}
+    for respondent, answers in packed.items():
+        teams, team_of_row, matrix = answers.teams, answers.team_of_row, answers.matrix
         respondents[respondent] = dict(zip(teams, np.bincount(team_of_row, minlength=len(teams)).tolist(), strict=True))
-        for column, item in enumerate(instrument.items_for(respondent)):
+        questionnaire = instrument.items_for(respondent)
+        for column, item in enumerate(questionnaire):
             item_rows, item_deviations = _item_sums(item, teams, team_of_row, matrix[:, column])
             per_item[item.id], deviation_by_item[item.id] = item_rows, item_deviations
+        for voice in {item.voice for item in questionnaire} & set(MIRRORED_VOICES):
+            overall_rows[voice] = _overall_sums(questionnaire, voice, teams, team_of_row, matrix)
 
     def summary(rows: list[tuple[str, int, float, float, int, int]]) -> stats.GroupStatistics:
         return stats.statistics_from_sums(
@@ -76,33 +79,8 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
             item_id = instrument.item(voice, dimension.key).id
             columns[dimension.key, voice] = summary(per_item.get(item_id, []))
             deviations[dimension.key, voice] = deviation_by_item.get(item_id, {})
-    # Each response keeps its mean per voice, so the overall scores take one pass over respondents, not answers.
-    score_columns = {
-        Voice.EMPLOYEE: Response.employee_score,
-        Voice.MIRROR: Response.mirror_score,
-        Voice.CUSTOMER: Response.customer_score,
-    }
-    sums = []
     for voice in voices:
-        score = score_columns[voice]
-        sums += [sa.func.count(score), exact(score), exact(score * score)]
-    overall_rows = list(
-        await session.execute(
-            sa.select(Team.external_id, *sums)
-            .join(Team, Team.id == Response.team_id)
-            .where(in_wave)
-            .group_by(Team.external_id)
-        )
-    )
-    for position, voice in enumerate(voices):
-        at = 1 + 3 * position  # count, sum and sum of squares of this voice's scores
-        columns[OVERALL, voice] = summary(
-            [
-                (row[0], int(row[at]), float(row[at + 1] or 0), float(row[at + 2] or 0), 0, 0)
-                for row in overall_rows
-                if row[at]
-            ]
-        )
+        columns[OVERALL, voice] = summary(overall_rows.get(voice, []))
 
     outcomes: dict[str, stats.GroupStatistics | NpsCounts] = {}
     for item in instrument.items:
@@ -119,24 +97,14 @@ async def database_statistics(session: AsyncSession, wave: Wave, instrument: Ins
         else:
             outcomes[item.outcome] = summary(rows_of_item)
 
-    team_sizes = {
-        team: int(count)
-        for team, count in await session.execute(
-            sa.select(Team.external_id, sa.func.count())
-            .select_from(Invitation)
-            .join(Team, Team.id == Invitation.team_id)
-            .where(Invitation.wave_id == wave.id, Invitation.respondent == Respondent.EMPLOYEE)
-            .group_by(Team.external_id)
-        )
-    }
     return WaveStatistics(
-        columns=columns, outcomes=outcomes, respondents=respondents, deviations=deviations, team_sizes=team_sizes
+        columns=columns, outcomes=outcomes, respondents=respondents, deviations=deviations, team_sizes=dict(team_sizes)
     )
 
 
 async def _packed_answers(
     session: AsyncSession, wave: Wave, instrument: Instrument
-) -> dict[Respondent, tuple[list[str], npt.NDArray[np.intp], npt.NDArray[np.uint8]]]:
+) -> dict[Respondent, PackedAnswers]:
     """Each kind of respondent's answers in the wave: its teams, each response's team among them, and the answers.
 
     PostgreSQL concatenates each team's byte strings (``string_agg``), so that one value per team and kind leaves
@@ -152,15 +120,10 @@ async def _packed_answers(
         query = query.group_by(Team.external_id, Response.respondent)
     for team, respondent, blob in await session.execute(query):
         packed[respondent][team].append(blob)
-    matrices = {}
-    for respondent, by_team in packed.items():
-        teams = sorted(by_team)
-        blobs = [b"".join(by_team[team]) for team in teams]
-        matrix = answer_matrix(instrument, respondent, b"".join(blobs))
-        width = matrix.shape[1]
-        team_of_row = np.repeat(np.arange(len(teams)), [len(blob) // width for blob in blobs])
-        matrices[respondent] = (teams, team_of_row, matrix)
-    return matrices
+    return {
+        respondent: PackedAnswers.of(instrument, respondent, {team: b"".join(blobs) for team, blobs in by_team.items()})
+        for respondent, by_team in packed.items()
+    }
 
 
 def _item_sums(
@@ -193,6 +156,45 @@ def _item_sums(
         )
     ]
     return rows, {teams[t]: float(d) for t, d in zip(answered.tolist(), deviation.tolist(), strict=True)}
+
+
+def _overall_sums(
+    questionnaire: tuple[Item, ...],
+    voice: Voice,
+    teams: list[str],
+    team_of_row: npt.NDArray[np.intp],
+    matrix: npt.NDArray[np.uint8],
+) -> list[tuple[str, int, float, float, int, int]]:
+    """Per team: the respondents who answered an item of `voice`, and the sum and sum of squares of their means.
+
+    A respondent's overall score is the mean of their answers to the voice's items, reverse-keyed ones reflected.
+    Its sums are kept exact and free of the rows' order: the integer totals are summed per team and number of
+    items answered, and divided by that number only then.
+    """
+    columns = [j for j, item in enumerate(questionnaire) if item.voice is voice]
+    values = matrix[:, columns].astype(np.int64)
+    answered = values != UNANSWERED
+    for k, j in enumerate(columns):
+        item = questionnaire[j]
+        if item.reverse_keyed:
+            values[:, k] = item.scale.low + item.scale.high - values[:, k]
+    totals = np.where(answered, values, 0).sum(axis=1)
+    counts = answered.sum(axis=1)
+    cell = team_of_row * (len(columns) + 1) + counts
+    size = len(teams) * (len(columns) + 1)
+    shape = (len(teams), len(columns) + 1)
+    respondents = np.bincount(cell, minlength=size).reshape(shape)
+    sums = np.bincount(cell, weights=totals.astype(np.float64), minlength=size).reshape(shape)
+    squares = np.bincount(cell, weights=(totals * totals).astype(np.float64), minlength=size).reshape(shape)
+    respondents[:, 0] = 0  # those who answered none of the voice's items have no score
+    items_answered = np.arange(len(columns) + 1, dtype=np.float64)
+    items_answered[0] = 1.0
+    n = respondents.sum(axis=1)
+    total = (sums / items_answered)[:, 1:].sum(axis=1)
+    total_squares = (squares / items_answered**2)[:, 1:].sum(axis=1)
+    return [
+        (teams[t], int(n[t]), float(total[t]), float(total_squares[t]), 0, 0) for t in np.flatnonzero(n).tolist()
+    ]
 
 
 async def wave_statistics(session: AsyncSession, wave: Wave) -> tuple[Instrument, WaveStatistics]:

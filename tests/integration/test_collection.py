@@ -42,11 +42,10 @@ async def test_stored_employee_response_carries_no_identity(session: AsyncSessio
     assert b"r\xc3\xa9unions" not in sealed["sealed"] and b"listening" not in sealed["sealed"]
     assert await admit_all(session, open_wave.wave.id) == 1 and await count(session, SealedResponse) == 0
 
-    # sa_orm_sentinel is advanced-alchemy's always-empty column for batched inserts; the scores are the
-    # respondent's own answers averaged, which identify no one.
+    # sa_orm_sentinel is advanced-alchemy's always-empty column for batched inserts.
     assert {column.name for column in Response.__table__.columns} == {
         "id", "wave_id", "team_id", "instrument_version_id", "respondent", "channel", "mixing_group", "sa_orm_sentinel",
-        "employee_score", "mirror_score", "customer_score", "answers",
+        "answers",
     }  # fmt: skip
     row = (await session.execute(sa.select(Response.__table__))).mappings().one()
     assert row["team_id"] == open_wave.team.id and row["channel"] == Channel.INVITATION

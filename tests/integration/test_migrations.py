@@ -135,7 +135,7 @@ def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: s
             await engine.dispose()
 
     run_sync(seed())
-    in_thread(upgrade, settings, "head")
+    in_thread(upgrade, settings, "0014")
 
     async def scores() -> tuple[object, ...]:
         engine = alchemy_config(settings).get_engine()
@@ -150,6 +150,7 @@ def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: s
 
     assert run_sync(scores()) == (4.5, 2.0, None)
     # The answers came through every revision since, into the packed column of revision 0015.
+    in_thread(upgrade, settings, "head")
     assert [stored.answers for stored in run_sync(_stored(settings))] == [
         {"listening.employee": 4, "trust.employee": 5, "listening.mirror": 2}
     ]
@@ -242,6 +243,20 @@ def test_packing_the_answers_converts_a_populated_database_both_ways(empty_datab
         finally:
             await engine.dispose()
 
+    async def means(response_id: uuid.UUID) -> tuple[object, ...]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                columns = sa.text("SELECT employee_score, mirror_score, customer_score FROM response WHERE id = :id")
+                row = (
+                    await connection.execute(
+                        columns.bindparams(sa.bindparam("id", type_=GUID(length=16))), {"id": response_id}
+                    )
+                ).one()
+                return tuple(row)
+        finally:
+            await engine.dispose()
+
     def packed() -> dict[uuid.UUID, tuple[str, dict[str, int]]]:
         return {stored.id: (stored.respondent.value, stored.answers) for stored in run_sync(_stored(settings))}
 
@@ -250,6 +265,8 @@ def test_packing_the_answers_converts_a_populated_database_both_ways(empty_datab
     assert packed() == given and run_sync(comments()) == ["Merci"]
     in_thread(command.downgrade, alembic_config(settings), "0014")
     assert run_sync(answer_rows()) == seeded and run_sync(comments()) == ["Merci"]
+    # The per-voice means come back, computed from the answers: (1 + 5) / 2 for the first employee's own items.
+    assert run_sync(means(next(iter(given)))) == (3.0, 3.0, None)
     in_thread(upgrade, settings, "head")
     assert packed() == given and run_sync(comments()) == ["Merci"]
 

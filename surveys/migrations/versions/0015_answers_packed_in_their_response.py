@@ -1,13 +1,14 @@
-"""answers packed in their response: a byte per item, instead of a row per answer
+"""answers packed in their response: a byte per item, instead of a row per answer and per-voice means
 
 Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-01 19:00:00.000000
 
 Each response holds its answers in ``response.answers``, a byte per item of its respondent's questionnaire in the
-instrument's order and 0xFF where unanswered (``surveys/collection/packing.py``); the ``answer`` table goes. Both
-directions convert the stored answers. SQLite adds and drops the column in place (``ALTER TABLE``): rebuilding
-``response`` would drop it, and with foreign keys on, dropping a table deletes the rows that refer to it.
+instrument's order and 0xFF where unanswered (``surveys/collection/packing.py``); the ``answer`` table goes, and
+so do the per-voice means of revision 0005, which the analysis now computes from the packed answers. Both
+directions convert the stored answers (the downgrade computes the means again). SQLite adds and drops the
+columns in place (``ALTER TABLE``), without rebuilding ``response``.
 """
 
 import json
@@ -32,20 +33,32 @@ RESPONSE = sa.table("response", sa.column("id"), sa.column("answers"))
 ANSWER = sa.table("answer", sa.column("response_id"), sa.column("item_id"), sa.column("value"))
 
 
-def _questionnaires(connection: sa.Connection) -> dict[tuple[Any, str], list[str]]:
-    """Each instrument version's item ids per kind of respondent, in the order of the packed bytes."""
-    # The instrument's definition is parsed by the application's loader (imported here, as this revision runs
-    # once); the order of items is fixed by the stored definition and the respondent.
+SCORES = ("employee_score", "mirror_score", "customer_score")
+
+
+def _instruments(connection: sa.Connection) -> dict[Any, Any]:
+    """Each stored instrument version, parsed by the application's loader (imported here: this revision runs once)."""
     from surveys.instruments.loader import parse_instrument
+
+    return {
+        row.id: parse_instrument(
+            row.definition if isinstance(row.definition, dict) else json.loads(row.definition),
+            row.key,
+            version=row.version,
+        )
+        for row in connection.execute(sa.text("SELECT id, key, version, definition FROM instrument_version"))
+    }
+
+
+def _questionnaires(instruments: dict[Any, Any]) -> dict[tuple[Any, str], list[str]]:
+    """Each instrument version's item ids per kind of respondent, in the order of the packed bytes."""
     from symmetry.domain import Respondent
 
-    questionnaires = {}
-    for row in connection.execute(sa.text("SELECT id, key, version, definition FROM instrument_version")):
-        definition = row.definition if isinstance(row.definition, dict) else json.loads(row.definition)
-        instrument = parse_instrument(definition, row.key, version=row.version)
-        for respondent in Respondent:
-            questionnaires[row.id, respondent.value] = [item.id for item in instrument.items_for(respondent)]
-    return questionnaires
+    return {
+        (version_id, respondent.value): [item.id for item in instrument.items_for(respondent)]
+        for version_id, instrument in instruments.items()
+        for respondent in Respondent
+    }
 
 
 def _responses(connection: sa.Connection, columns: str) -> Iterator[list[Any]]:
@@ -71,7 +84,7 @@ def upgrade() -> None:
         op.execute("ALTER TABLE response ADD COLUMN answers BLOB NOT NULL DEFAULT x''")
     else:
         op.add_column("response", sa.Column("answers", sa.LargeBinary(), nullable=True))
-    questionnaires = _questionnaires(connection)
+    questionnaires = _questionnaires(_instruments(connection))
     answer = ANSWER.c
     for rows in _responses(connection, "instrument_version_id, respondent"):
         given: dict[Any, dict[str, int]] = {row.id: {} for row in rows}
@@ -95,6 +108,15 @@ def upgrade() -> None:
     if connection.dialect.name != "sqlite":
         op.alter_column("response", "answers", nullable=False)
     op.drop_table("answer")
+    for score in SCORES:
+        _drop_response_column(connection, score)
+
+
+def _drop_response_column(connection: sa.Connection, column: str) -> None:
+    if connection.dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE response DROP COLUMN {column}")
+    else:
+        op.drop_column("response", column)
 
 
 def downgrade() -> None:
@@ -109,19 +131,30 @@ def downgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("response_id", "item_id", name=op.f("pk_answer")),
     )
-    questionnaires = _questionnaires(connection)
+    for score in SCORES:
+        op.add_column("response", sa.Column(score, sa.Double(), nullable=True))
+    from symmetry.analysis import voice_scores
+    from symmetry.domain import Voice
+
+    instruments = _instruments(connection)
+    questionnaires = _questionnaires(instruments)
+    scored = sa.table("response", sa.column("id"), *(sa.column(score) for score in SCORES))
     for rows in _responses(connection, "instrument_version_id, respondent, answers"):
-        unpacked = [
-            {"response_id": row.id, "item_id": item, "value": value}
-            for row in rows
-            for item, value in zip(
-                questionnaires[row.instrument_version_id, row.respondent], bytes(row.answers), strict=True
+        unpacked, means = [], []
+        for row in rows:
+            items = questionnaires[row.instrument_version_id, row.respondent]
+            given = {item: value for item, value in zip(items, bytes(row.answers), strict=True) if value != UNANSWERED}
+            unpacked += [{"response_id": row.id, "item_id": item, "value": value} for item, value in given.items()]
+            scores = voice_scores(instruments[row.instrument_version_id], {k: float(v) for k, v in given.items()})
+            means.append(
+                {
+                    "response_id": row.id,
+                    "employee_score": scores[Voice.EMPLOYEE],
+                    "mirror_score": scores[Voice.MIRROR],
+                    "customer_score": scores[Voice.CUSTOMER],
+                }
             )
-            if value != UNANSWERED
-        ]
         if unpacked:
             connection.execute(ANSWER.insert(), unpacked)
-    if connection.dialect.name == "sqlite":
-        op.execute("ALTER TABLE response DROP COLUMN answers")
-    else:
-        op.drop_column("response", "answers")
+        connection.execute(scored.update().where(scored.c.id == sa.bindparam("response_id")), means)
+    _drop_response_column(connection, "answers")

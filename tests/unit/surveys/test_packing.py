@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import defaultdict
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveys.collection.packing import UNANSWERED, answer_matrix, pack_answers, unpack_answers
+from surveys.collection.packing import UNANSWERED, PackedAnswers, answer_matrix, pack_answers, unpack_answers
 from surveys.instruments.loader import load_instrument
+from surveys.results.services import packed_statistics
+from symmetry.analysis import AnswerMatrix, statistics_from_answers
 from symmetry.domain import Respondent
 
 ATTENTION = load_instrument("attention")
@@ -59,3 +64,61 @@ def test_what_does_not_fit_the_layout_is_refused() -> None:
         unpack_answers(ATTENTION, Respondent.CUSTOMER, b"\x01\x02\x03")
     with pytest.raises(ValueError, match="no whole number"):
         answer_matrix(ATTENTION, Respondent.CUSTOMER, bytes(15))
+
+
+# Two reverse-keyed items, so that reflection is exercised on both paths.
+REVERSED = dataclasses.replace(
+    ATTENTION,
+    items=tuple(
+        dataclasses.replace(item, reverse_keyed=item.id in {"trust.employee", "respect.customer"})
+        for item in ATTENTION.items
+    ),
+)
+
+
+@st.composite
+def waves(draw: st.DrawFn) -> dict[Respondent, list[tuple[str, dict[str, int]]]]:
+    wave: dict[Respondent, list[tuple[str, dict[str, int]]]] = {}
+    for respondent in Respondent:
+        responses = []
+        for _ in range(draw(st.integers(0, 25))):
+            team = draw(st.sampled_from(["T1", "T2", "T3"]))
+            given = {
+                item.id: draw(st.integers(item.scale.low, item.scale.high))
+                for item in REVERSED.items_for(respondent)
+                if draw(st.integers(0, 5))  # one in six unanswered
+            }
+            responses.append((team, given))
+        wave[respondent] = responses
+    return wave
+
+
+@settings(max_examples=60, deadline=None)
+@given(waves())
+def test_packed_statistics_agree_with_the_answers_held_in_memory(
+    wave: dict[Respondent, list[tuple[str, dict[str, int]]]],
+) -> None:
+    packed = {}
+    for respondent, responses in wave.items():
+        by_team: dict[str, bytes] = defaultdict(bytes)
+        for team, given_answers in responses:
+            by_team[team] += pack_answers(REVERSED, respondent, given_answers)
+        packed[respondent] = PackedAnswers.of(REVERSED, respondent, by_team)
+    ours = packed_statistics(REVERSED, packed, {})
+    matrices = [
+        AnswerMatrix.from_responses([item.id for item in REVERSED.items_for(respondent)], wave[respondent])
+        for respondent in (Respondent.EMPLOYEE, Respondent.CUSTOMER)
+    ]
+    expected = statistics_from_answers(REVERSED, *matrices)
+    assert ours.respondents == {r: expected.respondents.get(r, {}) for r in Respondent}
+    assert ours.columns.keys() == expected.columns.keys()
+    for key, column in expected.columns.items():
+        mine = ours.columns[key]
+        assert mine.labels.tolist() == column.labels.tolist(), key
+        assert mine.n.tolist() == column.n.tolist(), key
+        np.testing.assert_allclose(mine.mean, column.mean, rtol=1e-12, err_msg=str(key))
+        np.testing.assert_allclose(mine.variance, column.variance, rtol=1e-9, atol=1e-12, err_msg=str(key))
+        assert ours.deviations.get(key, {}) == pytest.approx(expected.deviations.get(key, {}), rel=1e-12)
+    for outcome, figures in expected.outcomes.items():
+        assert ours.outcomes[outcome].labels.tolist() == figures.labels.tolist(), outcome
+        assert ours.outcomes[outcome].n.tolist() == figures.n.tolist(), outcome
