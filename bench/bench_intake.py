@@ -8,7 +8,8 @@ rounds interleaved BENCH_ROUNDS (3) times (Symmetry's tokens are split between i
 60,000, must exceed what it answers). On PostgreSQL a ``symmetry worker`` mixes the sealed answers meanwhile.
 Prints each round's requests per second, p50 and p99, the CPU milliseconds per request of the server, of
 PostgreSQL's processes and of the worker (from /proc), and the answers that were not 201, then the median of the
-rounds and Symmetry's ratio to the floor. Run with ``make bench-intake``.
+rounds and Symmetry's ratio to the floor. Run with ``make bench-intake``; BENCH_KINDS (``postgresql,sqlite``)
+chooses the databases, BENCH_APP another ASGI factory in Symmetry's place (a variant measured beside the floor).
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ PER_TEAM = 100
 FLOOR_TOKENS = 40_000
 """Tokens per floor round: more than it answers in a round."""
 CONNECTIONS = 32
+KINDS = os.environ.get("BENCH_KINDS", "postgresql,sqlite").split(",")
 SYMMETRY_APP = os.environ.get("BENCH_APP", "surveys.app:create_app")
-"""The ASGI factory of Symmetry's server (another, to measure a variant beside the same floor)."""
 HERE = Path(__file__).resolve().parent
 # One wrk thread: each request takes the next token of the file. Past the last one it asks for /exhausted, a 404
 # that the bench reports (raise BENCH_EMPLOYEES): each token is used once.
@@ -248,9 +249,13 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-intake-") as directory:
             scratch = Path(directory)
-            run_kind("postgresql", f"{server}/{names[0]}",
-                     f"{server}/{names[1]}".replace("postgresql+asyncpg://", "postgresql://"), scratch)  # fmt: skip
-            run_kind("sqlite", f"sqlite+aiosqlite:///{scratch}/symmetry.db", f"sqlite:///{scratch}/floor.db", scratch)
+            floor = f"{server}/{names[1]}".replace("postgresql+asyncpg://", "postgresql://")
+            if "postgresql" in KINDS:
+                run_kind("postgresql", f"{server}/{names[0]}", floor, scratch)
+            if "sqlite" in KINDS:
+                run_kind(
+                    "sqlite", f"sqlite+aiosqlite:///{scratch}/symmetry.db", f"sqlite:///{scratch}/floor.db", scratch
+                )
     finally:
         for name in names:
             asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -133,13 +133,14 @@ def _render(
     return time.perf_counter() - started, outcomes
 
 
-IMAGE = re.compile(r"<img\b[^>]*>")
+CHARTS = re.compile(r"<img\b[^>]*>|<!-- chart -->.*?<!-- /chart -->", re.DOTALL)
+"""The charts of a report's HTML: its images, and the charts laid out in HTML (marked by comments)."""
 
 
 def floor_ratio(inputs: WaveReportInputs, extras: dict[str, TeamExtras], teams: int) -> tuple[float, float]:
     """CPU s per report of Symmetry and of WeasyPrint's floor, team by team in this one process.
 
-    The floor renders the same HTML with its images (the charts) removed: what any report of this content costs in
+    The floor renders the same HTML with its charts removed (images, and those laid out in HTML): what any report of this content costs in
     WeasyPrint alone. Each team's report is rendered whole first, then its floor, so both see the same warm caches.
     """
     gc.freeze()  # the simulated wave out of the collector's way, as a rendering worker holds only its chunk
@@ -148,7 +149,7 @@ def floor_ratio(inputs: WaveReportInputs, extras: dict[str, TeamExtras], teams: 
         rendered = render_report(inputs, team, "fr", extras[team])
         ours.append(sum(dataclasses.astuple(rendered.times)))
         context = build_team_context(inputs, team, "fr", extras[team])
-        html = IMAGE.sub("", render_html(context, draw_charts(context)))
+        html = CHARTS.sub("", render_html(context, draw_charts(context)))
         started = time.process_time()
         render_pdf(html)
         floor.append(time.process_time() - started)

@@ -9,6 +9,7 @@ any metadata, from the canvas' pixels, so the same chart gives the same bytes in
 from __future__ import annotations
 
 import base64
+import dataclasses
 import struct
 import threading
 import zlib
@@ -19,6 +20,7 @@ from typing import Any, Protocol, cast
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -150,7 +152,7 @@ def _data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
 
 
-def _legend(figure: Figure, columns: int, handles: list[Line2D] | None = None) -> None:
+def _legend(figure: Figure, columns: int, handles: Sequence[Artist] | None = None) -> None:
     options = {"handles": handles} if handles is not None else {}
     figure.legend(loc="upper center", ncol=columns, fontsize=LEGEND_SIZE, frameon=False, handletextpad=0.3, **options)
 
@@ -177,58 +179,63 @@ class MirrorSeries:
 
 
 @dataclass(frozen=True, slots=True)
+class MirrorMark:
+    """One voice's point and 95% interval on one dimension, in percent of the 1-to-5 axis from its left end."""
+
+    voice: str
+    at: float
+    low: float | None
+    """None when the interval is not finite (a single respondent): the point alone is drawn."""
+    high: float | None
+
+
+MIRROR_TICKS = (1, 2, 3, 4, 5)
+
+
+def _on_axis(value: float) -> float:
+    """Where a score sits along the mirror chart's 1-to-5 axis, in percent (scores outside it at its ends)."""
+    return round(100 * (min(max(value, MIRROR_TICKS[0]), MIRROR_TICKS[-1]) - 1) / 4, 2)
+
+
+@dataclass(frozen=True, slots=True)
 class MirrorChart:
-    """The three voices side by side for each dimension, as points with their 95% intervals; full text width."""
+    """The three voices side by side for each dimension, as points with their 95% intervals; full text width.
+
+    Laid out by the report's HTML and CSS (``_macros.html: mirror_chart``) rather than drawn: a few boxes per
+    dimension cost WeasyPrint less than matplotlib's drawing and the PNG's decoding and encoding did (about 40 ms
+    of a 0.22 s report, ``make bench-reports``), and the text stays text in the PDF.
+    """
 
     dimension_labels: Sequence[str]
     series: Sequence[MirrorSeries]
     axis_label: str
 
-    def draw(self) -> str:
-        """The chart as a PNG data URI."""
-        with _style():
-            return _mirror_chart(self)
+    def rows(self) -> list[tuple[str, list[MirrorMark | None]]]:
+        """Each dimension's label and a mark per series (None where that voice is not shown)."""
+        rows = []
+        for j, label in enumerate(self.dimension_labels):
+            marks: list[MirrorMark | None] = []
+            for voice in self.series:
+                estimate = voice.estimates[j]
+                if estimate is None:
+                    marks.append(None)
+                    continue
+                finite = bool(np.isfinite(estimate.ci[0]) and np.isfinite(estimate.ci[1]))
+                marks.append(
+                    MirrorMark(
+                        voice.voice,
+                        _on_axis(estimate.mean),
+                        _on_axis(estimate.ci[0]) if finite else None,
+                        _on_axis(estimate.ci[1]) if finite else None,
+                    )
+                )
+            rows.append((label, marks))
+        return rows
 
-
-def _mirror_chart(chart: MirrorChart) -> str:
-    dimension_labels, series = chart.dimension_labels, chart.series
-    height = 0.38 * len(dimension_labels) + 0.75
-    figure, axes = _figure("mirror", TEXT_WIDTH_IN, height)
-    figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.3 / height, bottom=0.45 / height)
-    positions = np.arange(len(dimension_labels))[::-1].astype(float)
-    offsets = np.linspace(0.22, -0.22, len(series))
-    handles = []  # plain lines with markers: matplotlib's errorbar legend copies every artist, a quarter of the chart
-    for offset, voice in zip(offsets, series, strict=True):
-        style = VOICE_STYLE[voice.voice]
-        shown = [(y + offset, e) for y, e in zip(positions, voice.estimates, strict=True) if e is not None]
-        if not shown:
-            continue
-        ys = [y for y, _ in shown]
-        means = np.array([e.mean for _, e in shown])
-        lows = np.array([e.ci[0] if np.isfinite(e.ci[0]) else e.mean for _, e in shown])
-        highs = np.array([e.ci[1] if np.isfinite(e.ci[1]) else e.mean for _, e in shown])
-        axes.errorbar(
-            np.clip(means, 1, 5),
-            ys,
-            xerr=[np.clip(means - lows, 0, None), np.clip(highs - means, 0, None)],
-            fmt=style["marker"],
-            color=style["color"],
-            ecolor=style["color"],
-            elinewidth=1.2,
-            capsize=2,
-            markersize=5,
-        )
-        handles.append(
-            Line2D([], [], color=style["color"], marker=style["marker"], markersize=5, linewidth=1.2, label=voice.label)
-        )
-    axes.set_yticks(positions, dimension_labels, fontsize=FONT["size"], color=INK)
-    axes.set_xlim(1, 5)
-    axes.set_xticks([1, 2, 3, 4, 5])
-    _axis_labels(axes, chart.axis_label)
-    axes.grid(axis="x", color=GRID, linewidth=0.6)
-    axes.set_axisbelow(True)
-    _legend(figure, len(series), handles)
-    return _data_uri(figure)
+    @property
+    def ticks(self) -> list[tuple[int, float]]:
+        """The axis' ticks and where they sit, in percent."""
+        return [(tick, _on_axis(tick)) for tick in MIRROR_TICKS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,17 +261,49 @@ class ScatterChart:
             return _scatter_chart(self)
 
 
+@dataclass(slots=True)
+class _ScatterCanvas:
+    """A scatter drawn without its highlighted team, kept as pixels, and the marker that each report adds to it."""
+
+    drawn_for: tuple[ScatterChart, bool]
+    canvas: FigureCanvasAgg
+    pixels: Any
+    highlight: Line2D
+
+
 def _scatter_chart(chart: ScatterChart) -> str:
+    """The scatter, its background drawn once for all the reports that share it (one wave's teams).
+
+    Every team report of a wave shows the same points; only the highlighted team differs. The rest is drawn once
+    per thread, kept as pixels, and each report restores them and draws its team's marker over them: the bytes are
+    the same whether the background was drawn now or before (the tests check it).
+    """
+    drawn_for = (dataclasses.replace(chart, highlight=None), chart.highlight is not None)
+    kept: _ScatterCanvas | None = getattr(_reusable, "scatter", None)
+    if kept is None or kept.drawn_for != drawn_for:
+        kept = _scatter_background(chart, drawn_for)
+        _reusable.scatter = kept
+    kept.canvas.restore_region(kept.pixels)  # type: ignore[no-untyped-call]
+    if chart.highlight is not None:
+        kept.highlight.set_data([chart.employee[chart.highlight]], [chart.customer[chart.highlight]])
+        kept.highlight.axes.draw_artist(kept.highlight)  # type: ignore[union-attr]
+    rgb = np.asarray(kept.canvas.buffer_rgba())[:, :, :3]  # type: ignore[no-untyped-call]
+    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
+
+
+def _scatter_background(chart: ScatterChart, drawn_for: tuple[ScatterChart, bool]) -> _ScatterCanvas:
     height = NARROW_WIDTH_IN * 2 / 3
-    figure, axes = _figure("scatter", NARROW_WIDTH_IN, height)
+    figure = Figure(figsize=(NARROW_WIDTH_IN, height), dpi=DPI, facecolor="white")
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.tick_params(labelsize=FONT["size"], colors=INK)
     figure.subplots_adjust(left=0.14, right=0.97, top=1 - 0.36 / height, bottom=0.45 / height)
     x, y = np.asarray(chart.employee, dtype=float), np.asarray(chart.customer, dtype=float)
-    others = np.ones(x.size, dtype=bool)
-    if chart.highlight is not None:
-        others[chart.highlight] = False
     axes.plot(
-        x[others],
-        y[others],
+        x,
+        y,
         linestyle="none",
         marker="o",
         markersize=3.6,
@@ -272,32 +311,34 @@ def _scatter_chart(chart: ScatterChart) -> str:
         markeredgecolor="white",
         markeredgewidth=0.4,
         label=chart.others_label or None,
-    )
+    )  # the highlighted team's point too: its larger marker covers it
     if chart.regression_label is not None and x.size >= 3 and np.ptp(x) > 0:
         band = regression_band(x, y)
         colour = VOICE_STYLE["employee"]["color"]
         axes.fill_between(band.grid, band.low, band.high, color=colour, alpha=0.15, linewidth=0)
         axes.plot(band.grid, band.fit, color=colour, linewidth=1.4, label=chart.regression_label)
-    if chart.highlight is not None:
-        axes.plot(
-            x[chart.highlight],
-            y[chart.highlight],
-            linestyle="none",
-            marker="D",
-            markersize=7.5,
-            markerfacecolor=VOICE_STYLE["customer"]["color"],
-            markeredgecolor=INK,
-            markeredgewidth=0.8,
-            label=chart.highlight_label,
-            zorder=3,
-        )
+    highlight = Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker="D",
+        markersize=7.5,
+        markerfacecolor=VOICE_STYLE["customer"]["color"],
+        markeredgecolor=INK,
+        markeredgewidth=0.8,
+        label=chart.highlight_label,
+    )
     _axis_labels(axes, chart.x_label, chart.y_label)
     axes.grid(color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     for axis in (axes.xaxis, axes.yaxis):
         _number_ticks(axis, chart.format_number, nbins=6, steps=[1, 2, 5, 10])
-    _legend(figure, 3)
-    return _data_uri(figure)
+    handles, _ = axes.get_legend_handles_labels()
+    _legend(figure, 3, [*handles, highlight] if drawn_for[1] else handles)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    axes.set_autoscale_on(False)  # the limits stay those of the points drawn
+    axes.add_line(highlight)  # after the background is drawn: each report draws it at its own team
+    return _ScatterCanvas(drawn_for, canvas, canvas.copy_from_bbox(figure.bbox), highlight)  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,8 @@ class TeamReportContext:
     comment_threshold: int
     typical: dict[str, float]
     """Per dimension, the organisation's typical team customer score (median across teams)."""
+    mirror: MirrorChart | None
+    """The voices per dimension, laid out by the report's HTML (None when no voice may be shown)."""
     charts: dict[str, Chart]
 
 
@@ -236,8 +238,9 @@ def build_team_context(
     voices = (*((Voice.EMPLOYEE, Voice.MIRROR) if result.employee_figures_shown else ()),
               *((Voice.CUSTOMER,) if result.customer_figures_shown else ()))  # fmt: skip
     charts: dict[str, Chart] = {}
+    mirror = None
     if voices:
-        charts["mirror"] = MirrorChart(
+        mirror = MirrorChart(
             [labels[row.dimension] for row in result.dimensions],
             [
                 MirrorSeries(
@@ -294,6 +297,7 @@ def build_team_context(
         customer_minimum=analysis.rules.customer_minimum_employees,
         comment_threshold=inputs.comment_threshold,
         typical=typical,
+        mirror=mirror,
         charts=charts,
     )
 
