@@ -140,8 +140,9 @@ CHARTS = re.compile(r"<img\b[^>]*>|<!-- chart -->.*?<!-- /chart -->", re.DOTALL)
 def floor_ratio(inputs: WaveReportInputs, extras: dict[str, TeamExtras], teams: int) -> tuple[float, float]:
     """CPU s per report of Symmetry and of WeasyPrint's floor, team by team in this one process.
 
-    The floor renders the same HTML with its charts removed (images, and those laid out in HTML): what any report of this content costs in
-    WeasyPrint alone. Each team's report is rendered whole first, then its floor, so both see the same warm caches.
+    The floor renders the same HTML with its charts removed (images, and those laid out in HTML): what any report
+    of this content costs in WeasyPrint alone. Each team's report is rendered whole first, then its floor, so both
+    see the same warm caches.
     """
     gc.freeze()  # the simulated wave out of the collector's way, as a rendering worker holds only its chunk
     ours, floor = [], []

@@ -102,9 +102,7 @@ def packed_statistics(
     )
 
 
-async def _packed_answers(
-    session: AsyncSession, wave: Wave, instrument: Instrument
-) -> dict[Respondent, PackedAnswers]:
+async def _packed_answers(session: AsyncSession, wave: Wave, instrument: Instrument) -> dict[Respondent, PackedAnswers]:
     """Each kind of respondent's answers in the wave: its teams, each response's team among them, and the answers.
 
     PostgreSQL concatenates each team's byte strings (``string_agg``), so that one value per team and kind leaves
@@ -192,9 +190,7 @@ def _overall_sums(
     n = respondents.sum(axis=1)
     total = (sums / items_answered)[:, 1:].sum(axis=1)
     total_squares = (squares / items_answered**2)[:, 1:].sum(axis=1)
-    return [
-        (teams[t], int(n[t]), float(total[t]), float(total_squares[t]), 0, 0) for t in np.flatnonzero(n).tolist()
-    ]
+    return [(teams[t], int(n[t]), float(total[t]), float(total_squares[t]), 0, 0) for t in np.flatnonzero(n).tolist()]
 
 
 async def wave_statistics(session: AsyncSession, wave: Wave) -> tuple[Instrument, WaveStatistics]:

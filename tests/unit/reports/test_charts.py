@@ -184,7 +184,7 @@ def test_the_mirror_chart_keeps_marks_within_the_axis_and_drops_infinite_interva
     beyond = MeanEstimate(12, 4.9, 0.5, (4.3, 5.6))
     alone = MeanEstimate(1, 0.5, float("nan"), (float("-inf"), float("inf")))
     chart = MirrorChart(["A"], [MirrorSeries("employee", "E", [beyond]), MirrorSeries("customer", "C", [alone])], "x")
-    (_, (high, single)), = chart.rows()
+    ((_, (high, single)),) = chart.rows()
     assert high is not None and (high.at, high.low, high.high) == (97.5, 82.5, 100.0)
     assert single is not None and (single.at, single.low, single.high) == (0.0, None, None)
 
