@@ -133,16 +133,14 @@ def _render(
     return time.perf_counter() - started, outcomes
 
 
-CHARTS = re.compile(r"<img\b[^>]*>|<!-- chart -->.*?<!-- /chart -->", re.DOTALL)
-"""The charts of a report's HTML: its images, and the charts laid out in HTML (marked by comments)."""
+IMAGE = re.compile(r"<img\b[^>]*>")
 
 
 def floor_ratio(inputs: WaveReportInputs, extras: dict[str, TeamExtras], teams: int) -> tuple[float, float]:
     """CPU s per report of Symmetry and of WeasyPrint's floor, team by team in this one process.
 
-    The floor renders the same HTML with its charts removed (images, and those laid out in HTML): what any report
-    of this content costs in WeasyPrint alone. Each team's report is rendered whole first, then its floor, so both
-    see the same warm caches.
+    The floor renders the same HTML with its images (the charts) removed: what any report of this content costs in
+    WeasyPrint alone. Each team's report is rendered whole first, then its floor, so both see the same warm caches.
     """
     gc.freeze()  # the simulated wave out of the collector's way, as a rendering worker holds only its chunk
     ours, floor = [], []
@@ -150,7 +148,7 @@ def floor_ratio(inputs: WaveReportInputs, extras: dict[str, TeamExtras], teams: 
         rendered = render_report(inputs, team, "fr", extras[team])
         ours.append(sum(dataclasses.astuple(rendered.times)))
         context = build_team_context(inputs, team, "fr", extras[team])
-        html = CHARTS.sub("", render_html(context, draw_charts(context)))
+        html = IMAGE.sub("", render_html(context, draw_charts(context)))
         started = time.process_time()
         render_pdf(html)
         floor.append(time.process_time() - started)

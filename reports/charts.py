@@ -179,63 +179,58 @@ class MirrorSeries:
 
 
 @dataclass(frozen=True, slots=True)
-class MirrorMark:
-    """One voice's point and 95% interval on one dimension, in percent of the 1-to-5 axis from its left end."""
-
-    voice: str
-    at: float
-    low: float | None
-    """None when the interval is not finite (a single respondent): the point alone is drawn."""
-    high: float | None
-
-
-MIRROR_TICKS = (1, 2, 3, 4, 5)
-
-
-def _on_axis(value: float) -> float:
-    """Where a score sits along the mirror chart's 1-to-5 axis, in percent (scores outside it at its ends)."""
-    return round(100 * (min(max(value, MIRROR_TICKS[0]), MIRROR_TICKS[-1]) - 1) / 4, 2)
-
-
-@dataclass(frozen=True, slots=True)
 class MirrorChart:
-    """The three voices side by side for each dimension, as points with their 95% intervals; full text width.
-
-    Laid out by the report's HTML and CSS (``_macros.html: mirror_chart``) rather than drawn: a few boxes per
-    dimension cost WeasyPrint less than matplotlib's drawing and the PNG's decoding and encoding did (about 40 ms
-    of a 0.22 s report, ``make bench-reports``), and the text stays text in the PDF.
-    """
+    """The three voices side by side for each dimension, as points with their 95% intervals; full text width."""
 
     dimension_labels: Sequence[str]
     series: Sequence[MirrorSeries]
     axis_label: str
 
-    def rows(self) -> list[tuple[str, list[MirrorMark | None]]]:
-        """Each dimension's label and a mark per series (None where that voice is not shown)."""
-        rows = []
-        for j, label in enumerate(self.dimension_labels):
-            marks: list[MirrorMark | None] = []
-            for voice in self.series:
-                estimate = voice.estimates[j]
-                if estimate is None:
-                    marks.append(None)
-                    continue
-                finite = bool(np.isfinite(estimate.ci[0]) and np.isfinite(estimate.ci[1]))
-                marks.append(
-                    MirrorMark(
-                        voice.voice,
-                        _on_axis(estimate.mean),
-                        _on_axis(estimate.ci[0]) if finite else None,
-                        _on_axis(estimate.ci[1]) if finite else None,
-                    )
-                )
-            rows.append((label, marks))
-        return rows
+    def draw(self) -> str:
+        """The chart as a PNG data URI."""
+        with _style():
+            return _mirror_chart(self)
 
-    @property
-    def ticks(self) -> list[tuple[int, float]]:
-        """The axis' ticks and where they sit, in percent."""
-        return [(tick, _on_axis(tick)) for tick in MIRROR_TICKS]
+
+def _mirror_chart(chart: MirrorChart) -> str:
+    dimension_labels, series = chart.dimension_labels, chart.series
+    height = 0.38 * len(dimension_labels) + 0.75
+    figure, axes = _figure("mirror", TEXT_WIDTH_IN, height)
+    figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.3 / height, bottom=0.45 / height)
+    positions = np.arange(len(dimension_labels))[::-1].astype(float)
+    offsets = np.linspace(0.22, -0.22, len(series))
+    handles = []  # plain lines with markers: matplotlib's errorbar legend copies every artist, a quarter of the chart
+    for offset, voice in zip(offsets, series, strict=True):
+        style = VOICE_STYLE[voice.voice]
+        shown = [(y + offset, e) for y, e in zip(positions, voice.estimates, strict=True) if e is not None]
+        if not shown:
+            continue
+        ys = [y for y, _ in shown]
+        means = np.array([e.mean for _, e in shown])
+        lows = np.array([e.ci[0] if np.isfinite(e.ci[0]) else e.mean for _, e in shown])
+        highs = np.array([e.ci[1] if np.isfinite(e.ci[1]) else e.mean for _, e in shown])
+        axes.errorbar(
+            np.clip(means, 1, 5),
+            ys,
+            xerr=[np.clip(means - lows, 0, None), np.clip(highs - means, 0, None)],
+            fmt=style["marker"],
+            color=style["color"],
+            ecolor=style["color"],
+            elinewidth=1.2,
+            capsize=2,
+            markersize=5,
+        )
+        handles.append(
+            Line2D([], [], color=style["color"], marker=style["marker"], markersize=5, linewidth=1.2, label=voice.label)
+        )
+    axes.set_yticks(positions, dimension_labels, fontsize=FONT["size"], color=INK)
+    axes.set_xlim(1, 5)
+    axes.set_xticks([1, 2, 3, 4, 5])
+    _axis_labels(axes, chart.axis_label)
+    axes.grid(axis="x", color=GRID, linewidth=0.6)
+    axes.set_axisbelow(True)
+    _legend(figure, len(series), handles)
+    return _data_uri(figure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +271,8 @@ def _scatter_chart(chart: ScatterChart) -> str:
 
     Every team report of a wave shows the same points; only the highlighted team differs. The rest is drawn once
     per thread, kept as pixels, and each report restores them and draws its team's marker over them: the bytes are
-    the same whether the background was drawn now or before (the tests check it).
+    the same whether the background was drawn now or before (the tests check it). Charts compare their number
+    format by identity: the reports format with the one translator of their language (``i18n.translator``).
     """
     drawn_for = (dataclasses.replace(chart, highlight=None), chart.highlight is not None)
     kept: _ScatterCanvas | None = getattr(_reusable, "scatter", None)

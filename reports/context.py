@@ -17,7 +17,7 @@ from reports.charts import (
     ScatterChart,
     TrendChart,
 )
-from reports.i18n import Language, Translator
+from reports.i18n import Language, Translator, translator
 from reports.inputs import RateRow, TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
 from reports.reading import (
     Area,
@@ -91,8 +91,6 @@ class TeamReportContext:
     comment_threshold: int
     typical: dict[str, float]
     """Per dimension, the organisation's typical team customer score (median across teams)."""
-    mirror: MirrorChart | None
-    """The voices per dimension, laid out by the report's HTML (None when no voice may be shown)."""
     charts: dict[str, Chart]
 
 
@@ -228,7 +226,7 @@ def build_team_context(
     inputs: WaveReportInputs, team_key: str, language: Language, extras: TeamExtras | None = None
 ) -> TeamReportContext:
     """The team report's context; its charts are described, not yet drawn."""
-    t = Translator(language)
+    t = translator(language)
     analysis, team = inputs.analysis, inputs.teams[team_key]
     extras = extras or TeamExtras()
     result = analysis.teams[team.key]
@@ -238,9 +236,8 @@ def build_team_context(
     voices = (*((Voice.EMPLOYEE, Voice.MIRROR) if result.employee_figures_shown else ()),
               *((Voice.CUSTOMER,) if result.customer_figures_shown else ()))  # fmt: skip
     charts: dict[str, Chart] = {}
-    mirror = None
     if voices:
-        mirror = MirrorChart(
+        charts["mirror"] = MirrorChart(
             [labels[row.dimension] for row in result.dimensions],
             [
                 MirrorSeries(
@@ -297,14 +294,13 @@ def build_team_context(
         customer_minimum=analysis.rules.customer_minimum_employees,
         comment_threshold=inputs.comment_threshold,
         typical=typical,
-        mirror=mirror,
         charts=charts,
     )
 
 
 def build_organisation_context(inputs: WaveReportInputs, language: Language) -> OrganisationReportContext:
     """The organisation report's context; its charts are described, not yet drawn."""
-    t = Translator(language)
+    t = translator(language)
     analysis = inputs.analysis
     labels = _dimension_labels(analysis, t)
     charts: dict[str, Chart] = {}

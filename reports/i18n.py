@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -71,3 +72,13 @@ class Translator:
     def date(self, value: dt.date) -> str:
         """A long date in the language's convention."""
         return format_date(value, format="long", locale=_LOCALES[self.language])
+
+
+@functools.cache
+def translator(language: Language) -> Translator:
+    """The one translator of `language`.
+
+    Charts that format their numbers with it compare equal across reports, so the scatter that a wave's team
+    reports share is drawn once (``reports/charts.py``).
+    """
+    return Translator(language)

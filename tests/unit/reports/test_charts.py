@@ -110,6 +110,7 @@ def drivers_chart() -> DriversChart:
 
 
 CHARTS: dict[str, tuple[Callable[[], Chart], int]] = {
+    "mirror": (mirror_chart, FULL_WIDTH_PX),
     "scatter": (scatter_chart, NARROW_WIDTH_PX),
     "scatter_with_regression": (lambda: scatter_chart(200, regression=True), NARROW_WIDTH_PX),
     "trend": (trend_chart, NARROW_WIDTH_PX),
@@ -165,28 +166,12 @@ def test_each_chart_draws_a_png_of_its_printed_size(name: str) -> None:
     assert len(colours) >= 3  # white paper, ink and at least one voice: something was drawn
 
 
-def test_the_mirror_chart_places_each_voice_on_the_1_to_5_axis() -> None:
-    chart = mirror_chart()
-    rows = chart.rows()
-    assert [label for label, _ in rows] == DIMENSIONS
-    assert all(len(marks) == 3 for _, marks in rows)
-    assert rows[0][1][1] is None  # the mirror of the first dimension is not shown: its lane stays empty
-    first = rows[0][1][0]
-    assert first is not None and first.voice == "employee"
-    mean = chart.series[0].estimates[0]
-    assert mean is not None
-    assert first.at == pytest.approx(100 * (mean.mean - 1) / 4, abs=0.005)
-    assert first.low == pytest.approx(100 * (mean.ci[0] - 1) / 4, abs=0.005)
-    assert chart.ticks == [(1, 0.0), (2, 25.0), (3, 50.0), (4, 75.0), (5, 100.0)]
-
-
-def test_the_mirror_chart_keeps_marks_within_the_axis_and_drops_infinite_intervals() -> None:
-    beyond = MeanEstimate(12, 4.9, 0.5, (4.3, 5.6))
-    alone = MeanEstimate(1, 0.5, float("nan"), (float("-inf"), float("inf")))
-    chart = MirrorChart(["A"], [MirrorSeries("employee", "E", [beyond]), MirrorSeries("customer", "C", [alone])], "x")
-    ((_, (high, single)),) = chart.rows()
-    assert high is not None and (high.at, high.low, high.high) == (97.5, 82.5, 100.0)
-    assert single is not None and (single.at, single.low, single.high) == (0.0, None, None)
+def test_the_mirror_chart_grows_with_the_dimensions_at_150_dpi() -> None:
+    heights = []
+    for dimensions in (DIMENSIONS[:3], DIMENSIONS):
+        found = chunks(png_of(mirror_chart(dimensions).draw()))
+        heights.append(struct.unpack(">II", found[b"IHDR"][:8])[1])
+    assert heights[1] - heights[0] == pytest.approx(4 * 0.38 * DPI, abs=1)
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -255,3 +256,10 @@ def test_withheld_team_shows_the_pooled_figures_of_its_nearest_shown_group() -> 
     assert "Results of North, which your team is part of" in text
     assert "pooled over the 2 teams of this group with enough respondents (yours is not among them): 13" in text
     assert f"{north.employee.mean:.1f} out of 5 {Translator('en').interval(north.employee.ci)} · n = 13" in text
+
+
+def test_the_team_reports_of_a_wave_share_one_scatter_background(inputs: WaveReportInputs) -> None:
+    """Only the highlighted team differs between two teams' position charts, so its background is drawn once."""
+    first, second = (build_team_context(inputs, team, "fr").charts["position"] for team in ("T0", "T1"))
+    assert first != second
+    assert dataclasses.replace(first, highlight=None) == dataclasses.replace(second, highlight=None)
