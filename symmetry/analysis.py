@@ -7,6 +7,7 @@ so nothing downstream (database, reports, API) can show, or let an attacker solv
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -233,7 +234,7 @@ SCALE_POINTS, SCALE_LOW, SCALE_HIGH = 5, 1, 5  # the mirrored items' common 1-5 
 
 
 def _median(values: dict[Any, float]) -> float:
-    finite = [value for value in values.values() if np.isfinite(value)]
+    finite = [value for value in values.values() if math.isfinite(value)]
     return float(np.median(finite)) if finite else float("nan")
 
 

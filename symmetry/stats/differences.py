@@ -53,10 +53,8 @@ def _welch(
         df = (share_a + share_b) ** 2 / (share_a**2 / (n_a - 1) + share_b**2 / (n_b - 1))
     df = np.where(se > 0, df, np.inf)
     half_width = stats.t.ppf(0.5 + confidence / 2, df) * se
-    return [
-        Difference(estimate=float(e), se=float(s), df=float(d), ci=(float(e - h), float(e + h)))
-        for e, s, d, h in zip(estimate, se, df, half_width, strict=True)
-    ]
+    columns = (np.asarray(estimate).tolist(), se.tolist(), np.asarray(df).tolist(), np.asarray(half_width).tolist())
+    return [Difference(estimate=e, se=s, df=d, ci=(e - h, e + h)) for e, s, d, h in zip(*columns, strict=True)]
 
 
 def mean_difference(a: npt.ArrayLike, b: npt.ArrayLike, *, confidence: float = 0.95) -> Difference:
