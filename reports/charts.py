@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import struct
 import threading
 import zlib
@@ -20,9 +21,11 @@ from typing import Any, Protocol, cast
 
 import matplotlib
 import numpy as np
+import numpy.typing as npt
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -152,6 +155,56 @@ def _data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
 
 
+@dataclass(slots=True)
+class _Background:
+    """What the reports of a wave share in one kind of chart, drawn once and kept as pixels."""
+
+    drawn_for: object
+    canvas: FigureCanvasAgg
+    axes: Axes
+    pixels: Any
+
+
+def _new_figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
+    figure = Figure(figsize=(width_in, height_in), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.tick_params(labelsize=FONT["size"], colors=INK)
+    return figure, axes
+
+
+def _over_background(
+    kind: str,
+    drawn_for: object,
+    draw_background: Callable[[], tuple[Figure, Axes]],
+    report_artists: Callable[[Axes], Sequence[Artist]],
+) -> str:
+    """A chart of a report: the background shared with other reports, and the artists of this one drawn over it.
+
+    Axes, ticks, labels, grid and legend are most of a chart's drawing, and within a wave every team's chart of a
+    kind has the same (`drawn_for` says what it depends on). They are drawn once per thread and kept as pixels;
+    each report restores the pixels and draws its own artists over them, in their order, and takes them away.
+    The bytes are the same whether the background was drawn now or before (the tests check it).
+    """
+    backgrounds: dict[str, _Background] = _reusable.__dict__.setdefault("backgrounds", {})
+    kept = backgrounds.get(kind)
+    if kept is None or kept.drawn_for != drawn_for:
+        figure, axes = draw_background()
+        canvas = cast(FigureCanvasAgg, figure.canvas)
+        canvas.draw()  # type: ignore[no-untyped-call]
+        axes.set_autoscale_on(False)  # the limits stay those of the background
+        kept = _Background(drawn_for, canvas, axes, canvas.copy_from_bbox(figure.bbox))  # type: ignore[no-untyped-call]
+        backgrounds[kind] = kept
+    kept.canvas.restore_region(kept.pixels)  # type: ignore[no-untyped-call]
+    for artist in report_artists(kept.axes):
+        kept.axes.draw_artist(artist)
+        artist.remove()
+    rgb = np.asarray(kept.canvas.buffer_rgba())[:, :, :3]  # type: ignore[no-untyped-call]
+    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
+
+
 def _legend(figure: Figure, columns: int, handles: Sequence[Artist] | None = None) -> None:
     options = {"handles": handles} if handles is not None else {}
     figure.legend(loc="upper center", ncol=columns, fontsize=LEGEND_SIZE, frameon=False, handletextpad=0.3, **options)
@@ -193,44 +246,81 @@ class MirrorChart:
 
 
 def _mirror_chart(chart: MirrorChart) -> str:
-    dimension_labels, series = chart.dimension_labels, chart.series
-    height = 0.38 * len(dimension_labels) + 0.75
-    figure, axes = _figure("mirror", TEXT_WIDTH_IN, height)
+    """The mirror over a background shared by the reports with the same dimensions and voices (a wave's teams)."""
+    lanes = _mirror_lanes(len(chart.series))
+    positions = _mirror_positions(len(chart.dimension_labels))
+
+    def estimates(axes: Axes) -> list[Artist]:
+        artists: list[Artist] = []
+        for offset, voice in zip(lanes, chart.series, strict=True):
+            style = VOICE_STYLE[voice.voice]
+            shown = [(y + offset, e) for y, e in zip(positions, voice.estimates, strict=True) if e is not None]
+            if not shown:
+                continue
+            ys = np.array([y for y, _ in shown])
+            means = np.clip([e.mean for _, e in shown], 1, 5)
+            lows = np.clip([e.ci[0] if np.isfinite(e.ci[0]) else e.mean for _, e in shown], 1, 5)
+            highs = np.clip([e.ci[1] if np.isfinite(e.ci[1]) else e.mean for _, e in shown], 1, 5)
+            intervals = LineCollection(
+                [((low, y), (high, y)) for low, high, y in zip(lows, highs, ys, strict=True)],
+                colors=style["color"],
+                linewidths=1.2,
+            )
+            caps = Line2D(
+                np.concatenate([lows, highs]),
+                np.concatenate([ys, ys]),
+                linestyle="none",
+                marker="|",
+                markersize=4,
+                markeredgewidth=1.2,
+                color=style["color"],
+            )
+            points = Line2D(means, ys, linestyle="none", marker=style["marker"], markersize=5, color=style["color"])
+            artists += [axes.add_collection(intervals, autolim=False), axes.add_line(caps), axes.add_line(points)]
+        return artists
+
+    drawn_for = (tuple(chart.dimension_labels), tuple((s.voice, s.label) for s in chart.series), chart.axis_label)
+    return _over_background("mirror", drawn_for, functools.partial(_mirror_background, chart), estimates)
+
+
+def _mirror_lanes(series: int) -> npt.NDArray[np.float64]:
+    """Each voice's offset from its dimension's row, the first on top."""
+    return np.linspace(0.22, -0.22, series)
+
+
+def _mirror_positions(dimensions: int) -> npt.NDArray[np.float64]:
+    """Each dimension's row, the first on top."""
+    return np.arange(dimensions)[::-1].astype(float)
+
+
+def _mirror_background(chart: MirrorChart) -> tuple[Figure, Axes]:
+    height = 0.38 * len(chart.dimension_labels) + 0.75
+    figure, axes = _new_figure(TEXT_WIDTH_IN, height)
     figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.3 / height, bottom=0.45 / height)
-    positions = np.arange(len(dimension_labels))[::-1].astype(float)
-    offsets = np.linspace(0.22, -0.22, len(series))
-    handles = []  # plain lines with markers: matplotlib's errorbar legend copies every artist, a quarter of the chart
-    for offset, voice in zip(offsets, series, strict=True):
-        style = VOICE_STYLE[voice.voice]
-        shown = [(y + offset, e) for y, e in zip(positions, voice.estimates, strict=True) if e is not None]
-        if not shown:
-            continue
-        ys = [y for y, _ in shown]
-        means = np.array([e.mean for _, e in shown])
-        lows = np.array([e.ci[0] if np.isfinite(e.ci[0]) else e.mean for _, e in shown])
-        highs = np.array([e.ci[1] if np.isfinite(e.ci[1]) else e.mean for _, e in shown])
-        axes.errorbar(
-            np.clip(means, 1, 5),
-            ys,
-            xerr=[np.clip(means - lows, 0, None), np.clip(highs - means, 0, None)],
-            fmt=style["marker"],
-            color=style["color"],
-            ecolor=style["color"],
-            elinewidth=1.2,
-            capsize=2,
-            markersize=5,
-        )
-        handles.append(
-            Line2D([], [], color=style["color"], marker=style["marker"], markersize=5, linewidth=1.2, label=voice.label)
-        )
-    axes.set_yticks(positions, dimension_labels, fontsize=FONT["size"], color=INK)
+    positions = _mirror_positions(len(chart.dimension_labels))
+    axes.set_yticks(positions, chart.dimension_labels, fontsize=FONT["size"], color=INK)
     axes.set_xlim(1, 5)
+    # Every lane of every row, with matplotlib's default 5% margins: the same for every team of the wave.
+    low, high = -0.22, positions.size - 1 + 0.22
+    axes.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low))
     axes.set_xticks([1, 2, 3, 4, 5])
     _axis_labels(axes, chart.axis_label)
     axes.grid(axis="x", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
-    _legend(figure, len(series), handles)
-    return _data_uri(figure)
+    handles: list[Artist] = [
+        Line2D(
+            [],
+            [],
+            color=VOICE_STYLE[voice.voice]["color"],
+            marker=VOICE_STYLE[voice.voice]["marker"],
+            markersize=5,
+            linewidth=1.2,
+            label=voice.label,
+        )
+        for voice in chart.series
+    ]
+    _legend(figure, len(chart.series), handles)
+    return figure, axes
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,45 +346,41 @@ class ScatterChart:
             return _scatter_chart(self)
 
 
-@dataclass(slots=True)
-class _ScatterCanvas:
-    """A scatter drawn without its highlighted team, kept as pixels, and the marker that each report adds to it."""
-
-    drawn_for: tuple[ScatterChart, bool]
-    canvas: FigureCanvasAgg
-    pixels: Any
-    highlight: Line2D
-
-
 def _scatter_chart(chart: ScatterChart) -> str:
-    """The scatter, its background drawn once for all the reports that share it (one wave's teams).
+    """The scatter over a background shared by all the reports that show the same points (one wave's teams).
 
-    Every team report of a wave shows the same points; only the highlighted team differs. The rest is drawn once
-    per thread, kept as pixels, and each report restores them and draws its team's marker over them: the bytes are
-    the same whether the background was drawn now or before (the tests check it). Charts compare their number
-    format by identity: the reports format with the one translator of their language (``i18n.translator``).
+    Every team report of a wave shows the same points; only the highlighted team differs, and its marker is
+    all that is drawn for each report. Charts compare their number format by identity: the reports format with
+    the one translator of their language (``i18n.translator``).
     """
     drawn_for = (dataclasses.replace(chart, highlight=None), chart.highlight is not None)
-    kept: _ScatterCanvas | None = getattr(_reusable, "scatter", None)
-    if kept is None or kept.drawn_for != drawn_for:
-        kept = _scatter_background(chart, drawn_for)
-        _reusable.scatter = kept
-    kept.canvas.restore_region(kept.pixels)  # type: ignore[no-untyped-call]
-    if chart.highlight is not None:
-        kept.highlight.set_data([chart.employee[chart.highlight]], [chart.customer[chart.highlight]])
-        kept.highlight.axes.draw_artist(kept.highlight)  # type: ignore[union-attr]
-    rgb = np.asarray(kept.canvas.buffer_rgba())[:, :, :3]  # type: ignore[no-untyped-call]
-    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
+
+    def highlight(axes: Axes) -> list[Artist]:
+        if chart.highlight is None:
+            return []
+        return [axes.add_line(_highlight_marker([chart.employee[chart.highlight]], [chart.customer[chart.highlight]]))]
+
+    background = functools.partial(_scatter_background, chart, highlighted=drawn_for[1])
+    return _over_background("scatter", drawn_for, background, highlight)
 
 
-def _scatter_background(chart: ScatterChart, drawn_for: tuple[ScatterChart, bool]) -> _ScatterCanvas:
+def _highlight_marker(x: Sequence[float], y: Sequence[float], label: str = "") -> Line2D:
+    return Line2D(
+        x,
+        y,
+        linestyle="none",
+        marker="D",
+        markersize=7.5,
+        markerfacecolor=VOICE_STYLE["customer"]["color"],
+        markeredgecolor=INK,
+        markeredgewidth=0.8,
+        label=label,
+    )
+
+
+def _scatter_background(chart: ScatterChart, *, highlighted: bool) -> tuple[Figure, Axes]:
     height = NARROW_WIDTH_IN * 2 / 3
-    figure = Figure(figsize=(NARROW_WIDTH_IN, height), dpi=DPI, facecolor="white")
-    canvas = FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.tick_params(labelsize=FONT["size"], colors=INK)
+    figure, axes = _new_figure(NARROW_WIDTH_IN, height)
     figure.subplots_adjust(left=0.14, right=0.97, top=1 - 0.36 / height, bottom=0.45 / height)
     x, y = np.asarray(chart.employee, dtype=float), np.asarray(chart.customer, dtype=float)
     axes.plot(
@@ -313,28 +399,14 @@ def _scatter_background(chart: ScatterChart, drawn_for: tuple[ScatterChart, bool
         colour = VOICE_STYLE["employee"]["color"]
         axes.fill_between(band.grid, band.low, band.high, color=colour, alpha=0.15, linewidth=0)
         axes.plot(band.grid, band.fit, color=colour, linewidth=1.4, label=chart.regression_label)
-    highlight = Line2D(
-        [],
-        [],
-        linestyle="none",
-        marker="D",
-        markersize=7.5,
-        markerfacecolor=VOICE_STYLE["customer"]["color"],
-        markeredgecolor=INK,
-        markeredgewidth=0.8,
-        label=chart.highlight_label,
-    )
     _axis_labels(axes, chart.x_label, chart.y_label)
     axes.grid(color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     for axis in (axes.xaxis, axes.yaxis):
         _number_ticks(axis, chart.format_number, nbins=6, steps=[1, 2, 5, 10])
     handles, _ = axes.get_legend_handles_labels()
-    _legend(figure, 3, [*handles, highlight] if drawn_for[1] else handles)
-    canvas.draw()  # type: ignore[no-untyped-call]
-    axes.set_autoscale_on(False)  # the limits stay those of the points drawn
-    axes.add_line(highlight)  # after the background is drawn: each report draws it at its own team
-    return _ScatterCanvas(drawn_for, canvas, canvas.copy_from_bbox(figure.bbox), highlight)  # type: ignore[no-untyped-call]
+    _legend(figure, 3, [*handles, _highlight_marker([], [], chart.highlight_label)] if highlighted else handles)
+    return figure, axes
 
 
 @dataclass(frozen=True, slots=True)

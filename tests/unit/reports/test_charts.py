@@ -203,6 +203,31 @@ def test_each_team_gets_its_own_marker_on_the_shared_scatter() -> None:
     assert (marker_centre(pixels[1])[1] > marker_centre(pixels[0])[1]) == right
 
 
+def test_each_team_gets_its_own_estimates_on_the_shared_mirror_background() -> None:
+    first = mirror_chart()
+    other = MirrorChart(
+        first.dimension_labels,
+        [
+            MirrorSeries(
+                s.voice,
+                s.label,
+                [
+                    None if e is None else MeanEstimate(e.n, 6 - e.mean, e.sd, (5 - e.mean, 6.5 - e.mean))
+                    for e in s.estimates
+                ],
+            )
+            for s in first.series
+        ],
+        first.axis_label,
+    )
+    drawn = first.draw()
+    assert other.draw() != drawn and first.draw() == drawn
+    pixels = [np.asarray(Image.open(io.BytesIO(png_of(uri)))) for uri in (drawn, other.draw())]
+    rows, columns = np.nonzero((pixels[0] != pixels[1]).any(axis=2))
+    # Only the plotting area differs: not the labels on the left (22% of the width), nor the legend on top.
+    assert columns.min() > 0.2 * pixels[0].shape[1] and rows.min() > 0.3 / (0.38 * 7 + 0.75) * pixels[0].shape[0]
+
+
 def test_a_chart_gives_the_same_bytes_in_another_process() -> None:
     script = (
         "import hashlib, sys\n"
