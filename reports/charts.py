@@ -9,7 +9,6 @@ any metadata, from the canvas' pixels, so the same chart gives the same bytes in
 from __future__ import annotations
 
 import base64
-import dataclasses
 import functools
 import struct
 import threading
@@ -353,14 +352,17 @@ def _scatter_chart(chart: ScatterChart) -> str:
     all that is drawn for each report. Charts compare their number format by identity: the reports format with
     the one translator of their language (``i18n.translator``).
     """
-    drawn_for = (dataclasses.replace(chart, highlight=None), chart.highlight is not None)
+    drawn_for = (  # what the background depends on, as values (the points as tuples: arrays do not compare)
+        tuple(chart.employee), tuple(chart.customer), chart.x_label, chart.y_label, chart.format_number,
+        chart.others_label, chart.regression_label, chart.highlight_label if chart.highlight is not None else None,
+    )  # fmt: skip
 
     def highlight(axes: Axes) -> list[Artist]:
         if chart.highlight is None:
             return []
         return [axes.add_line(_highlight_marker([chart.employee[chart.highlight]], [chart.customer[chart.highlight]]))]
 
-    background = functools.partial(_scatter_background, chart, highlighted=drawn_for[1])
+    background = functools.partial(_scatter_background, chart, highlighted=chart.highlight is not None)
     return _over_background("scatter", drawn_for, background, highlight)
 
 
@@ -405,7 +407,9 @@ def _scatter_background(chart: ScatterChart, *, highlighted: bool) -> tuple[Figu
     for axis in (axes.xaxis, axes.yaxis):
         _number_ticks(axis, chart.format_number, nbins=6, steps=[1, 2, 5, 10])
     handles, _ = axes.get_legend_handles_labels()
-    _legend(figure, 3, [*handles, _highlight_marker([], [], chart.highlight_label)] if highlighted else handles)
+    if highlighted and chart.highlight_label:
+        handles.append(_highlight_marker([], [], chart.highlight_label))
+    _legend(figure, 3, handles)
     return figure, axes
 
 

@@ -29,11 +29,10 @@ def _run(connection: Connection) -> None:
     )
     try:
         with context.begin_transaction():
+            before = context.get_context().get_current_heads()
             context.run_migrations()
-            if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"the migration left {len(broken)} rows whose foreign key has no row")
+            if sqlite and context.get_context().get_current_heads() != before:
+                _check_foreign_keys(connection)
     finally:
         if sqlite:
             _foreign_keys(connection, on=True)
@@ -41,10 +40,22 @@ def _run(connection: Connection) -> None:
 
 def _foreign_keys(connection: Connection, *, on: bool) -> None:
     # On the driver's connection: through SQLAlchemy's the statement would begin a transaction, where SQLite
-    # ignores this pragma.
+    # ignores this pragma; so it is read back.
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.execute("PRAGMA foreign_keys")
+    state = cursor.fetchone()
     cursor.close()
+    if state is None or bool(state[0]) != on:
+        raise RuntimeError("SQLite kept its foreign keys as they were: a transaction is open on this connection")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Refuse to commit migrations that left rows pointing to rows that are not there (named by table)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({f"{row[0]} -> {row[2]}" for row in broken})
+        raise RuntimeError(f"the migrations left {len(broken)} rows whose foreign key has no row: {tables}")
 
 
 async def _run_online(settings: Settings) -> None:

@@ -110,13 +110,17 @@ async def _packed_answers(session: AsyncSession, wave: Wave, instrument: Instrum
     """
     packed: dict[Respondent, dict[str, list[bytes]]] = {respondent: defaultdict(list) for respondent in Respondent}
     answers: Any = Response.answers
-    if session.get_bind().dialect.name == "postgresql":
+    grouped = session.get_bind().dialect.name == "postgresql"
+    if grouped:
         answers = sa.func.string_agg(Response.answers, sa.literal(b"", sa.LargeBinary), type_=sa.LargeBinary)
     query = sa.select(Team.external_id, Response.respondent, answers).join(Team, Team.id == Response.team_id)
     query = query.where(Response.wave_id == wave.id)
-    if session.get_bind().dialect.name == "postgresql":
+    if grouped:
         query = query.group_by(Team.external_id, Response.respondent)
+    width = {respondent: len(instrument.items_for(respondent)) for respondent in Respondent}
     for team, respondent, blob in await session.execute(query):
+        if not grouped and len(blob) != width[respondent]:  # a response of the wrong length would shift the rest
+            raise ValueError(f"a {respondent} response of team {team} holds {len(blob)} bytes, not {width[respondent]}")
         packed[respondent][team].append(blob)
     return {
         respondent: PackedAnswers.of(instrument, respondent, {team: b"".join(blobs) for team, blobs in by_team.items()})

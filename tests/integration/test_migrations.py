@@ -165,6 +165,66 @@ async def _stored(settings: Settings) -> list[StoredResponse]:
         await config.get_engine().dispose()
 
 
+def test_packing_refuses_an_answer_its_layout_cannot_hold_and_changes_nothing(empty_database_url: str) -> None:
+    from surveys.migrations import upgrade
+    from tests.support import in_thread, run_sync
+
+    settings = Settings(environment="test", database_url=empty_database_url)
+    in_thread(upgrade, settings, "0014")
+
+    async def seed() -> None:
+        from surveys.instruments.services import register_instrument
+
+        config = alchemy_config(settings)
+        engine = config.get_engine()
+        try:
+            async with config.get_session() as session, session.begin():
+                version, _ = await register_instrument(session, "attention")
+                version_id = version.id
+            async with engine.begin() as connection:
+                await connection.execute(
+                    sa.insert(Organisation.__table__).values(id=ORG, slug="o", name="O", created_at=NOW, updated_at=NOW)
+                )
+                await connection.execute(
+                    sa.insert(Team.__table__).values(
+                        id=TEAM, organisation_id=ORG, external_id="T", name="T", created_at=NOW, updated_at=NOW
+                    )
+                )
+                await connection.execute(
+                    sa.insert(Wave.__table__).values(
+                        id=WAVE, organisation_id=ORG, instrument_version_id=version_id, name="W", opens_on=NOW.date(),
+                        closes_on=NOW.date(), state="closed", created_at=NOW, updated_at=NOW,
+                    )
+                )  # fmt: skip
+                await connection.execute(
+                    sa.insert(RESPONSE_AT_0014).values(
+                        id=RESPONSE, wave_id=WAVE, team_id=TEAM, instrument_version_id=version_id,
+                        respondent="employee", channel="invitation",
+                    )
+                )  # fmt: skip
+                for item, value in (("listening.employee", 4), ("outcome.nps", 9)):  # a customer item
+                    await connection.execute(
+                        sa.insert(ANSWER_BEFORE_0015).values(response_id=RESPONSE, item_id=item, value=value)
+                    )
+        finally:
+            await engine.dispose()
+
+    async def answers_and_revision() -> tuple[int, str]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                count = await connection.scalar(sa.select(sa.func.count()).select_from(ANSWER_BEFORE_0015))
+                revision = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+                return int(count or 0), str(revision)
+        finally:
+            await engine.dispose()
+
+    run_sync(seed())
+    with pytest.raises(RuntimeError, match=r"outcome\.nps"):
+        in_thread(upgrade, settings, "head")
+    assert run_sync(answers_and_revision()) == (2, "0014")
+
+
 def test_packing_the_answers_converts_a_populated_database_both_ways(empty_database_url: str) -> None:
     from surveys.migrations import upgrade
     from tests.support import in_thread, run_sync

@@ -92,6 +92,11 @@ def upgrade() -> None:
             sa.select(answer.response_id, answer.item_id, answer.value).where(answer.response_id.in_(list(given)))
         ):
             given[response_id][item_id] = value
+        for row in rows:  # an answer the layout cannot hold stops the migration rather than being dropped
+            items = questionnaires[row.instrument_version_id, row.respondent]
+            misfits = {item: value for item, value in given[row.id].items() if item not in items or value == UNANSWERED}
+            if misfits:
+                raise RuntimeError(f"a {row.respondent} response holds answers its questionnaire cannot: {misfits}")
         connection.execute(
             RESPONSE.update().where(RESPONSE.c.id == sa.bindparam("response_id")),
             [

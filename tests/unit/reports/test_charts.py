@@ -203,6 +203,13 @@ def test_each_team_gets_its_own_marker_on_the_shared_scatter() -> None:
     assert (marker_centre(pixels[1])[1] > marker_centre(pixels[0])[1]) == right
 
 
+def test_a_scatter_of_numpy_arrays_reuses_its_background() -> None:
+    chart = scatter_chart()
+    as_arrays = dataclasses.replace(chart, employee=np.asarray(chart.employee), customer=np.asarray(chart.customer))
+    copy = dataclasses.replace(as_arrays, employee=as_arrays.employee.copy(), customer=as_arrays.customer.copy())
+    assert as_arrays.draw() == copy.draw() == chart.draw()
+
+
 def test_each_team_gets_its_own_estimates_on_the_shared_mirror_background() -> None:
     first = mirror_chart()
     other = MirrorChart(
