@@ -89,6 +89,17 @@ def _style() -> Iterator[None]:
         yield
 
 
+def _new_figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
+    """A blank figure on an Agg canvas, with the report's axes: no top or right spine, ticks in the report's ink."""
+    figure = Figure(figsize=(width_in, height_in), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.tick_params(labelsize=FONT["size"], colors=INK)
+    return figure, axes
+
+
 def _figure(kind: str, width_in: float, height_in: float) -> tuple[Figure, Axes]:
     """A blank figure and axes for a chart of `kind`, reused within a thread of a process.
 
@@ -110,14 +121,8 @@ def _figure(kind: str, width_in: float, height_in: float) -> tuple[Figure, Axes]
         axes.relim()
         axes.set_autoscale_on(True)
         return figure, axes
-    figure = Figure(figsize=(width_in, height_in), dpi=DPI, facecolor="white")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.tick_params(labelsize=FONT["size"], colors=INK)
-    figures[key] = figure, axes
-    return figure, axes
+    figures[key] = _new_figure(width_in, height_in)
+    return figures[key]
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -162,16 +167,6 @@ class _Background:
     canvas: FigureCanvasAgg
     axes: Axes
     pixels: Any
-
-
-def _new_figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
-    figure = Figure(figsize=(width_in, height_in), dpi=DPI, facecolor="white")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.tick_params(labelsize=FONT["size"], colors=INK)
-    return figure, axes
 
 
 def _over_background(
