@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -89,23 +90,24 @@ ANSWER_BEFORE_0015 = sa.Table(
 )
 
 
-def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: str) -> None:
-    from surveys.migrations import upgrade
-    from tests.support import in_thread, run_sync
-
-    settings = Settings(environment="test", database_url=empty_database_url)
-    in_thread(upgrade, settings, "0004")
+def _seed(
+    settings: Settings,
+    response_table: sa.Table,
+    given: Mapping[uuid.UUID, tuple[str, Mapping[str, int]]],
+    **response_columns: object,
+) -> None:
+    """A closed wave of one team with `given` responses (respondent and answers), as the schema of its revision has
+    them: Core inserts of the columns that exist then (the tables' types bind the ids), answers a row each."""
+    from surveys.instruments.services import register_instrument
+    from tests.support import run_sync
 
     async def seed() -> None:
-        from surveys.instruments.services import register_instrument
-
         config = alchemy_config(settings)
         engine = config.get_engine()
         try:
             async with config.get_session() as session, session.begin():
                 version, _ = await register_instrument(session, "attention")
                 version_id = version.id
-            # Core inserts of the columns that exist at revision 0004: the tables' types bind the ids.
             async with engine.begin() as connection:
                 await connection.execute(
                     sa.insert(Organisation.__table__).values(id=ORG, slug="o", name="O", created_at=NOW, updated_at=NOW)
@@ -121,20 +123,32 @@ def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: s
                         closes_on=NOW.date(), state="closed", created_at=NOW, updated_at=NOW,
                     )
                 )  # fmt: skip
-                await connection.execute(
-                    sa.insert(RESPONSE_AT_0004).values(
-                        id=RESPONSE, wave_id=WAVE, team_id=TEAM, instrument_version_id=version_id,
-                        respondent="employee", channel="invitation", submitted_on=NOW.date(),
-                    )
-                )  # fmt: skip
-                for item, value in (("listening.employee", 4), ("trust.employee", 5), ("listening.mirror", 2)):
+                for response_id, (respondent, answers) in given.items():
                     await connection.execute(
-                        sa.insert(ANSWER_BEFORE_0015).values(response_id=RESPONSE, item_id=item, value=value)
-                    )
+                        sa.insert(response_table).values(
+                            id=response_id, wave_id=WAVE, team_id=TEAM, instrument_version_id=version_id,
+                            respondent=respondent, channel="invitation", **response_columns,
+                        )
+                    )  # fmt: skip
+                    for item, value in answers.items():
+                        await connection.execute(
+                            sa.insert(ANSWER_BEFORE_0015).values(response_id=response_id, item_id=item, value=value)
+                        )
         finally:
             await engine.dispose()
 
     run_sync(seed())
+
+
+def test_score_columns_are_backfilled_from_earlier_answers(empty_database_url: str) -> None:
+    from surveys.migrations import upgrade
+    from tests.support import in_thread, run_sync
+
+    settings = Settings(environment="test", database_url=empty_database_url)
+    in_thread(upgrade, settings, "0004")
+
+    answers = {"listening.employee": 4, "trust.employee": 5, "listening.mirror": 2}
+    _seed(settings, RESPONSE_AT_0004, {RESPONSE: ("employee", answers)}, submitted_on=NOW.date())
     in_thread(upgrade, settings, "0014")
 
     async def scores() -> tuple[object, ...]:
@@ -172,43 +186,6 @@ def test_packing_refuses_an_answer_its_layout_cannot_hold_and_changes_nothing(em
     settings = Settings(environment="test", database_url=empty_database_url)
     in_thread(upgrade, settings, "0014")
 
-    async def seed() -> None:
-        from surveys.instruments.services import register_instrument
-
-        config = alchemy_config(settings)
-        engine = config.get_engine()
-        try:
-            async with config.get_session() as session, session.begin():
-                version, _ = await register_instrument(session, "attention")
-                version_id = version.id
-            async with engine.begin() as connection:
-                await connection.execute(
-                    sa.insert(Organisation.__table__).values(id=ORG, slug="o", name="O", created_at=NOW, updated_at=NOW)
-                )
-                await connection.execute(
-                    sa.insert(Team.__table__).values(
-                        id=TEAM, organisation_id=ORG, external_id="T", name="T", created_at=NOW, updated_at=NOW
-                    )
-                )
-                await connection.execute(
-                    sa.insert(Wave.__table__).values(
-                        id=WAVE, organisation_id=ORG, instrument_version_id=version_id, name="W", opens_on=NOW.date(),
-                        closes_on=NOW.date(), state="closed", created_at=NOW, updated_at=NOW,
-                    )
-                )  # fmt: skip
-                await connection.execute(
-                    sa.insert(RESPONSE_AT_0014).values(
-                        id=RESPONSE, wave_id=WAVE, team_id=TEAM, instrument_version_id=version_id,
-                        respondent="employee", channel="invitation",
-                    )
-                )  # fmt: skip
-                for item, value in (("listening.employee", 4), ("outcome.nps", 9)):  # a customer item
-                    await connection.execute(
-                        sa.insert(ANSWER_BEFORE_0015).values(response_id=RESPONSE, item_id=item, value=value)
-                    )
-        finally:
-            await engine.dispose()
-
     async def answers_and_revision() -> tuple[int, str]:
         engine = alchemy_config(settings).get_engine()
         try:
@@ -219,7 +196,8 @@ def test_packing_refuses_an_answer_its_layout_cannot_hold_and_changes_nothing(em
         finally:
             await engine.dispose()
 
-    run_sync(seed())
+    # A customer item in an employee's response: the layout has no byte for it.
+    _seed(settings, RESPONSE_AT_0014, {RESPONSE: ("employee", {"listening.employee": 4, "outcome.nps": 9})})
     with pytest.raises(RuntimeError, match=r"outcome\.nps"):
         in_thread(upgrade, settings, "head")
     assert run_sync(answers_and_revision()) == (2, "0014")
@@ -244,44 +222,14 @@ def test_packing_the_answers_converts_a_populated_database_both_ways(empty_datab
         (response_id, item, value) for response_id, (_, answers) in given.items() for item, value in answers.items()
     )
 
-    async def seed() -> None:
-        from surveys.instruments.services import register_instrument
-
-        config = alchemy_config(settings)
-        engine = config.get_engine()
+    async def comment_on(response_id: uuid.UUID) -> None:
+        engine = alchemy_config(settings).get_engine()
         try:
-            async with config.get_session() as session, session.begin():
-                version, _ = await register_instrument(session, "attention")
-                version_id = version.id
             async with engine.begin() as connection:
                 await connection.execute(
-                    sa.insert(Organisation.__table__).values(id=ORG, slug="o", name="O", created_at=NOW, updated_at=NOW)
-                )
-                await connection.execute(
-                    sa.insert(Team.__table__).values(
-                        id=TEAM, organisation_id=ORG, external_id="T", name="T", created_at=NOW, updated_at=NOW
+                    sa.insert(Comment.__table__).values(
+                        response_id=response_id, item_id="comment.employee", text="Merci"
                     )
-                )
-                await connection.execute(
-                    sa.insert(Wave.__table__).values(
-                        id=WAVE, organisation_id=ORG, instrument_version_id=version_id, name="W", opens_on=NOW.date(),
-                        closes_on=NOW.date(), state="closed", created_at=NOW, updated_at=NOW,
-                    )
-                )  # fmt: skip
-                for response_id, (respondent, answers) in given.items():
-                    await connection.execute(
-                        sa.insert(RESPONSE_AT_0014).values(
-                            id=response_id, wave_id=WAVE, team_id=TEAM, instrument_version_id=version_id,
-                            respondent=respondent, channel="invitation",
-                        )
-                    )  # fmt: skip
-                    for item, value in answers.items():
-                        await connection.execute(
-                            sa.insert(ANSWER_BEFORE_0015).values(response_id=response_id, item_id=item, value=value)
-                        )
-                first = next(iter(given))
-                await connection.execute(
-                    sa.insert(Comment.__table__).values(response_id=first, item_id="comment.employee", text="Merci")
                 )
         finally:
             await engine.dispose()
@@ -320,7 +268,8 @@ def test_packing_the_answers_converts_a_populated_database_both_ways(empty_datab
     def packed() -> dict[uuid.UUID, tuple[str, dict[str, int]]]:
         return {stored.id: (stored.respondent.value, stored.answers) for stored in run_sync(_stored(settings))}
 
-    run_sync(seed())
+    _seed(settings, RESPONSE_AT_0014, given)
+    run_sync(comment_on(next(iter(given))))
     in_thread(upgrade, settings, "head")
     assert packed() == given and run_sync(comments()) == ["Merci"]
     in_thread(command.downgrade, alembic_config(settings), "0014")
