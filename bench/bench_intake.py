@@ -9,7 +9,8 @@ rounds interleaved BENCH_ROUNDS (3) times (Symmetry's tokens are split between i
 Prints each round's requests per second, p50 and p99, the CPU milliseconds per request of the server, of
 PostgreSQL's processes and of the worker (from /proc), and the answers that were not 201, then the median of the
 rounds and Symmetry's ratio to the floor. Run with ``make bench-intake``; BENCH_KINDS (``postgresql,sqlite``)
-chooses the databases, BENCH_APP another ASGI factory in Symmetry's place (a variant measured beside the floor).
+chooses the databases, BENCH_APP another ASGI factory in Symmetry's place (a variant measured beside the floor, such
+as ``intake_api_alone:create_app``).
 """
 
 from __future__ import annotations
