@@ -1,4 +1,4 @@
-"""Report charts: valid PNGs at their printed size, the same bytes every time, and their helpers computed right."""
+"""Report charts: JPEGs at their printed size and close to the canvas, the same bytes every time, helpers right."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ import base64
 import dataclasses
 import hashlib
 import io
-import struct
 import subprocess
 import sys
-import zlib
 from collections.abc import Callable
 
 import numpy as np
@@ -30,7 +28,7 @@ from reports.charts import (
     ScatterChart,
     TrendChart,
     gap_bin_edges,
-    png_bytes,
+    jpeg_bytes,
     regression_band,
 )
 from symmetry.stats import MeanEstimate
@@ -123,25 +121,16 @@ CHARTS: dict[str, tuple[Callable[[], Chart], int]] = {
 }
 
 
-def png_of(uri: str) -> bytes:
-    prefix = "data:image/png;base64,"
+def jpeg_of(uri: str) -> bytes:
+    prefix = "data:image/jpeg;base64,"
     assert uri.startswith(prefix)
     return base64.b64decode(uri[len(prefix) :], validate=True)
 
 
-def chunks(png: bytes) -> dict[bytes, bytes]:
-    """Every chunk of a PNG by type (IDAT joined), each checked against its CRC."""
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    found: dict[bytes, bytes] = {}
-    position = 8
-    while position < len(png):
-        (length,) = struct.unpack(">I", png[position : position + 4])
-        kind, data = png[position + 4 : position + 8], png[position + 8 : position + 8 + length]
-        (crc,) = struct.unpack(">I", png[position + 8 + length : position + 12 + length])
-        assert crc == zlib.crc32(kind + data)
-        found[kind] = found.get(kind, b"") + data
-        position += 12 + length
-    return found
+def psnr(decoded: np.ndarray, original: np.ndarray) -> float:
+    """Peak signal-to-noise ratio in dB: 40 is hard to see, 50 and more cannot be seen."""
+    error = np.mean((decoded.astype(float) - original.astype(float)) ** 2)
+    return float("inf") if error == 0 else float(10 * np.log10(255**2 / error))
 
 
 def test_the_printed_widths_are_those_of_the_a4_text_column() -> None:
@@ -150,27 +139,25 @@ def test_the_printed_widths_are_those_of_the_a4_text_column() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))
-def test_each_chart_draws_a_png_of_its_printed_size(name: str) -> None:
+def test_each_chart_draws_a_jpeg_of_its_printed_size_close_to_its_pixels(name: str) -> None:
     build, width = CHARTS[name]
-    png = png_of(build().draw())
-    found = chunks(png)
-    assert set(found) == {b"IHDR", b"pHYs", b"IDAT", b"IEND"}  # no text chunk: no software, no timestamp
-    png_width, png_height, depth, colour_type = struct.unpack(">IIBB", found[b"IHDR"][:10])
-    assert (png_width, depth, colour_type) == (width, 8, 2)
-    assert 1.5 * DPI <= png_height <= 5 * DPI
-    assert struct.unpack(">IIB", found[b"pHYs"]) == (5906, 5906, 1)  # 150 dots per inch
-    image = Image.open(io.BytesIO(png))
+    chart = build()
+    jpeg = jpeg_of(chart.draw())
+    image = Image.open(io.BytesIO(jpeg))
     image.load()
-    assert image.size == (png_width, png_height) and image.mode == "RGB"
-    colours = {tuple(pixel) for pixel in np.asarray(image).reshape(-1, 3).tolist()}
+    assert image.format == "JPEG" and image.mode == "RGB"
+    assert image.info["dpi"] == (DPI, DPI)
+    assert set(image.info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}  # no EXIF, no comment
+    assert image.width == width and 1.5 * DPI <= image.height <= 5 * DPI
+    pixels = chart.pixels()
+    assert pixels.shape == (image.height, image.width, 3)
+    assert psnr(np.asarray(image), pixels) > 48
+    colours = {tuple(pixel) for pixel in pixels.reshape(-1, 3).tolist()}
     assert len(colours) >= 3  # white paper, ink and at least one voice: something was drawn
 
 
 def test_the_mirror_chart_grows_with_the_dimensions_at_150_dpi() -> None:
-    heights = []
-    for dimensions in (DIMENSIONS[:3], DIMENSIONS):
-        found = chunks(png_of(mirror_chart(dimensions).draw()))
-        heights.append(struct.unpack(">II", found[b"IHDR"][:8])[1])
+    heights = [mirror_chart(dimensions).pixels().shape[0] for dimensions in (DIMENSIONS[:3], DIMENSIONS)]
     assert heights[1] - heights[0] == pytest.approx(4 * 0.38 * DPI, abs=1)
 
 
@@ -188,7 +175,7 @@ def test_each_team_gets_its_own_marker_on_the_shared_scatter() -> None:
     seventh = scatter_chart().draw()
     eighth = dataclasses.replace(scatter_chart(), highlight=8).draw()
     assert dataclasses.replace(scatter_chart(), highlight=7).draw() == seventh != eighth
-    pixels = [np.asarray(Image.open(io.BytesIO(png_of(uri)))) for uri in (seventh, eighth)]
+    pixels = [chart.pixels() for chart in (scatter_chart(), dataclasses.replace(scatter_chart(), highlight=8))]
     differ = np.argwhere((pixels[0] != pixels[1]).any(axis=2))
     assert 0 < len(differ) < 2_000  # the two markers, nothing else
 
@@ -229,7 +216,7 @@ def test_each_team_gets_its_own_estimates_on_the_shared_mirror_background() -> N
     )
     drawn = first.draw()
     assert other.draw() != drawn and first.draw() == drawn
-    pixels = [np.asarray(Image.open(io.BytesIO(png_of(uri)))) for uri in (drawn, other.draw())]
+    pixels = [first.pixels(), other.pixels()]
     rows, columns = np.nonzero((pixels[0] != pixels[1]).any(axis=2))
     # Only the plotting area differs: not the labels on the left (22% of the width), nor the legend on top.
     assert columns.min() > 0.2 * pixels[0].shape[1] and rows.min() > 0.3 / (0.38 * 7 + 0.75) * pixels[0].shape[0]
@@ -250,20 +237,44 @@ def test_a_chart_gives_the_same_bytes_in_another_process() -> None:
     assert other.stdout == here
 
 
-def test_png_encoding_keeps_every_pixel() -> None:
-    pixels = np.random.default_rng(5).integers(0, 256, (31, 47, 3), dtype=np.uint8)
-    decoded = np.asarray(Image.open(io.BytesIO(png_bytes(pixels))).convert("RGB"))
-    np.testing.assert_array_equal(decoded, pixels)
+def test_jpeg_encoding_keeps_the_pixels_and_refuses_other_arrays() -> None:
+    pixels = mirror_chart().pixels()
+    decoded = np.asarray(Image.open(io.BytesIO(jpeg_bytes(pixels))))
+    assert psnr(decoded, pixels) > 48
+    # Colour at full resolution: a one-pixel coloured line keeps its hue (4:2:0 would halve it into grey).
+    line = np.full((16, 16, 3), 255, dtype=np.uint8)
+    line[:, 8] = (0, 114, 178)
+    decoded_line = np.asarray(Image.open(io.BytesIO(jpeg_bytes(line)))).astype(int)
+    assert np.abs(decoded_line[:, 8] - (0, 114, 178)).max() < 40
+    assert jpeg_bytes(pixels) == jpeg_bytes(pixels.copy())
     with pytest.raises(ValueError, match="uint8"):
-        png_bytes(pixels.astype(np.float64))
+        jpeg_bytes(pixels.astype(np.float64))
+    with pytest.raises(ValueError, match="uint8"):
+        jpeg_bytes(pixels[:, :, :2])
 
 
 def test_a_trend_with_a_missing_wave_still_draws_and_one_wave_is_refused() -> None:
-    assert png_of(trend_chart().draw()).startswith(b"\x89PNG")
+    assert jpeg_of(trend_chart().draw()).startswith(b"\xff\xd8")
     with pytest.raises(ValueError, match="at least 2 waves"):
         TrendChart(["Spring 2026"], [3.5], [3.9], employee_label="E", customer_label="C", axis_label="Score")
     with pytest.raises(ValueError, match="one score per wave"):
         TrendChart(["A", "B"], [3.5, 3.6], [3.9], employee_label="E", customer_label="C", axis_label="Score")
+
+
+def test_each_team_gets_its_own_lines_on_the_shared_trend_background() -> None:
+    first = trend_chart()
+    other = dataclasses.replace(first, employee=[4.6, 4.4, None], customer=[None, 1.3, 1.8])
+    on_other_waves = dataclasses.replace(first, wave_labels=["Spring 2024", "Autumn 2025", "Spring 2026"])
+    drawn = first.pixels()
+    assert not np.array_equal(other.pixels(), drawn)
+    np.testing.assert_array_equal(first.pixels(), drawn)
+    differ = (other.pixels() != drawn).any(axis=2)
+    rows, columns = np.nonzero(differ)
+    # Only the plotting area: not the score labels on the left (14% of the width), nor the legend on top.
+    assert columns.min() > 0.14 * drawn.shape[1] and rows.min() > 0.36 / 2.3 * drawn.shape[0]
+    labels_differ = (on_other_waves.pixels() != drawn).any(axis=2)
+    assert labels_differ[int(0.85 * drawn.shape[0]) :].any()  # the wave labels below the axis are redrawn
+    np.testing.assert_array_equal(first.pixels(), drawn)
 
 
 def test_voices_differ_by_marker_and_line_style_not_only_by_colour() -> None:
