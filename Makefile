@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-mixing clean
+.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-intake-ceiling bench-mixing clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,9 @@ bench-serve: $(VENV)/.installed-dev
 bench-intake: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/bench_intake.py
+
+bench-intake-ceiling: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_intake_ceiling.py
 
 bench-mixing: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_mixing.py
