@@ -140,21 +140,57 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too few comparable teams to estimate a correlation.",
     },
     "corrected_sentence": {
-        "fr": "Corrigée du manque de fiabilité des moyennes d'équipe (ICC(2) : {rel_e} côté collaborateurs, "
-        "{rel_c} côté clients), la corrélation estimée entre scores vrais serait de {corrected}. Cette valeur "
-        "corrigée est une estimation, pas un résultat testé ; elle peut dépasser 1 quand les moyennes sont peu "
-        "fiables.",
-        "en": "Corrected for the unreliability of team means (ICC(2): {rel_e} for employees, {rel_c} for "
-        "customers), the estimated correlation between true scores would be {corrected}. This corrected value "
-        "is an estimate, not a tested result, and can exceed 1 when team means are unreliable.",
+        "fr": "Corrigée du manque de fiabilité des moyennes d'équipe (ICC(2) des équipes comparées : {rel_e} côté "
+        "collaborateurs, {rel_c} côté clients), la corrélation entre scores vrais est estimée à {corrected}, "
+        "entre {low} et {high} (intervalle prudent à 95 %, qui porte aussi l'incertitude des deux fiabilités). "
+        "C'est une estimation : seule la corrélation observée est testée.",
+        "en": "Corrected for the unreliability of team means (ICC(2) of the teams compared: {rel_e} for employees, "
+        "{rel_c} for customers), the correlation between true scores is estimated at {corrected}, between {low} and "
+        "{high} (a conservative 95% interval that also carries the uncertainty of both reliabilities). It is an "
+        "estimate: only the observed correlation is tested.",
     },
+    "corrected_low_reliability": {
+        "fr": "La correction pour le manque de fiabilité des moyennes d'équipe n'est pas interprétable ici : leur "
+        "ICC(2) est de {rel_e} côté collaborateurs et de {rel_c} côté clients, et sous 0,50 une moyenne d'équipe "
+        "est surtout du bruit. Seule la corrélation observée est donnée.",
+        "en": "The correction for the unreliability of team means cannot be interpreted here: their ICC(2) is "
+        "{rel_e} for employees and {rel_c} for customers, and below 0.50 a team mean is mostly noise. Only the "
+        "observed correlation is given.",
+    },
+    "corrected_above_one": {
+        "fr": "Corrigée du manque de fiabilité des moyennes d'équipe (ICC(2) : {rel_e} et {rel_c}), la corrélation "
+        "dépasserait 1 : les fiabilités sont trop incertaines pour que la correction soit interprétée. Seule la "
+        "corrélation observée est donnée.",
+        "en": "Corrected for the unreliability of team means (ICC(2): {rel_e} and {rel_c}), the correlation would "
+        "exceed 1: the reliabilities are too uncertain for the correction to be interpreted. Only the observed "
+        "correlation is given.",
+    },
+    "not_interpretable": {"fr": "non interprétable", "en": "not interpretable"},
     "power_sentence": {
-        "fr": "Avec {n} équipes, seule une corrélation observée d'au moins {mdr} est détectée avec 80 % de chances "
-        "(test bilatéral à 5 %), et des moyennes d'équipe peu fiables affaiblissent encore la corrélation observée. "
-        "Les études publiées trouvent une corrélation vraie d'environ 0,33 (Harter, Schmidt et Hayes 2002).",
-        "en": "With {n} teams, only an observed correlation of at least {mdr} is detected with 80% probability "
-        "(two-sided test at 5%), and unreliable team means weaken the observed correlation further. Published "
-        "studies find a true correlation of about .33 (Harter, Schmidt and Hayes 2002).",
+        "fr": "Avec {n} équipes, une corrélation observée est significative (test bilatéral à 5 %) à partir de "
+        "{critical}. Les études publiées trouvent une corrélation vraie d'environ 0,33 (Harter, Schmidt et Hayes "
+        "2002) ; avec la fiabilité des moyennes d'équipe de cette vague, elle s'observerait autour de {expected}, "
+        "et cette vague avait {power} de chances de la détecter.",
+        "en": "With {n} teams, an observed correlation is significant (two-sided test at 5%) from {critical} on. "
+        "Published studies find a true correlation of about 0.33 (Harter, Schmidt and Hayes 2002); with the "
+        "reliability of this wave's team means it would be observed at about {expected}, and this wave had a "
+        "{power} chance of detecting it.",
+    },
+    "power_needed": {
+        "fr": "Il faudrait environ {needed} équipes pour 80 % de chances, à fiabilité égale.",
+        "en": "About {needed} teams would give an 80% chance, at the same reliabilities.",
+    },
+    "power_unreachable": {
+        "fr": "À cette fiabilité des moyennes d'équipe, aucun nombre d'équipes ne donne 80 % de chances.",
+        "en": "At this reliability of team means, no number of teams gives an 80% chance.",
+    },
+    "power_no_reliability": {
+        "fr": "Avec {n} équipes, une corrélation observée est significative (test bilatéral à 5 %) à partir de "
+        "{critical}. Les moyennes d'équipe de cette vague ne sont pas fiables (ICC(2) nulle ou négative d'un côté) : "
+        "le lien publié d'environ 0,33 (Harter, Schmidt et Hayes 2002) ne peut pas s'y montrer.",
+        "en": "With {n} teams, an observed correlation is significant (two-sided test at 5%) from {critical} on. "
+        "This wave's team means are not reliable (ICC(2) zero or negative on one side): the published link of "
+        "about 0.33 (Harter, Schmidt and Hayes 2002) cannot show in them.",
     },
     "not_significant_sentence": {
         "fr": "Ce résultat non significatif ne signifie donc pas « aucun lien ».",

@@ -349,14 +349,13 @@ def analyse_statistics(
         for voice in MIRRORED_VOICES
     )
     reliability = {voice: _alpha(columns, voice, dimension_keys) for voice in MIRRORED_VOICES}
-    icc2 = {(index.dimension, index.voice): index.icc2 for index in aggregation}
 
     def linkage(measure: str) -> Linkage:
         return build_linkage(
             measure,
             _points(teams, measure),
-            employee_reliability=icc2[measure, Voice.EMPLOYEE],
-            customer_reliability=icc2[measure, Voice.CUSTOMER],
+            employee=columns[measure, Voice.EMPLOYEE],
+            customer=columns[measure, Voice.CUSTOMER],
         )
 
     return WaveAnalysis(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 from symmetry import stats
 from symmetry.analysis import DimensionResult, TeamResult, WaveAnalysis, gap_label
 from symmetry.domain import Voice
-from symmetry.linkage import Drivers, Linkage, lagged_linkage
+from symmetry.linkage import Drivers, Linkage, Power, lagged_linkage
 
 SCALE_LOW, SCALE_HIGH = 1, 5
 
@@ -75,12 +76,47 @@ def _linkage(linkage: Linkage) -> dict[str, Any]:
         "spearman": _correlation(linkage.spearman),
         "kendall": _correlation(linkage.kendall),
         "adjusted_pvalue": linkage.adjusted_pvalue,
-        "corrected_r": _number(linkage.corrected_r),
+        "corrected": _corrected(linkage.corrected),
         "employee_icc2": _number(linkage.employee_reliability),
         "customer_icc2": _number(linkage.customer_reliability),
         "size_partial": _correlation(linkage.size_partial),
-        "minimum_detectable_r": linkage.minimum_detectable_r,
+        "power": None if linkage.power is None else dataclasses.asdict(linkage.power),
     }
+
+
+def _corrected(corrected: stats.CorrectedCorrelation | None) -> dict[str, Any] | None:
+    """The corrected r only where it can be read: a value past 1 or on unreliable means is never written."""
+    if corrected is None:
+        return None
+    return {
+        "r": corrected.value,
+        "ci": _pair(corrected.ci),
+        "confidence": corrected.confidence,
+        "interval": "conservative: Fisher's interval of r and the F intervals of both ICC(2), Bonferroni-combined",
+        "not_interpretable": corrected.not_interpretable,
+    }
+
+
+def power_note(power: Power | None) -> str:
+    """The power statement in one English sentence, its three figures named so that none is read for another."""
+    if power is None:
+        return "Too few teams to estimate the linkage."
+    said = (
+        f"With {power.teams} teams, an observed correlation is significant (two-sided 5% test) "
+        f"from {power.critical_r:.2f} on."
+    )
+    if power.expected_r is None or power.power is None:
+        return f"{said} Team means are not reliable (ICC(2) not positive on one side): the published link cannot show."
+    needed = (
+        f"about {power.teams_needed} teams would give 80%"
+        if power.teams_needed is not None
+        else "no number of teams gives 80%"
+    )
+    return (
+        f"{said} A true correlation of {power.true_r:.2f} (Harter, Schmidt and Hayes 2002) would be observed at about "
+        f"{power.expected_r:.2f} with these reliabilities of team means: power {power.power:.0%}; {needed}. "
+        "A non-significant result is not evidence of no link."
+    )
 
 
 def _drivers(drivers: Drivers | None) -> dict[str, Any] | None:
@@ -125,7 +161,6 @@ def analysis_document(
     analysis: WaveAnalysis, *, previous: WaveAnalysis | None = None, previous_name: str | None = None
 ) -> dict[str, Any]:
     """Every figure of the analysis, with NaN written as null; with the previous wave's, trends and lags."""
-    power = analysis.linkage.minimum_detectable_r
     return {
         "instrument": {"key": analysis.instrument.key, "version": analysis.instrument.version},
         "anonymity_threshold": analysis.anonymity_threshold,
@@ -161,11 +196,6 @@ def analysis_document(
             "dimension_linkage": {linkage.measure: _linkage(linkage) for linkage in analysis.dimension_linkage},
             "drivers": _drivers(analysis.drivers),
             "across_waves": None if previous is None else _across_waves(previous, analysis, previous_name),
-            "power_note": (
-                f"With {len(analysis.linkage.points)} teams, a correlation below {power:.2f} may go undetected "
-                "(80% power, two-sided 5% test): a non-significant result is not evidence of no link."
-                if power is not None
-                else "Too few teams to estimate the linkage."
-            ),
+            "power_note": power_note(analysis.linkage.power),
         },
     }

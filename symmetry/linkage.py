@@ -1,7 +1,7 @@
 """The linkage across teams, key drivers, and the cross-lagged comparison of two waves.
 
 Per dimension and overall: three coefficients, adjusted p-values, the corrected and size-partialled
-correlations and the power statement.
+correlations and the power statement (:class:`Power`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,45 @@ class TeamPoint:
     """Employee respondents: the team size held constant by the partial correlation."""
 
 
+PUBLISHED_TRUE_R = 0.33
+"""The true-score correlation of employee engagement with customer outcomes across 7,939 business units (Harter,
+Schmidt and Hayes 2002): the link a wave's power is stated for."""
+TARGET_POWER = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Power:
+    """What this number of teams can show, in the three figures that are easily read one for another."""
+
+    teams: int
+    critical_r: float
+    """The smallest observed r that is significant (two-sided, .05) at this number of teams."""
+    true_r: float
+    expected_r: float | None
+    """`true_r` as these team means would show it, shrunk by both reliabilities; None if one is not positive."""
+    power: float | None
+    """The chance of a significant observed r when the true one is `true_r`; None with `expected_r`."""
+    teams_needed: int | None
+    """Teams for 80% power at these reliabilities; None when no number of teams reaches it."""
+
+
+def power_statement(teams: int, employee_reliability: float, customer_reliability: float) -> Power:
+    """The power of a linkage among `teams` teams to detect the published true correlation, at these reliabilities."""
+    critical = stats.critical_correlation(teams)
+    if not (employee_reliability > 0 and customer_reliability > 0):
+        return Power(teams, critical, PUBLISHED_TRUE_R, None, None, None)
+    expected = PUBLISHED_TRUE_R * math.sqrt(min(employee_reliability, 1.0) * min(customer_reliability, 1.0))
+    needed = stats.teams_for_power(expected, power=TARGET_POWER)
+    return Power(
+        teams,
+        critical,
+        PUBLISHED_TRUE_R,
+        expected,
+        stats.correlation_power(expected, teams),
+        None if math.isinf(needed) else math.ceil(needed),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Linkage:
     """Correlation across teams of one measure's employee means with its customer means."""
@@ -41,53 +81,52 @@ class Linkage:
     """Pearson's p adjusted (Benjamini-Hochberg) across the dimensions; None for the overall score."""
     employee_reliability: float
     customer_reliability: float
-    corrected_r: float
-    """Pearson's r corrected for the unreliability of team means (ICC(2)): an estimate, never tested."""
+    """ICC(2) of each side over the teams in `points`: the teams the correlation is computed from."""
+    corrected: stats.CorrectedCorrelation | None
+    """Pearson's r corrected for the unreliability of team means, or why it cannot be read: never tested."""
     size_partial: stats.CorrelationResult | None
     """Pearson's r with the number of employee respondents held constant."""
-    minimum_detectable_r: float | None
+    power: Power | None
 
 
 MIN_TEAMS = 4
 
 
-def _safe(function: object, *args: object, **kwargs: object) -> stats.CorrelationResult | None:
+def _safe(function: object, *args: object, **kwargs: object) -> Any:
     try:
-        return function(*args, **kwargs)  # type: ignore[operator, no-any-return]
+        return function(*args, **kwargs)  # type: ignore[operator]
     except ValueError:
         return None
 
 
 def build_linkage(
-    measure: str, points: Sequence[TeamPoint], *, employee_reliability: float, customer_reliability: float
+    measure: str, points: Sequence[TeamPoint], *, employee: stats.GroupStatistics, customer: stats.GroupStatistics
 ) -> Linkage:
-    """Every linkage statistic of one measure from its team points."""
-    employee = [point.employee for point in points]
-    customer = [point.customer for point in points]
+    """Every linkage statistic of one measure from its team points and both sides' answers in those teams."""
+    teams = [point.team for point in points]
+    employee, customer = stats.subset_statistics(employee, teams), stats.subset_statistics(customer, teams)
+    employee_reliability = _safe(stats.icc2_from_statistics, employee)
+    customer_reliability = _safe(stats.icc2_from_statistics, customer)
+    employee_reliability = math.nan if employee_reliability is None else employee_reliability
+    customer_reliability = math.nan if customer_reliability is None else customer_reliability
+    x = [point.employee for point in points]
+    y = [point.customer for point in points]
     enough = len(points) >= MIN_TEAMS
-    pearson = _safe(stats.correlation, employee, customer) if enough else None
+    pearson = _safe(stats.correlation, x, y) if enough else None
     return Linkage(
         measure=measure,
         points=tuple(points),
         correlation=pearson,
-        spearman=_safe(stats.correlation, employee, customer, method="spearman") if enough else None,
-        kendall=_safe(stats.correlation, employee, customer, method="kendall") if len(points) >= 5 else None,
+        spearman=_safe(stats.correlation, x, y, method="spearman") if enough else None,
+        kendall=_safe(stats.correlation, x, y, method="kendall") if len(points) >= 5 else None,
         adjusted_pvalue=None,
         employee_reliability=employee_reliability,
         customer_reliability=customer_reliability,
-        corrected_r=(
-            stats.disattenuated_correlation(
-                pearson.r, reliability_x=employee_reliability, reliability_y=customer_reliability
-            )
-            if pearson is not None
-            else math.nan
-        ),
+        corrected=None if pearson is None else _safe(stats.corrected_correlation, pearson, employee, customer),
         size_partial=(
-            _safe(stats.partial_correlation, employee, customer, [point.size for point in points])
-            if len(points) >= 5
-            else None
+            _safe(stats.partial_correlation, x, y, [point.size for point in points]) if len(points) >= 5 else None
         ),
-        minimum_detectable_r=stats.minimum_detectable_correlation(len(points)) if enough else None,
+        power=power_statement(len(points), employee_reliability, customer_reliability) if enough else None,
     )
 
 

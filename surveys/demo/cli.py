@@ -18,6 +18,7 @@ from surveys.reporting.cli import print_failures, render_command_run
 from surveys.reporting.rendering import RenderSummary
 from surveys.settings import Settings
 from symmetry.analysis import WaveAnalysis
+from symmetry.document import power_note
 from symmetry.domain import Respondent
 
 
@@ -119,17 +120,21 @@ def _print_summary(console: Console, run: DemoRun, analysis: WaveAnalysis, seed:
             f"Linkage across {c.n} teams ({analysis.withheld_teams} withheld below {analysis.anonymity_threshold} "
             f"employee respondents): r = {c.r:.2f}, 95% CI [{c.ci[0]:.2f}, {c.ci[1]:.2f}], p = {c.pvalue:.3g}"
         )
+        corrected = linkage.corrected
+        reading = (
+            f"{corrected.value:.2f}, conservative 95% CI [{corrected.ci[0]:.2f}, {corrected.ci[1]:.2f}]"
+            if corrected is not None and corrected.value is not None
+            else "not interpretable"
+        )
         console.print(
             f"  corrected for the reliability of team means (ICC(2) {linkage.employee_reliability:.2f} employees, "
-            f"{linkage.customer_reliability:.2f} customers): {linkage.corrected_r:.2f}"
+            f"{linkage.customer_reliability:.2f} customers): {reading}"
         )
         console.print(
             f"  truth of the simulation: linkage parameter {run.model.linkage:.2f}, correlation of the drawn team "
             f"climates {run.true_team_correlation:.2f}"
         )
-        console.print(
-            f"  smallest correlation detectable with 80% power at {c.n} teams: {linkage.minimum_detectable_r:.2f}"
-        )
+        console.print(f"  {power_note(linkage.power)}")
     console.print(
         f"Reports: {reports.rendered} PDFs in {reports.out} (organisation-en.pdf, organisation-fr.pdf, teams/)"
     )

@@ -18,6 +18,15 @@ from surveys.waves.models import WaveState
 from symmetry.document import analysis_document
 
 
+def _corrected(corrected: dict[str, Any] | None) -> str:
+    if corrected is None:
+        return "–"
+    if corrected["r"] is None:
+        return "n.i."
+    low, high = corrected["ci"]
+    return f"{corrected['r']:.2f} [{low:.2f}, {high:.2f}]"
+
+
 def _r(correlation: dict[str, Any] | None) -> str:
     if correlation is None:
         return "–"
@@ -62,11 +71,15 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
             _p(linkage["adjusted_pvalue"]),
             _r(linkage["spearman"]),
             _r(linkage["kendall"]),
-            "–" if linkage["corrected_r"] is None else f"{linkage['corrected_r']:.2f}",
+            _corrected(linkage["corrected"]),
             _r(linkage["size_partial"]),
         )
     console.print(table)
-    console.print("* corrected for the unreliability of team means (ICC(2) of each side): an estimate, not a test.")
+    console.print(
+        "* corrected for the unreliability of team means (ICC(2) of each side over the teams compared), with a "
+        "conservative 95% interval: an estimate, not a test; n.i. = not interpretable (ICC(2) below 0.50 on a side, "
+        "or a corrected value past 1)."
+    )
     console.print(organisation["power_note"])
 
     indices = Table(title="Aggregation: ICC(1) / ICC(2) / median rwg (rwg(j) overall) / median AD")

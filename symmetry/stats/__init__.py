@@ -14,16 +14,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from symmetry.stats.aggregation import (
         GroupStatistics,
+        IccIntervals,
         MeanEstimate,
+        adjusted_group_size,
         group_means,
         group_statistics,
         icc1,
         icc1_from_statistics,
         icc2,
         icc2_from_statistics,
+        icc_intervals,
         means_from_statistics,
         pooled_statistics,
         statistics_from_sums,
+        subset_statistics,
     )
     from symmetry.stats.agreement import (
         average_deviation,
@@ -36,13 +40,14 @@ if TYPE_CHECKING:
         uniform_null_variance,
     )
     from symmetry.stats.correlation import (
+        MIN_RELIABILITY,
+        CorrectedCorrelation,
         CorrelationMethod,
         CorrelationResult,
         DependentComparison,
         compare_dependent_correlations,
+        corrected_correlation,
         correlation,
-        disattenuated_correlation,
-        minimum_detectable_correlation,
         partial_correlation,
     )
     from symmetry.stats.differences import (
@@ -51,30 +56,56 @@ if TYPE_CHECKING:
         group_mean_differences,
         mean_difference,
     )
-    from symmetry.stats.drivers import RelativeWeights, relative_weights
-    from symmetry.stats.multiple import fdr_bh
-    from symmetry.stats.outcomes import NetPromoterScore, group_nps, nps, nps_from_counts
-    from symmetry.stats.reliability import AlphaResult, alpha_from_variances, cronbach_alpha
+    from symmetry.stats.drivers import (
+        RelativeWeights,
+        relative_weights,
+    )
+    from symmetry.stats.multiple import (
+        fdr_bh,
+    )
+    from symmetry.stats.outcomes import (
+        NetPromoterScore,
+        group_nps,
+        nps,
+        nps_from_counts,
+    )
+    from symmetry.stats.power import (
+        correlation_power,
+        critical_correlation,
+        teams_for_power,
+    )
+    from symmetry.stats.reliability import (
+        AlphaResult,
+        alpha_from_variances,
+        cronbach_alpha,
+    )
+
 
 _SOURCES = {
     "AlphaResult": "reliability",
+    "CorrectedCorrelation": "correlation",
     "CorrelationMethod": "correlation",
     "CorrelationResult": "correlation",
     "DependentComparison": "correlation",
     "Difference": "differences",
     "GroupStatistics": "aggregation",
+    "IccIntervals": "aggregation",
+    "MIN_RELIABILITY": "correlation",
     "MeanEstimate": "aggregation",
     "NetPromoterScore": "outcomes",
     "RelativeWeights": "drivers",
+    "adjusted_group_size": "aggregation",
     "alpha_from_variances": "reliability",
     "average_deviation": "agreement",
     "awg": "agreement",
     "awg_from_statistics": "agreement",
     "compare_dependent_correlations": "correlation",
+    "corrected_correlation": "correlation",
     "correlation": "correlation",
+    "correlation_power": "power",
+    "critical_correlation": "power",
     "cronbach_alpha": "reliability",
     "differences_from_statistics": "differences",
-    "disattenuated_correlation": "correlation",
     "fdr_bh": "multiple",
     "group_mean_differences": "differences",
     "group_means": "aggregation",
@@ -84,9 +115,9 @@ _SOURCES = {
     "icc1_from_statistics": "aggregation",
     "icc2": "aggregation",
     "icc2_from_statistics": "aggregation",
+    "icc_intervals": "aggregation",
     "mean_difference": "differences",
     "means_from_statistics": "aggregation",
-    "minimum_detectable_correlation": "correlation",
     "nps": "outcomes",
     "nps_from_counts": "outcomes",
     "partial_correlation": "correlation",
@@ -97,6 +128,8 @@ _SOURCES = {
     "rwg_j": "agreement",
     "rwg_j_from_statistics": "agreement",
     "statistics_from_sums": "aggregation",
+    "subset_statistics": "aggregation",
+    "teams_for_power": "power",
     "uniform_null_variance": "agreement",
 }
 """Each public name and the module of ``symmetry.stats`` that defines it."""
@@ -106,30 +139,41 @@ def __getattr__(name: str) -> Any:
     module = _SOURCES.get(name)
     if module is None:
         raise AttributeError(f"module 'symmetry.stats' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"symmetry.stats.{module}"), name)
+    source = importlib.import_module(f"symmetry.stats.{module}")
+    value = getattr(source, name)
     globals()[name] = value
+    if module in _SOURCES:
+        # Its first import made the package's attribute the submodule `correlation`, which a function shares the
+        # name of: the function is the public name.
+        globals()[module] = getattr(source, module)
     return value
 
 
 __all__ = [
+    "MIN_RELIABILITY",
     "AlphaResult",
+    "CorrectedCorrelation",
     "CorrelationMethod",
     "CorrelationResult",
     "DependentComparison",
     "Difference",
     "GroupStatistics",
+    "IccIntervals",
     "MeanEstimate",
     "NetPromoterScore",
     "RelativeWeights",
+    "adjusted_group_size",
     "alpha_from_variances",
     "average_deviation",
     "awg",
     "awg_from_statistics",
     "compare_dependent_correlations",
+    "corrected_correlation",
     "correlation",
+    "correlation_power",
+    "critical_correlation",
     "cronbach_alpha",
     "differences_from_statistics",
-    "disattenuated_correlation",
     "fdr_bh",
     "group_mean_differences",
     "group_means",
@@ -139,9 +183,9 @@ __all__ = [
     "icc1_from_statistics",
     "icc2",
     "icc2_from_statistics",
+    "icc_intervals",
     "mean_difference",
     "means_from_statistics",
-    "minimum_detectable_correlation",
     "nps",
     "nps_from_counts",
     "partial_correlation",
@@ -152,5 +196,7 @@ __all__ = [
     "rwg_j",
     "rwg_j_from_statistics",
     "statistics_from_sums",
+    "subset_statistics",
+    "teams_for_power",
     "uniform_null_variance",
 ]

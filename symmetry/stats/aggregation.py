@@ -209,6 +209,77 @@ def icc2_from_statistics(s: GroupStatistics) -> float:
     return (between - within) / between
 
 
+def adjusted_group_size(s: GroupStatistics) -> float:
+    r"""The adjusted mean group size k0 of an unbalanced one-way design, beside the plain N/J.
+
+    Notes
+    -----
+    :math:`k_0 = (N - \sum_j n_j^2 / N) / (J - 1)`; it equals N/J when every group has the same size and is smaller
+    otherwise, since large groups weigh less in the expected between-group mean square.
+
+    References
+    ----------
+    Snedecor, G. W., & Cochran, W. G. (1989). *Statistical methods* (8th ed.), section 13.11.
+
+    Examples
+    --------
+    >>> adjusted_group_size(statistics_from_sums(["a", "b"], [2, 6], [4, 12], [10, 30]))
+    3.5
+
+    """
+    sizes = s.n.astype(np.float64)
+    total, groups = float(sizes.sum()), sizes.size
+    if groups < 2:
+        raise ValueError(f"at least two groups with answers are needed, got {groups}")
+    return (total - float(np.sum(sizes**2)) / total) / (groups - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class IccIntervals:
+    """F-based confidence intervals of ICC(1) and ICC(2), with the group size they take for k."""
+
+    icc1: tuple[float, float]
+    icc2: tuple[float, float]
+    k: float
+    """The adjusted group size k0 (N/J for equal groups)."""
+    confidence: float
+
+
+def icc_intervals(s: GroupStatistics, *, confidence: float = 0.95) -> IccIntervals:
+    r"""Confidence intervals of ICC(1) and ICC(2) from the F ratio of the one-way ANOVA, as ``psych::ICC`` gives.
+
+    Notes
+    -----
+    With :math:`F = MSB/MSW` on J - 1 and N - J degrees of freedom, :math:`F_L = F / F_{1-\alpha/2}(J-1, N-J)` and
+    :math:`F_U = F \cdot F_{1-\alpha/2}(N-J, J-1)`: ICC(1) lies in :math:`[(F_L - 1)/(F_L + k - 1),
+    (F_U - 1)/(F_U + k - 1)]` and ICC(2) in :math:`[1 - 1/F_L, 1 - 1/F_U]`. ``psych::ICC`` (its ICC1 and ICC1k)
+    needs equal groups; unequal ones take k0 (:func:`adjusted_group_size`) for k, an approximation.
+
+    References
+    ----------
+    Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater reliability.
+    *Psychological Bulletin*, 86(2), 420-428.
+
+    """
+    check_confidence(confidence)
+    between, within, _ = mean_squares(s)
+    total, groups = int(s.n.sum()), int(s.labels.size)
+    k = adjusted_group_size(s)
+    tail = (1 - confidence) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = between / within if within > 0 else math.inf
+    f_low = f / float(stats.f.isf(tail, groups - 1, total - groups))
+    f_high = f * float(stats.f.isf(tail, total - groups, groups - 1))
+
+    def icc1_at(ratio: float) -> float:
+        return 1.0 if math.isinf(ratio) else (ratio - 1) / (ratio + k - 1)
+
+    def icc2_at(ratio: float) -> float:
+        return 1.0 if math.isinf(ratio) else 1 - 1 / ratio if ratio > 0 else -math.inf
+
+    return IccIntervals((icc1_at(f_low), icc1_at(f_high)), (icc2_at(f_low), icc2_at(f_high)), k, confidence)
+
+
 def statistics_from_sums(
     labels: npt.ArrayLike, n: npt.ArrayLike, sums: npt.ArrayLike, sums_of_squares: npt.ArrayLike
 ) -> GroupStatistics:
@@ -231,6 +302,19 @@ def statistics_from_sums(
         # Sums of squares around the mean; clipped at zero against rounding in large sums.
         variance = np.where(counts > 1, np.maximum(squares - counts * mean**2, 0.0) / (counts - 1), np.nan)
     return GroupStatistics(labels=label_array[order], n=counts, mean=mean, variance=variance)
+
+
+def subset_statistics(s: GroupStatistics, labels: Any) -> GroupStatistics:
+    """The statistics of the groups among `labels` only, still in sorted order.
+
+    Examples
+    --------
+    >>> subset_statistics(group_statistics([1, 2, 3, 5], ["a", "a", "b", "c"]), ["c", "a"]).labels.tolist()
+    ['a', 'c']
+
+    """
+    keep = np.isin(s.labels, np.asarray(list(labels), dtype=s.labels.dtype))
+    return GroupStatistics(labels=s.labels[keep], n=s.n[keep], mean=s.mean[keep], variance=s.variance[keep])
 
 
 def pooled_statistics(s: GroupStatistics) -> tuple[int, float, float]:

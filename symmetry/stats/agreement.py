@@ -116,8 +116,10 @@ def awg(values: npt.ArrayLike, groups: npt.ArrayLike, *, low: float, high: float
     Notes
     -----
     :math:`a_{wg} = 1 - 2 s^2 / ([(H + L)M - M^2 - HL] \cdot k/(k - 1))` for a group of k answers with mean M
-    on a scale from L to H. It is NaN for a group of one, and where the mean is so close to an end of the scale
-    that the maximum possible variance vanishes.
+    on a scale from L to H. As Brown and Hauenstein advise and R's ``multilevel::awg`` computes it, it is not
+    computed (NaN) when M lies outside :math:`[(L(k-1)+H)/k, (H(k-1)+L)/k]`, where the largest possible variance
+    is too constrained for the index to mean anything, and it is 1 when every answer sits at one end of the
+    scale (M = L or M = H), even for a single answer there; any other group of one is NaN.
 
     References
     ----------
@@ -140,7 +142,11 @@ def awg_from_statistics(summary: GroupStatistics, *, low: float, high: float) ->
     mean, n = summary.mean, summary.n.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         maximum = ((high + low) * mean - mean**2 - high * low) * n / (n - 1)
-        agreement = np.where((n > 1) & (maximum > 0), 1 - 2 * summary.variance / maximum, np.nan)
+        agreement = 1 - 2 * summary.variance / maximum
+    # The bounds as multilevel::awg writes them, so that a mean on a bound compares as R's does.
+    outside = (mean < (low * (n - 1) + high) / n) | (mean > (high * (n - 1) + low) / n)
+    agreement = np.where(outside | (n < 2), np.nan, agreement)
+    agreement = np.where((mean == high) | (mean == low), 1.0, agreement)
     return dict(zip(python_labels(summary.labels), agreement.tolist(), strict=True))
 
 

@@ -1,4 +1,4 @@
-"""Correlations across teams, with intervals and the power statements that keep them honest."""
+"""Correlations across teams, with intervals, and corrected for the unreliability of team means."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from scipy import stats
 
 from symmetry.arrays import FloatArray
 from symmetry.stats._validation import as_float_vector, check_confidence, check_same_length
+from symmetry.stats.aggregation import GroupStatistics, icc2_from_statistics, icc_intervals
 
 CorrelationMethod = Literal["pearson", "spearman", "kendall"]
 
@@ -243,41 +244,89 @@ def compare_dependent_correlations(
     return DependentComparison(difference=r12 - r34, z=z, pvalue=float(2 * stats.norm.sf(abs(z))), n=n)
 
 
-def minimum_detectable_correlation(n: int, *, power: float = 0.8, alpha: float = 0.05) -> float:
-    r"""Smallest correlation a two-sided test at `alpha` detects with probability `power` among `n` teams.
+MIN_RELIABILITY = 0.5
+"""Least ICC(2) on either side for a corrected correlation to be read: below it team means are mostly noise."""
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectedCorrelation:
+    """Pearson's r corrected for the unreliability of both sides' team means, or why it cannot be read.
+
+    `value` is None when it is not interpretable: a reliability below the least one, or a corrected value past 1
+    (which says the reliabilities are underestimated, not that the link is perfect). The interval is NaN then.
+    """
+
+    observed: float
+    reliability_x: float
+    reliability_y: float
+    value: float | None
+    ci: tuple[float, float]
+    confidence: float
+    not_interpretable: Literal["low_reliability", "above_one"] | None
+
+
+def corrected_correlation(
+    observed: CorrelationResult,
+    x: GroupStatistics,
+    y: GroupStatistics,
+    *,
+    min_reliability: float = MIN_RELIABILITY,
+    confidence: float = 0.95,
+) -> CorrectedCorrelation:
+    r"""The correlation between true team scores (Spearman 1904), with an interval that carries every uncertainty.
+
+    Parameters
+    ----------
+    observed : CorrelationResult
+        Pearson's r of the team means, with its number of teams.
+    x, y : GroupStatistics
+        Each side's answers in the teams that entered `observed`: their ICC(2) are the reliabilities.
+    min_reliability : float
+        Least ICC(2) on each side for the corrected value to be given (:data:`MIN_RELIABILITY`).
+    confidence : float
+        Coverage of the interval.
 
     Notes
     -----
-    From the Fisher z approximation: :math:`r = \tanh((z_{1-\alpha/2} + z_{power}) / \sqrt{n - 3})`.
-    A non-significant result among `n` teams rules out correlations above this value only.
+    :math:`r_c = r / \sqrt{ICC(2)_x\,ICC(2)_y}`. The interval is conservative: Fisher's interval of r and the
+    F-based intervals of both ICC(2) (:func:`icc_intervals`), each at :math:`1 - (1 - c)/3`, combined at their
+    least and most favourable ends, so that it covers with probability at least `c` (Bonferroni); it is
+    clipped to [-1, 1]. Only the observed r is tested.
 
     Examples
     --------
-    >>> round(minimum_detectable_correlation(20), 2)
-    0.59
+    >>> from symmetry.stats.aggregation import statistics_from_sums
+    >>> teams = ["a", "b", "c", "d", "e"]
+    >>> x = statistics_from_sums(teams, [10] * 5, [20, 30, 35, 40, 45], [50, 100, 135, 170, 215])
+    >>> y = statistics_from_sums(teams, [10] * 5, [25, 28, 36, 38, 44], [75, 90, 140, 155, 200])
+    >>> r = correlation(x.mean, y.mean)
+    >>> corrected = corrected_correlation(r, x, y)
+    >>> round(corrected.reliability_x, 3), corrected.value is None, corrected.not_interpretable
+    (0.868, True, 'above_one')
 
     """
-    if n < 4:
-        raise ValueError(f"`n` must be at least 4 teams, got {n}")
-    if not 0.0 < power < 1.0 or not 0.0 < alpha < 1.0:
-        raise ValueError("`power` and `alpha` must lie strictly between 0 and 1")
-    z = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
-    return math.tanh(z / math.sqrt(n - 3))
+    check_confidence(confidence)
+    reliability_x, reliability_y = icc2_from_statistics(x), icc2_from_statistics(y)
+    nothing = (math.nan, math.nan)
+    if not (reliability_x >= min_reliability and reliability_y >= min_reliability):
+        return CorrectedCorrelation(
+            observed.r, reliability_x, reliability_y, None, nothing, confidence, "low_reliability"
+        )
+    value = observed.r / math.sqrt(reliability_x * reliability_y)
+    if abs(value) > 1:
+        return CorrectedCorrelation(observed.r, reliability_x, reliability_y, None, nothing, confidence, "above_one")
+    each = 1 - (1 - confidence) / 3
+    half = float(stats.norm.isf((1 - each) / 2)) / math.sqrt(observed.n - 3)
+    r_low, r_high = math.tanh(math.atanh(observed.r) - half), math.tanh(math.atanh(observed.r) + half)
+    (x_low, x_high), (y_low, y_high) = (icc_intervals(side, confidence=each).icc2 for side in (x, y))
 
+    def divided(r: float, toward_zero: bool) -> float:
+        """`r` over the reliabilities that shrink it most (`toward_zero`) or least."""
+        product = x_high * y_high if toward_zero else x_low * y_low
+        if product <= 0:
+            return math.copysign(1.0, r)
+        return max(-1.0, min(1.0, r / math.sqrt(min(product, 1.0))))
 
-def disattenuated_correlation(r: float, *, reliability_x: float, reliability_y: float) -> float:
-    """Correlation corrected for the unreliability of both sides (Spearman 1904).
-
-    At team level the reliabilities are the ICC(2) of each side. The corrected value estimates the
-    correlation between true team scores; it is reported beside the observed one and never tested.
-    It is NaN when a reliability is not positive, and it can exceed 1 when reliabilities are underestimated.
-
-    Examples
-    --------
-    >>> round(disattenuated_correlation(0.3, reliability_x=0.7, reliability_y=0.8), 4)
-    0.4009
-
-    """
-    if reliability_x <= 0 or reliability_y <= 0:
-        return math.nan
-    return r / math.sqrt(reliability_x * reliability_y)
+    low = divided(r_low, toward_zero=r_low >= 0)
+    high = divided(r_high, toward_zero=r_high <= 0)
+    return CorrectedCorrelation(observed.r, reliability_x, reliability_y, value, (low, high), confidence, None)

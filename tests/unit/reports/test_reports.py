@@ -163,8 +163,22 @@ def test_organisation_report_states_the_linkage_with_its_uncertainty(inputs: Wav
     assert correlation is not None
     assert f"Across the {correlation.n} comparable teams" in text
     assert f"r = {Translator('en').number(correlation.r, 2)} (95% CI: " in text
-    assert "not a tested result" in text
-    assert "80% probability" in text
+    power = inputs.analysis.linkage.power
+    assert power is not None and power.expected_r is not None and power.power is not None
+    t = Translator("en")
+    flat = " ".join(text.split())
+    # The three figures of the power statement, each named for what it is.
+    assert f"significant (two-sided test at 5%) from {t.number(power.critical_r, 2)} on" in flat
+    assert f"observed at about {t.number(power.expected_r, 2)}" in flat
+    assert f"had a {t.percent(power.power)} chance of detecting it" in flat
+    needed = f"About {t.number(power.teams_needed, 0)} teams would give an 80% chance"
+    assert needed in flat if power.teams_needed is not None else "no number of teams" in flat
+    corrected = inputs.analysis.linkage.corrected
+    assert corrected is not None
+    if corrected.value is None:
+        assert "cannot be interpreted" in flat or "too uncertain for the correction" in flat
+    else:
+        assert f"estimated at {t.number(corrected.value, 2)}, between" in flat
     assert "1 team(s) below the anonymity threshold" in text
     assert "withheld" in text
 

@@ -58,8 +58,11 @@ def test_analysis_recovers_the_true_linkage_with_many_large_teams(instrument: In
     truth = np.corrcoef(simulator.climates.employee_attention, simulator.climates.customer_attention)[0, 1]
     assert analysis.linkage.correlation is not None
     low, high = analysis.linkage.correlation.ci
-    assert analysis.linkage.corrected_r == pytest.approx(truth, abs=0.1)
-    assert analysis.linkage.correlation.r < analysis.linkage.corrected_r  # attenuation by unreliable team means
+    corrected = analysis.linkage.corrected
+    assert corrected is not None and corrected.value is not None
+    assert corrected.value == pytest.approx(truth, abs=0.1)
+    assert corrected.ci[0] < truth < corrected.ci[1]
+    assert analysis.linkage.correlation.r < corrected.value  # attenuation by unreliable team means
     assert low > 0.3
     assert high < 0.8
 
@@ -146,8 +149,8 @@ def test_linkage_is_absent_with_too_few_teams(instrument: Instrument) -> None:
     )
     linkage = analyse_wave(instrument, employees, customers).linkage
     assert linkage.correlation is None
-    assert linkage.minimum_detectable_r is None
-    assert math.isnan(linkage.corrected_r)
+    assert linkage.power is None
+    assert linkage.corrected is None
 
 
 def test_agreement_and_alpha_from_team_statistics_equal_the_direct_computation(instrument: Instrument) -> None:

@@ -1,0 +1,43 @@
+# Reference values for issue 13 (power, ICC intervals, awg), from R's pwr, psych and multilevel.
+# Run from this directory: Rscript issue13_reference.R > issue13_reference.json
+suppressMessages({library(pwr); library(psych); library(multilevel); library(jsonlite)})
+
+power <- list(
+  power_r033_n35_rel = pwr.r.test(n = 35, r = 0.33 * sqrt(0.6 * 0.4))$power,
+  power_r030_n84 = pwr.r.test(n = 84, r = 0.30)$power,
+  power_r050_n20 = pwr.r.test(n = 20, r = 0.50)$power,
+  n_r030 = pwr.r.test(r = 0.30, power = 0.8)$n,
+  n_r050 = pwr.r.test(r = 0.50, power = 0.8)$n,
+  n_r010 = pwr.r.test(r = 0.10, power = 0.8)$n,
+  n_r033_rel = pwr.r.test(r = 0.33 * sqrt(0.6 * 0.4), power = 0.8)$n,
+  critical_n35 = { t <- qt(0.975, 33); t / sqrt(t^2 + 33) },
+  critical_n20 = { t <- qt(0.975, 18); t / sqrt(t^2 + 18) }
+)
+
+# Eight teams of five: answers (j * 3 + i * 7) %% 5 + 1 shifted by team, a balanced one-way design.
+teams <- rep(1:8, each = 5)
+member <- rep(1:5, times = 8)
+answers <- ((teams * 3 + member * 7 + teams * member) %% 5) + 1 + (teams %% 3 == 0)
+answers <- pmin(answers, 5)
+wide <- matrix(answers, nrow = 8, byrow = TRUE)
+icc <- psych::ICC(wide, lmer = FALSE)$results
+icc_out <- list(
+  answers = answers, teams = teams,
+  icc1 = icc$ICC[1], icc1_lower = icc$`lower bound`[1], icc1_upper = icc$`upper bound`[1],
+  icc1k = icc$ICC[4], icc1k_lower = icc$`lower bound`[4], icc1k_upper = icc$`upper bound`[4]
+)
+
+# awg on teams built to hit every branch of multilevel::awg.
+awg_answers <- c(5, 5, 5, 5,        # all at the top: 1
+                 1, 1, 1,           # all at the bottom: 1
+                 5, 5, 5, 4,        # mean above (H(k-1)+L)/k: NA
+                 2, 4, 3, 5, 1,     # an ordinary team
+                 3,                 # one answer in the middle: NA
+                 4, 4, 5, 3, 4, 2)  # another ordinary team
+awg_groups <- c(rep("a", 4), rep("b", 3), rep("c", 4), rep("d", 5), "e", rep("f", 6))
+awg_result <- awg(awg_answers, awg_groups, range = c(1, 5))
+awg_out <- list(answers = awg_answers, groups = awg_groups, labels = as.character(awg_result$grpid),
+                awg = awg_result$a.wg)
+
+cat(toJSON(list(power = power, icc = icc_out, awg = awg_out), digits = NA, auto_unbox = TRUE, na = "null",
+           pretty = TRUE))

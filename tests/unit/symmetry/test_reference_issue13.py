@@ -1,0 +1,179 @@
+"""Power, ICC intervals, awg and the corrected correlation, pinned to R (``tests/reference/issue13_reference.R``).
+
+The script's output is kept beside it (``issue13_reference.json``), so these tests need no R.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symmetry.linkage import TeamPoint, build_linkage, power_statement
+from symmetry.stats import (
+    adjusted_group_size,
+    awg,
+    corrected_correlation,
+    correlation,
+    correlation_power,
+    critical_correlation,
+    group_statistics,
+    icc1_from_statistics,
+    icc2_from_statistics,
+    icc_intervals,
+    statistics_from_sums,
+    subset_statistics,
+    teams_for_power,
+)
+
+R = json.loads((Path(__file__).parents[2] / "reference" / "issue13_reference.json").read_text())
+
+
+def test_power_matches_pwr_r_test() -> None:
+    power = R["power"]
+    assert correlation_power(0.33 * math.sqrt(0.6 * 0.4), 35) == pytest.approx(power["power_r033_n35_rel"], abs=1e-12)
+    assert correlation_power(0.30, 84) == pytest.approx(power["power_r030_n84"], abs=1e-12)
+    assert correlation_power(0.50, 20) == pytest.approx(power["power_r050_n20"], abs=1e-12)
+    for r, key in ((0.30, "n_r030"), (0.50, "n_r050"), (0.10, "n_r010"), (0.33 * math.sqrt(0.24), "n_r033_rel")):
+        # pwr solves with uniroot's default tolerance (about 1.2e-4); ours is solved to 1e-9 teams.
+        assert teams_for_power(r) == pytest.approx(power[key], abs=1.2e-4)
+        assert correlation_power(r, teams_for_power(r)) == pytest.approx(0.8, abs=1e-9)
+    assert critical_correlation(35) == pytest.approx(power["critical_n35"], abs=1e-12)
+    assert critical_correlation(20) == pytest.approx(power["critical_n20"], abs=1e-12)
+
+
+def test_the_three_power_figures_are_not_one_another() -> None:
+    """At 35 teams the smallest significant observed r is .33; the misread figure (.46) is none of the three."""
+    power = power_statement(35, 0.6, 0.4)
+    assert power.critical_r == pytest.approx(0.334, abs=1e-3)
+    assert power.expected_r == pytest.approx(0.33 * math.sqrt(0.24))
+    assert power.power == pytest.approx(R["power"]["power_r033_n35_rel"], abs=1e-12)
+    assert power.teams_needed == math.ceil(R["power"]["n_r033_rel"]) == 298
+    unreliable = power_statement(35, -0.2, 0.4)
+    assert (unreliable.expected_r, unreliable.power, unreliable.teams_needed) == (None, None, None)
+
+
+def test_power_refuses_what_it_cannot_compute() -> None:
+    with pytest.raises(ValueError, match="exceed 3"):
+        correlation_power(0.3, 3)
+    with pytest.raises(ValueError, match="between -1 and 1"):
+        correlation_power(1.0, 30)
+    with pytest.raises(ValueError, match="power"):
+        teams_for_power(0.3, power=1.0)
+    assert math.isinf(teams_for_power(0.0))
+
+
+def test_icc_intervals_match_psych_icc_on_a_balanced_design() -> None:
+    icc = R["icc"]
+    summary = group_statistics(icc["answers"], icc["teams"])
+    assert icc1_from_statistics(summary) == pytest.approx(icc["icc1"], abs=1e-12)
+    assert icc2_from_statistics(summary) == pytest.approx(icc["icc1k"], abs=1e-12)
+    intervals = icc_intervals(summary)
+    assert intervals.icc1 == pytest.approx((icc["icc1_lower"], icc["icc1_upper"]), abs=1e-12)
+    assert intervals.icc2 == pytest.approx((icc["icc1k_lower"], icc["icc1k_upper"]), abs=1e-12)
+    assert intervals.k == 5
+
+
+def test_the_adjusted_group_size_is_below_the_mean_size_for_unequal_teams() -> None:
+    sizes = [2, 6, 10]
+    summary = statistics_from_sums(["a", "b", "c"], sizes, [6, 18, 30], [20, 60, 100])
+    total = sum(sizes)
+    assert adjusted_group_size(summary) == pytest.approx((total - sum(n * n for n in sizes) / total) / 2)
+    assert adjusted_group_size(summary) < total / 3
+
+
+def test_awg_matches_multilevel_awg_with_its_na() -> None:
+    expected = R["awg"]
+    ours = awg(expected["answers"], expected["groups"], low=1, high=5)
+    assert list(ours) == expected["labels"]
+    for label, value in zip(expected["labels"], expected["awg"], strict=True):
+        if value is None:
+            assert math.isnan(ours[label]), label
+        else:
+            assert ours[label] == pytest.approx(value, abs=1e-12), label
+
+
+def _teams(rng: np.random.Generator, true_r: float, teams: int, per_team: int, icc1: float) -> tuple:
+    """Answers of two sides in `teams` teams whose true scores correlate at `true_r`."""
+    true = rng.multivariate_normal([0, 0], [[1, true_r], [true_r, 1]], size=teams)
+    noise = math.sqrt((1 - icc1) / icc1)
+    labels = np.repeat(np.arange(teams), per_team)
+    x = true[labels, 0] + rng.normal(0, noise, labels.size)
+    y = true[labels, 1] + rng.normal(0, noise, labels.size)
+    return group_statistics(x, labels), group_statistics(y, labels)
+
+
+def test_a_corrected_correlation_past_one_is_never_given_as_a_number() -> None:
+    rng = np.random.default_rng(7)
+    past_one = 0
+    for _ in range(200):
+        x, y = _teams(rng, 0.9, 12, 8, 0.15)
+        observed = correlation(x.mean, y.mean)
+        corrected = corrected_correlation(observed, x, y)
+        if corrected.value is None:
+            assert corrected.not_interpretable in {"low_reliability", "above_one"}
+            assert all(math.isnan(bound) for bound in corrected.ci)
+            if corrected.not_interpretable == "above_one":
+                past_one += observed.r / math.sqrt(corrected.reliability_x * corrected.reliability_y) > 1
+        else:
+            assert -1 <= corrected.ci[0] <= corrected.value <= corrected.ci[1] <= 1
+            assert corrected.reliability_x >= 0.5 and corrected.reliability_y >= 0.5
+    assert past_one > 0  # the plain division would have printed values past 1
+
+
+def test_the_corrected_interval_covers_the_true_correlation_at_least_as_often_as_it_says() -> None:
+    rng = np.random.default_rng(11)
+    covered = given = 0
+    for _ in range(400):
+        x, y = _teams(rng, 0.4, 40, 12, 0.2)
+        corrected = corrected_correlation(correlation(x.mean, y.mean), x, y)
+        if corrected.value is not None:
+            given += 1
+            covered += corrected.ci[0] <= 0.4 <= corrected.ci[1]
+    assert given > 300
+    assert covered / given >= 0.95  # conservative by construction: usually about 0.99
+
+
+def test_low_reliability_makes_the_correction_not_interpretable() -> None:
+    rng = np.random.default_rng(3)
+    x, y = _teams(rng, 0.5, 30, 3, 0.05)
+    corrected = corrected_correlation(correlation(x.mean, y.mean), x, y)
+    assert min(corrected.reliability_x, corrected.reliability_y) < 0.5
+    assert corrected.value is None and corrected.not_interpretable == "low_reliability"
+
+
+def test_the_linkage_takes_its_reliabilities_from_the_teams_it_correlates() -> None:
+    rng = np.random.default_rng(5)
+    x, y = _teams(rng, 0.5, 20, 10, 0.3)
+    # A team outside the correlation (its customers withheld, say) with wildly different employees.
+    outlier = statistics_from_sums([99], [10], [300.0], [9_100.0])
+    employees = statistics_from_sums(
+        np.concatenate([x.labels, [99]]),
+        np.concatenate([x.n, outlier.n]),
+        np.concatenate([x.mean * x.n, [300.0]]),
+        np.concatenate([x.variance * (x.n - 1) + x.mean**2 * x.n, [9_100.0]]),
+    )
+    points = [
+        TeamPoint(int(label), float(e), float(c), 10) for label, e, c in zip(x.labels, x.mean, y.mean, strict=True)
+    ]
+    linkage = build_linkage("overall", points, employee=employees, customer=y)
+    assert linkage.employee_reliability == pytest.approx(icc2_from_statistics(x), abs=1e-12)
+    assert linkage.employee_reliability != pytest.approx(icc2_from_statistics(employees), abs=1e-3)
+    assert subset_statistics(employees, x.labels).labels.tolist() == x.labels.tolist()
+    assert linkage.corrected is not None and linkage.power is not None
+
+
+def test_the_function_correlation_stays_public_whichever_name_is_imported_first() -> None:
+    """`symmetry.stats.correlation` is both a submodule and a function; importing the submodule first must not win."""
+    script = (
+        "from symmetry import stats\n"
+        "from symmetry.stats import corrected_correlation\n"
+        "print(callable(stats.correlation), stats.correlation.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "correlation"]
