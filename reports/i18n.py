@@ -58,9 +58,9 @@ class Translator:
         return f"[{self.number(ci[0], digits)}{separator}{self.number(ci[1], digits)}]"
 
     def percent(self, share: float) -> str:
-        """A share of 1 as a whole percentage ("42 %" in French, "42%" in English)."""
+        """A share of 1 as a whole percentage ("42 %" in French, with a space that does not break; "42%" in English)."""
         return format_percent(
-            share, format="#,##0 %" if self.language == "fr" else "#,##0%", locale=_LOCALES[self.language]
+            share, format="#,##0\u00a0%" if self.language == "fr" else "#,##0%", locale=_LOCALES[self.language]
         )
 
     def pvalue(self, value: float) -> str:

@@ -347,11 +347,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dimension_linkage_intro": {
         "fr": "Corrélation entre équipes de l'attention reçue par les collaborateurs et par les clients sur chaque "
         "dimension. La p-valeur ajustée (Benjamini-Hochberg) tient compte des {k} dimensions testées ensemble ; "
-        "la valeur corrigée de l'atténuation est une estimation, non testée, qui peut dépasser 1 quand les moyennes "
-        "d'équipe sont peu fiables.",
+        "la valeur corrigée de l'atténuation est une estimation, non testée, donnée seulement quand l'ICC(2) atteint "
+        "0,50 des deux côtés et qu'elle ne dépasse pas 1 (sinon « non interprétable »).",
         "en": "Correlation across teams between the attention employees and customers receive on each dimension. "
         "The adjusted p-value (Benjamini-Hochberg) allows for the {k} dimensions tested together; the value "
-        "corrected for attenuation is an estimate, not tested, and can exceed 1 when team means are unreliable.",
+        "corrected for attenuation is an estimate, not tested, given only where ICC(2) reaches 0.50 on both sides "
+        "and the value does not exceed 1 (otherwise \u201cnot interpretable\u201d).",
     },
     "adjusted_p": {"fr": "p ajustée", "en": "adjusted p"},
     "corrected_r": {"fr": "r corrigé (estimation)", "en": "corrected r (estimate)"},

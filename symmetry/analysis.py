@@ -153,16 +153,13 @@ class WaveAnalysis:
         return sum(not result.customer_figures_shown for result in self.teams.values())
 
 
-def _overall_scores(matrix: AnswerMatrix, items: list[Item]) -> FloatArray:
-    """Each respondent's mean over the items of one voice, ignoring unanswered items."""
+def _overall_statistics(matrix: AnswerMatrix, items: list[Item]) -> stats.GroupStatistics:
+    """Per team, the statistics of each respondent's mean over the items of one voice (unanswered items ignored)."""
     if not items or matrix.values.shape[0] == 0:
-        return np.full(matrix.values.shape[0], np.nan)
+        return stats.group_statistics(np.empty(0), np.asarray(matrix.teams)[:0])
     columns = np.column_stack([matrix.scored(item) for item in items])
     answered = ~np.isnan(columns)
-    totals = np.where(answered, columns, 0.0).sum(axis=1)
-    counts = answered.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+    return stats.statistics_of_means(matrix.teams, np.where(answered, columns, 0.0).sum(axis=1), answered.sum(axis=1))
 
 
 def voice_scores(instrument: Instrument, answers: Mapping[str, float]) -> dict[Voice, float | None]:
@@ -196,7 +193,7 @@ def statistics_from_answers(instrument: Instrument, employees: AnswerMatrix, cus
     for voice in MIRRORED_VOICES:
         matrix = matrices[voice]
         items = [item for item in instrument.items if item.voice is voice]
-        columns[OVERALL, voice] = stats.group_statistics(_overall_scores(matrix, items), matrix.teams)
+        columns[OVERALL, voice] = _overall_statistics(matrix, items)
         for dimension in instrument.dimensions:
             scored = matrix.scored(instrument.item(voice, dimension.key))
             columns[dimension.key, voice] = stats.group_statistics(scored, matrix.teams)

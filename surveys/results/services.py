@@ -55,7 +55,7 @@ def packed_statistics(
     per_item: dict[str, list[tuple[str, int, float, float, int, int]]] = {}
     deviation_by_item: dict[str, dict[str, float]] = {}
     respondents: dict[Respondent, dict[str, int]] = {}
-    overall_rows: dict[Voice, list[tuple[str, int, float, float, int, int]]] = {}
+    overall: dict[Voice, stats.GroupStatistics] = {}
     for respondent, answers in packed.items():
         teams, team_of_row, matrix = answers.teams, answers.team_of_row, answers.matrix
         respondents[respondent] = dict(zip(teams, np.bincount(team_of_row, minlength=len(teams)).tolist(), strict=True))
@@ -64,7 +64,7 @@ def packed_statistics(
             item_rows, item_deviations = _item_sums(item, teams, team_of_row, matrix[:, column])
             per_item[item.id], deviation_by_item[item.id] = item_rows, item_deviations
         for voice in {item.voice for item in questionnaire} & set(MIRRORED_VOICES):
-            overall_rows[voice] = _overall_sums(questionnaire, voice, teams, team_of_row, matrix)
+            overall[voice] = _overall_statistics(questionnaire, voice, teams, team_of_row, matrix)
 
     def summary(rows: list[tuple[str, int, float, float, int, int]]) -> stats.GroupStatistics:
         return stats.statistics_from_sums(
@@ -80,7 +80,7 @@ def packed_statistics(
             columns[dimension.key, voice] = summary(per_item.get(item_id, []))
             deviations[dimension.key, voice] = deviation_by_item.get(item_id, {})
     for voice in voices:
-        columns[OVERALL, voice] = summary(overall_rows.get(voice, []))
+        columns[OVERALL, voice] = overall.get(voice, summary([]))
 
     outcomes: dict[str, stats.GroupStatistics | NpsCounts] = {}
     for item in instrument.items:
@@ -160,18 +160,17 @@ def _item_sums(
     return rows, {teams[t]: float(d) for t, d in zip(answered.tolist(), deviation.tolist(), strict=True)}
 
 
-def _overall_sums(
+def _overall_statistics(
     questionnaire: tuple[Item, ...],
     voice: Voice,
     teams: list[str],
     team_of_row: npt.NDArray[np.intp],
     matrix: npt.NDArray[np.uint8],
-) -> list[tuple[str, int, float, float, int, int]]:
-    """Per team: the respondents who answered an item of `voice`, and the sum and sum of squares of their means.
+) -> stats.GroupStatistics:
+    """Per team, the statistics of the respondents' means over the items of `voice` they answered.
 
-    A respondent's overall score is the mean of their answers to the voice's items, reverse-keyed ones reflected.
-    Its sums are kept exact and free of the rows' order: the integer totals are summed per team and number of
-    items answered, and divided by that number only then.
+    A respondent's overall score is the mean of their answers to the voice's items, reverse-keyed ones reflected;
+    the team's statistics are computed exactly from the whole-number totals (:func:`stats.statistics_of_means`).
     """
     columns = [j for j, item in enumerate(questionnaire) if item.voice is voice]
     values = matrix[:, columns].astype(np.int64)
@@ -181,20 +180,10 @@ def _overall_sums(
         if item.reverse_keyed:
             values[:, k] = item.scale.low + item.scale.high - values[:, k]
     totals = np.where(answered, values, 0).sum(axis=1)
-    counts = answered.sum(axis=1)
-    cell = team_of_row * (len(columns) + 1) + counts
-    size = len(teams) * (len(columns) + 1)
-    shape = (len(teams), len(columns) + 1)
-    respondents = np.bincount(cell, minlength=size).reshape(shape)
-    sums = np.bincount(cell, weights=totals.astype(np.float64), minlength=size).reshape(shape)
-    squares = np.bincount(cell, weights=(totals * totals).astype(np.float64), minlength=size).reshape(shape)
-    respondents[:, 0] = 0  # those who answered none of the voice's items have no score
-    items_answered = np.arange(len(columns) + 1, dtype=np.float64)
-    items_answered[0] = 1.0
-    n = respondents.sum(axis=1)
-    total = (sums / items_answered)[:, 1:].sum(axis=1)
-    total_squares = (squares / items_answered**2)[:, 1:].sum(axis=1)
-    return [(teams[t], int(n[t]), float(total[t]), float(total_squares[t]), 0, 0) for t in np.flatnonzero(n).tolist()]
+    by_index = stats.statistics_of_means(team_of_row, totals, answered.sum(axis=1))  # ints sort faster than names
+    labels = np.asarray(teams)[by_index.labels]
+    order = np.argsort(labels, kind="stable")
+    return stats.GroupStatistics(labels[order], by_index.n[order], by_index.mean[order], by_index.variance[order])
 
 
 async def wave_statistics(session: AsyncSession, wave: Wave) -> tuple[Instrument, WaveStatistics]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         means_from_statistics,
         pooled_statistics,
         statistics_from_sums,
+        statistics_of_means,
         subset_statistics,
     )
     from symmetry.stats.agreement import (
@@ -128,6 +129,7 @@ _SOURCES = {
     "rwg_j": "agreement",
     "rwg_j_from_statistics": "agreement",
     "statistics_from_sums": "aggregation",
+    "statistics_of_means": "aggregation",
     "subset_statistics": "aggregation",
     "teams_for_power": "power",
     "uniform_null_variance": "agreement",
@@ -196,6 +198,7 @@ __all__ = [
     "rwg_j",
     "rwg_j_from_statistics",
     "statistics_from_sums",
+    "statistics_of_means",
     "subset_statistics",
     "teams_for_power",
     "uniform_null_variance",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -302,6 +303,49 @@ def statistics_from_sums(
         # Sums of squares around the mean; clipped at zero against rounding in large sums.
         variance = np.where(counts > 1, np.maximum(squares - counts * mean**2, 0.0) / (counts - 1), np.nan)
     return GroupStatistics(labels=label_array[order], n=counts, mean=mean, variance=variance)
+
+
+def statistics_of_means(groups: npt.ArrayLike, totals: npt.ArrayLike, counts: npt.ArrayLike) -> GroupStatistics:
+    """Per-group statistics of scores that are each a mean of whole numbers, ``totals / counts``, computed exactly.
+
+    A respondent's overall score is the mean of the items they answered: summed as floats, two teams with the same
+    mean could come out one unit in the last place apart (3.9999999999999996 and 4.0), and ranks would not tie.
+    Here the whole-number totals are summed per group and number of items, and each group's mean and variance
+    are computed as fractions and rounded once: equal means are equal floats, whatever the order of the rows.
+    Rows with a count of 0 (nothing answered) are left out, and so is a group left with none.
+
+    Examples
+    --------
+    >>> s = statistics_of_means(["a", "a", "b", "b"], [8, 4, 12, 10], [2, 1, 3, 2])
+    >>> s.labels.tolist(), s.n.tolist(), s.mean.tolist(), s.variance.tolist()
+    (['a', 'b'], [2, 2], [4.0, 4.5], [0.0, 0.5])
+
+    """
+    labels_in, whole, items = np.asarray(groups), np.asarray(totals), np.asarray(counts)
+    check_same_length(whole, labels_in, ("totals", "groups"))
+    check_same_length(items, labels_in, ("counts", "groups"))
+    if not (np.array_equal(whole, np.round(whole)) and np.array_equal(items, np.round(items))):
+        raise ValueError("`totals` and `counts` must be whole numbers")
+    keep = items > 0
+    labels, index = np.unique(labels_in[keep], return_inverse=True)
+    whole, items = whole[keep].astype(np.int64), items[keep].astype(np.int64)
+    widest = int(items.max(initial=0)) + 1
+    cell = index * widest + items
+    shape, size = (labels.size, widest), labels.size * widest
+    respondents = np.bincount(cell, minlength=size).reshape(shape)
+    sums = np.bincount(cell, weights=whole, minlength=size).reshape(shape)  # whole numbers, exact below 2**53
+    squares = np.bincount(cell, weights=whole * whole, minlength=size).reshape(shape)
+    n = respondents.sum(axis=1)
+    mean, variance = np.empty(labels.size), np.full(labels.size, np.nan)
+    for group in range(labels.size):
+        present = np.flatnonzero(respondents[group]).tolist()
+        total = sum((Fraction(int(sums[group, k]), k) for k in present), Fraction(0))
+        total_squares = sum((Fraction(int(squares[group, k]), k * k) for k in present), Fraction(0))
+        count = int(n[group])
+        mean[group] = float(total / count)
+        if count > 1:
+            variance[group] = float((total_squares - total * total / count) / (count - 1))
+    return GroupStatistics(labels=labels, n=n.astype(np.int64), mean=mean, variance=variance)
 
 
 def subset_statistics(s: GroupStatistics, labels: Any) -> GroupStatistics:

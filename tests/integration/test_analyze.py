@@ -77,7 +77,11 @@ def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str],
     text = runner.invoke(symmetry, ["analyze", wave], env=cli_env)
     assert text.exit_code == 0, text.output
     expected_texts = ["Linkage across teams", "Pearson r [95% CI]", "BH p", "Aggregation: ICC(1) / ICC(2)", "alpha"]
-    expected_texts += ["corrected for the unreliability", "may go undetected", "Key drivers: not reported"]
+    expected_texts += [
+        "corrected for the unreliability",
+        "is significant (two-sided 5% test) from",
+        "Key drivers: not reported",
+    ]
     for expected_text in expected_texts:
         assert expected_text in text.output
 

@@ -23,9 +23,11 @@ def test_interval_excluding_zero_is_flagged() -> None:
     assert not mean_difference([3, 4, 2, 5], [3, 2, 4, 4]).excludes_zero
 
 
-def test_mean_difference_needs_two_answers_per_side() -> None:
-    with pytest.raises(ValueError, match="at least two answers"):
-        mean_difference([3.0], [1.0, 2.0])
+def test_mean_difference_needs_three_answers_per_side() -> None:
+    with pytest.raises(ValueError, match="at least 3 answers"):
+        mean_difference([3.0, 4.0, 5.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="at least 2"):
+        mean_difference([3.0, 4.0, 5.0], [1.0, 2.0], min_answers=1)
 
 
 def test_net_promoter_score_and_adjusted_wald_interval() -> None:
@@ -55,7 +57,7 @@ def test_grouped_gaps_equal_the_gap_of_each_group() -> None:
     outside_groups = rng.choice(["a", "b", "c", "d"], size=90)
     inside, outside = rng.integers(1, 6, 60).astype(float), rng.integers(1, 6, 90).astype(float)
     grouped = group_mean_differences(inside, inside_groups, outside, outside_groups)
-    assert set(grouped) == {g for g in ("a", "b", "c") if np.sum(inside_groups == g) >= 2}
+    assert set(grouped) == {g for g in ("a", "b", "c") if np.sum(inside_groups == g) >= 3}
     for group, difference in grouped.items():
         expected = mean_difference(inside[inside_groups == group], outside[outside_groups == group])
         assert (difference.estimate, difference.se, difference.df) == pytest.approx(

@@ -9,10 +9,12 @@ import json
 import math
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from symmetry.linkage import TeamPoint, build_linkage, power_statement
 from symmetry.stats import (
@@ -22,11 +24,14 @@ from symmetry.stats import (
     correlation,
     correlation_power,
     critical_correlation,
+    differences_from_statistics,
     group_statistics,
     icc1_from_statistics,
     icc2_from_statistics,
     icc_intervals,
+    mean_difference,
     statistics_from_sums,
+    statistics_of_means,
     subset_statistics,
     teams_for_power,
 )
@@ -177,3 +182,65 @@ def test_the_function_correlation_stays_public_whichever_name_is_imported_first(
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "correlation"]
+
+
+def test_teams_with_equal_means_tie_exactly_whatever_the_items_answered() -> None:
+    """Team a: 4 and 4 on one item each; team b: 27/7 and 29/7 over seven items; team c: 28/7 twice. All mean 4."""
+    groups = ["a", "a", "b", "b", "c", "c", "d"]
+    totals = [4, 4, 27, 29, 28, 28, 30]
+    counts = [1, 1, 7, 7, 7, 7, 7]
+    summary = statistics_of_means(groups, totals, counts)
+    assert summary.mean.tolist()[:3] == [4.0, 4.0, 4.0]
+    assert summary.mean[3] == pytest.approx(30 / 7)
+    assert summary.variance[1] == pytest.approx(np.var([27 / 7, 29 / 7], ddof=1), abs=1e-15)
+    # The order of the rows changes nothing, bit for bit.
+    order = [6, 3, 1, 5, 0, 2, 4]
+    shuffled = statistics_of_means([groups[i] for i in order], [totals[i] for i in order], [counts[i] for i in order])
+    assert shuffled.mean.tobytes() == summary.mean.tobytes()
+    assert shuffled.variance.tobytes() == summary.variance.tobytes()
+
+
+def test_ranks_tie_where_team_means_are_equal() -> None:
+    """Spearman's and Kendall's coefficients see equal means as ties, as R does on the exact means."""
+    rng = np.random.default_rng(2)
+    groups, totals, counts = [], [], []
+    for team in range(12):
+        for _ in range(6):
+            k = int(rng.integers(1, 8))
+            groups.append(team)
+            counts.append(k)
+            totals.append(int(rng.integers(k, 5 * k + 1)))
+    # Two copies of team 0 written with other item counts: the same exact mean, so tied ranks.
+    for copy in (12, 13):
+        for total, count in zip(totals[:6], counts[:6], strict=True):
+            groups.append(copy)
+            totals.append(total * 2)
+            counts.append(count * 2)
+    summary = statistics_of_means(groups, totals, counts)
+    exact = [
+        sum(Fraction(t, c) for g, t, c in zip(groups, totals, counts, strict=True) if g == team) / 6
+        for team in range(14)
+    ]
+    assert summary.mean.tolist() == [float(value) for value in exact]
+    assert summary.mean[0] == summary.mean[12] == summary.mean[13]
+    other = np.arange(14, dtype=float)[::-1]
+    ranks = correlation(summary.mean, other, method="spearman")
+    assert ranks.r == pytest.approx(stats.spearmanr([float(v) for v in exact], other).statistic, abs=1e-15)
+
+
+def test_a_gap_without_spread_has_no_interval_and_no_p_value() -> None:
+    gap = mean_difference([4] * 5, [5, 5, 5])
+    assert gap.estimate == -1
+    assert all(math.isnan(bound) for bound in gap.ci) and math.isnan(gap.pvalue)
+    assert not gap.excludes_zero  # nothing is stated as certain
+
+
+def test_a_gap_needs_three_answers_on_each_side_by_default() -> None:
+    with pytest.raises(ValueError, match="at least 3 answers, got 5 and 2"):
+        mean_difference([4] * 5, [5, 5])
+    assert mean_difference([4, 5], [5, 4], min_answers=2).estimate == 0
+    gaps = differences_from_statistics(
+        group_statistics([3, 4, 5, 3, 4, 5, 2], ["t", "t", "t", "u", "u", "u", "u"]),
+        group_statistics([4, 4, 5, 2, 3], ["t", "t", "t", "u", "u"]),
+    )
+    assert list(gaps) == ["t"]  # u has two customers
