@@ -336,15 +336,25 @@ def statistics_of_means(groups: npt.ArrayLike, totals: npt.ArrayLike, counts: np
     sums = np.bincount(cell, weights=whole, minlength=size).reshape(shape)  # whole numbers, exact below 2**53
     squares = np.bincount(cell, weights=whole * whole, minlength=size).reshape(shape)
     n = respondents.sum(axis=1)
-    mean, variance = np.empty(labels.size), np.full(labels.size, np.nan)
-    for group in range(labels.size):
-        present = np.flatnonzero(respondents[group]).tolist()
-        total = sum((Fraction(int(sums[group, k]), k) for k in present), Fraction(0))
-        total_squares = sum((Fraction(int(squares[group, k]), k * k) for k in present), Fraction(0))
-        count = int(n[group])
-        mean[group] = float(total / count)
-        if count > 1:
-            variance[group] = float((total_squares - total * total / count) / (count - 1))
+    per_item = np.arange(widest, dtype=np.float64)
+    per_item[0] = 1.0  # no respondent is counted with 0 items
+    # Over one common denominator L (the lcm of the numbers of items), a group's total of means is the whole
+    # number sum_k S_k L/k: divided by n L, exact integers in floats, it is rounded once, so equal means are equal.
+    common = math.lcm(*range(1, widest))
+    scaled = sums * (common / per_item)
+    if float(np.max(scaled, initial=0.0)) * max(widest, 1) < 2.0**53:
+        mean = scaled.sum(axis=1) / (np.maximum(n, 1) * float(common))
+    else:  # too large for exact floats: fractions, group by group
+        mean = np.array(
+            [
+                float(sum((Fraction(int(sums[g, k]), k) for k in np.flatnonzero(respondents[g]).tolist()), Fraction(0)))
+                / int(n[g])
+                for g in range(labels.size)
+            ]
+        )
+    squares_of_means = (squares / per_item**2).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = np.where(n > 1, np.maximum(squares_of_means - n * mean**2, 0.0) / (n - 1), np.nan)
     return GroupStatistics(labels=labels, n=n.astype(np.int64), mean=mean, variance=variance)
 
 
