@@ -347,8 +347,10 @@ def statistics_of_means(groups: npt.ArrayLike, totals: npt.ArrayLike, counts: np
     else:  # too large for exact floats: fractions, group by group
         mean = np.array(
             [
-                float(sum((Fraction(int(sums[g, k]), k) for k in np.flatnonzero(respondents[g]).tolist()), Fraction(0)))
-                / int(n[g])
+                float(
+                    sum((Fraction(int(sums[g, k]), k) for k in np.flatnonzero(respondents[g]).tolist()), Fraction(0))
+                    / int(n[g])
+                )
                 for g in range(labels.size)
             ]
         )
