@@ -29,7 +29,7 @@ from reports.reading import (
 )
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.domain import Voice
-from symmetry.linkage import Linkage
+from symmetry.linkage import Drivers, Linkage
 from symmetry.stats import Difference, MeanEstimate, NetPromoterScore
 
 OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
@@ -117,6 +117,8 @@ class DriverRow:
     label: str
     share: float
     ci: tuple[float, float]
+    significant: bool
+    """Told apart from a random variable's weight (Tonidandel, LeBreton and Johnson 2009)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +153,8 @@ class OrganisationReportContext:
     aggregation_readings: list[str]
     gap_counts: GapCounts
     drivers: list[DriverRow]
-    drivers_r2: float | None
-    drivers_teams: int | None
+    drivers_fit: Drivers | None
+    """The key drivers' fit: R², adjusted R² and its interval, teams, resamples (failed ones counted)."""
     rates: tuple[RateRow, ...]
     teams: list[TeamOverviewRow]
 
@@ -315,8 +317,10 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         # view that its dimension accounts for, and its bootstrap interval is on that same scale.
         driver_rows = sorted(
             (
-                DriverRow(labels[key], weight, ci)
-                for key, weight, ci in zip(drivers.dimensions, drivers.weights, drivers.ci, strict=True)
+                DriverRow(labels[key], weight, ci, significant)
+                for key, weight, ci, significant in zip(
+                    drivers.dimensions, drivers.weights, drivers.ci, drivers.significant, strict=True
+                )
             ),
             key=lambda row: -row.share,
         )
@@ -360,8 +364,7 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         ],
         gap_counts=_gap_counts(gaps),
         drivers=driver_rows,
-        drivers_r2=None if drivers is None else drivers.r2,
-        drivers_teams=None if drivers is None else drivers.n,
+        drivers_fit=drivers,
         rates=inputs.rates,
         teams=[TeamOverviewRow(inputs.teams[key], result) for key, result in analysis.teams.items()],
     )

@@ -373,12 +373,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     "drivers": {"fr": "Les leviers de l'avis client", "en": "Key drivers of customers' view"},
     "drivers_intro": {
         "fr": "Ensemble, les dimensions vécues par les collaborateurs expliquent {r2} des différences d'avis global "
-        "des clients entre {n} équipes (R²). Le poids relatif de Johnson de chacune est sa part de ce total, avec "
-        "son intervalle bootstrap à 95 %. Un lien entre équipes n'est pas une preuve de cause.",
+        "des clients entre {n} équipes (R² ; ajusté du nombre de dimensions : {adjusted} ; intervalle bootstrap à "
+        "95 % : {low} à {high}). Le poids relatif de Johnson de chacune est sa part de ce total, avec son "
+        "intervalle bootstrap à 95 %, qui ne peut pas descendre sous zéro : il ne dit donc pas si une dimension "
+        "compte. Un lien entre équipes n'est pas une preuve de cause.",
         "en": "Together, the dimensions as employees experience them account for {r2} of the differences between "
-        "{n} teams in customers' overall view (R²). Each one's Johnson relative weight is its part of that total, "
-        "with its 95% bootstrap interval. A link across teams is not proof of cause.",
+        "{n} teams in customers' overall view (R²; adjusted for the number of dimensions: {adjusted}; 95% bootstrap "
+        "interval: {low} to {high}). Each one's Johnson relative weight is its part of that total, with its 95% "
+        "bootstrap interval, which cannot go below zero: it does not say whether a dimension matters. A link "
+        "across teams is not proof of cause.",
     },
+    "drivers_separated": {
+        "fr": "Le test de Tonidandel, LeBreton et Johnson (2009) distingue {k} des {total} poids de celui d'une "
+        "variable aléatoire : seules ces dimensions ordonnent les points forts et les axes de progrès des rapports "
+        "d'équipe ; les autres ne se distinguent pas du bruit.",
+        "en": "The test of Tonidandel, LeBreton and Johnson (2009) tells {k} of the {total} weights apart from a "
+        "random variable's: only these dimensions order the strengths and focus areas of team reports; the others "
+        "cannot be told apart from noise.",
+    },
+    "drivers_not_separated": {
+        "fr": "Le test de Tonidandel, LeBreton et Johnson (2009) ne distingue aucun de ces poids de celui d'une "
+        "variable aléatoire : avec {n} équipes, les données ne permettent pas de départager les leviers, et les "
+        "rapports d'équipe n'ordonnent pas leurs dimensions par ces poids.",
+        "en": "The test of Tonidandel, LeBreton and Johnson (2009) tells none of these weights apart from a random "
+        "variable's: with {n} teams the data cannot tell the drivers apart, and team reports do not order their "
+        "dimensions by these weights.",
+    },
+    "drivers_failed": {
+        "fr": "{failed} des {resamples} rééchantillonnages n'ont pas pu être calculés et sont exclus des intervalles.",
+        "en": "{failed} of the {resamples} resamples could not be computed and are left out of the intervals.",
+    },
+    "above_random": {"fr": "Au-dessus du hasard", "en": "Above chance"},
+    "yes": {"fr": "oui", "en": "yes"},
+    "no": {"fr": "non", "en": "no"},
     "drivers_missing": {
         "fr": "Trop peu d'équipes comparables pour estimer les leviers (il en faut au moins 30).",
         "en": "Too few comparable teams to estimate key drivers (at least 30 are needed).",

@@ -84,11 +84,17 @@ def _importance(drivers: Drivers | None) -> dict[str, float]:
     """Each dimension's relative weight: its part of the differences between teams in customers' overall view.
 
     Johnson's weights sum to R², so each is on the scale the reports state ("accounts for 10% of the
-    differences"), the same as the organisation report's key-driver table and its bootstrap intervals.
+    differences"), the same as the organisation report's key-driver table and its bootstrap intervals. Only the
+    weights that the significance test separates from a random variable's are given: the others cannot order
+    anything.
     """
     if drivers is None:
         return {}
-    return dict(zip(drivers.dimensions, drivers.weights, strict=True))
+    return {
+        dimension: weight
+        for dimension, weight, significant in zip(drivers.dimensions, drivers.weights, drivers.significant, strict=True)
+        if significant
+    }
 
 
 def strengths_and_focus(

@@ -125,9 +125,15 @@ def _drivers(drivers: Drivers | None) -> dict[str, Any] | None:
     return {
         "teams": drivers.n,
         "r2": drivers.r2,
+        "r2_adjusted": drivers.r2_adjusted,
+        "r2_ci": _pair(drivers.r2_ci),
+        "resamples": drivers.resamples,
+        "failed_resamples": drivers.failed_resamples,
         "weights": {
-            dimension: {"weight": weight, "ci": _pair(ci)}
-            for dimension, weight, ci in zip(drivers.dimensions, drivers.weights, drivers.ci, strict=True)
+            dimension: {"weight": weight, "ci": _pair(ci), "above_random_variable": significant}
+            for dimension, weight, ci, significant in zip(
+                drivers.dimensions, drivers.weights, drivers.ci, drivers.significant, strict=True
+            )
         },
     }
 

@@ -149,6 +149,13 @@ class Drivers:
     ci: tuple[tuple[float, float], ...]
     r2: float
     n: int
+    r2_adjusted: float
+    r2_ci: tuple[float, float]
+    significant: tuple[bool, ...]
+    """Whether each weight exceeds a random variable's (Tonidandel, LeBreton and Johnson 2009): only these may
+    order a report's strengths and focus areas, the others cannot be told apart from noise."""
+    resamples: int
+    failed_resamples: int
 
 
 def key_drivers(
@@ -175,6 +182,11 @@ def key_drivers(
         ci=tuple((float(low), float(high)) for low, high in intervals),
         r2=result.r2,
         n=result.n,
+        r2_adjusted=result.r2_adjusted,
+        r2_ci=result.r2_ci,
+        significant=result.significant,
+        resamples=result.resamples,
+        failed_resamples=result.failed_resamples,
     )
 
 

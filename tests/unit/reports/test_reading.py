@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from reports.reading import stated_gaps, strengths_and_focus
 from symmetry.analysis import DimensionResult, TeamResult
 from symmetry.linkage import Drivers
@@ -21,7 +23,9 @@ def team(rows: list[DimensionResult]) -> TeamResult:
 
 
 TYPICAL = {"a": 3.5, "b": 3.5, "c": 3.5, "d": 3.5}
-DRIVERS = Drivers(("a", "b", "c", "d"), (0.05, 0.20, 0.10, 0.05), ((0, 0.1),) * 4, 0.40, 40)
+DRIVERS = Drivers(
+    ("a", "b", "c", "d"), (0.05, 0.20, 0.10, 0.05), ((0, 0.1),) * 4, 0.40, 40, 0.33, (0.2, 0.6), (True,) * 4, 1000, 0
+)
 
 
 def test_strengths_and_focus_follow_the_intervals_and_the_drivers() -> None:
@@ -39,6 +43,23 @@ def test_strengths_and_focus_follow_the_intervals_and_the_drivers() -> None:
     # weight (not its share of R² = 0.40, which would read 50%).
     assert [(area.dimension, area.reason) for area in focus] == [("b", "customers_below"), ("c", "overestimated")]
     assert focus[0].importance == 0.20
+
+
+def test_weights_the_test_cannot_tell_from_noise_order_nothing() -> None:
+    result = team(
+        [
+            DimensionResult("a", None, None, customer(3.0), gap(0.1), None),
+            DimensionResult("b", None, None, customer(3.0), gap(0.1), None),
+            DimensionResult("c", None, None, customer(3.0), gap(0.1), None),
+        ]
+    )
+    only_b = dataclasses.replace(DRIVERS, significant=(False, True, False, False))
+    _, focus = strengths_and_focus(result, TYPICAL, only_b)
+    assert {area.dimension: area.importance for area in focus} == {"a": None, "b": 0.20, "c": None}
+    assert focus[0].dimension == "b"  # the one weight told apart from a random variable's comes first
+    _, unordered = strengths_and_focus(result, TYPICAL, dataclasses.replace(DRIVERS, significant=(False,) * 4))
+    assert [area.importance for area in unordered] == [None, None, None]
+    assert [area.dimension for area in unordered] == ["a", "b", "c"]  # the instrument's order, not the weights'
 
 
 def test_without_a_clear_focus_the_lowest_dimension_is_named_as_unclear() -> None:

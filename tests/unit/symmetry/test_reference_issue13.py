@@ -30,6 +30,7 @@ from symmetry.stats import (
     icc2_from_statistics,
     icc_intervals,
     mean_difference,
+    relative_weights,
     statistics_from_sums,
     statistics_of_means,
     subset_statistics,
@@ -261,3 +262,27 @@ def test_exact_means_hold_for_long_questionnaires_too() -> None:
         for team in range(9)
     ]
     assert summary.mean.tolist() == [float(value) for value in exact]
+
+
+def test_relative_weights_test_against_a_random_variable_separates_only_the_real_driver() -> None:
+    """Percentile intervals of weights exclude zero for every driver; the random-variable test does not."""
+    rng = np.random.default_rng(0)
+    shared = rng.normal(size=(60, 1))
+    X = 0.7 * shared + 0.7 * rng.normal(size=(60, 4))  # four correlated dimensions
+    y = X[:, 0] * 0.8 + rng.normal(size=60)
+    result = relative_weights(X, y, n_resamples=400, rng=1)
+    assert result.ci is not None and bool((result.ci[:, 0] > 0).all())  # what misled before
+    assert result.significant[0] and not any(result.significant[1:])
+    assert result.r2_adjusted == pytest.approx(1 - (1 - result.r2) * 59 / 55)
+    assert result.r2_ci[0] < result.r2 < result.r2_ci[1]
+    assert (result.resamples, result.failed_resamples) == (400, 0)
+
+
+def test_resamples_that_cannot_be_inverted_are_counted_not_hidden() -> None:
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(9, 3))
+    X = np.vstack([X, X[:1].repeat(3, axis=0)])  # few distinct teams: many resamples are collinear
+    y = X @ [0.5, 0.2, 0.1] + rng.normal(size=12)
+    result = relative_weights(X, y, n_resamples=300, rng=2)
+    assert result.failed_resamples > 0
+    assert result.resamples == 300
