@@ -224,8 +224,8 @@ def adjusted_group_size(s: GroupStatistics) -> float:
 
     Examples
     --------
-    >>> adjusted_group_size(statistics_from_sums(["a", "b"], [2, 6], [4, 12], [10, 30]))
-    3.5
+    >>> adjusted_group_size(statistics_from_sums(["a", "b"], [2, 6], [4, 12], [10, 30]))  # N/J would be 4
+    3.0
 
     """
     sizes = s.n.astype(np.float64)

@@ -56,8 +56,8 @@ def correlation_power(r: float, n: float, *, alpha: float = 0.05) -> float:
 
     Examples
     --------
-    >>> round(correlation_power(0.3, 84), 3)
-    0.799
+    >>> round(correlation_power(0.3, 84), 4)
+    0.7996
 
     """
     _check(n, alpha)
