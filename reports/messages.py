@@ -105,7 +105,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "how_to_read_items": {
         "fr": "Les scores vont de 1 (pas du tout d'accord) à 5 (tout à fait d'accord).|"
         "Chaque score est une estimation : l'intervalle de confiance à 95 % indique la plage des valeurs "
-        "plausibles. Plus il y a de répondants (n), plus l'intervalle est étroit.|"
+        "plausibles. Plus il y a de répondants (n), plus l'intervalle est étroit. Pour un groupe d'équipes, "
+        "l'intervalle tient compte de ce que les réponses d'une même équipe se ressemblent : il est calculé sur "
+        "les écarts entre équipes (erreur type robuste par équipe) quand cela l'élargit.|"
         "Un écart n'est affirmé que s'il reste net une fois les {k} dimensions examinées ensemble ; sinon, les "
         "données ne permettent pas de conclure dans un sens ou dans l'autre. Points forts et axes de progrès "
         "reposent sur des intervalles à 95 % pris un à un : à lire comme des pistes.|"
@@ -117,7 +119,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "équipes, ne prouve pas que l'une cause l'autre.",
         "en": "Scores run from 1 (strongly disagree) to 5 (strongly agree).|"
         "Each score is an estimate: the 95% confidence interval shows the range of plausible values. The more "
-        "respondents (n), the narrower the interval.|"
+        "respondents (n), the narrower the interval. For a group of teams, the interval allows for answers from "
+        "one team resembling each other: it is computed from the differences between teams (a standard error "
+        "robust to clustering by team) where that widens it.|"
         "A gap is stated only if it stays clear once the {k} dimensions are examined together; otherwise the "
         "data do not allow a conclusion either way. Strengths and focus areas rest on 95% intervals taken one by "
         "one: read them as leads.|"

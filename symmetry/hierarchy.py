@@ -13,15 +13,18 @@ cells that would include withheld answers).
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats as scipy_stats
 
 from symmetry import stats
-from symmetry.analysis import TeamResult, team_results
+from symmetry.analysis import DimensionResult, TeamResult, team_results
 from symmetry.disclosure import DEFAULT_RULES, DisclosureRules, Gate, gate_statistics
-from symmetry.domain import Instrument, Respondent
+from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.sufficient import NpsCounts, WaveStatistics
 
 
@@ -142,7 +145,93 @@ def pooled_results(
     if leaked:
         raise ValueError(f"pooled figures take released statistics only, got withheld team {sorted(leaked)[0]!r}")
     pooled = branch_statistics(released, members)
-    return dict(sorted(team_results(instrument, pooled, anonymity_threshold=gate.rules.anonymity_threshold).items()))
+    results = team_results(instrument, pooled, anonymity_threshold=gate.rules.anonymity_threshold)
+    return {group: _clustered(result, released, members[group]) for group, result in sorted(results.items())}
+
+
+CONFIDENCE = 0.95
+
+
+def _clustered(result: TeamResult, released: WaveStatistics, teams: frozenset[str]) -> TeamResult:
+    """A group's pooled result with intervals that allow for its respondents being clustered in teams.
+
+    Pooled answers are not a simple random sample: respondents of one team resemble each other, and an interval
+    that ignores it is too narrow. Each mean's and each gap's half-width is the larger of the simple one and the
+    cluster-robust one (CR1 standard error over the group's teams, t with J - 1 degrees of freedom), so that a
+    branch of a single team keeps its own interval and a branch whose team means happen to agree keeps at least
+    the sampling error of its answers.
+    """
+
+    def members_of(measure: str, voice: Voice) -> stats.GroupStatistics:
+        return stats.subset_statistics(released.columns[measure, voice], teams)
+
+    def row(dimension: DimensionResult) -> DimensionResult:
+        measure = dimension.dimension
+        estimates = {
+            voice: _clustered_mean(estimate, members_of(measure, voice))
+            for voice, estimate in (
+                (Voice.EMPLOYEE, dimension.employee),
+                (Voice.MIRROR, dimension.mirror),
+                (Voice.CUSTOMER, dimension.customer),
+            )
+        }
+        customers = members_of(measure, Voice.CUSTOMER)
+        return dataclasses.replace(
+            dimension,
+            employee=estimates[Voice.EMPLOYEE],
+            mirror=estimates[Voice.MIRROR],
+            customer=estimates[Voice.CUSTOMER],
+            perception_gap=_clustered_gap(dimension.perception_gap, members_of(measure, Voice.MIRROR), customers),
+            symmetry_gap=_clustered_gap(dimension.symmetry_gap, members_of(measure, Voice.EMPLOYEE), customers),
+        )
+
+    return dataclasses.replace(result, overall=row(result.overall), dimensions=tuple(row(d) for d in result.dimensions))
+
+
+def _cluster_scores(summary: stats.GroupStatistics, labels: np.ndarray) -> np.ndarray:
+    """Each team's share of the pooled mean's deviation, n_j (mean_j - mean) / N, on `labels` (0 where absent)."""
+    scores = np.zeros(labels.size)
+    total = float(summary.n.sum())
+    if total == 0:
+        return scores
+    pooled = float(np.sum(summary.n * summary.mean)) / total
+    position = np.searchsorted(labels, summary.labels)
+    scores[position] = summary.n * (summary.mean - pooled) / total
+    return scores
+
+
+def _robust_half_width(scores: np.ndarray) -> float:
+    """The CR1 half-width of a pooled mean (or difference) from its teams' scores; NaN below two teams."""
+    clusters = scores.size
+    if clusters < 2:
+        return math.nan
+    se = math.sqrt(clusters / (clusters - 1) * float(np.sum(scores**2)))
+    return float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, clusters - 1)) * se
+
+
+def _clustered_mean(estimate: stats.MeanEstimate | None, teams: stats.GroupStatistics) -> stats.MeanEstimate | None:
+    if estimate is None or teams.labels.size < 2:
+        return estimate
+    robust = _robust_half_width(_cluster_scores(teams, teams.labels))
+    simple = (estimate.ci[1] - estimate.ci[0]) / 2
+    if not math.isfinite(robust) or not robust > simple:
+        return estimate
+    return dataclasses.replace(estimate, ci=(estimate.mean - robust, estimate.mean + robust))
+
+
+def _clustered_gap(
+    gap: stats.Difference | None, inside: stats.GroupStatistics, customers: stats.GroupStatistics
+) -> stats.Difference | None:
+    labels = np.union1d(inside.labels, customers.labels)
+    if gap is None or labels.size < 2:
+        return gap
+    scores = _cluster_scores(inside, labels) - _cluster_scores(customers, labels)
+    robust = _robust_half_width(scores)
+    simple = (gap.ci[1] - gap.ci[0]) / 2
+    if not math.isfinite(robust) or not robust > simple:
+        return gap
+    se = robust / float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, labels.size - 1))
+    return stats.Difference(gap.estimate, se, float(labels.size - 1), (gap.estimate - robust, gap.estimate + robust))
 
 
 def analyse_groups(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 
 import numpy as np
 import pytest
 
 from surveys.instruments.loader import load_instrument
+from symmetry import hierarchy, stats
 from symmetry.analysis import AnswerMatrix, statistics_from_answers, team_results
 from symmetry.disclosure import DisclosureRules, gate_statistics
 from symmetry.domain import Instrument, Respondent, Voice
@@ -210,9 +212,13 @@ def test_a_group_result_is_its_answers_analysed_as_one_team(instrument: Instrume
                 estimate, expected = getattr(mine, name), getattr(theirs, name)
                 assert estimate.n == expected.n
                 assert estimate.mean == pytest.approx(expected.mean, rel=1e-12)
-                assert estimate.ci == pytest.approx(expected.ci, rel=1e-9)
+                # At least as wide as if the answers were one simple random sample: they are clustered in teams.
+                assert estimate.ci[0] <= expected.ci[0] + 1e-9 and estimate.ci[1] >= expected.ci[1] - 1e-9
+                assert estimate.ci[0] + estimate.ci[1] == pytest.approx(2 * estimate.mean, rel=1e-9)
             for name in ("perception_gap", "symmetry_gap"):
                 assert getattr(mine, name).estimate == pytest.approx(getattr(theirs, name).estimate, rel=1e-12)
+                wide, narrow = getattr(mine, name).ci, getattr(theirs, name).ci
+                assert wide[0] <= narrow[0] + 1e-9 and wide[1] >= narrow[1] - 1e-9
         assert result.outcomes.keys() == as_one_team.outcomes.keys()
         for outcome, score in result.outcomes.items():
             expected = as_one_team.outcomes[outcome]
@@ -318,3 +324,23 @@ def test_random_hierarchies_give_the_same_counts_whatever_the_withheld_teams_cou
     assert branch_response_counts(members, answered, invited, rules) == branch_response_counts(
         members, other, invited, rules
     )
+
+
+def test_pooled_intervals_allow_for_answers_clustered_in_teams() -> None:
+    """Eight teams of ten from a population with ICC(1) = .2: the simple interval misses the population mean far
+    more often than 5%; the cluster-aware one does not."""
+    rng = np.random.default_rng(12)
+    simple_misses = clustered_misses = 0
+    runs = 400
+    for _ in range(runs):
+        team_means = rng.normal(0, math.sqrt(0.2), 8)
+        labels = np.repeat(np.arange(8), 10).astype(str)
+        answers = team_means[np.repeat(np.arange(8), 10)] + rng.normal(0, math.sqrt(0.8), 80)
+        teams = stats.group_statistics(answers, labels)
+        pooled = stats.means_from_statistics(stats.group_statistics(answers, np.zeros(80, dtype=int)))[0]
+        clustered = hierarchy._clustered_mean(pooled, teams)
+        assert clustered is not None
+        simple_misses += not pooled.ci[0] <= 0 <= pooled.ci[1]
+        clustered_misses += not clustered.ci[0] <= 0 <= clustered.ci[1]
+    assert simple_misses / runs > 0.2
+    assert clustered_misses / runs < 0.08
