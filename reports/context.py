@@ -371,10 +371,11 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
 
 
 def _aggregation_reading(indices: AggregationIndices, t: Translator) -> str:
-    if math.isnan(indices.rwg):
+    # Read on item-level rwg: rwg(j) over distinct dimensions overstates agreement (issue 13).
+    if math.isnan(indices.rwg_items):
         agreement = "agreement_unknown"
     else:
-        agreement = "agreement_enough" if indices.rwg >= AGREEMENT_CUTOFF else "agreement_low"
+        agreement = "agreement_enough" if indices.rwg_items >= AGREEMENT_CUTOFF else "agreement_low"
     if math.isnan(indices.icc2):
         reliability = "means_unknown"
     elif indices.icc2 >= RELIABLE_MEANS:
@@ -388,7 +389,11 @@ def _aggregation_reading(indices: AggregationIndices, t: Translator) -> str:
         voice=t(f"voice_{indices.voice.value}"),
         icc1=t.number(indices.icc1, 2),
         icc2=t.number(indices.icc2, 2),
-        rwg=t.number(indices.rwg, 2),
+        icc1_ci=t.interval(indices.icc1_ci, 2),
+        icc2_ci=t.interval(indices.icc2_ci, 2),
+        rwg=t.number(indices.rwg_items, 2),
+        rwg_j=t.number(indices.rwg, 2),
+        skewed=t.number(indices.rwg_skewed, 2),
         agreement=t(agreement),
         reliability=t(reliability),
     )

@@ -314,13 +314,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "among them): {employees} employees; the group's customers: {customers}.",
     },
     "aggregation_reading": {
-        "fr": "{voice} : ICC(1) {icc1}, ICC(2) {icc2}, rwg(j) médian {rwg}. {agreement} {reliability}",
-        "en": "{voice}: ICC(1) {icc1}, ICC(2) {icc2}, median rwg(j) {rwg}. {agreement} {reliability}",
+        "fr": "{voice} : ICC(1) {icc1} (IC 95 % {icc1_ci}), ICC(2) {icc2} (IC 95 % {icc2_ci}), rwg médian par item "
+        "{rwg} (rwg(j) {rwg_j} ; {skewed} contre une distribution nulle légèrement asymétrique, LeBreton et "
+        "Senter 2008). {agreement} {reliability}",
+        "en": "{voice}: ICC(1) {icc1} (95% CI {icc1_ci}), ICC(2) {icc2} (95% CI {icc2_ci}), median item-level rwg "
+        "{rwg} (rwg(j) {rwg_j}; {skewed} against a slightly skewed null, LeBreton and Senter 2008). {agreement} "
+        "{reliability}",
     },
     "agreement_enough": {
         "fr": "Les répondants d'une même équipe s'accordent assez pour que la moyenne d'équipe les représente "
-        "(rwg(j) ≥ 0,70).",
-        "en": "Respondents of a team agree enough for the team mean to stand for them (rwg(j) ≥ .70).",
+        "(rwg par item ≥ 0,70).",
+        "en": "Respondents of a team agree enough for the team mean to stand for them (item-level rwg ≥ .70).",
     },
     "agreement_low": {
         "fr": "L'accord au sein des équipes est sous le seuil usuel de 0,70 : lire les moyennes d'équipe avec "
@@ -440,8 +444,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ci95": {"fr": "IC 95 %", "en": "95% CI"},
     "rwg_note": {
-        "fr": "rwg : accord au sein des équipes, médiane entre équipes (rwg(j) pour l'ensemble des items).",
-        "en": "rwg: agreement within teams, median across teams (rwg(j) over all items for the overall score).",
+        "fr": "rwg : accord au sein des équipes, médiane entre équipes ; pour l'ensemble, la moyenne des rwg de "
+        "chaque item (le rwg(j) sur sept dimensions distinctes surestime l'accord).",
+        "en": "rwg: agreement within teams, median across teams; for the overall score, the mean of each item's "
+        "rwg (rwg(j) over seven distinct dimensions overstates agreement).",
     },
     "gap_over_label": {"fr": "L'équipe surestime", "en": "Team overestimates"},
     "gap_under_label": {"fr": "L'équipe sous-estime", "en": "Team underestimates"},

@@ -7,6 +7,7 @@ so nothing downstream (database, reports, API) can show, or let an attacker solv
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -119,6 +120,16 @@ class AggregationIndices:
     """Median across teams of awg (one item); NaN for the overall score."""
     average_deviation: float
     """Median across teams of the average deviation from the team mean (one item); NaN for the overall score."""
+    rwg_items: float = math.nan
+    """Median across teams of the mean item-level rwg over the voice's items (the overall score), or the item's rwg:
+    rwg(j) over distinct dimensions overstates agreement, so the reports read this one."""
+    rwg_skewed: float = math.nan
+    """`rwg_items` against the slightly skewed null (LeBreton and Senter 2008): a sensitivity reading."""
+    icc1_ci: tuple[float, float] = (math.nan, math.nan)
+    icc2_ci: tuple[float, float] = (math.nan, math.nan)
+    """F-based 95% intervals (``stats.icc_intervals``)."""
+    k0: float = math.nan
+    """The adjusted mean team size the ICC(1) interval takes; the point ICC(1) takes N/J, as ``multilevel``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +259,34 @@ def _agreement(
     )
 
 
+def _item_agreement(
+    columns: dict[tuple[str, Voice], stats.GroupStatistics], measure: str, voice: Voice, dimensions: list[str]
+) -> tuple[float, float]:
+    """Median across teams of the mean item-level rwg, against the uniform null and the slightly skewed one."""
+    summaries = [columns[d, voice] for d in dimensions] if measure == OVERALL else [columns[measure, voice]]
+    skewed = stats.null_variance(stats.SLIGHTLY_SKEWED_5)
+    if any(summary.labels.size == 0 for summary in summaries):
+        return math.nan, math.nan
+
+    common = functools.reduce(np.intersect1d, [summary.labels for summary in summaries])
+    variances = np.array([s.variance[np.searchsorted(s.labels, common)] for s in summaries])
+
+    def median_of_means(null: float) -> float:
+        agreement = np.clip(1 - variances / null, 0.0, 1.0).mean(axis=0)  # NaN for a team of one
+        finite = agreement[np.isfinite(agreement)]
+        return float(np.median(finite)) if finite.size else math.nan
+
+    return median_of_means(stats.uniform_null_variance(SCALE_POINTS)), median_of_means(skewed)
+
+
+def _icc_intervals(summary: stats.GroupStatistics) -> tuple[tuple[float, float], tuple[float, float], float]:
+    try:
+        intervals = stats.icc_intervals(summary)
+    except ValueError:
+        return (math.nan, math.nan), (math.nan, math.nan), math.nan
+    return intervals.icc1, intervals.icc2, intervals.k
+
+
 def _alpha(
     columns: dict[tuple[str, Voice], stats.GroupStatistics], voice: Voice, dimensions: list[str]
 ) -> stats.AlphaResult | None:
@@ -341,6 +380,8 @@ def analyse_statistics(
             *_safe_icc(columns[measure, voice]),
             *_agreement(columns, measure, voice, dimension_keys),
             _median(released.deviations.get((measure, voice), {})),
+            *_item_agreement(columns, measure, voice, dimension_keys),
+            *_icc_intervals(columns[measure, voice]),  # type: ignore[arg-type]  # mypy reads a star as one type
         )
         for measure in measures
         for voice in MIRRORED_VOICES

@@ -185,8 +185,15 @@ def analysis_document(
                     "dimension": index.dimension,
                     "voice": Voice(index.voice).value,
                     "icc1": _number(index.icc1),
+                    "icc1_ci": _pair(index.icc1_ci),
                     "icc2": _number(index.icc2),
+                    "icc2_ci": _pair(index.icc2_ci),
+                    "k0": _number(index.k0),
+                    "icc_method": "one-way ANOVA (Bliese 2000): ICC(1) with k = N/J as multilevel::ICC1; "
+                    "F-based intervals as psych::ICC, with k0 for unequal teams",
                     "rwg_median": _number(index.rwg),
+                    "rwg_items_median": _number(index.rwg_items),
+                    "rwg_skewed_null_median": _number(index.rwg_skewed),
                     "awg_median": _number(index.awg),
                     "ad_median": _number(index.average_deviation),
                 }

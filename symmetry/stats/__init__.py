@@ -31,9 +31,11 @@ if TYPE_CHECKING:
         subset_statistics,
     )
     from symmetry.stats.agreement import (
+        SLIGHTLY_SKEWED_5,
         average_deviation,
         awg,
         awg_from_statistics,
+        null_variance,
         rwg,
         rwg_from_statistics,
         rwg_j,
@@ -132,6 +134,8 @@ _SOURCES = {
     "statistics_of_means": "aggregation",
     "subset_statistics": "aggregation",
     "teams_for_power": "power",
+    "SLIGHTLY_SKEWED_5": "agreement",
+    "null_variance": "agreement",
     "uniform_null_variance": "agreement",
 }
 """Each public name and the module of ``symmetry.stats`` that defines it."""
@@ -153,6 +157,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "MIN_RELIABILITY",
+    "SLIGHTLY_SKEWED_5",
     "AlphaResult",
     "CorrectedCorrelation",
     "CorrelationMethod",
@@ -190,6 +195,7 @@ __all__ = [
     "means_from_statistics",
     "nps",
     "nps_from_counts",
+    "null_variance",
     "partial_correlation",
     "pooled_statistics",
     "relative_weights",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,28 @@ def uniform_null_variance(scale_points: int) -> float:
     if scale_points < 2:
         raise ValueError(f"`scale_points` must be at least 2, got {scale_points}")
     return (scale_points**2 - 1) / 12
+
+
+SLIGHTLY_SKEWED_5 = (0.05, 0.15, 0.20, 0.35, 0.25)
+"""The slightly skewed null of a 5-point scale (James, Demaree and Wolf 1984; LeBreton and Senter 2008, table 3):
+the leniency that respondents often show, for a sensitivity reading beside the uniform null."""
+
+
+def null_variance(proportions: tuple[float, ...]) -> float:
+    """The variance of answers 1..A given with these proportions: the null distribution of an rwg.
+
+    Examples
+    --------
+    >>> round(null_variance(SLIGHTLY_SKEWED_5), 2)
+    1.34
+
+    """
+    shares = np.asarray(proportions, dtype=np.float64)
+    if shares.ndim != 1 or shares.size < 2 or np.any(shares < 0) or not math.isclose(float(shares.sum()), 1.0):
+        raise ValueError(f"`proportions` must be at least two non-negative shares summing to 1, got {proportions}")
+    points = np.arange(1, shares.size + 1)
+    mean = float(shares @ points)
+    return float(shares @ (points - mean) ** 2)
 
 
 def rwg(values: npt.ArrayLike, groups: npt.ArrayLike, *, scale_points: int) -> dict[Any, float]:
@@ -55,9 +78,9 @@ def rwg(values: npt.ArrayLike, groups: npt.ArrayLike, *, scale_points: int) -> d
     return rwg_from_statistics(group_statistics(values, groups), scale_points=scale_points)
 
 
-def rwg_from_statistics(summary: GroupStatistics, *, scale_points: int) -> dict[Any, float]:
-    """:func:`rwg` from per-group sufficient statistics."""
-    null = uniform_null_variance(scale_points)
+def rwg_from_statistics(summary: GroupStatistics, *, scale_points: int, null: float | None = None) -> dict[Any, float]:
+    """:func:`rwg` from per-group sufficient statistics; `null` replaces the uniform null's variance."""
+    null = uniform_null_variance(scale_points) if null is None else null
     agreement = np.clip(1 - summary.variance / null, 0.0, 1.0)
     return dict(zip(python_labels(summary.labels), agreement.tolist(), strict=True))
 

@@ -16,8 +16,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from surveys.instruments.loader import load_instrument
+from symmetry.analysis import AnswerMatrix, analyse_wave
+from symmetry.domain import Respondent
 from symmetry.linkage import TeamPoint, build_linkage, power_statement
+from symmetry.simulation import GenerativeModel, Simulator
 from symmetry.stats import (
+    SLIGHTLY_SKEWED_5,
     adjusted_group_size,
     awg,
     corrected_correlation,
@@ -30,6 +35,7 @@ from symmetry.stats import (
     icc2_from_statistics,
     icc_intervals,
     mean_difference,
+    null_variance,
     relative_weights,
     statistics_from_sums,
     statistics_of_means,
@@ -286,3 +292,33 @@ def test_resamples_that_cannot_be_inverted_are_counted_not_hidden() -> None:
     result = relative_weights(X, y, n_resamples=300, rng=2)
     assert result.failed_resamples > 0
     assert result.resamples == 300
+
+
+def test_the_slightly_skewed_null_has_the_published_variance() -> None:
+    """LeBreton and Senter (2008), table 3: 1.34 for a slightly skewed 5-point null (2.00 uniform)."""
+    assert null_variance(SLIGHTLY_SKEWED_5) == pytest.approx(1.34, abs=1e-12)
+    assert null_variance((0.2,) * 5) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="summing to 1"):
+        null_variance((0.5, 0.6))
+
+
+def test_item_level_agreement_is_reported_beside_rwg_j() -> None:
+    """Over seven distinct dimensions rwg(j) reads more agreement than any of the items shows."""
+    instrument = load_instrument("attention")
+    simulator = Simulator(instrument, GenerativeModel(), 12, np.random.default_rng(6))
+    employees = AnswerMatrix.from_responses(
+        [i.id for i in instrument.items_for(Respondent.EMPLOYEE)],
+        [(f"T{j:02d}", simulator.employee(j)) for j in range(12) for _ in range(12)],
+    )
+    customers = AnswerMatrix.from_responses(
+        [i.id for i in instrument.items_for(Respondent.CUSTOMER)],
+        [(f"T{j:02d}", simulator.customer(j)) for j in range(12) for _ in range(20)],
+    )
+    analysis = analyse_wave(instrument, employees, customers)
+    overall = next(i for i in analysis.aggregation if i.dimension == "overall" and i.voice.value == "employee")
+    assert overall.rwg_items < overall.rwg  # rwg(j) over seven dimensions overstates agreement
+    assert overall.rwg_skewed <= overall.rwg_items  # a smaller null variance gives less agreement
+    assert overall.icc2_ci[0] < overall.icc2 < overall.icc2_ci[1]
+    assert overall.k0 == pytest.approx(12)
+    one = next(i for i in analysis.aggregation if i.dimension != "overall" and i.voice.value == "employee")
+    assert one.rwg_items == pytest.approx(one.rwg)
