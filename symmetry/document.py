@@ -119,6 +119,12 @@ def power_note(power: Power | None) -> str:
     )
 
 
+def _path(path: stats.LaggedPath | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    return {"coefficient": path.coefficient, "ci": _pair(path.ci), "pvalue": path.pvalue, "n": path.n}
+
+
 def _drivers(drivers: Drivers | None) -> dict[str, Any] | None:
     if drivers is None:
         return None
@@ -159,6 +165,9 @@ def _across_waves(previous: WaveAnalysis, current: WaveAnalysis, previous_name: 
             "customer_then_employee": _correlation(lagged.customer_then_employee),
             "z": lagged.comparison.z,
             "pvalue": lagged.comparison.pvalue,
+            "employee_path": _path(lagged.employee_path),
+            "customer_path": _path(lagged.customer_path),
+            "reading": "associations over time, not proof of direction (Rogosa 1980; Hamaker, Kuiper and Grasman 2015)",
         },
     }
 

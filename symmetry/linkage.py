@@ -200,6 +200,13 @@ class LaggedLinkage:
     customer_then_employee: stats.CorrelationResult
     """Customer score at the earlier wave with the employee score at the later one."""
     comparison: stats.DependentComparison
+    employee_path: stats.LaggedPath | None = None
+    """The later customer score on the earlier employee score, the earlier customer score held constant."""
+    customer_path: stats.LaggedPath | None = None
+    """The later employee score on the earlier customer score, the earlier employee score held constant.
+
+    Both describe associations over time, not causes: stable differences between teams or a third cause can
+    produce them (Rogosa 1980; Hamaker, Kuiper and Grasman 2015)."""
 
 
 def lagged_linkage(earlier: Sequence[TeamPoint], later: Sequence[TeamPoint]) -> LaggedLinkage | None:
@@ -228,4 +235,11 @@ def lagged_linkage(earlier: Sequence[TeamPoint], later: Sequence[TeamPoint]) -> 
         r24=float(r[1, 3]),
         n=len(common),
     )
-    return LaggedLinkage(len(common), forward, backward, comparison)
+    return LaggedLinkage(
+        len(common),
+        forward,
+        backward,
+        comparison,
+        employee_path=_safe(stats.lagged_path, e1, c1, c2),
+        customer_path=_safe(stats.lagged_path, c1, e1, e2),
+    )

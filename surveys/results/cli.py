@@ -119,13 +119,30 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
             f"customers r = {_r(lagged['employee_then_customer'])}, customers then employees r = "
             f"{_r(lagged['customer_then_employee'])}; Steiger's z = {lagged['z']:.2f}, p = {_p(lagged['pvalue'])}"
         )
+        for name, path in (("employees then customers", lagged.get("employee_path")),
+                           ("customers then employees", lagged.get("customer_path"))):  # fmt: skip
+            if path is not None:
+                low, high = path["ci"]
+                console.print(
+                    f"  cross-lagged path, {name} (the earlier score of the later one held constant): "
+                    f"{path['coefficient']:.2f} [{low:.2f}, {high:.2f}], p = {_p(path['pvalue'])}"
+                )
+        console.print(
+            "  Associations over time, not proof of direction (Rogosa 1980; Hamaker, Kuiper and Grasman 2015)."
+        )
     drivers = organisation["drivers"]
     if drivers is None:
         console.print("Key drivers: not reported (too few teams).")
     else:
         ranked = sorted(drivers["weights"].items(), key=lambda item: -item[1]["weight"])
-        parts = [f"{dimension} {value['weight']:.3f}" for dimension, value in ranked]
-        console.print(f"Key drivers (relative weights, R² {drivers['r2']:.2f}): " + ", ".join(parts))
+        parts = [
+            f"{dimension} {value['weight']:.3f}" + ("" if value["above_random_variable"] else " (not above chance)")
+            for dimension, value in ranked
+        ]
+        console.print(
+            f"Key drivers (relative weights, R² {drivers['r2']:.2f}, adjusted {drivers['r2_adjusted']:.2f}): "
+            + ", ".join(parts)
+        )
 
 
 @click.command()

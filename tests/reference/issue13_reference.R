@@ -39,5 +39,18 @@ awg_result <- awg(awg_answers, awg_groups, range = c(1, 5))
 awg_out <- list(answers = awg_answers, groups = awg_groups, labels = as.character(awg_result$grpid),
                 awg = awg_result$a.wg)
 
-cat(toJSON(list(power = power, icc = icc_out, awg = awg_out), digits = NA, auto_unbox = TRUE, na = "null",
+# Cross-lagged paths over twelve teams: each later score on the other's earlier one, its own earlier one held.
+e1 <- c(3.1, 3.4, 2.9, 3.8, 3.5, 4.0, 3.2, 3.6, 2.7, 3.9, 3.3, 3.7)
+c1 <- c(3.6, 3.9, 3.5, 4.1, 3.8, 4.2, 3.4, 4.0, 3.3, 4.3, 3.7, 3.9)
+e2 <- c(3.2, 3.3, 3.1, 3.9, 3.4, 4.1, 3.3, 3.5, 2.9, 3.8, 3.5, 3.8)
+c2 <- c(3.5, 4.0, 3.4, 4.2, 3.9, 4.4, 3.6, 3.9, 3.2, 4.2, 3.8, 4.1)
+path <- function(y2, x1, y1) {
+  m <- lm(scale(y2) ~ scale(x1) + scale(y1))
+  list(coefficient = unname(coef(m)[2]), lower = confint(m)[2, 1], upper = confint(m)[2, 2],
+       pvalue = summary(m)$coefficients[2, 4])
+}
+lagged_out <- list(e1 = e1, c1 = c1, e2 = e2, c2 = c2,
+                   employee_then_customer = path(c2, e1, c1), customer_then_employee = path(e2, c1, e1))
+
+cat(toJSON(list(power = power, icc = icc_out, awg = awg_out, lagged = lagged_out), digits = NA, auto_unbox = TRUE, na = "null",
            pretty = TRUE))

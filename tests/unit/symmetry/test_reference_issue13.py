@@ -19,7 +19,7 @@ from scipy import stats
 from surveys.instruments.loader import load_instrument
 from symmetry.analysis import AnswerMatrix, analyse_wave
 from symmetry.domain import Respondent
-from symmetry.linkage import TeamPoint, build_linkage, power_statement
+from symmetry.linkage import TeamPoint, build_linkage, lagged_linkage, power_statement
 from symmetry.simulation import GenerativeModel, Simulator
 from symmetry.stats import (
     SLIGHTLY_SKEWED_5,
@@ -34,6 +34,7 @@ from symmetry.stats import (
     icc1_from_statistics,
     icc2_from_statistics,
     icc_intervals,
+    lagged_path,
     mean_difference,
     null_variance,
     relative_weights,
@@ -322,3 +323,30 @@ def test_item_level_agreement_is_reported_beside_rwg_j() -> None:
     assert overall.k0 == pytest.approx(12)
     one = next(i for i in analysis.aggregation if i.dimension != "overall" and i.voice.value == "employee")
     assert one.rwg_items == pytest.approx(one.rwg)
+
+
+def test_cross_lagged_paths_match_lm_on_z_scores() -> None:
+    lagged = R["lagged"]
+    for name, (predictor, control, outcome) in {
+        "employee_then_customer": ("e1", "c1", "c2"),
+        "customer_then_employee": ("c1", "e1", "e2"),
+    }.items():
+        path = lagged_path(lagged[predictor], lagged[control], lagged[outcome])
+        expected = lagged[name]
+        assert path.coefficient == pytest.approx(expected["coefficient"], abs=1e-12)
+        assert path.ci == pytest.approx((expected["lower"], expected["upper"]), abs=1e-12)
+        assert path.pvalue == pytest.approx(expected["pvalue"], rel=1e-9)
+        assert path.n == 12
+
+
+def test_the_lagged_linkage_carries_both_paths() -> None:
+    lagged = R["lagged"]
+    teams = [f"T{j}" for j in range(12)]
+    earlier = [TeamPoint(t, e, c, 10) for t, e, c in zip(teams, lagged["e1"], lagged["c1"], strict=True)]
+    later = [TeamPoint(t, e, c, 10) for t, e, c in zip(teams, lagged["e2"], lagged["c2"], strict=True)]
+    linkage = lagged_linkage(earlier, later)
+    assert linkage is not None and linkage.employee_path is not None and linkage.customer_path is not None
+    assert linkage.employee_path.coefficient == pytest.approx(lagged["employee_then_customer"]["coefficient"])
+    assert linkage.customer_path.coefficient == pytest.approx(lagged["customer_then_employee"]["coefficient"])
+    with pytest.raises(ValueError, match="at least 5 teams"):
+        lagged_path([1, 2, 3, 4], [1, 2, 3, 5], [2, 3, 4, 4])
