@@ -29,7 +29,7 @@ from reports.reading import (
 )
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.domain import Voice
-from symmetry.linkage import Drivers, Linkage
+from symmetry.linkage import Drivers, LaggedLinkage, Linkage
 from symmetry.stats import Difference, MeanEstimate, NetPromoterScore
 
 OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
@@ -157,6 +157,8 @@ class OrganisationReportContext:
     """The key drivers' fit: R², adjusted R² and its interval, teams, resamples (failed ones counted)."""
     rates: tuple[RateRow, ...]
     teams: list[TeamOverviewRow]
+    previous_wave: str | None = None
+    lagged: LaggedLinkage | None = None
 
 
 def _dimension_labels(analysis: WaveAnalysis, t: Translator) -> dict[str, str]:
@@ -365,6 +367,8 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         gap_counts=_gap_counts(gaps),
         drivers=driver_rows,
         drivers_fit=drivers,
+        previous_wave=inputs.previous_wave,
+        lagged=inputs.lagged,
         rates=inputs.rates,
         teams=[TeamOverviewRow(inputs.teams[key], result) for key, result in analysis.teams.items()],
     )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from symmetry.analysis import TeamResult, WaveAnalysis
+from symmetry.linkage import LaggedLinkage, TeamPoint, lagged_linkage
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +88,28 @@ class WaveReportInputs:
     comment_threshold: int = 10
     groups: Mapping[str, TeamResult] = field(default_factory=dict)
     rates: tuple[RateRow, ...] = ()
+    previous_wave: str | None = None
+    lagged: LaggedLinkage | None = None
+    """The cross-lagged comparison with `previous_wave`, over the teams shown in both (their stored overall scores)."""
+
+
+def lagged_from_trends(trends: Mapping[str, tuple[TrendPoint, ...]]) -> tuple[str | None, LaggedLinkage | None]:
+    """The previous wave and the cross-lagged comparison with it, from the teams' trends (this wave last).
+
+    Only teams shown on both sides in both waves enter: the trends hold stored results, None where withheld.
+    """
+    earlier = [point for trend in trends.values() for point in trend[:-1]]
+    if not earlier:
+        return None, None
+    previous = max(earlier, key=lambda point: (point.closes_on, point.wave))
+    before, after = [], []
+    for team, trend in sorted(trends.items()):
+        then = next((p for p in trend[:-1] if (p.wave, p.closes_on) == (previous.wave, previous.closes_on)), None)
+        now = trend[-1]
+        if then is None or then.employee is None or then.customer is None:
+            continue
+        if now.employee is None or now.customer is None:
+            continue
+        before.append(TeamPoint(team, then.employee, then.customer, 0))
+        after.append(TeamPoint(team, now.employee, now.customer, 0))
+    return previous.wave, lagged_linkage(before, after)

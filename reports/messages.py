@@ -169,6 +169,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exceed 1: the reliabilities are too uncertain for the correction to be interpreted. Only the observed "
         "correlation is given.",
     },
+    "lagged_title": {"fr": "Depuis {previous}", "en": "Since {previous}"},
+    "lagged_sentence": {
+        "fr": "Sur les {n} équipes affichées lors des deux vagues, à score client de {previous} égal, un score "
+        "collaborateurs plus élevé en {previous} va avec un score client plus élevé aujourd'hui de {forward} écart "
+        "type par écart type {forward_ci} ; à score collaborateurs égal, un score client plus élevé en {previous} "
+        "va avec un score collaborateurs plus élevé aujourd'hui de {backward} {backward_ci} (régressions "
+        "croisées décalées, coefficients standardisés, IC 95 %).",
+        "en": "Over the {n} teams shown in both waves, with {previous}'s customer score held equal, a higher "
+        "employee score in {previous} goes with a higher customer score now by {forward} standard deviation per "
+        "standard deviation {forward_ci}; with the employee score held equal, a higher customer score in "
+        "{previous} goes with a higher employee score now by {backward} {backward_ci} (cross-lagged regressions, "
+        "standardised coefficients, 95% CI).",
+    },
+    "lagged_caution": {
+        "fr": "Ce sont des associations dans le temps, pas la preuve qu'un score agit sur l'autre : des différences "
+        "stables entre équipes ou une cause commune peuvent les produire (Rogosa 1980 ; Hamaker, Kuiper et "
+        "Grasman 2015).",
+        "en": "These are associations over time, not proof that one score acts on the other: stable differences "
+        "between teams or a common cause can produce them (Rogosa 1980; Hamaker, Kuiper and Grasman 2015).",
+    },
     "not_interpretable": {"fr": "non interprétable", "en": "not interpretable"},
     "power_sentence": {
         "fr": "Avec {n} équipes, une corrélation observée est significative (test bilatéral à 5 %) à partir de "

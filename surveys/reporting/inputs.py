@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.i18n import LANGUAGES, Language
-from reports.inputs import RateRow, TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs
+from reports.inputs import RateRow, TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs, lagged_from_trends
 from surveys.collection.models import Comment, Response
 from surveys.org.models import Employee, Organisation, Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
@@ -284,6 +284,7 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     )
     comments = await team_comments(session, wave, analysis, team_ids, rules=rules)
     trends = await team_trends(session, wave)
+    previous_wave, lagged = lagged_from_trends(trends)
     extras = {key: TeamExtras(comments.get(key, ()), trends.get(key, ())) for key in analysis.teams}
     invited = await employees_invited(session, wave, teams)
     answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
@@ -310,5 +311,7 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
         rates=branch_rates(
             infos, branch_response_counts(members, answered, invited, analysis.rules), organisation.name
         ),
+        previous_wave=previous_wave,
+        lagged=lagged,
     )
     return WaveReportData(wave, document, inputs, team_ids, languages, extras)

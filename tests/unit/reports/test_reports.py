@@ -15,7 +15,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from reports.context import build_team_context
 from reports.i18n import Translator
-from reports.inputs import TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
+from reports.inputs import TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs, lagged_from_trends
 from reports.messages import MESSAGES
 from reports.reading import headline_gap
 from reports.render import RenderedReport, render_pdf, render_report
@@ -277,3 +277,30 @@ def test_the_team_reports_of_a_wave_share_one_scatter_background(inputs: WaveRep
     first, second = (build_team_context(inputs, team, "fr").charts["position"] for team in ("T0", "T1"))
     assert first != second
     assert dataclasses.replace(first, highlight=None) == dataclasses.replace(second, highlight=None)
+
+
+def test_organisation_report_gives_the_lagged_paths_as_associations(inputs: WaveReportInputs) -> None:
+    rng = np.random.default_rng(3)
+    e1, c1 = rng.normal(3.5, 0.4, 20), rng.normal(3.8, 0.3, 20)
+    trends = {
+        f"T{j:02d}": (
+            TrendPoint("Autumn 2025", dt.date(2025, 11, 30), float(e1[j]), float(c1[j])),
+            TrendPoint(
+                "Spring 2026", dt.date(2026, 3, 20), float(e1[j] + rng.normal(0, 0.2)), float(0.5 * c1[j] + 0.5 * e1[j])
+            ),
+        )
+        for j in range(20)
+    }
+    trends["T99"] = (trends["T00"][0], TrendPoint("Spring 2026", dt.date(2026, 3, 20), None, 3.9))  # withheld now
+    previous, lagged = lagged_from_trends(trends)
+    assert previous == "Autumn 2025" and lagged is not None and lagged.n == 20
+    with_lag = dataclasses.replace(inputs, previous_wave=previous, lagged=lagged)
+    english = " ".join(pdf_text(render_report(with_lag, None, "en")).split())
+    t = Translator("en")
+    assert lagged.employee_path is not None
+    assert f"by {t.number(lagged.employee_path.coefficient, 2)} standard deviation" in english
+    assert "not proof that one score acts on the other" in english
+    french = " ".join(pdf_text(render_report(with_lag, None, "fr")).split())
+    assert "pas la preuve qu'un score agit sur l'autre" in french
+    assert "Since Autumn 2025" in english
+    assert "Since" not in " ".join(pdf_text(render_report(inputs, None, "en")).split())  # no previous wave, no section
