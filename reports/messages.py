@@ -105,7 +105,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "how_to_read_items": {
         "fr": "Les scores vont de 1 (pas du tout d'accord) à 5 (tout à fait d'accord).|"
         "Chaque score est une estimation : l'intervalle de confiance à 95 % indique la plage des valeurs "
-        "plausibles. Plus il y a de répondants (n), plus l'intervalle est étroit. Pour un groupe d'équipes, "
+        "plausibles, coupée aux bornes de l'échelle. Plus il y a de répondants (n), plus l'intervalle est "
+        "étroit. Pour un groupe d'équipes, "
         "l'intervalle tient compte de ce que les réponses d'une même équipe se ressemblent : il est calculé sur "
         "les écarts entre équipes (erreur type robuste par équipe) quand cela l'élargit.|"
         "Un écart n'est affirmé que s'il reste net une fois les {k} dimensions examinées ensemble ; sinon, les "
@@ -118,7 +119,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Un lien entre l'attention reçue par les collaborateurs et celle reçue par les clients, observé entre "
         "équipes, ne prouve pas que l'une cause l'autre.",
         "en": "Scores run from 1 (strongly disagree) to 5 (strongly agree).|"
-        "Each score is an estimate: the 95% confidence interval shows the range of plausible values. The more "
+        "Each score is an estimate: the 95% confidence interval shows the range of plausible values, cut at the "
+        "ends of the scale. The more "
         "respondents (n), the narrower the interval. For a group of teams, the interval allows for answers from "
         "one team resembling each other: it is computed from the differences between teams (a standard error "
         "robust to clustering by team) where that widens it.|"

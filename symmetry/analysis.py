@@ -318,7 +318,7 @@ def _outcome_scores(
         per_team: dict[str, Outcome] = dict(
             stats.nps_from_counts(summary.labels, summary.n, summary.promoters, summary.detractors)
             if isinstance(summary, NpsCounts)
-            else stats.means_from_statistics(summary)
+            else stats.means_from_statistics(summary, bounds=(item.scale.low, item.scale.high))
         )
         scores[item.outcome] = (item.respondent, per_team)
     return scores
@@ -424,7 +424,10 @@ def team_results(
     """
     measures = [OVERALL, *(d.key for d in instrument.dimensions)]
     columns = statistics.columns
-    means = {key: stats.means_from_statistics(summary) for key, summary in columns.items()}
+    # The mirrored items share the 1-5 scale: intervals are truncated to it (the how-to-read section says so).
+    means = {
+        key: stats.means_from_statistics(summary, bounds=(SCALE_LOW, SCALE_HIGH)) for key, summary in columns.items()
+    }
     gaps = {
         (measure, inside): stats.differences_from_statistics(columns[measure, inside], columns[measure, Voice.CUSTOMER])
         for measure in measures

@@ -107,18 +107,27 @@ def group_means(values: npt.ArrayLike, groups: npt.ArrayLike, *, confidence: flo
     return means_from_statistics(group_statistics(values, groups), confidence=confidence)
 
 
-def means_from_statistics(s: GroupStatistics, *, confidence: float = 0.95) -> dict[Any, MeanEstimate]:
-    """:func:`group_means` from per-group sufficient statistics (computed elsewhere, by a database for instance)."""
+def means_from_statistics(
+    s: GroupStatistics, *, confidence: float = 0.95, bounds: tuple[float, float] | None = None
+) -> dict[Any, MeanEstimate]:
+    """:func:`group_means` from per-group sufficient statistics (computed elsewhere, by a database for instance).
+
+    With `bounds`, the ends of the answer scale, each interval is truncated to them: a mean of answers on 1 to 5
+    cannot lie outside, and a t interval of a small team near an end would say it could.
+    """
     check_confidence(confidence)
     sd = np.sqrt(s.variance)
     with np.errstate(invalid="ignore"):
         t = stats.t.ppf(0.5 + confidence / 2, s.n - 1)
-        half_width = t * sd / np.sqrt(s.n)
+        half_width = np.broadcast_to(t * sd / np.sqrt(s.n), s.n.shape)
+    low, high = s.mean - half_width, s.mean + half_width
+    if bounds is not None:
+        low, high = np.clip(low, bounds[0], bounds[1]), np.clip(high, bounds[0], bounds[1])
     # Python floats from the start: arithmetic on numpy scalars, team by team, cost a fifth of a wave's analysis.
-    columns = (s.n.tolist(), s.mean.tolist(), sd.tolist(), np.broadcast_to(half_width, s.n.shape).tolist())
+    columns = (s.n.tolist(), s.mean.tolist(), sd.tolist(), low.tolist(), high.tolist())
     return {
-        label: MeanEstimate(n=int(n), mean=m, sd=d, ci=(m - h, m + h))
-        for label, n, m, d, h in zip(python_labels(s.labels), *columns, strict=True)
+        label: MeanEstimate(n=int(n), mean=m, sd=d, ci=(lo, hi))
+        for label, n, m, d, lo, hi in zip(python_labels(s.labels), *columns, strict=True)
     }
 
 

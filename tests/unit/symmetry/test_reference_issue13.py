@@ -36,6 +36,7 @@ from symmetry.stats import (
     icc_intervals,
     lagged_path,
     mean_difference,
+    means_from_statistics,
     null_variance,
     relative_weights,
     statistics_from_sums,
@@ -350,3 +351,12 @@ def test_the_lagged_linkage_carries_both_paths() -> None:
     assert linkage.customer_path.coefficient == pytest.approx(lagged["customer_then_employee"]["coefficient"])
     with pytest.raises(ValueError, match="at least 5 teams"):
         lagged_path([1, 2, 3, 4], [1, 2, 3, 5], [2, 3, 4, 4])
+
+
+def test_team_mean_intervals_stay_on_the_scale() -> None:
+    summary = group_statistics([5, 5, 5, 4, 1, 1, 2, 3], ["a", "a", "a", "a", "b", "b", "b", "b"])
+    plain = means_from_statistics(summary)
+    bounded = means_from_statistics(summary, bounds=(1, 5))
+    assert plain["a"].ci[1] > 5 and plain["b"].ci[0] < 1  # what about 8% of the demo's team intervals did
+    assert bounded["a"].ci == (plain["a"].ci[0], 5.0) and bounded["b"].ci == (1.0, plain["b"].ci[1])
+    assert bounded["a"].mean == plain["a"].mean
