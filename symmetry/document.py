@@ -13,6 +13,9 @@ from symmetry.linkage import Drivers, Linkage, Power, lagged_linkage
 
 SCALE_LOW, SCALE_HIGH = 1, 5
 
+SIGNIFICANCE = 0.05
+"""The two-sided level of every test the document reports."""
+
 
 def _number(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else value
@@ -84,6 +87,10 @@ def _linkage(linkage: Linkage) -> dict[str, Any]:
     }
 
 
+def _significant(linkage: Linkage) -> bool:
+    return linkage.correlation is not None and linkage.correlation.pvalue < SIGNIFICANCE
+
+
 def _corrected(corrected: stats.CorrectedCorrelation | None) -> dict[str, Any] | None:
     """The corrected r only where it can be read: a value past 1 or on unreliable means is never written."""
     if corrected is None:
@@ -97,8 +104,8 @@ def _corrected(corrected: stats.CorrectedCorrelation | None) -> dict[str, Any] |
     }
 
 
-def power_note(power: Power | None) -> str:
-    """The power statement in one English sentence, its three figures named so that none is read for another."""
+def power_note(power: Power | None, *, significant: bool = False) -> str:
+    """The power statement in English, its three figures named so that none is read for another."""
     if power is None:
         return "Too few teams to estimate the linkage."
     said = (
@@ -114,8 +121,8 @@ def power_note(power: Power | None) -> str:
     )
     return (
         f"{said} A true correlation of {power.true_r:.2f} (Harter, Schmidt and Hayes 2002) would be observed at about "
-        f"{power.expected_r:.2f} with these reliabilities of team means: power {power.power:.0%}; {needed}. "
-        "A non-significant result is not evidence of no link."
+        f"{power.expected_r:.2f} with these reliabilities of team means: power {power.power:.0%}; {needed}."
+        + ("" if significant else " A non-significant result is not evidence of no link.")
     )
 
 
@@ -218,6 +225,6 @@ def analysis_document(
             "dimension_linkage": {linkage.measure: _linkage(linkage) for linkage in analysis.dimension_linkage},
             "drivers": _drivers(analysis.drivers),
             "across_waves": None if previous is None else _across_waves(previous, analysis, previous_name),
-            "power_note": power_note(analysis.linkage.power),
+            "power_note": power_note(analysis.linkage.power, significant=_significant(analysis.linkage)),
         },
     }

@@ -18,7 +18,7 @@ from surveys.reporting.cli import print_failures, render_command_run
 from surveys.reporting.rendering import RenderSummary
 from surveys.settings import Settings
 from symmetry.analysis import WaveAnalysis
-from symmetry.document import power_note
+from symmetry.document import SIGNIFICANCE, power_note
 from symmetry.domain import Respondent
 
 
@@ -134,7 +134,7 @@ def _print_summary(console: Console, run: DemoRun, analysis: WaveAnalysis, seed:
             f"  truth of the simulation: linkage parameter {run.model.linkage:.2f}, correlation of the drawn team "
             f"climates {run.true_team_correlation:.2f}"
         )
-        console.print(f"  {power_note(linkage.power)}")
+        console.print(f"  {power_note(linkage.power, significant=c.pvalue < SIGNIFICANCE)}")
     console.print(
         f"Reports: {reports.rendered} PDFs in {reports.out} (organisation-en.pdf, organisation-fr.pdf, teams/)"
     )
