@@ -1,4 +1,4 @@
-"""Time the demo's wave on a throw-away SQLite database: simulation, storage, closing and analysis.
+"""Time the demo's two waves on a throw-away SQLite database: simulation, storage, closing and analysis.
 
 Run with ``make bench-demo``; the reports have their own benchmark (``make bench-reports``). Prints one line per
 figure; the latest figures go into the README.
@@ -37,7 +37,10 @@ def main() -> None:
         run = asyncio.run(build(settings))
         built = time.perf_counter() - started
         responses = sum(run.answered.values())
-        print(f"demo wave, {TEAMS} teams, {responses} responses: {built:.2f} s to build, answer, close and analyse")
+        print(
+            f"demo, {TEAMS} teams, two waves ({responses} responses in the latest): {built:.2f} s to build, answer, "
+            "close and analyse both"
+        )
 
 
 if __name__ == "__main__":

@@ -12,17 +12,19 @@ from reports.i18n import LANGUAGES, Language
 from surveys.cli_support import database_errors
 from surveys.db import alchemy_config
 from surveys.demo.roster import DEMO_SLUG
-from surveys.demo.services import DemoRun, run_demo
+from surveys.demo.services import DEMO_TEAMS, DemoRun, run_demo
 from surveys.migrations import upgrade
 from surveys.reporting.cli import print_failures, render_command_run
 from surveys.reporting.rendering import RenderSummary
+from surveys.results.cli import print_across_waves
 from surveys.settings import Settings
 from symmetry.analysis import WaveAnalysis
 from symmetry.document import SIGNIFICANCE, power_note
-from symmetry.domain import Respondent
+from symmetry.domain import Respondent, Voice
+from symmetry.simulation import MODELS, GenerativeModel
 
 
-async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> DemoRun:
+async def _run(settings: Settings, teams: int, seed: int, model: GenerativeModel, leave_open: bool) -> DemoRun:
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session, session.begin():
@@ -31,6 +33,7 @@ async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> D
                 n_teams=teams,
                 seed=seed,
                 rules=settings.disclosure_rules,
+                model=model,
                 leave_open=leave_open,
             )
     finally:
@@ -38,7 +41,16 @@ async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> D
 
 
 @click.command()
-@click.option("--teams", type=click.IntRange(4, 2000), default=40, show_default=True, help="Front-line teams.")
+@click.option("--teams", type=click.IntRange(4, 2000), default=DEMO_TEAMS, show_default=True, help="Front-line teams.")
+@click.option(
+    "--model",
+    "model_name",
+    type=click.Choice(list(MODELS)),
+    default="realistic",
+    show_default=True,
+    help="realistic: the field's team effects (customer ICC(1) about .03, so the linkage is hard to see); "
+    "illustration: team effects twice as strong, a linkage that shows clearly on a few dozen teams.",
+)
 @click.option(
     "--seed", type=int, default=2026, show_default=True, help="Seed of the simulation: same seed, same numbers."
 )
@@ -59,31 +71,34 @@ async def _run(settings: Settings, teams: int, seed: int, leave_open: bool) -> D
 @click.option(
     "--leave-open",
     is_flag=True,
-    help="Stop with the wave open and half the answers in, to try the survey pages; no analysis, no reports.",
+    help="Stop with the latest wave open and half its answers in, to try the survey pages; no reports.",
 )
 @click.pass_obj
 def demo(
     settings: Settings,
     teams: int,
+    model_name: str,
     seed: int,
     out: Path,
     lang: Language | None,
     workers: int | None,
     leave_open: bool,
 ) -> None:
-    """Build a demo organisation, run a wave on simulated answers, analyse it and write the PDF reports.
+    """Build a demo organisation, run two waves on simulated answers, analyse them and write the PDF reports.
 
+    The waves are six months apart; the reports are the latest wave's, compared with the earlier one.
     The answers come from a stated generative model in which a team-level attention factor drives both
     employee and customer answers, so the true linkage is known. Rerunning replaces the previous demo
     organisation and nothing else.
     """
     console = Console(soft_wrap=True)
-    with database_errors(), console.status("Building the organisation and simulating the wave..."):
+    with database_errors(), console.status("Building the organisation and simulating two waves..."):
         upgrade(settings)
-        run = asyncio.run(_run(settings, teams, seed, leave_open))
+        run = asyncio.run(_run(settings, teams, seed, MODELS[model_name], leave_open))
     if run.analysis is None:
         console.print(
-            f"Wave {run.wave_name!r} is open, with {sum(run.answered.values())} simulated answers so far. Try it:\n"
+            f"Wave {run.wave_name!r} is open, with {sum(run.answered.values())} simulated answers so far "
+            f"(the previous wave, {run.previous_wave_name!r}, is closed and analysed). Try it:\n"
             f'  symmetry wave links "{run.wave_name}" --out links.csv      (personal links of those yet to answer)\n'
             f'  symmetry wave open-links "{run.wave_name}" --out open-links (team links and QR codes for customers)\n'
             "  symmetry serve"
@@ -95,21 +110,27 @@ def demo(
     reports = render_command_run(
         settings, run.wave_name, out, organisation_slug=DEMO_SLUG, workers=workers, team_language=lang, console=console
     )
-    _print_summary(console, run, analysis, seed, reports)
+    _print_summary(console, run, analysis, seed, model_name, reports)
     if reports.failures:
         raise click.ClickException("some reports could not be rendered (see above)")
 
 
-def _print_summary(console: Console, run: DemoRun, analysis: WaveAnalysis, seed: int, reports: RenderSummary) -> None:
+def _print_summary(
+    console: Console, run: DemoRun, analysis: WaveAnalysis, seed: int, model_name: str, reports: RenderSummary
+) -> None:
     linkage = analysis.linkage
     employees, customers = Respondent.EMPLOYEE, Respondent.CUSTOMER
-    console.print(f"[bold]Symmetry demo[/bold] (seed {seed})")
+    console.print(f"[bold]Symmetry demo[/bold] (seed {seed}, {model_name} model)")
     if run.replaced_previous:
         console.print("Replaced the previous demo organisation.")
     console.print(f"Organisation: {run.organisation_name}, {len(analysis.teams)} front-line teams")
-    console.print(f"Wave: {run.wave_name}, {run.opens_on} to {run.closes_on}, closed")
     console.print(
-        f"Responses: {run.answered[employees]} employees of {run.invited[employees]} invited, "
+        f"Wave: {run.wave_name}, {run.opens_on} to {run.closes_on}, closed; the previous wave, "
+        f"{run.previous_wave_name}, six months earlier"
+    )
+    reliability = {index.voice: index for index in analysis.aggregation if index.dimension == "overall"}
+    console.print(
+        f"Responses to {run.wave_name}: {run.answered[employees]} employees of {run.invited[employees]} invited, "
         f"{run.answered[customers]} customers of {run.invited[customers]} invited"
     )
     if linkage.correlation is None:
@@ -132,9 +153,16 @@ def _print_summary(console: Console, run: DemoRun, analysis: WaveAnalysis, seed:
         )
         console.print(
             f"  truth of the simulation: linkage parameter {run.model.linkage:.2f}, correlation of the drawn team "
-            f"climates {run.true_team_correlation:.2f}"
+            f"climates {run.true_team_correlation:.2f}; from one wave to the next, climates keep "
+            f"{run.model.stability:.2f} of themselves and neither side leads"
         )
         console.print(f"  {power_note(linkage.power, significant=c.pvalue < SIGNIFICANCE)}")
+    console.print(
+        "Agreement within teams, overall score (ICC(1)): "
+        + ", ".join(f"{voice} {reliability[voice].icc1:.2f}" for voice in Voice if voice in reliability)
+    )
+    if run.document is not None:
+        print_across_waves(console, run.document["organisation"].get("across_waves"))
     console.print(
         f"Reports: {reports.rendered} PDFs in {reports.out} (organisation-en.pdf, organisation-fr.pdf, teams/)"
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,18 +16,23 @@ from surveys.collection.services import submit_response
 from surveys.demo.comments import draw_comment
 from surveys.demo.roster import DEMO_SLUG, build_roster
 from surveys.instruments.services import register_instrument
-from surveys.org.models import Organisation, Team
+from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.org.services import delete_organisation, find_organisation
 from surveys.results.services import analyse, store_analysis, store_team_results
+from surveys.waves.models import Wave
 from surveys.waves.services import close_wave, create_wave, launch_wave
 from symmetry.analysis import WaveAnalysis
 from symmetry.disclosure import DisclosureRules
 from symmetry.domain import Respondent
-from symmetry.simulation import GenerativeModel, Simulator
+from symmetry.simulation import REALISTIC, GenerativeModel, Simulator
 
+DEMO_TEAMS = 120
+"""Enough teams for the realistic model's linkage to have about even odds of showing (the power statement says)."""
 EMPLOYEE_RESPONSE_RATE = 0.85
 CUSTOMER_RESPONSE_RATE = 0.35
 WAVE_DAYS = 21
+WAVES_APART_DAYS = 182
+"""The previous wave closed about six months before the demo's main wave."""
 OPEN_DAYS_SO_FAR, OPEN_DAYS_LEFT = 7, 14
 
 
@@ -35,18 +42,41 @@ class DemoRun:
 
     organisation_name: str
     wave_name: str
+    """The demo's main wave: the latest, whose reports the demo renders."""
+    previous_wave_name: str
     opens_on: dt.date
     closes_on: dt.date
     teams: list[Team]
     """Every team of the hierarchy, head office and regions included."""
     invited: dict[Respondent, int]
     answered: dict[Respondent, int]
+    """Of the main wave."""
     model: GenerativeModel
     true_team_correlation: float
-    """Correlation across teams of the drawn employee and customer climates: what the analysis should recover."""
+    """Correlation across teams of the main wave's drawn employee and customer climates: what the analysis should
+    recover."""
     analysis: WaveAnalysis | None
-    """None when the wave was left open."""
+    """The main wave's; None when it was left open."""
+    document: dict[str, Any] | None
+    """The main wave's stored analysis document, with the comparison with the previous wave."""
     replaced_previous: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Roster:
+    organisation: Organisation
+    branches: list[Team]
+    employees: list[Employee]
+    customers: list[Customer]
+    rules: DisclosureRules
+
+
+@dataclass(frozen=True, slots=True)
+class _WaveRun:
+    wave: Wave
+    answered: dict[Respondent, int]
+    analysis: WaveAnalysis | None
+    document: dict[str, Any] | None
 
 
 async def run_demo(
@@ -55,18 +85,19 @@ async def run_demo(
     n_teams: int,
     seed: int,
     rules: DisclosureRules,
-    model: GenerativeModel | None = None,
+    model: GenerativeModel = REALISTIC,
     today: dt.date | None = None,
     leave_open: bool = False,
 ) -> DemoRun:
-    """Build the demo organisation, run one wave on simulated answers, close it and analyse it.
+    """Build the demo organisation and run two waves six months apart on simulated answers.
 
+    The team climates carry on from one wave to the next; both waves are closed and analysed, the second with the
+    comparison with the first.
     A previous demo organisation (and only that one) is deleted first, so the demo can be rerun on any database.
-    With `leave_open`, half as many people answer and the wave stays open, for trying the survey pages.
+    With `leave_open`, the second wave stays open with half as many answers, for trying the survey pages.
     """
     if n_teams < 4:
         raise ValueError(f"--teams must be at least 4 for a correlation across teams, got {n_teams}")
-    model = model or GenerativeModel()
     rng = np.random.default_rng(seed)
     previous = await find_organisation(session, DEMO_SLUG)
     if previous is not None:
@@ -80,34 +111,77 @@ async def run_demo(
     await session.flush()
     session.add_all([*employees, *customers])
     await session.flush()
+    roster = _Roster(organisation, branches, employees, customers, rules)
 
     today = today or dt.date.today()
+    simulator = Simulator(instrument, model, n_teams, rng)
+    # Comments come from their own stream, so that the simulated answers stay those of the seed.
+    comment_rng = np.random.default_rng([seed, 1])
+    earlier_close = today - dt.timedelta(days=WAVES_APART_DAYS)
+    earlier = await _run_wave(
+        session, roster, version.id, simulator, comment_rng, earlier_close - dt.timedelta(days=WAVE_DAYS), earlier_close
+    )
+    simulator.next_wave()
     if leave_open:
         opens_on, closes_on = today - dt.timedelta(days=OPEN_DAYS_SO_FAR), today + dt.timedelta(days=OPEN_DAYS_LEFT)
     else:
         opens_on, closes_on = today - dt.timedelta(days=WAVE_DAYS), today
+    latest = await _run_wave(
+        session, roster, version.id, simulator, comment_rng, opens_on, closes_on, earlier=earlier, leave_open=leave_open
+    )
+    climates = simulator.climates
+    return DemoRun(
+        organisation_name=organisation.name,
+        wave_name=latest.wave.name,
+        previous_wave_name=earlier.wave.name,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        teams=[*parents, *branches],
+        invited={Respondent.EMPLOYEE: len(employees), Respondent.CUSTOMER: len(customers)},
+        answered=latest.answered,
+        model=model,
+        true_team_correlation=float(np.corrcoef(climates.employee_attention, climates.customer_attention)[0, 1]),
+        analysis=latest.analysis,
+        document=latest.document,
+        replaced_previous=previous is not None,
+    )
+
+
+async def _run_wave(
+    session: AsyncSession,
+    roster: _Roster,
+    instrument_version_id: uuid.UUID,
+    simulator: Simulator,
+    comment_rng: np.random.Generator,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    *,
+    earlier: _WaveRun | None = None,
+    leave_open: bool = False,
+) -> _WaveRun:
+    """One wave from launch to its stored results (compared with `earlier`), on the simulator's current climates.
+
+    Left open, it gets half the answers and no results.
+    """
     wave = await create_wave(
         session,
-        organisation,
-        name=f"Demo {today:%Y-%m}",
-        instrument_version_id=version.id,
+        roster.organisation,
+        name=f"Demo {closes_on:%Y-%m}",
+        instrument_version_id=instrument_version_id,
         opens_on=opens_on,
         closes_on=closes_on,
     )
     tokens = {issued.person_id: issued.token for issued in await launch_wave(session, wave)}
-
-    simulator = Simulator(instrument, model, n_teams, rng)
-    # Comments come from their own stream, so that the simulated answers stay those of the seed.
-    comment_rng = np.random.default_rng([seed, 1])
-    position = {branch.id: index for index, branch in enumerate(branches)}
+    position = {branch.id: index for index, branch in enumerate(roster.branches)}
     answered = dict.fromkeys(Respondent, 0)
-    for respondent, people, rate in (
-        (Respondent.EMPLOYEE, employees, EMPLOYEE_RESPONSE_RATE),
-        (Respondent.CUSTOMER, customers, CUSTOMER_RESPONSE_RATE),
-    ):
+    people: tuple[tuple[Respondent, Sequence[Employee | Customer], float], ...] = (
+        (Respondent.EMPLOYEE, roster.employees, EMPLOYEE_RESPONSE_RATE),
+        (Respondent.CUSTOMER, roster.customers, CUSTOMER_RESPONSE_RATE),
+    )
+    for respondent, group, rate in people:
         draw = simulator.employee if respondent is Respondent.EMPLOYEE else simulator.customer
-        for person in people:
-            if rng.random() >= (rate / 2 if leave_open else rate):
+        for person in group:
+            if simulator.rng.random() >= (rate / 2 if leave_open else rate):
                 continue
             comment = draw_comment(comment_rng) if respondent is Respondent.EMPLOYEE else {}
             await submit_response(session, tokens[person.id], draw(position[person.team_id]), comment)
@@ -115,24 +189,15 @@ async def run_demo(
     if leave_open:  # mixing admits the sealed answers as its jobs would (closing admits them all)
         for batch in await waiting_batches(session, [wave.id]):
             await admit_batch(session, *batch)
-
-    analysis = None
-    if not leave_open:
-        await close_wave(session, wave)
-        analysis = await analyse(session, wave, rules=rules)
-        await store_team_results(session, wave, analysis)
-        await store_analysis(session, wave, analysis)
-    climates = simulator.climates
-    return DemoRun(
-        organisation_name=organisation.name,
-        wave_name=wave.name,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        teams=[*parents, *branches],
-        invited={Respondent.EMPLOYEE: len(employees), Respondent.CUSTOMER: len(customers)},
-        answered=answered,
-        model=model,
-        true_team_correlation=float(np.corrcoef(climates.employee_attention, climates.customer_attention)[0, 1]),
-        analysis=analysis,
-        replaced_previous=previous is not None,
+        return _WaveRun(wave, answered, None, None)
+    await close_wave(session, wave)
+    analysis = await analyse(session, wave, rules=roster.rules)
+    await store_team_results(session, wave, analysis)
+    document = await store_analysis(
+        session,
+        wave,
+        analysis,
+        previous=earlier.analysis if earlier else None,
+        previous_name=earlier.wave.name if earlier else None,
     )
+    return _WaveRun(wave, answered, analysis, document)

@@ -111,25 +111,7 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
     console.print(f"Perception gaps whose 95% interval excludes zero: {len(gaps)}")
     for team, dimension, gap in sorted(gaps, key=lambda item: -abs(item[2]["estimate"]))[:10]:
         console.print(f"  {team} {dimension}: {gap['estimate']:+.2f} ({gap['label']})")
-    across = organisation.get("across_waves")
-    if across and across["lagged"]:
-        lagged = across["lagged"]
-        console.print(
-            f"Across waves (since {across['previous_wave']}, {lagged['teams']} teams in both): employees then "
-            f"customers r = {_r(lagged['employee_then_customer'])}, customers then employees r = "
-            f"{_r(lagged['customer_then_employee'])}; Steiger's z = {lagged['z']:.2f}, p = {_p(lagged['pvalue'])}"
-        )
-        for name, path in (("employees then customers", lagged.get("employee_path")),
-                           ("customers then employees", lagged.get("customer_path"))):  # fmt: skip
-            if path is not None:
-                low, high = path["ci"]
-                console.print(
-                    f"  cross-lagged path, {name} (the earlier score of the later one held constant): "
-                    f"{path['coefficient']:.2f} [{low:.2f}, {high:.2f}], p = {_p(path['pvalue'])}"
-                )
-        console.print(
-            "  Associations over time, not proof of direction (Rogosa 1980; Hamaker, Kuiper and Grasman 2015)."
-        )
+    print_across_waves(console, organisation.get("across_waves"))
     drivers = organisation["drivers"]
     if drivers is None:
         console.print("Key drivers: not reported (too few teams).")
@@ -143,6 +125,27 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
             f"Key drivers (relative weights, R² {drivers['r2']:.2f}, adjusted {drivers['r2_adjusted']:.2f}): "
             + ", ".join(parts)
         )
+
+
+def print_across_waves(console: Console, across: dict[str, Any] | None) -> None:
+    """The cross-lagged comparison with the previous wave, from an analysis document's `across_waves`."""
+    if not across or not across["lagged"]:
+        return
+    lagged = across["lagged"]
+    console.print(
+        f"Across waves (since {across['previous_wave']}, {lagged['teams']} teams in both): employees then "
+        f"customers r = {_r(lagged['employee_then_customer'])}, customers then employees r = "
+        f"{_r(lagged['customer_then_employee'])}; Steiger's z = {lagged['z']:.2f}, p = {_p(lagged['pvalue'])}"
+    )
+    for name, path in (("employees then customers", lagged.get("employee_path")),
+                       ("customers then employees", lagged.get("customer_path"))):  # fmt: skip
+        if path is not None:
+            low, high = path["ci"]
+            console.print(
+                f"  cross-lagged path, {name} (the earlier score of the later one held constant): "
+                f"{path['coefficient']:.2f} [{low:.2f}, {high:.2f}], p = {_p(path['pvalue'])}"
+            )
+    console.print("  Associations over time, not proof of direction (Rogosa 1980; Hamaker, Kuiper and Grasman 2015).")
 
 
 @click.command()

@@ -102,7 +102,7 @@ def weakened_gate(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("weakened_gate")
 def test_the_solver_pins_withheld_counts_and_means_from_a_weakened_gate(clean_database: Settings) -> None:
-    releases, answered = run_sync(_demo_releases(clean_database, 20, 3))
+    releases, answered = run_sync(_demo_releases(clean_database, 20, 1))
     cells = solve(releases)
     pinned = [team for team, cell in cells.items() if cell.narrowest_mean_span < 1.0]
     assert pinned, "the solver must pin a withheld mean"

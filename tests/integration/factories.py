@@ -81,9 +81,10 @@ class StoredResponse:
     answers: dict[str, int]
 
 
-async def stored_responses(session: AsyncSession) -> list[StoredResponse]:
-    """Every stored response with its answers unpacked through its own instrument version."""
-    rows = (await session.execute(sa.select(Response))).scalars().all()
+async def stored_responses(session: AsyncSession, wave_id: uuid.UUID | None = None) -> list[StoredResponse]:
+    """Every stored response (of one wave, when given) with its answers unpacked through its own instrument version."""
+    query = sa.select(Response) if wave_id is None else sa.select(Response).where(Response.wave_id == wave_id)
+    rows = (await session.execute(query)).scalars().all()
     instruments = {
         version.id: stored_instrument(version) for version in (await session.scalars(sa.select(InstrumentVersion)))
     }

@@ -4,31 +4,42 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from collections import defaultdict
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from scipy import stats
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.org.models import Team
 from surveys.results.models import WaveAnalysisRecord
 from surveys.settings import Settings
+from surveys.waves.models import Wave
 from symmetry.domain import Respondent
 from tests.integration.factories import stored_responses
 from tests.support import run_sync
 
 
-async def _team_overall_means(settings: Settings) -> tuple[dict[str, float], dict[str, float], dict[str, int], int]:
+async def _wave_id(session: AsyncSession, name: str) -> uuid.UUID:
+    wave_id = await session.scalar(sa.select(Wave.id).where(Wave.name == name))
+    assert wave_id is not None
+    return wave_id
+
+
+async def _team_overall_means(
+    settings: Settings, wave: str
+) -> tuple[dict[str, float], dict[str, float], dict[str, int], int]:
     """Each team's mean of its respondents' mean answer to the employee items, and to the customer items."""
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session:
             names = dict((await session.execute(sa.select(Team.id, Team.external_id))).all())
             per_person: dict[tuple[str, object, Respondent], list[int]] = defaultdict(list)
-            for stored in await stored_responses(session):
+            for stored in await stored_responses(session, await _wave_id(session, wave)):
                 wanted = ".employee" if stored.respondent is Respondent.EMPLOYEE else ".customer"
                 for item_id, value in stored.answers.items():
                     if item_id.endswith(wanted):
@@ -55,8 +66,8 @@ def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str],
     document = json.loads(result.output)
 
     settings = Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])
-    employee, customer, counts, stored = run_sync(_team_overall_means(settings))
-    assert stored == 1
+    employee, customer, counts, stored = run_sync(_team_overall_means(settings, wave))
+    assert stored == 2  # the demo's two waves
     shown = sorted(team for team, count in counts.items() if count >= 5 and team in customer)
     expected = stats.pearsonr([employee[t] for t in shown], [customer[t] for t in shown])
     linkage = document["organisation"]["linkage"]
@@ -86,30 +97,29 @@ def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str],
         assert expected_text in text.output
 
 
-async def _in_memory_document(settings: Settings) -> dict[str, object]:
+async def _in_memory_document(settings: Settings, wave_name: str) -> dict[str, object]:
     """The analysis computed the other way: every answer loaded into memory, then analysed there."""
     from surveys.instruments.models import InstrumentVersion
     from surveys.instruments.services import stored_instrument
-    from surveys.waves.models import Invitation, Wave
+    from surveys.waves.models import Invitation
     from symmetry.analysis import AnswerMatrix, analyse_statistics, statistics_from_answers
     from symmetry.document import analysis_document
 
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session:
-            wave = await session.scalar(sa.select(Wave))
-            assert wave is not None
+            wave = await session.get_one(Wave, await _wave_id(session, wave_name))
             instrument = stored_instrument(await session.get_one(InstrumentVersion, wave.instrument_version_id))
             names = dict((await session.execute(sa.select(Team.id, Team.external_id))).all())
             answers = {
                 stored.id: (stored.respondent, names[stored.team_id], stored.answers)
-                for stored in await stored_responses(session)
+                for stored in await stored_responses(session, wave.id)
             }
             invited = await session.execute(  # the teams' sizes, which the gate's customer-side rule reads
                 sa.select(Team.external_id, sa.func.count())
                 .select_from(Invitation)
                 .join(Team, Team.id == Invitation.team_id)
-                .where(Invitation.respondent == Respondent.EMPLOYEE)
+                .where(Invitation.respondent == Respondent.EMPLOYEE, Invitation.wave_id == wave.id)
                 .group_by(Team.external_id)
             )
             sizes = {team: int(count) for team, count in invited}
@@ -151,7 +161,13 @@ def test_database_aggregation_gives_the_numbers_of_the_in_memory_path(
     from_database = json.loads(runner.invoke(symmetry, ["analyze", wave, "--json"], env=cli_env).output)
     in_memory = json.loads(
         json.dumps(
-            run_sync(_in_memory_document(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])))
+            run_sync(
+                _in_memory_document(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"]), wave)
+            )
         )
     )
+    # The in-memory path analyses this wave alone: the comparison with the previous wave is the database path's.
+    across = from_database["organisation"].pop("across_waves")
+    assert across["previous_wave"].startswith("Demo ")
+    assert in_memory["organisation"].pop("across_waves") is None
     assert_same(from_database, in_memory)

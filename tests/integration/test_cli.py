@@ -62,7 +62,11 @@ def test_demo_runs_end_to_end_and_is_reproducible(cli_env: dict[str, str], tmp_p
     assert "Horizon Services" in organisation_text
     assert "correlation" in organisation_text
     # Team reports are in their manager's language: the demo's roster is French.
-    assert "Écart de perception" in " ".join(page.extract_text() for page in PdfReader(team_reports[0]).pages)
+    team_text = " ".join(page.extract_text() for page in PdfReader(team_reports[0]).pages)
+    assert "Écart de perception" in team_text
+    assert "D'une vague à l'autre" in team_text  # the trend since the demo's earlier wave
+    assert "realistic model" in first.output
+    assert "the previous wave, Demo " in first.output
 
     counts = asyncio.run(_counts(Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])))
     assert counts["organisations"] == 1
@@ -70,7 +74,7 @@ def test_demo_runs_end_to_end_and_is_reproducible(cli_env: dict[str, str], tmp_p
     assert counts["responses"] == counts["answered"]
     assert counts["responses"] > 6 * 10
     assert counts["results"] > 6 * 7
-    assert counts["wave_states"] == [WaveState.CLOSED]
+    assert counts["wave_states"] == [WaveState.CLOSED, WaveState.CLOSED]  # six months apart, for the trends
 
     stale = tmp_path / "out" / "teams" / "B099-from-a-larger-run.pdf"
     stale.write_bytes(b"%PDF-stale")
