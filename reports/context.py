@@ -394,6 +394,7 @@ def _aggregation_reading(indices: AggregationIndices, t: Translator) -> str:
         icc1=t.number(indices.icc1, 2),
         icc2=t.number(indices.icc2, 2),
         icc1_ci=t.interval(indices.icc1_ci, 2),
+        reml=t.number(indices.icc1_reml, 2),
         icc2_ci=t.interval(indices.icc2_ci, 2),
         rwg=t.number(indices.rwg_items, 2),
         rwg_j=t.number(indices.rwg, 2),

@@ -234,9 +234,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "aggregation_intro": {
         "fr": "ICC(1) : part des différences de réponses qui tient à l'équipe. ICC(2) : fiabilité des moyennes "
         "d'équipe ; on vise au moins 0,70 pour comparer les équipes, et sous 0,50 les moyennes sont surtout du "
-        "bruit.",
+        "bruit. Les deux viennent de l'analyse de variance à un facteur (Bliese 2000) ; l'ICC(1) d'un modèle à "
+        "intercept aléatoire estimé par REML est donnée à côté.",
         "en": "ICC(1): the share of differences in answers that lies between teams. ICC(2): the reliability of "
-        "team means; at least .70 is the usual bar to compare teams, and below .50 means are mostly noise.",
+        "team means; at least .70 is the usual bar to compare teams, and below .50 means are mostly noise. Both come "
+        "from the one-way analysis of variance (Bliese 2000); the ICC(1) of a random-intercept model fitted by REML "
+        "is given beside.",
     },
     "voice": {"fr": "Regard", "en": "Voice"},
     "team_overview": {"fr": "Les équipes", "en": "The teams"},
@@ -336,10 +339,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "among them): {employees} employees; the group's customers: {customers}.",
     },
     "aggregation_reading": {
-        "fr": "{voice} : ICC(1) {icc1} (IC 95 % {icc1_ci}), ICC(2) {icc2} (IC 95 % {icc2_ci}), rwg médian par item "
+        "fr": "{voice} : ICC(1) {icc1} (IC 95 % {icc1_ci} ; {reml} selon un modèle à intercept aléatoire estimé par "
+        "REML), ICC(2) {icc2} (IC 95 % {icc2_ci}), rwg médian par item "
         "{rwg} (rwg(j) {rwg_j} ; {skewed} contre une distribution nulle légèrement asymétrique, LeBreton et "
         "Senter 2008). {agreement} {reliability}",
-        "en": "{voice}: ICC(1) {icc1} (95% CI {icc1_ci}), ICC(2) {icc2} (95% CI {icc2_ci}), median item-level rwg "
+        "en": "{voice}: ICC(1) {icc1} (95% CI {icc1_ci}; {reml} from a REML random-intercept model), ICC(2) {icc2} "
+        "(95% CI {icc2_ci}), median item-level rwg "
         "{rwg} (rwg(j) {rwg_j}; {skewed} against a slightly skewed null, LeBreton and Senter 2008). {agreement} "
         "{reliability}",
     },

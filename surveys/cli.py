@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("surveys.migrations.cli:db", "Manage the database schema."),
     "demo": (
         "surveys.demo.cli:demo",
-        ("Build a demo organisation, run a wave on simulated answers, analyse it and write the PDF reports."),
+        ("Build a demo organisation, run two waves on simulated answers, analyse them and write the PDF reports."),
     ),
     "instrument": ("surveys.instruments.cli:instrument", "Work with instrument files."),
     "org": ("surveys.org.cli:org", "Manage organisations and their rosters."),

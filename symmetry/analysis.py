@@ -108,7 +108,11 @@ class TeamResult:
 
 @dataclass(frozen=True, slots=True)
 class AggregationIndices:
-    """ICC(1) and ICC(2) of one dimension and voice across all teams."""
+    """ICC(1) and ICC(2) of one dimension and voice across all teams.
+
+    `icc1` and `icc2` are the ANOVA estimates (Bliese 2000, as ``multilevel::ICC1`` and ``ICC2``), the convention the
+    reports follow; `icc1_reml` is the random-intercept model's, for readers who take that one.
+    """
 
     dimension: str
     voice: Voice
@@ -130,6 +134,8 @@ class AggregationIndices:
     """F-based 95% intervals (``stats.icc_intervals``)."""
     k0: float = math.nan
     """The adjusted mean team size the ICC(1) interval takes; the point ICC(1) takes N/J, as ``multilevel``."""
+    icc1_reml: float = math.nan
+    """ICC(1) from the REML fit of a one-way random-intercept model (``stats.icc_reml``); `icc1` is the ANOVA one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,12 +285,37 @@ def _item_agreement(
     return median_of_means(stats.uniform_null_variance(SCALE_POINTS)), median_of_means(skewed)
 
 
-def _icc_intervals(summary: stats.GroupStatistics) -> tuple[tuple[float, float], tuple[float, float], float]:
+def _aggregation_indices(
+    columns: dict[tuple[str, Voice], stats.GroupStatistics],
+    measure: str,
+    voice: Voice,
+    dimensions: list[str],
+    deviations: dict[str, float],
+) -> AggregationIndices:
+    summary = columns[measure, voice]
+    icc1, icc2 = _safe_icc(summary)
+    rwg, awg = _agreement(columns, measure, voice, dimensions)
+    rwg_items, rwg_skewed = _item_agreement(columns, measure, voice, dimensions)
     try:
-        intervals = stats.icc_intervals(summary)
-    except ValueError:
-        return (math.nan, math.nan), (math.nan, math.nan), math.nan
-    return intervals.icc1, intervals.icc2, intervals.k
+        intervals: stats.IccIntervals | None = stats.icc_intervals(summary)
+        reml = stats.icc_reml(summary).icc
+    except ValueError:  # fewer than two teams, or no team of two: no ICC at all
+        intervals, reml = None, math.nan
+    return AggregationIndices(
+        measure,
+        voice,
+        icc1,
+        icc2,
+        rwg,
+        awg,
+        _median(deviations),
+        rwg_items=rwg_items,
+        rwg_skewed=rwg_skewed,
+        icc1_ci=intervals.icc1 if intervals else (math.nan, math.nan),
+        icc2_ci=intervals.icc2 if intervals else (math.nan, math.nan),
+        k0=intervals.k if intervals else math.nan,
+        icc1_reml=reml,
+    )
 
 
 def _alpha(
@@ -374,15 +405,7 @@ def analyse_statistics(
     )
     dimension_keys = [d.key for d in instrument.dimensions]
     aggregation = tuple(
-        AggregationIndices(
-            measure,
-            voice,
-            *_safe_icc(columns[measure, voice]),
-            *_agreement(columns, measure, voice, dimension_keys),
-            _median(released.deviations.get((measure, voice), {})),
-            *_item_agreement(columns, measure, voice, dimension_keys),
-            *_icc_intervals(columns[measure, voice]),  # type: ignore[arg-type]  # mypy reads a star as one type
-        )
+        _aggregation_indices(columns, measure, voice, dimension_keys, released.deviations.get((measure, voice), {}))
         for measure in measures
         for voice in MIRRORED_VOICES
     )

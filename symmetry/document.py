@@ -205,8 +205,10 @@ def analysis_document(
                     "icc2": _number(index.icc2),
                     "icc2_ci": _pair(index.icc2_ci),
                     "k0": _number(index.k0),
+                    "icc1_reml": _number(index.icc1_reml),
                     "icc_method": "one-way ANOVA (Bliese 2000): ICC(1) with k = N/J as multilevel::ICC1; "
-                    "F-based intervals as psych::ICC, with k0 for unequal teams",
+                    "F-based intervals as psych::ICC, with k0 for unequal teams; icc1_reml: REML fit of a one-way "
+                    "random-intercept model, as lme4::lmer",
                     "rwg_median": _number(index.rwg),
                     "rwg_items_median": _number(index.rwg_items),
                     "rwg_skewed_null_median": _number(index.rwg_skewed),

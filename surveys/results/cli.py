@@ -38,7 +38,11 @@ def _p(value: float | None) -> str:
     return "–" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
 
 
-def print_summary(name: str, document: dict[str, Any], console: Console) -> None:
+ICC_METHODS = {"anova": ("icc1", "one-way ANOVA"), "reml": ("icc1_reml", "REML random intercept")}
+"""The ICC(1) the summary shows, by the name `--icc` takes: its key in the document and the method's name."""
+
+
+def print_summary(name: str, document: dict[str, Any], console: Console, *, icc: str = "anova") -> None:
     """The linkage table, the aggregation indices, the gaps that stand out, the drivers and the power note."""
     organisation = document["organisation"]
     console.print(f"[bold]{name}[/bold]: {len(document['teams'])} teams, {organisation['withheld_teams']} with "
@@ -82,12 +86,15 @@ def print_summary(name: str, document: dict[str, Any], console: Console) -> None
     )
     console.print(organisation["power_note"])
 
-    indices = Table(title="Aggregation: ICC(1) / ICC(2) / median rwg (rwg(j) overall) / median AD")
+    icc_key, icc_method = ICC_METHODS[icc]
+    indices = Table(
+        title=f"Aggregation: ICC(1) ({icc_method}) / ICC(2) (one-way ANOVA) / median rwg (rwg(j) overall) / median AD"
+    )
     for column in ("Measure", "Employees", "Mirror", "Customers"):
         indices.add_column(column, justify="left" if column == "Measure" else "right")
     by_measure: dict[str, dict[str, str]] = {}
     for index in organisation["aggregation"]:
-        icc1, icc2, agreement = index["icc1"], index["icc2"], index["rwg_median"]
+        icc1, icc2, agreement = index[icc_key], index["icc2"], index["rwg_median"]
         cell = "–" if icc1 is None or icc2 is None else f"{icc1:.2f} / {icc2:.2f}"
         cell += "" if agreement is None else f" / {agreement:.2f}"
         cell += "" if index["ad_median"] is None else f" / {index['ad_median']:.2f}"
@@ -152,8 +159,16 @@ def print_across_waves(console: Console, across: dict[str, Any] | None) -> None:
 @click.argument("wave_reference", metavar="WAVE")
 @click.option("--org", "organisation_slug", help="Organisation slug, when several have a wave of that name.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole analysis as a JSON document.")
+@click.option(
+    "--icc",
+    type=click.Choice(list(ICC_METHODS)),
+    default="anova",
+    show_default=True,
+    help="ICC(1) in the summary: the one-way ANOVA estimate (Bliese 2000, the reports') or the REML fit of a "
+    "random-intercept model; the JSON document holds both.",
+)
 @click.pass_obj
-def analyze(settings: Settings, wave_reference: str, organisation_slug: str | None, as_json: bool) -> None:
+def analyze(settings: Settings, wave_reference: str, organisation_slug: str | None, as_json: bool, icc: str) -> None:
     """Compute WAVE's statistics from the database; a closed wave's analysis and team results are stored again."""
 
     async def run() -> tuple[str, dict[str, Any]]:
@@ -175,4 +190,4 @@ def analyze(settings: Settings, wave_reference: str, organisation_slug: str | No
     if as_json:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
-        print_summary(name, document, Console(soft_wrap=True, width=160))
+        print_summary(name, document, Console(soft_wrap=True, width=160), icc=icc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import uuid
 from collections import defaultdict
 
@@ -20,6 +21,7 @@ from surveys.results.models import WaveAnalysisRecord
 from surveys.settings import Settings
 from surveys.waves.models import Wave
 from symmetry.domain import Respondent
+from symmetry.stats import group_statistics, icc_reml
 from tests.integration.factories import stored_responses
 from tests.support import run_sync
 
@@ -32,8 +34,9 @@ async def _wave_id(session: AsyncSession, name: str) -> uuid.UUID:
 
 async def _team_overall_means(
     settings: Settings, wave: str
-) -> tuple[dict[str, float], dict[str, float], dict[str, int], int]:
-    """Each team's mean of its respondents' mean answer to the employee items, and to the customer items."""
+) -> tuple[dict[str, float], dict[str, float], dict[str, int], int, dict[str, list[float]]]:
+    """Each team's mean of its respondents' mean answer to the employee items, and to the customer items; the
+    count of analyses stored; each team's employees' mean answers."""
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session:
@@ -53,7 +56,8 @@ async def _team_overall_means(
     employee = {t: sum(v) / len(v) for (t, r), v in sums.items() if r is Respondent.EMPLOYEE}
     customer = {t: sum(v) / len(v) for (t, r), v in sums.items() if r is Respondent.CUSTOMER}
     counts = {t: len(v) for (t, r), v in sums.items() if r is Respondent.EMPLOYEE}
-    return employee, customer, counts, int(stored or 0)
+    employees = {t: v for (t, r), v in sums.items() if r is Respondent.EMPLOYEE}
+    return employee, customer, counts, int(stored or 0), employees
 
 
 def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str], tmp_path: object) -> None:
@@ -66,7 +70,7 @@ def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str],
     document = json.loads(result.output)
 
     settings = Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])
-    employee, customer, counts, stored = run_sync(_team_overall_means(settings, wave))
+    employee, customer, counts, stored, per_person = run_sync(_team_overall_means(settings, wave))
     assert stored == 2  # the demo's two waves
     shown = sorted(team for team, count in counts.items() if count >= 5 and team in customer)
     expected = stats.pearsonr([employee[t] for t in shown], [customer[t] for t in shown])
@@ -87,7 +91,13 @@ def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str],
 
     text = runner.invoke(symmetry, ["analyze", wave], env=cli_env)
     assert text.exit_code == 0, text.output
-    expected_texts = ["Linkage across teams", "Pearson r [95% CI]", "BH p", "Aggregation: ICC(1) / ICC(2)", "alpha"]
+    expected_texts = [
+        "Linkage across teams",
+        "Pearson r [95% CI]",
+        "BH p",
+        "Aggregation: ICC(1) (one-way ANOVA)",
+        "alpha",
+    ]
     expected_texts += [
         "corrected for the unreliability",
         "is significant (two-sided 5% test) from",
@@ -95,6 +105,20 @@ def test_analyze_agrees_with_an_independent_computation(cli_env: dict[str, str],
     ]
     for expected_text in expected_texts:
         assert expected_text in text.output
+
+    overall = next(
+        index
+        for index in document["organisation"]["aggregation"]
+        if (index["dimension"], index["voice"]) == ("overall", "employee")
+    )
+    reml = runner.invoke(symmetry, ["analyze", wave, "--icc", "reml"], env=cli_env)
+    assert reml.exit_code == 0, reml.output
+    assert "ICC(1) (REML random intercept)" in reml.output
+    assert re.search(rf"overall\s+│\s+{overall['icc1_reml']:.2f} / {overall['icc2']:.2f}", reml.output), reml.output
+    # The REML fit from the shown teams' per-person means, computed here from the answers.
+    people = [(team, mean) for team in shown for mean in per_person[team]]
+    fit = icc_reml(group_statistics([mean for _, mean in people], [team for team, _ in people]))
+    assert overall["icc1_reml"] == pytest.approx(fit.icc, rel=1e-9)
 
 
 async def _in_memory_document(settings: Settings, wave_name: str) -> dict[str, object]:

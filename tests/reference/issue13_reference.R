@@ -1,6 +1,6 @@
 # Reference values for issue 13 (power, ICC intervals, awg), from R's pwr, psych and multilevel.
 # Run from this directory: Rscript issue13_reference.R > issue13_reference.json
-suppressMessages({library(pwr); library(psych); library(multilevel); library(jsonlite)})
+suppressMessages({library(pwr); library(psych); library(multilevel); library(jsonlite); library(lme4)})
 
 power <- list(
   power_r033_n35_rel = pwr.r.test(n = 35, r = 0.33 * sqrt(0.6 * 0.4))$power,
@@ -52,5 +52,22 @@ path <- function(y2, x1, y1) {
 lagged_out <- list(e1 = e1, c1 = c1, e2 = e2, c2 = c2,
                    employee_then_customer = path(c2, e1, c1), customer_then_employee = path(e2, c1, e1))
 
-cat(toJSON(list(power = power, icc = icc_out, awg = awg_out, lagged = lagged_out), digits = NA, auto_unbox = TRUE, na = "null",
+# REML random-intercept ICC on unequal teams (lme4::lmer, tight tolerances), and on teams whose ANOVA ICC(1) is
+# negative, where REML stops at a between-team variance of 0.
+reml_fit <- function(y, g) {
+  m <- lmer(y ~ 1 + (1 | g), REML = TRUE,
+            control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhobeg = 1e-2, rhoend = 1e-12)))
+  v <- as.data.frame(VarCorr(m))$vcov
+  list(answers = y, groups = g, between = v[1], within = v[2], icc = v[1] / sum(v), mean = unname(fixef(m)[1]),
+       anova_icc1 = multilevel::ICC1(aov(y ~ as.factor(g))))
+}
+sizes <- c(3, 7, 4, 12, 5, 9, 6, 2, 10, 8)
+reml_groups <- rep(seq_along(sizes), times = sizes)
+reml_answers <- ((seq_along(reml_groups) * 3) %% 4) + 1 + (reml_groups %% 3 == 0) + (reml_groups %% 4 == 1)
+reml_answers <- pmin(reml_answers, 5)
+flat_groups <- rep(1:6, times = c(4, 5, 3, 6, 4, 5))
+flat_answers <- c(1, 5, 3, 3,  2, 4, 3, 5, 1,  3, 1, 5,  2, 4, 3, 3, 5, 1,  1, 5, 4, 2,  3, 2, 4, 1, 5)
+reml_out <- list(unequal = reml_fit(reml_answers, reml_groups), boundary = reml_fit(flat_answers, flat_groups))
+
+cat(toJSON(list(power = power, icc = icc_out, awg = awg_out, lagged = lagged_out, reml = reml_out), digits = NA, auto_unbox = TRUE, na = "null",
            pretty = TRUE))

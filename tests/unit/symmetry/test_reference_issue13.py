@@ -34,6 +34,7 @@ from symmetry.stats import (
     icc1_from_statistics,
     icc2_from_statistics,
     icc_intervals,
+    icc_reml,
     lagged_path,
     mean_difference,
     means_from_statistics,
@@ -360,3 +361,30 @@ def test_team_mean_intervals_stay_on_the_scale() -> None:
     assert plain["a"].ci[1] > 5 and plain["b"].ci[0] < 1  # what about 8% of the demo's team intervals did
     assert bounded["a"].ci == (plain["a"].ci[0], 5.0) and bounded["b"].ci == (1.0, plain["b"].ci[1])
     assert bounded["a"].mean == plain["a"].mean
+
+
+@pytest.mark.parametrize("case", ["unequal", "boundary"])
+def test_the_reml_icc_matches_lmer(case: str) -> None:
+    expected = R["reml"][case]
+    summary = group_statistics(expected["answers"], expected["groups"])
+    fit = icc_reml(summary)
+    assert fit.icc == pytest.approx(expected["icc"], rel=1e-6, abs=1e-9)
+    assert fit.between_variance == pytest.approx(expected["between"], rel=1e-6, abs=1e-9)
+    assert fit.within_variance == pytest.approx(expected["within"], rel=1e-6)
+    assert fit.mean == pytest.approx(expected["mean"], rel=1e-9)
+    assert icc1_from_statistics(summary) == pytest.approx(expected["anova_icc1"], rel=1e-12)
+
+
+def test_the_reml_icc_differs_from_the_anova_one_on_unequal_teams_and_is_never_negative() -> None:
+    unequal, boundary = R["reml"]["unequal"], R["reml"]["boundary"]
+    assert abs(unequal["icc"] - unequal["anova_icc1"]) > 0.01  # unequal teams: two estimators, two values
+    assert boundary["anova_icc1"] < 0
+    assert icc_reml(group_statistics(boundary["answers"], boundary["groups"])).icc == 0.0
+
+
+def test_the_reml_icc_refuses_what_the_anova_one_refuses() -> None:
+    with pytest.raises(ValueError, match="two groups"):
+        icc_reml(group_statistics([1, 2, 3], ["a", "a", "a"]))
+    assert math.isnan(icc_reml(group_statistics([3, 3, 3, 3], ["a", "a", "b", "b"])).icc)
+    no_spread_within = icc_reml(group_statistics([2, 2, 4, 4], ["a", "a", "b", "b"]))
+    assert no_spread_within.icc == pytest.approx(1.0) and no_spread_within.within_variance == pytest.approx(0.0)
