@@ -28,6 +28,7 @@ from reports.reading import (
     typical_customer_scores,
 )
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
+from symmetry.document import SIGNIFICANCE
 from symmetry.domain import Voice
 from symmetry.linkage import Drivers, LaggedLinkage, Linkage
 from symmetry.stats import Difference, MeanEstimate, NetPromoterScore
@@ -129,6 +130,11 @@ class GapCounts:
     under: int
     unclear: int
 
+    @property
+    def by_chance(self) -> int:
+        """How many of the teams would show a clear gap with none at all, their 95% intervals taken one by one."""
+        return int(SIGNIFICANCE * (self.over + self.under + self.unclear) + 0.5)  # halves up, as people round
+
 
 @dataclass(frozen=True, slots=True)
 class TeamOverviewRow:
@@ -146,6 +152,8 @@ class OrganisationReportContext:
     wave: WaveInfo
     anonymity_threshold: int
     linkage: Linkage
+    linkage_significant: bool
+    """Whether the observed linkage is significant at the level every release takes (``document.SIGNIFICANCE``)."""
     withheld_teams: int
     charts: dict[str, Chart]
     dimension_linkage: list[LinkageRow]
@@ -351,6 +359,9 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         wave=inputs.wave,
         anonymity_threshold=analysis.anonymity_threshold,
         linkage=analysis.linkage,
+        linkage_significant=(
+            analysis.linkage.correlation is not None and analysis.linkage.correlation.pvalue < SIGNIFICANCE
+        ),
         withheld_teams=analysis.withheld_teams,
         charts=charts,
         dimension_linkage=[LinkageRow(labels[row.measure], row) for row in analysis.dimension_linkage],

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 from symmetry import stats
-from symmetry.analysis import DimensionResult, TeamResult, team_results
+from symmetry.analysis import SCALE_HIGH, SCALE_LOW, DimensionResult, Outcome, TeamResult, team_results
 from symmetry.disclosure import DEFAULT_RULES, DisclosureRules, Gate, gate_statistics
 from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.sufficient import NpsCounts, WaveStatistics
@@ -146,20 +146,30 @@ def pooled_results(
         raise ValueError(f"pooled figures take released statistics only, got withheld team {sorted(leaked)[0]!r}")
     pooled = branch_statistics(released, members)
     results = team_results(instrument, pooled, anonymity_threshold=gate.rules.anonymity_threshold)
-    return {group: _clustered(result, released, members[group]) for group, result in sorted(results.items())}
+    scales = {
+        str(item.outcome): (float(item.scale.low), float(item.scale.high))
+        for item in instrument.items
+        if item.voice is Voice.OUTCOME
+    }
+    return {group: _clustered(result, released, members[group], scales) for group, result in sorted(results.items())}
 
 
 CONFIDENCE = 0.95
 
 
-def _clustered(result: TeamResult, released: WaveStatistics, teams: frozenset[str]) -> TeamResult:
+def _clustered(
+    result: TeamResult,
+    released: WaveStatistics,
+    teams: frozenset[str],
+    outcome_scales: Mapping[str, tuple[float, float]],
+) -> TeamResult:
     """A group's pooled result with intervals that allow for its respondents being clustered in teams.
 
     Pooled answers are not a simple random sample: respondents of one team resemble each other, and an interval
-    that ignores it is too narrow. Each mean's and each gap's half-width is the larger of the simple one and the
-    cluster-robust one (CR1 standard error over the group's teams, t with J - 1 degrees of freedom), so that a
-    branch of a single team keeps its own interval and a branch whose team means happen to agree keeps at least
-    the sampling error of its answers.
+    that ignores it is too narrow. Each mean's, each gap's and each outcome's half-width is the larger of the simple
+    one and the cluster-robust one (CR1 standard error over the group's teams, t with J - 1 degrees of freedom), so
+    that a branch of a single team keeps its own interval and a branch whose team means happen to agree keeps at
+    least the sampling error of its answers. Widened intervals are truncated to the scale, as a team's are.
     """
 
     def members_of(measure: str, voice: Voice) -> stats.GroupStatistics:
@@ -168,7 +178,7 @@ def _clustered(result: TeamResult, released: WaveStatistics, teams: frozenset[st
     def row(dimension: DimensionResult) -> DimensionResult:
         measure = dimension.dimension
         estimates = {
-            voice: _clustered_mean(estimate, members_of(measure, voice))
+            voice: _clustered_mean(estimate, members_of(measure, voice), bounds=(SCALE_LOW, SCALE_HIGH))
             for voice, estimate in (
                 (Voice.EMPLOYEE, dimension.employee),
                 (Voice.MIRROR, dimension.mirror),
@@ -185,7 +195,46 @@ def _clustered(result: TeamResult, released: WaveStatistics, teams: frozenset[st
             symmetry_gap=_clustered_gap(dimension.symmetry_gap, members_of(measure, Voice.EMPLOYEE), customers),
         )
 
-    return dataclasses.replace(result, overall=row(result.overall), dimensions=tuple(row(d) for d in result.dimensions))
+    outcomes = {
+        name: _clustered_outcome(outcome, released.outcomes[name], teams, outcome_scales[name])
+        for name, outcome in result.outcomes.items()
+    }
+    return dataclasses.replace(
+        result, overall=row(result.overall), dimensions=tuple(row(d) for d in result.dimensions), outcomes=outcomes
+    )
+
+
+def _clustered_outcome(
+    outcome: Outcome,
+    per_team: stats.GroupStatistics | NpsCounts,
+    teams: frozenset[str],
+    bounds: tuple[float, float],
+) -> Outcome:
+    if isinstance(outcome, stats.MeanEstimate):
+        assert isinstance(per_team, stats.GroupStatistics)  # a mean outcome comes from answers' statistics
+        return _clustered_mean(outcome, stats.subset_statistics(per_team, teams), bounds=bounds) or outcome
+    assert isinstance(per_team, NpsCounts)
+    keep = np.isin(per_team.labels, np.asarray(sorted(teams), dtype=per_team.labels.dtype)) & (per_team.n > 0)
+    if int(keep.sum()) < 2:
+        return outcome
+    n = per_team.n[keep]
+    # The score is the mean of +1 (promoter), 0 and -1 (detractor) codings, in points of 100.
+    codings = stats.GroupStatistics(
+        labels=per_team.labels[keep],
+        n=n,
+        mean=100.0 * (per_team.promoters[keep] - per_team.detractors[keep]) / n,
+        variance=np.full(n.size, np.nan),
+    )
+    robust = _robust_half_width(_cluster_scores(codings, codings.labels))
+    # The adjusted-Wald half-width before its clipping to -100..100 (stats.nps).
+    more = outcome.n + 3
+    plus, minus = (outcome.promoters + 0.75) / more, (outcome.detractors + 0.75) / more
+    simple = (
+        100 * float(scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2)) * math.sqrt((plus + minus - (plus - minus) ** 2) / more)
+    )
+    if not math.isfinite(robust) or not robust > simple:
+        return outcome
+    return dataclasses.replace(outcome, ci=(max(-100.0, outcome.score - robust), min(100.0, outcome.score + robust)))
 
 
 def _cluster_scores(summary: stats.GroupStatistics, labels: np.ndarray) -> np.ndarray:
@@ -209,14 +258,21 @@ def _robust_half_width(scores: np.ndarray) -> float:
     return float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, clusters - 1)) * se
 
 
-def _clustered_mean(estimate: stats.MeanEstimate | None, teams: stats.GroupStatistics) -> stats.MeanEstimate | None:
+def _clustered_mean(
+    estimate: stats.MeanEstimate | None,
+    teams: stats.GroupStatistics,
+    *,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
+) -> stats.MeanEstimate | None:
     if estimate is None or teams.labels.size < 2:
         return estimate
     robust = _robust_half_width(_cluster_scores(teams, teams.labels))
-    simple = (estimate.ci[1] - estimate.ci[0]) / 2
+    # The simple interval may already be truncated to the scale: compare with its untruncated half-width.
+    simple = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, estimate.n - 1)) * estimate.sd / math.sqrt(estimate.n)
     if not math.isfinite(robust) or not robust > simple:
         return estimate
-    return dataclasses.replace(estimate, ci=(estimate.mean - robust, estimate.mean + robust))
+    low, high = bounds
+    return dataclasses.replace(estimate, ci=(max(low, estimate.mean - robust), min(high, estimate.mean + robust)))
 
 
 def _clustered_gap(

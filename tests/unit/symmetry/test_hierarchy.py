@@ -23,6 +23,7 @@ from symmetry.hierarchy import (
     pooled_results,
 )
 from symmetry.simulation import GenerativeModel, Simulator
+from symmetry.sufficient import NpsCounts
 
 K = 5  # anonymity threshold of these tests
 
@@ -214,7 +215,9 @@ def test_a_group_result_is_its_answers_analysed_as_one_team(instrument: Instrume
                 assert estimate.mean == pytest.approx(expected.mean, rel=1e-12)
                 # At least as wide as if the answers were one simple random sample: they are clustered in teams.
                 assert estimate.ci[0] <= expected.ci[0] + 1e-9 and estimate.ci[1] >= expected.ci[1] - 1e-9
-                assert estimate.ci[0] + estimate.ci[1] == pytest.approx(2 * estimate.mean, rel=1e-9)
+                assert estimate.ci[0] >= 1 and estimate.ci[1] <= 5  # truncated to the answer scale
+                if estimate.ci[0] > 1 and estimate.ci[1] < 5:
+                    assert estimate.ci[0] + estimate.ci[1] == pytest.approx(2 * estimate.mean, rel=1e-9)
             for name in ("perception_gap", "symmetry_gap"):
                 assert getattr(mine, name).estimate == pytest.approx(getattr(theirs, name).estimate, rel=1e-12)
                 wide, narrow = getattr(mine, name).ci, getattr(theirs, name).ci
@@ -223,7 +226,8 @@ def test_a_group_result_is_its_answers_analysed_as_one_team(instrument: Instrume
         for outcome, score in result.outcomes.items():
             expected = as_one_team.outcomes[outcome]
             assert type(score) is type(expected)
-            assert flat(score) == pytest.approx(flat(expected), rel=1e-12)
+            assert flat(dataclasses.replace(score, ci=expected.ci)) == pytest.approx(flat(expected), rel=1e-12)
+            assert score.ci[0] <= expected.ci[0] + 1e-9 and score.ci[1] >= expected.ci[1] - 1e-9  # clustered
 
 
 def test_pooled_employee_mean_matches_numpy_on_the_raw_answers(instrument: Instrument) -> None:
@@ -344,3 +348,43 @@ def test_pooled_intervals_allow_for_answers_clustered_in_teams() -> None:
         clustered_misses += not clustered.ci[0] <= 0 <= clustered.ci[1]
     assert simple_misses / runs > 0.2
     assert clustered_misses / runs < 0.08
+
+
+def test_pooled_nps_intervals_allow_for_customers_clustered_in_teams() -> None:
+    """Eight teams of thirty customers whose promoter and detractor shares differ by team: the adjusted-Wald
+    interval of the pooled score misses the population's score far more often than 5%; the cluster-aware one does
+    not."""
+    rng = np.random.default_rng(4)
+    teams = frozenset(f"t{j}" for j in range(8))
+    labels = np.array(sorted(teams))
+    simple_misses = clustered_misses = 0
+    runs = 400
+    for _ in range(runs):
+        promoter_share = np.clip(rng.normal(0.4, 0.15, 8), 0.02, 0.9)
+        detractor_share = np.clip(0.5 - promoter_share + rng.normal(0, 0.05, 8), 0.02, 0.9)
+        promoters = rng.binomial(30, promoter_share)
+        detractors = np.minimum(rng.binomial(30, detractor_share), 30 - promoters)
+        counts = NpsCounts(labels=labels, n=np.full(8, 30), promoters=promoters, detractors=detractors)
+        pooled = stats.nps_from_counts(["all"], [240], [promoters.sum()], [detractors.sum()])["all"]
+        clustered = hierarchy._clustered_outcome(pooled, counts, teams, (0.0, 10.0))
+        assert isinstance(clustered, stats.NetPromoterScore)
+        truth = 100 * (0.4 - (0.5 - 0.4))  # the population's expected shares: promoters .4, detractors .1
+        simple_misses += not pooled.ci[0] <= truth <= pooled.ci[1]
+        clustered_misses += not clustered.ci[0] <= truth <= clustered.ci[1]
+        assert clustered.score == pooled.score
+    assert simple_misses / runs > 0.15
+    assert clustered_misses / runs < 0.09
+
+
+def test_a_widened_branch_interval_stays_on_the_answer_scale() -> None:
+    # Three teams near the top of the scale that disagree with each other: the cluster-robust interval is wide.
+    answers = [5] * 10 + [5] * 9 + [4] + [3] * 5 + [4] * 5
+    labels = ["a"] * 10 + ["b"] * 10 + ["c"] * 10
+    teams = stats.group_statistics(answers, labels)
+    pooled = stats.means_from_statistics(stats.group_statistics(answers, ["all"] * 30), bounds=(1, 5))["all"]
+    widened = hierarchy._clustered_mean(pooled, teams, bounds=(1, 5))
+    assert widened is not None
+    unbounded = hierarchy._clustered_mean(pooled, teams)
+    assert unbounded is not None and unbounded.ci[1] > 5  # without the bounds it would pass the top of the scale
+    assert widened.ci == (unbounded.ci[0], 5.0)
+    assert widened.ci[0] < pooled.ci[0]
