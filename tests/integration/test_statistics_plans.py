@@ -18,7 +18,7 @@ from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.results.services import wave_statistics
 from surveys.settings import Settings
-from surveys.waves.models import Wave
+from surveys.waves.models import Wave, WaveState
 from symmetry.analysis import analyse_statistics
 from symmetry.disclosure import DisclosureRules
 from symmetry.document import analysis_document
@@ -52,7 +52,8 @@ async def _documents(settings: Settings) -> dict[str, dict[str, Any]]:
             async with config.get_session() as session, session.begin():
                 for statement in statements:
                     await session.execute(sa.text(statement))
-                wave = (await session.scalars(sa.select(Wave))).one()
+                # The demo's latest wave, left open; its earlier one is closed.
+                wave = (await session.scalars(sa.select(Wave).where(Wave.state == WaveState.OPEN))).one()
                 instrument, statistics = await wave_statistics(session, wave)
             documents[plan] = analysis_document(analyse_statistics(instrument, statistics, rules=DisclosureRules()))
     finally:
