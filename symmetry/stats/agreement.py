@@ -141,8 +141,8 @@ def awg(values: npt.ArrayLike, groups: npt.ArrayLike, *, low: float, high: float
     :math:`a_{wg} = 1 - 2 s^2 / ([(H + L)M - M^2 - HL] \cdot k/(k - 1))` for a group of k answers with mean M
     on a scale from L to H. As Brown and Hauenstein advise and R's ``multilevel::awg`` computes it, it is not
     computed (NaN) when M lies outside :math:`[(L(k-1)+H)/k, (H(k-1)+L)/k]`, where the largest possible variance
-    is too constrained for the index to mean anything, and it is 1 when every answer sits at one end of the
-    scale (M = L or M = H), even for a single answer there; any other group of one is NaN.
+    is too constrained for the index to mean anything, and it is 1 when every answer of a group of two or more sits
+    at one end of the scale (M = L or M = H). A group of one is NaN whatever its answer, as in R.
 
     References
     ----------
@@ -168,8 +168,10 @@ def awg_from_statistics(summary: GroupStatistics, *, low: float, high: float) ->
         agreement = 1 - 2 * summary.variance / maximum
     # The bounds as multilevel::awg writes them, so that a mean on a bound compares as R's does.
     outside = (mean < (low * (n - 1) + high) / n) | (mean > (high * (n - 1) + low) / n)
-    agreement = np.where(outside | (n < 2), np.nan, agreement)
+    # In multilevel::awg's order: NA outside the bounds, then 1 at either end, then NA for any team of one.
+    agreement = np.where(outside, np.nan, agreement)
     agreement = np.where((mean == high) | (mean == low), 1.0, agreement)
+    agreement = np.where(n < 2, np.nan, agreement)
     return dict(zip(python_labels(summary.labels), agreement.tolist(), strict=True))
 
 

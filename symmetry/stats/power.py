@@ -73,7 +73,8 @@ def correlation_power(r: float, n: float, *, alpha: float = 0.05) -> float:
 def teams_for_power(r: float, *, power: float = 0.8, alpha: float = 0.05) -> float:
     """The number of teams at which the test reaches `power` for a true correlation `r` (not rounded).
 
-    As ``pwr.r.test(r = r, power = power)$n``: round it up for a plan. Infinite when `r` is 0.
+    As ``pwr.r.test(r = r, power = power)$n``: round it up for a plan. Infinite when `r` is 0; 4, the fewest teams a
+    correlation can be tested on, when 4 already give `power` (where ``pwr.r.test`` finds no root).
 
     Examples
     --------
@@ -87,6 +88,8 @@ def teams_for_power(r: float, *, power: float = 0.8, alpha: float = 0.05) -> flo
         return math.inf
     if correlation_power(abs(r), MAX_TEAMS, alpha=alpha) < power:
         return math.inf
+    if correlation_power(abs(r), 4, alpha=alpha) >= power:
+        return 4.0
     return float(
         optimize.brentq(lambda n: correlation_power(abs(r), n, alpha=alpha) - power, 4 + 1e-10, MAX_TEAMS, xtol=1e-9)
     )

@@ -33,8 +33,9 @@ awg_answers <- c(5, 5, 5, 5,        # all at the top: 1
                  5, 5, 5, 4,        # mean above (H(k-1)+L)/k: NA
                  2, 4, 3, 5, 1,     # an ordinary team
                  3,                 # one answer in the middle: NA
-                 4, 4, 5, 3, 4, 2)  # another ordinary team
-awg_groups <- c(rep("a", 4), rep("b", 3), rep("c", 4), rep("d", 5), "e", rep("f", 6))
+                 4, 4, 5, 3, 4, 2,  # another ordinary team
+                 5, 1)              # one answer at each end: NA, as for any team of one
+awg_groups <- c(rep("a", 4), rep("b", 3), rep("c", 4), rep("d", 5), "e", rep("f", 6), "g", "h")
 awg_result <- awg(awg_answers, awg_groups, range = c(1, 5))
 awg_out <- list(answers = awg_answers, groups = awg_groups, labels = as.character(awg_result$grpid),
                 awg = awg_result$a.wg)

@@ -73,6 +73,13 @@ def test_the_three_power_figures_are_not_one_another() -> None:
     assert (unreliable.expected_r, unreliable.power, unreliable.teams_needed) == (None, None, None)
 
 
+def test_a_link_that_four_teams_already_detect_needs_four_teams() -> None:
+    # pwr.r.test finds no root there (uniroot's interval starts at 4): the fewest teams a correlation is tested on.
+    assert teams_for_power(0.95, power=0.5) == 4.0
+    assert correlation_power(0.95, 4) >= 0.5
+    assert teams_for_power(0.9, power=0.5, alpha=0.1) == 4.0
+
+
 def test_power_refuses_what_it_cannot_compute() -> None:
     with pytest.raises(ValueError, match="exceed 3"):
         correlation_power(0.3, 3)
