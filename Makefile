@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-postgres browser harfbuzz lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-intake-ceiling bench-mixing clean
+.PHONY: demo test test-postgres browser harfbuzz messages lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-intake-ceiling bench-mixing clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,24 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: $(VENV)/.installed harfbuzz
+# The pages' translations (surveys/i18n.py), compiled from their .po files. `make messages` extracts the texts
+# of the code and templates again and merges them into every .po, for translators.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard surveys/locale/*/LC_MESSAGES/messages.po))
+
+surveys/locale/%/LC_MESSAGES/messages.mo: surveys/locale/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o surveys/locale/messages.pot .
+	$(BIN)/pybabel update -i surveys/locale/messages.pot -d surveys/locale --ignore-obsolete -w 120
+
+demo: $(VENV)/.installed harfbuzz $(CATALOGS)
 	$(BIN)/symmetry demo $(DEMO_ARGS)
 
-test: $(VENV)/.installed-dev browser harfbuzz
+test: $(VENV)/.installed-dev browser harfbuzz $(CATALOGS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed-dev browser harfbuzz
+test-postgres: $(VENV)/.installed-dev browser harfbuzz $(CATALOGS)
 	SYMMETRY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download does not work offline).

@@ -32,6 +32,7 @@ from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 
+from surveys import i18n
 from surveys.accounts.controllers import PasswordController, SessionController, UsersController
 from surveys.accounts.guards import REFUSAL
 from surveys.accounts.models import User
@@ -77,6 +78,7 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n.install(environment)
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
 

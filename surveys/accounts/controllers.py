@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from litestar import Controller, Request, get, post
@@ -24,6 +25,8 @@ from surveys.accounts.services import (
     signed_in_session,
 )
 from surveys.audit.services import record
+from surveys.collection.texts import LANGUAGES
+from surveys.i18n import N_
 from surveys.org.models import Organisation
 from surveys.security.sessions import rotate_session
 from surveys.security.throttle import Limit, Throttle, client_address
@@ -59,7 +62,7 @@ class SessionController(Controller):
                 "next": safe_next(next_path),
                 "error": None,
                 "email": "",
-                "notice": "Your new password is saved: sign in with it." if reset == "done" else None,
+                "notice": N_("Your new password is saved: sign in with it.") if reset == "done" else None,
             },
         )
 
@@ -99,7 +102,7 @@ class SessionController(Controller):
                 "admin/login.html",
                 context={
                     "next": safe_next(data.get("next")),
-                    "error": "Wrong e-mail or password.",
+                    "error": N_("Wrong e-mail or password."),
                     "email": email,
                     "notice": None,
                 },
@@ -173,8 +176,8 @@ class PasswordController(Controller):
     async def reset_form(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
         """The new-password form of a link that still works."""
         if not await reset_is_usable(db_session, token):
-            return _message(None, "This link does not work: it was used already, or it has expired.", 410)
-        return _password_page(f"/password/reset/{token}", "Choose a new password", user=None)
+            return _message(None, N_("This link does not work: it was used already, or it has expired."), 410)
+        return _password_page(f"/password/reset/{token}", N_("Choose a new password"), user=None)
 
     @post("/password/reset/{token:str}", exclude_from_auth=True, status_code=303)
     async def reset(
@@ -185,16 +188,16 @@ class PasswordController(Controller):
         try:
             user = await reset_password(db_session, token, data.get("password", ""), data.get("confirmation", ""))
         except AccountError as error:
-            return _password_page(action, "Choose a new password", user=None, error=str(error), status=422)
+            return _password_page(action, N_("Choose a new password"), user=None, error=str(error), status=422)
         if user is None:
-            return _message(None, "This link does not work: it was used already, or it has expired.", 410)
+            return _message(None, N_("This link does not work: it was used already, or it has expired."), 410)
         await record(db_session, actor=user.email, action="password.reset", organisation_id=user.organisation_id)
         return Redirect("/login?reset=done", status_code=303)
 
     @get("/account/password", guards=[allow(EVERYONE)])
     async def change_form(self, request: Request[User, Any, Any]) -> Template:
         """The signed-in user's new-password form."""
-        return _password_page("/account/password", "Change your password", user=request.user)
+        return _password_page("/account/password", N_("Change your password"), user=request.user)
 
     @post("/account/password", guards=[allow(EVERYONE)], status_code=200)
     async def change(
@@ -210,11 +213,30 @@ class PasswordController(Controller):
                 db_session, user, data.get("current", ""), data.get("password", ""), data.get("confirmation", "")
             )
         except AccountError as error:
-            return _password_page("/account/password", "Change your password", user=user, error=str(error), status=422)
+            return _password_page(
+                "/account/password", N_("Change your password"), user=user, error=str(error), status=422
+            )
         await record(db_session, actor=user.email, action="password.change", organisation_id=user.organisation_id)
         rotate_session(request)
         request.set_session(signed_in_session(user))  # this session goes on; the others ended
-        return _message(user, "Your password is changed.", 200)
+        return _message(user, N_("Your password is changed."), 200)
+
+    @post("/account/language", guards=[allow(EVERYONE)], status_code=303)
+    async def choose_language(
+        self,
+        request: Request[User, Any, Any],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Keep the user's language for the pages, then go back to the page they were on."""
+        language = data.get("language", "")
+        if language not in LANGUAGES:
+            return _message(request.user, N_("Choose French or English."), 422)
+        await db_session.execute(sa.update(User).where(User.id == request.user.id).values(language=language))
+        request.user.language = language
+        back = urlsplit(request.headers.get("referer", ""))
+        same_site = not back.netloc or back.netloc == request.url.netloc
+        return Redirect(safe_next(back.path if same_site else None), status_code=303)
 
 
 class UsersController(Controller):
@@ -233,6 +255,7 @@ class UsersController(Controller):
         return Template(
             "admin/users.html",
             context={
+                "minimum": PASSWORD_MIN_LENGTH,
                 "user": user,
                 "users": users,
                 "organisations": organisations,

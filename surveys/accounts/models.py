@@ -36,6 +36,8 @@ class User(UUIDAuditBase):
     active: Mapped[bool] = mapped_column(default=True)
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     """Counts the password's changes: a session signed in under an earlier count is no longer valid."""
+    language: Mapped[str | None] = mapped_column(sa.String(2))
+    """"fr" or "en" once the user has chosen; until then the browser's language, else French."""
 
 
 class PasswordReset(UUIDAuditBase):

@@ -18,6 +18,7 @@ from surveys.accounts.guards import EVERYONE, LEADS, REFUSAL, allow, check_organ
 from surveys.accounts.models import Role, User
 from surveys.accounts.services import visible_team_ids
 from surveys.audit.services import record
+from surveys.i18n import N_
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
@@ -207,7 +208,7 @@ class WavePagesController(Controller):
         if action not in {"launch", "remind", "close"}:
             raise PermissionDeniedException(REFUSAL)
         if action == "remind" and not settings.smtp_enabled:
-            return _message(user, "No SMTP server is configured: reminders cannot be sent.", 409)
+            return _message(user, N_("No SMTP server is configured: reminders cannot be sent."), 409)
         try:
             if action == "launch":
                 await launch(db_session, wave, settings, actor=user.email)

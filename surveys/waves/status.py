@@ -53,8 +53,14 @@ class TeamStatus:
     employees: Count
     customers: Count
     employees_answered_label: str
-    """What may be shown of the employee answers: exact, "fewer than N" or a range."""
+    """What may be shown of the employee answers, in English for the CLI: exact, "fewer than N" or a range."""
     employee_rate_shown: bool
+    employees_answered_shown: int
+    """The employee answers of the teams shown (the label's first figure); the web words the rest itself."""
+    hidden_teams: int
+    """Teams counted here whose answers are below the threshold and left out; 0 when the count is exact."""
+    only_own_hidden: bool
+    """The team itself is the one below the threshold: the label is "fewer than N"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,15 +135,28 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
                 child_employees, child_customers, child_shown, child_hidden = visit(child, depth + 1)
                 employees, customers = employees + child_employees, customers + child_customers
                 answered_shown, hidden_groups = answered_shown + child_shown, hidden_groups + child_hidden
+        only_own_hidden = own_hidden and employees == own[team.id, Respondent.EMPLOYEE]
         label, rate_shown = _label(
             answered_shown=answered_shown,
             hidden_groups=hidden_groups,
-            only_own_hidden=own_hidden and employees == own[team.id, Respondent.EMPLOYEE],
+            only_own_hidden=only_own_hidden,
             threshold=threshold,
         )
         rows.insert(
             position,
-            TeamStatus(team.id, team.external_id, team.name, depth, employees, customers, label, rate_shown),
+            TeamStatus(
+                team.id,
+                team.external_id,
+                team.name,
+                depth,
+                employees,
+                customers,
+                label,
+                rate_shown,
+                answered_shown,
+                hidden_groups,
+                hidden_groups > 0 and only_own_hidden,
+            ),
         )
         return employees, customers, answered_shown, hidden_groups
 

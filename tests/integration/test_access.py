@@ -55,6 +55,7 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ("POST", "/password/reset/{token:str}"): {422},
         ("GET", "/account/password"): {200} if signed_in else to_login,
         ("POST", "/account/password"): {422} if signed_in else to_login,
+        ("POST", "/account/language"): {422} if signed_in else to_login,
         ("POST", "/login"): {401},
         ("GET", "/health"): {200},
         ("GET", "/schema"): {200},
@@ -158,7 +159,8 @@ async def test_wrong_password_is_refused_and_audited(world: World) -> None:
             data={"email": "ghost@alpha.example", "password": "nope", "_csrf_token": client.cookies["csrftoken"]},
         )
     assert wrong.status_code == unknown.status_code == 401
-    assert "Wrong e-mail or password." in wrong.text and "Wrong e-mail or password." in unknown.text
+    refusal = "Adresse e-mail ou mot de passe incorrect."
+    assert refusal in wrong.text and refusal in unknown.text
     admin = await client_for(world.app, "admin")
     try:
         audit = await admin.get("/admin/audit")

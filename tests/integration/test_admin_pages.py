@@ -41,9 +41,9 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         fields = {"_csrf_token": token, "organisation_id": organisation.group(1)}
         dry = await client.post("/org/import", data={**fields, "dry_run": "on"}, files=files)
         assert dry.status_code == 200
-        assert "Would change (dry run, nothing saved)" in dry.text and "teams created: 1" in dry.text
+        assert "Changerait (essai à blanc, rien d'enregistré)" in dry.text and "teams created: 1" in dry.text
         real = await client.post("/org/import", data=fields, files=files)
-        assert "Imported" in real.text and "teams created: 1" in real.text and "employees added: 6" in real.text
+        assert "Importé" in real.text and "teams created: 1" in real.text and "employees added: 6" in real.text
         again = await client.post("/org/import", data=fields, files=files)
         assert "teams created: 0" in again.text  # the dry run saved nothing, the import did
         bad = await client.post(
@@ -64,19 +64,19 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         launched = await client.post(f"{wave_url}/launch", data={"_csrf_token": token}, follow_redirects=False)
         assert launched.status_code == 303
         page = await client.get(wave_url)
-        assert "open" in page.text and "South two" in page.text and "North one" not in page.text
-        assert re.search(r"South <span[^>]*>\(S\)</span></th>\s*<td>6</td><td>fewer than 5</td>", page.text)
+        assert "ouverte" in page.text and "South two" in page.text and "North one" not in page.text
+        assert re.search(r"South <span[^>]*>\(S\)</span></th>\s*<td>6</td><td>moins de 5</td>", page.text)
         closed = await client.post(f"{wave_url}/close", data={"_csrf_token": token}, follow_redirects=False)
         assert closed.status_code == 303
         page = (await client.get(wave_url)).text
-        assert "State: <strong>closing</strong>" in page or "State: <strong>closed</strong>" in page
+        assert "État : <strong>en clôture</strong>" in page or "État : <strong>clôturée</strong>" in page
         # The close finishes in a job after the request (in-process here), with the results and the reports.
         for _ in range(600):
             page = (await client.get(wave_url)).text
-            if "State: <strong>closed</strong>" in page:
+            if "État : <strong>clôturée</strong>" in page:
                 break
             await asyncio.sleep(0.05)
-        assert "State: <strong>closed</strong>" in page
+        assert "État : <strong>clôturée</strong>" in page
         twice = await client.post(f"{wave_url}/close", data={"_csrf_token": token})
         assert twice.status_code == 409 and "only an open wave can be closed" in twice.text
     finally:

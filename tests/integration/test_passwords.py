@@ -158,7 +158,7 @@ async def test_a_signed_in_user_changes_their_password_with_the_current_one(worl
         changed = await _form(
             client, "/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}
         )
-        assert changed.status_code == 200 and "Your password is changed" in changed.text  # type: ignore[attr-defined]
+        assert changed.status_code == 200 and "Votre mot de passe est changé" in changed.text  # type: ignore[attr-defined]
         assert client.cookies["session"] != before
         assert (await client.get("/dashboard", follow_redirects=False)).status_code == 200
         changer = str(client.cookies["session"])

@@ -98,12 +98,12 @@ async def test_the_pages_say_fewer_than_5_and_show_no_employee_figure(closed_wav
         assert signed_in.status_code == 200
         rates = await client.get(f"/waves/{closed_wave.wave_id}")
         row = re.search(r"Little branch.*?</tr>", rates.text, re.S)
-        assert row is not None and "fewer than 5" in row.group(0)
+        assert row is not None and "moins de 5" in row.group(0)
         assert not re.search(r"<td>3</td>\s*<td>3</td>", row.group(0))
-        assert "27 + 2 teams under 5" in rates.text
+        assert "27 + 2 équipes sous 5" in rates.text
         results = await client.get(f"/waves/{closed_wave.wave_id}/teams/{low}")
         assert results.status_code == 200
-        assert "No employee figure of this team is shown" in results.text
+        assert "Aucun chiffre collaborateur de cette équipe n'est affiché" in results.text
         assert "<td>employee</td>" not in results.text and "<td>mirror</td>" not in results.text
 
 

@@ -150,7 +150,7 @@ async def test_a_manager_gets_the_same_refusal_for_others_reports_as_for_no_repo
     assert REFUSAL in other.text and "%PDF" not in other.text
     assert page.status_code == 200
     assert f"/reports/{reports.own.id}/download" in page.text and "North one" in page.text
-    assert "South" not in page.text and "Organisation report" not in page.text
+    assert "South" not in page.text and "Rapport de l'organisation" not in page.text
     assert str(reports.other.id) not in page.text and str(reports.organisation.id) not in page.text
     assert "pending" in page.text and f"/reports/{reports.pending.id}/download" not in page.text  # North, no file
     events = await _select(clean_database, sa.select(AuditEvent).where(AuditEvent.action.like("report.%")))
@@ -185,7 +185,7 @@ async def test_leads_see_and_download_every_report(world: World, reports: Report
     assert page.status_code == 200
     for report in (reports.own, reports.other, reports.organisation):
         assert f"/reports/{report.id}/download" in page.text
-    assert "Organisation report" in page.text and "South" in page.text and "2026-04-02 08:30" in page.text
+    assert "Rapport de l'organisation" in page.text and "South" in page.text and "2026-04-02 08:30" in page.text
     assert f"/waves/{world.wave_id}/reports" in wave_page.text
     assert [response.status_code for response in downloads] == [200, 200, 200]
     assert downloads[2].content == pdf_bytes("Organisation")
@@ -215,7 +215,7 @@ async def test_a_tampered_file_is_refused_and_the_refusal_is_audited(
     finally:
         await client.__aexit__(None, None, None)
     assert response.status_code == 500
-    assert "not the one that was rendered" in response.text
+    assert "pas celui qui a été produit" in response.text
     assert "%PDF" not in response.text and "content-disposition" not in response.headers
     events = await _select(clean_database, sa.select(AuditEvent).where(AuditEvent.action.like("report.%")))
     assert [(event.actor, event.action, event.target) for event in events] == [
@@ -508,6 +508,6 @@ async def test_a_report_in_the_object_store_is_served_by_a_node_without_the_file
         (object_file,) = [p for p in store.rglob("*.pdf") if p.read_bytes() == original]
         object_file.write_bytes(pdf_bytes("altered in the bucket"))
         refused = await client.get(f"/reports/{reports.own.id}/download")
-        assert refused.status_code == 500 and "not the one that was rendered" in refused.text
+        assert refused.status_code == 500 and "pas celui qui a été produit" in refused.text
     finally:
         await client.__aexit__(None, None, None)

@@ -1,0 +1,175 @@
+"""The pages', e-mails' and commands' texts for leads and managers, through gettext catalogs.
+
+English is the source language: messages are written in English in the code and the templates, extracted by Babel
+(``babel.cfg``, ``make messages``) into ``surveys/locale/messages.pot`` and translated in
+``surveys/locale/fr/LC_MESSAGES/messages.po``, compiled to ``.mo`` at install (``make``). A page's language is its
+user's choice, else the browser's (``Accept-Language``), else French.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext as gettext_module
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from litestar import Request
+
+from surveys.collection.texts import LANGUAGES, Language, choose_language
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE: Language = "fr"
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def N_(message: str) -> str:  # the name Babel's extraction looks for
+    """Mark `message` for extraction where it is translated later (labels looked up by value)."""
+    return message
+
+
+ROLE_LABELS = {
+    "admin": N_("administrator"),
+    "hr_lead": N_("HR lead"),
+    "cx_lead": N_("CX lead"),
+    "manager": N_("manager"),
+    "viewer": N_("viewer"),
+}
+STATE_LABELS = {
+    "draft": N_("draft"),
+    "scheduled": N_("scheduled"),
+    "open": N_("open"),
+    "closing": N_("closing"),
+    "closed": N_("closed"),
+}
+
+
+@functools.cache
+def translation(language: Language) -> gettext_module.NullTranslations:
+    """The catalog of `language`: the English source as it is; French from its catalog, compiled by ``make``.
+
+    A compiled catalog older than its ``.po`` (or missing, as after a bare ``pip install``) is compiled again in
+    memory, so that a page never shows yesterday's translation.
+    """
+    if language == "en":
+        return gettext_module.NullTranslations()
+    source = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    compiled = source.with_suffix(".mo")
+    if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+        with compiled.open("rb") as handle:
+            return gettext_module.GNUTranslations(handle)
+    with source.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext_module.GNUTranslations(buffer)
+
+
+def page_language(request: Request[Any, Any, Any]) -> Language:
+    """The language of the page answering `request`: the user's choice, else ``?lang=``, else the browser's."""
+    chosen = getattr(request.state, "language", None)
+    if chosen is None:
+        user = request.scope.get("user")
+        preference = getattr(user, "language", None)
+        chosen = (
+            preference
+            if preference in LANGUAGES
+            else choose_language(
+                request.query_params.get("lang"), DEFAULT_LANGUAGE, request.headers.get("accept-language")
+            )
+        )
+        request.state.language = chosen
+    return chosen
+
+
+def translator(request: Request[Any, Any, Any]) -> gettext_module.NullTranslations:
+    """The catalog of the page answering `request`, for the messages its handler writes (``.gettext``)."""
+    return translation(page_language(request))
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    return translation(_context_language(context)).gettext(message)
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
+    return translation(_context_language(context)).ngettext(singular, plural, count)
+
+
+def _context_language(context: jinja2.runtime.Context) -> Language:
+    request = context.get("request")
+    return page_language(request) if request is not None else DEFAULT_LANGUAGE
+
+
+@jinja2.pass_context
+def _language(context: jinja2.runtime.Context) -> Language:
+    return _context_language(context)
+
+
+@jinja2.pass_context
+def _translated(context: jinja2.runtime.Context, message: str | None) -> str:
+    """A message the handler chose (marked with ``N_``), translated with no formatting: it may hold a ``%``."""
+    return translation(_context_language(context)).gettext(message) if message else ""
+
+
+@jinja2.pass_context
+def _role_label(context: jinja2.runtime.Context, role: str) -> str:
+    return translation(_context_language(context)).gettext(ROLE_LABELS.get(role, role))
+
+
+@jinja2.pass_context
+def _state_label(context: jinja2.runtime.Context, state: str) -> str:
+    return translation(_context_language(context)).gettext(STATE_LABELS.get(state, state))
+
+
+@jinja2.pass_context
+def _format_date(context: jinja2.runtime.Context, value: dt.date) -> str:
+    return format_date(value, format="medium", locale=BABEL_LOCALES[_context_language(context)])
+
+
+@jinja2.pass_context
+def _format_number(context: jinja2.runtime.Context, value: float | None, digits: int = 1) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    pattern = f"#,##0.{'0' * digits}" if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=BABEL_LOCALES[_context_language(context)])
+
+
+@jinja2.pass_context
+def _format_percent(context: jinja2.runtime.Context, share: float) -> str:
+    language = _context_language(context)
+    pattern = "#,##0\u00a0%" if language == "fr" else "#,##0%"
+    return format_percent(share, format=pattern, locale=BABEL_LOCALES[language])
+
+
+def install(environment: jinja2.Environment) -> None:
+    """Give `environment`'s templates gettext in the page's language, and its formats.
+
+    ``_``, ``gettext``, ``ngettext`` and ``{% trans %}`` take Jinja's new-style formatting (``_("%(n)s teams",
+    n=n)``, escaped); ``translated(message)`` translates a message a handler marked with :func:`N_` (an error
+    from a service, not in the catalog, stays as it is); ``page_language()``, ``role_label``, ``state_label``,
+    ``format_date``, ``format_number`` and ``format_percent`` follow the same language.
+    """
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        gettext=_gettext, ngettext=_ngettext, newstyle=True
+    )
+    environment.globals.update(
+        page_language=_language,
+        translated=_translated,
+        role_label=_role_label,
+        state_label=_state_label,
+        format_date=_format_date,
+        format_number=_format_number,
+        format_percent=_format_percent,
+    )
