@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from litestar import Controller, Request, get, post
@@ -228,15 +227,13 @@ class PasswordController(Controller):
         data: URLEncodedBody[dict[str, str]],
         db_session: NamedDependency[AsyncSession],
     ) -> Template | Redirect:
-        """Keep the user's language for the pages, then go back to the page they were on."""
+        """Keep the user's language for the pages, then go back to the page they were on (a local path only)."""
         language = data.get("language", "")
         if language not in LANGUAGES:
             return _message(request.user, N_("Choose French or English."), 422)
         await db_session.execute(sa.update(User).where(User.id == request.user.id).values(language=language))
         request.user.language = language
-        back = urlsplit(request.headers.get("referer", ""))
-        same_site = not back.netloc or back.netloc == request.url.netloc
-        return Redirect(safe_next(back.path if same_site else None), status_code=303)
+        return Redirect(safe_next(data.get("next")), status_code=303)
 
 
 class UsersController(Controller):
