@@ -99,7 +99,8 @@ def _refused(request: Request[Any, Any, Any], _: PermissionDeniedException) -> R
     if request.url.path.startswith("/api/"):
         return Response({"status_code": 403, "detail": REFUSAL}, status_code=403)
     user = request.scope.get("user")
-    return Template("admin/message.html", context={"user": user, "message": REFUSAL}, status_code=403)
+    context = {"user": user, "message": REFUSAL, "back_to": "/dashboard"}  # not the path asked for: one body
+    return Template("admin/message.html", context=context, status_code=403)
 
 
 def _session_store(settings: Settings, database: Any) -> Store:

@@ -50,6 +50,21 @@ STATE_LABELS = {
     "closing": N_("closing"),
     "closed": N_("closed"),
 }
+OUTCOME_LABELS = {
+    "engagement": N_("Engagement (1-5)"),
+    "enps": N_("eNPS (employees recommend the team as an employer)"),
+    "nps": N_("NPS (customers recommend the team)"),
+    "csat": N_("Customer satisfaction (1-5)"),
+    "ces": N_("Customer effort (1-7, lower is better)"),
+}
+VOICE_LABELS = {
+    "employee": N_("Employees: attention received"),
+    "mirror": N_("Mirror: what the team thinks customers perceive"),
+    "customer": N_("Customers: attention received"),
+    "perception_gap": N_("Perception gap: mirror minus customers"),
+}
+LABELS = {"role": ROLE_LABELS, "state": STATE_LABELS, "outcome": OUTCOME_LABELS, "voice": VOICE_LABELS}
+"""Words for the values the pages show, by kind: ``label("role", user.role.value)`` in a template."""
 
 
 @functools.cache
@@ -123,13 +138,8 @@ def _translated(context: jinja2.runtime.Context, message: str | None) -> str:
 
 
 @jinja2.pass_context
-def _role_label(context: jinja2.runtime.Context, role: str) -> str:
-    return translation(_context_language(context)).gettext(ROLE_LABELS.get(role, role))
-
-
-@jinja2.pass_context
-def _state_label(context: jinja2.runtime.Context, state: str) -> str:
-    return translation(_context_language(context)).gettext(STATE_LABELS.get(state, state))
+def _label(context: jinja2.runtime.Context, kind: str, value: str) -> str:
+    return translation(_context_language(context)).gettext(LABELS[kind].get(value, value))
 
 
 @jinja2.pass_context
@@ -141,8 +151,19 @@ def _format_date(context: jinja2.runtime.Context, value: dt.date) -> str:
 def _format_number(context: jinja2.runtime.Context, value: float | None, digits: int = 1) -> str:
     if value is None or not math.isfinite(value):
         return "–"
+    rounded = round(value, digits) + 0.0  # adding 0.0 turns a rounded -0.0 into 0.0
     pattern = f"#,##0.{'0' * digits}" if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=BABEL_LOCALES[_context_language(context)])
+    text = format_decimal(abs(rounded), format=pattern, locale=BABEL_LOCALES[_context_language(context)])
+    return ("−" if rounded < 0 else "") + text  # a true minus sign, as the reports write it
+
+
+@jinja2.pass_context
+def _format_interval(context: jinja2.runtime.Context, ci: tuple[float, float] | None, digits: int = 1) -> str:
+    """An interval as "[low ; high]" in French, "[low, high]" in English, as the reports write it."""
+    if ci is None:
+        return "–"
+    separator = " ; " if _context_language(context) == "fr" else ", "
+    return f"[{_format_number(context, ci[0], digits)}{separator}{_format_number(context, ci[1], digits)}]"
 
 
 @jinja2.pass_context
@@ -157,8 +178,8 @@ def install(environment: jinja2.Environment) -> None:
 
     ``_``, ``gettext``, ``ngettext`` and ``{% trans %}`` take Jinja's new-style formatting (``_("%(n)s teams",
     n=n)``, escaped); ``translated(message)`` translates a message a handler marked with :func:`N_` (an error
-    from a service, not in the catalog, stays as it is); ``page_language()``, ``role_label``, ``state_label``,
-    ``format_date``, ``format_number`` and ``format_percent`` follow the same language.
+    from a service, not in the catalog, stays as it is); ``page_language()``, ``label(kind, value)`` (:data:`LABELS`),
+    ``format_date``, ``format_number``, ``format_interval`` and ``format_percent`` follow the same language.
     """
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
@@ -167,9 +188,9 @@ def install(environment: jinja2.Environment) -> None:
     environment.globals.update(
         page_language=_language,
         translated=_translated,
-        role_label=_role_label,
-        state_label=_state_label,
+        label=_label,
         format_date=_format_date,
         format_number=_format_number,
         format_percent=_format_percent,
+        format_interval=_format_interval,
     )

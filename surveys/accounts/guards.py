@@ -15,12 +15,13 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from surveys.accounts.models import Role, User
+from surveys.i18n import N_
 
 EVERYONE = frozenset(Role)
 LEADS = frozenset({Role.ADMIN, Role.HR_LEAD, Role.CX_LEAD})
 """Those who run waves and load rosters."""
 ADMINS = frozenset({Role.ADMIN})
-REFUSAL = "You do not have access to this."
+REFUSAL = N_("You do not have access to this.")
 
 
 def allow(roles: frozenset[Role]) -> Guard:

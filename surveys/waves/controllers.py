@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,8 @@ from surveys.i18n import N_
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
-from surveys.results.models import TeamResultRow
+from surveys.results.dashboard import organisation_dashboard
+from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.settings import Settings
 from surveys.waves.actions import launch, remind, request_close
 from surveys.waves.jobs import finish_closing_job
@@ -146,6 +147,32 @@ class WavePagesController(Controller):
                 "show_deliveries": visible is None,  # the outbox counts the whole wave, beyond a manager's teams
             },
         )
+
+    @get("/waves/{wave_id:uuid}/results", guards=[allow(LEADS)])
+    async def organisation_results(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        db_session: NamedDependency[AsyncSession],
+        voice: FromQuery[str] = "employee",
+        branch: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
+    ) -> Template:
+        """A closed wave's organisation dashboard: the headline, the linkage and the heatmap of a branch's teams."""
+        user = request.user
+        wave = await _wave_for(db_session, user, wave_id)
+        stored = await db_session.get(WaveAnalysisRecord, wave.id)
+        if wave.state is not WaveState.CLOSED or stored is None:
+            return _message(user, N_("The results appear once the wave is closed and analysed."), 409)
+        try:
+            board = await organisation_dashboard(db_session, wave, stored, voice=voice, branch=branch, sort=sort)
+        except ValueError as error:
+            return _message(user, str(error), 400)
+        await record(
+            db_session, actor=user.email, action="results.view", organisation_id=wave.organisation_id,
+            target=branch or "organisation",
+        )  # fmt: skip
+        return Template("admin/results.html", context={"user": user, "wave": wave, "board": board})
 
     @get("/waves/{wave_id:uuid}/teams/{team_id:uuid}", guards=[allow(EVERYONE)])
     async def team_results(

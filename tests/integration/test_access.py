@@ -7,9 +7,13 @@ import uuid
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from markupsafe import escape
 
-from surveys.accounts.guards import REFUSAL
+from surveys.accounts.guards import REFUSAL as ENGLISH_REFUSAL
+from surveys.i18n import translation
 from tests.integration.world import EMAILS, SECRET, World, client_for
+
+REFUSAL = str(escape(translation("fr").gettext(ENGLISH_REFUSAL)))  # as a French page shows it
 
 ROLES = ["admin", "hr_lead", "cx_lead", "manager", "viewer", "other_org", "anonymous"]
 ALL_SIGNED_IN = {"admin", "hr_lead", "cx_lead", "manager", "viewer", "other_org"}
@@ -41,6 +45,7 @@ def expected(method: str, path: str, role: str) -> set[int]:
             {303} if role in LEADS else ({403} if signed_in else to_login)
         ),
         ("GET", "/reports/{report_id:uuid}/download"): {403} if signed_in else to_login,  # no report in this world
+        ("GET", "/waves/{wave_id:uuid}/results"): {409} if role in LEADS else ({403} if signed_in else to_login),
         ("GET", "/org/import"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("POST", "/org/import"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("GET", "/admin/users"): {200} if role == "admin" else ({403} if signed_in else to_login),

@@ -132,3 +132,46 @@ async def test_lowering_the_threshold_after_close_shows_no_count_the_reports_wit
         await config.get_engine().dispose()
     low = next(row for row in status.rows if row.external_id == "LOW")
     assert low.employees_answered_label == "fewer than 5" and status.anonymity_threshold == 5
+
+
+def _dashboard_row(html: str, name: str) -> str:
+    """The cells of one team's heatmap row."""
+    match = re.search(rf"<th scope=\"row\">(?:<a[^>]*>)?{name}[^<]*(?:</a>)?</th>(.*?)</tr>", html, re.S)
+    assert match, f"no row for {name}"
+    return match.group(1)
+
+
+async def test_the_results_dashboard_marks_the_withheld_team_and_pools_the_teams_shown_only(closed_wave: Wave) -> None:
+    await _low_team_and_a_lead(closed_wave)
+    config = alchemy_config(closed_wave.settings)
+    try:
+        async with config.get_session() as session:
+            from surveys.results.models import WaveAnalysisRecord
+
+            document = (await session.get_one(WaveAnalysisRecord, closed_wave.wave_id)).document
+    finally:
+        await config.get_engine().dispose()
+    shown = {key: team for key, team in document["teams"].items() if not team["suppressed"]}
+    respondents = sum(team["employee_respondents"] for team in shown.values())
+    expected = sum(team["overall"]["employee"]["mean"] * team["employee_respondents"] for team in shown.values())
+    async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
+        await client.get("/login")
+        await client.post(
+            "/login",
+            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
+        )
+        board = await client.get(f"/waves/{closed_wave.wave_id}/results", headers={"Accept-Language": "en"})
+        assert board.status_code == 200, board.text
+        headline = re.search(r"Employees: attention received</span><strong>([\d.]+)</strong>", board.text)
+        assert headline and float(headline.group(1)) == pytest.approx(expected / respondents, abs=0.05)
+        assert f"{respondents} employees of" in board.text  # the teams shown only: never LOW's 3
+        for voice in ("employee", "mirror", "perception_gap"):  # the employee side of LOW is withheld
+            page = await client.get(f"/waves/{closed_wave.wave_id}/results?voice={voice}&sort=overall")
+            assert page.status_code == 200
+            row = _dashboard_row(page.text, "Little branch")
+            assert 'class="withheld"' in row and not re.search(r'class="(heat|gap)-\d"', row)  # no figure at all
+            assert re.search(r"<td>–</td>", row) and "<td>3</td>" not in row  # no count either
+        bad = await client.get(f"/waves/{closed_wave.wave_id}/results?voice=salary")
+        assert bad.status_code == 400 and "voice" in bad.text
+        unknown = await client.get(f"/waves/{closed_wave.wave_id}/results?branch=NOPE")
+        assert unknown.status_code == 400 and "branch" in unknown.text

@@ -17,14 +17,16 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
+from markupsafe import escape
 
-from surveys.accounts.guards import REFUSAL
+from surveys.accounts.guards import REFUSAL as ENGLISH_REFUSAL
 from surveys.accounts.models import Role
 from surveys.accounts.services import create_user
 from surveys.app import create_app
 from surveys.audit.models import AuditEvent
 from surveys.cli import symmetry
 from surveys.db import alchemy_config
+from surveys.i18n import translation
 from surveys.instruments.services import register_instrument
 from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Organisation, Team
@@ -36,6 +38,8 @@ from surveys.waves.services import create_wave
 from tests.integration.test_roster_and_waves import FlakyInbox
 from tests.integration.world import EMAILS, PASSWORD, World, client_for
 from tests.support import run_sync
+
+REFUSAL = str(escape(translation("fr").gettext(ENGLISH_REFUSAL)))  # as a French page shows it
 
 PUBLIC_URL = "https://symmetry.example"
 NOTICES = sa.select(EmailDelivery).where(EmailDelivery.kind == MailKind.REPORT_NOTICE)

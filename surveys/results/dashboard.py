@@ -1,0 +1,212 @@
+"""The organisation dashboard of a closed wave: headline figures, the linkage, and a heatmap of teams by dimension.
+
+Every figure comes from what the disclosure gate releases, as the PDFs' do: team rows are the team results of the
+released statistics, branch rows and the headline are pooled from them (``symmetry.hierarchy.pooled_results``,
+cluster-robust intervals), and the linkage is the stored analysis'. A withheld cell is marked, never filled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.reporting.inputs import employees_invited, team_infos
+from surveys.results.models import WaveAnalysisRecord
+from surveys.results.services import wave_statistics
+from surveys.waves.models import Wave
+from symmetry import stats
+from symmetry.analysis import DimensionResult, TeamResult, team_results
+from symmetry.disclosure import gate_statistics, rules_of_document
+from symmetry.domain import Instrument, Respondent
+from symmetry.hierarchy import branch_response_counts, group_members, pooled_results
+
+ORGANISATION = "\x00organisation"
+"""The key of the whole organisation's pooled group (no team key starts with a NUL)."""
+VOICES = ("employee", "mirror", "customer", "perception_gap")
+"""What the heatmap can show: a voice's mean, or the perception gap (mirror minus customer)."""
+MEAN_STEPS = (3.0, 3.5, 4.0, 4.5)
+"""Cut points of the heatmap's five shades for means on the 1-5 scale."""
+GAP_STEPS = (-0.5, -0.2, 0.2, 0.5)
+"""Cut points of the gap's shades; a gap whose interval holds 0 takes the neutral shade whatever its size."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One heatmap cell: a value with its interval, or withheld (None) with the reason."""
+
+    value: float | None
+    ci: tuple[float, float] | None
+    shade: str
+    """A CSS class: ``heat-1`` to ``heat-5`` for means, ``gap-1`` to ``gap-5`` for gaps, ``withheld``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the heatmap: a team, or a branch pooled over its teams shown."""
+
+    key: str
+    name: str
+    branch: bool
+    """A branch can be opened: its row drills down to its own teams."""
+    respondents: int | None
+    """Employee respondents (None when withheld); customers for the customer voice."""
+    overall: Cell
+    cells: dict[str, Cell]
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """What the dashboard page shows."""
+
+    organisation: TeamResult
+    participation: float | None
+    employees_answered: int
+    employees_invited_shown: int
+    withheld_teams: int
+    customers_answered: int
+    linkage: dict[str, Any] | None
+    """The stored analysis' linkage: teams, Pearson r with its interval and p-value."""
+    dimensions: list[str]
+    labels: dict[str, dict[str, str]]
+    """Each dimension's name by language, from the wave's instrument."""
+    voice: str
+    branch: str | None
+    path: list[tuple[str, str]]
+    """The branches from the organisation down to the one shown, as (key, name)."""
+    rows: list[Row]
+    sort: str | None
+
+
+def shade(value: float | None, ci: tuple[float, float] | None, *, gap: bool) -> str:
+    """The heatmap class of a cell (see :data:`MEAN_STEPS` and :data:`GAP_STEPS`)."""
+    if value is None or not math.isfinite(value):
+        return "withheld"
+    if gap and ci is not None and ci[0] <= 0 <= ci[1]:
+        return "gap-3"
+    steps = GAP_STEPS if gap else MEAN_STEPS
+    return f"{'gap' if gap else 'heat'}-{1 + sum(value >= step for step in steps)}"
+
+
+def _cell(result: DimensionResult, voice: str) -> Cell:
+    if voice == "perception_gap":
+        gap = result.perception_gap
+        if gap is None:
+            return Cell(None, None, "withheld")
+        return Cell(gap.estimate, gap.ci, shade(gap.estimate, gap.ci, gap=True))
+    estimate: stats.MeanEstimate | None = getattr(result, voice)
+    if estimate is None:
+        return Cell(None, None, "withheld")
+    return Cell(estimate.mean, estimate.ci, shade(estimate.mean, estimate.ci, gap=False))
+
+
+def _row(key: str, name: str, result: TeamResult | None, voice: str, dimensions: list[str], branch: bool) -> Row:
+    if result is None:  # nobody answered there: nothing to show
+        empty = Cell(None, None, "withheld")
+        return Row(key, name, branch, None, empty, dict.fromkeys(dimensions, empty))
+    by_dimension = {d.dimension: d for d in result.dimensions}
+    respondents = result.customer_respondents if voice == "customer" else result.employee_respondents
+    return Row(
+        key,
+        name,
+        branch,
+        respondents,
+        _cell(result.overall, voice),
+        {d: _cell(by_dimension[d], voice) for d in dimensions},
+    )
+
+
+async def organisation_dashboard(
+    session: AsyncSession,
+    wave: Wave,
+    record: WaveAnalysisRecord,
+    *,
+    voice: str = "employee",
+    branch: str | None = None,
+    sort: str | None = None,
+) -> Dashboard:
+    """The dashboard of a closed, analysed wave.
+
+    Its heatmap shows `voice` for the teams directly under `branch` (the organisation's top level when None), sorted
+    by the `sort` dimension, highest first (by name when None).
+
+    Raises
+    ------
+    ValueError
+        For a `voice`, `branch` or `sort` that the wave does not have (the message names which).
+
+    """
+    if voice not in VOICES:
+        raise ValueError(f"voice: one of {', '.join(VOICES)}, got {voice!r}")
+    instrument, statistics = await wave_statistics(session, wave)
+    dimensions = [d.key for d in instrument.dimensions]
+    if sort is not None and sort not in (*dimensions, "overall"):
+        raise ValueError(f"sort: a dimension of the wave or 'overall', got {sort!r}")
+    rules = rules_of_document(record.document)
+    gate, released = gate_statistics(instrument, statistics, rules)
+    infos, teams = await team_infos(session, wave.organisation_id)
+    if branch is not None and branch not in infos:
+        raise ValueError(f"branch: no team {branch!r} in this organisation")
+    parents = {key: info.parent for key, info in infos.items()}
+    roots = [key for key, parent in parents.items() if parent is None]
+    if branch is None and len(roots) == 1:
+        branch = roots[0]  # one head office: its branches are the first level worth showing
+    members = {**group_members(parents), ORGANISATION: frozenset(infos)}
+    groups = pooled_results(instrument, released, members, gate)
+    shown = team_results(
+        instrument,
+        released,
+        anonymity_threshold=rules.anonymity_threshold,
+        labels=gate.teams,
+        customers_withheld=gate.customers_withheld,
+    )
+    rows = [
+        _row(
+            key,
+            infos[key].name,
+            groups.get(key) if key in members else shown.get(key),
+            voice,
+            dimensions,
+            key in members,
+        )
+        for key in sorted(infos, key=lambda key: infos[key].name)
+        if parents[key] == branch and (key in members or key in shown)
+    ]
+    if sort is not None:
+        rows.sort(key=lambda row: _sort_key(row.overall if sort == "overall" else row.cells[sort]))
+    answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
+    invited = await employees_invited(session, wave, teams)
+    counts = branch_response_counts(members, answered, invited, rules)
+    total = counts.groups[ORGANISATION]
+    document_teams: Mapping[str, Any] = record.document.get("teams", {})
+    organisation = groups.get(ORGANISATION) or _empty(instrument)
+    return Dashboard(
+        organisation=organisation,
+        participation=total.rate,
+        employees_answered=total.answered,
+        employees_invited_shown=total.invited_shown,
+        withheld_teams=total.withheld_teams,
+        customers_answered=sum(int(team.get("customer_respondents") or 0) for team in document_teams.values()),
+        linkage=record.document.get("organisation", {}).get("linkage"),
+        dimensions=dimensions,
+        labels={d.key: dict(d.label) for d in instrument.dimensions},
+        voice=voice,
+        branch=branch,
+        path=[(key, infos[key].name) for key in reversed((branch, *infos[branch].ancestors))] if branch else [],
+        rows=rows,
+        sort=sort,
+    )
+
+
+def _sort_key(cell: Cell) -> tuple[bool, float]:
+    """Highest first, withheld cells last."""
+    return (cell.value is None, -(cell.value or 0.0))
+
+
+def _empty(instrument: Instrument) -> TeamResult:
+    nothing = DimensionResult("overall", None, None, None, None, None)
+    dimensions = tuple(DimensionResult(d.key, None, None, None, None, None) for d in instrument.dimensions)
+    return TeamResult(ORGANISATION, False, None, 0, False, nothing, dimensions, {})
