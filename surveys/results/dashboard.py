@@ -14,15 +14,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reports.inputs import TeamInfo
+from surveys.org.models import Team
 from surveys.reporting.inputs import employees_invited, team_infos
 from surveys.results.models import WaveAnalysisRecord
 from surveys.results.services import wave_statistics
 from surveys.waves.models import Wave
 from symmetry import stats
 from symmetry.analysis import DimensionResult, TeamResult, team_results
-from symmetry.disclosure import gate_statistics, rules_of_document
+from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
 from symmetry.domain import Instrument, Respondent
 from symmetry.hierarchy import branch_response_counts, group_members, pooled_results
+from symmetry.sufficient import WaveStatistics
 
 ORGANISATION = "\x00organisation"
 """The key of the whole organisation's pooled group (no team key starts with a NUL)."""
@@ -141,28 +144,23 @@ async def organisation_dashboard(
     """
     if voice not in VOICES:
         raise ValueError(f"voice: one of {', '.join(VOICES)}, got {voice!r}")
-    instrument, statistics = await wave_statistics(session, wave)
+    released = await _released(session, wave, record)
+    instrument, infos, parents, members, groups, shown = (
+        released.instrument,
+        released.infos,
+        released.parents,
+        released.members,
+        released.groups,
+        released.shown,
+    )
     dimensions = [d.key for d in instrument.dimensions]
     if sort is not None and sort not in (*dimensions, "overall"):
         raise ValueError(f"sort: a dimension of the wave or 'overall', got {sort!r}")
-    rules = rules_of_document(record.document)
-    gate, released = gate_statistics(instrument, statistics, rules)
-    infos, teams = await team_infos(session, wave.organisation_id)
     if branch is not None and branch not in infos:
         raise ValueError(f"branch: no team {branch!r} in this organisation")
-    parents = {key: info.parent for key, info in infos.items()}
     roots = [key for key, parent in parents.items() if parent is None]
     if branch is None and len(roots) == 1:
         branch = roots[0]  # one head office: its branches are the first level worth showing
-    members = {**group_members(parents), ORGANISATION: frozenset(infos)}
-    groups = pooled_results(instrument, released, members, gate)
-    shown = team_results(
-        instrument,
-        released,
-        anonymity_threshold=rules.anonymity_threshold,
-        labels=gate.teams,
-        customers_withheld=gate.customers_withheld,
-    )
     rows = [
         _row(
             key,
@@ -177,9 +175,9 @@ async def organisation_dashboard(
     ]
     if sort is not None:
         rows.sort(key=lambda row: _sort_key(row.overall if sort == "overall" else row.cells[sort]))
-    answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
-    invited = await employees_invited(session, wave, teams)
-    counts = branch_response_counts(members, answered, invited, rules)
+    answered = released.statistics.respondents.get(Respondent.EMPLOYEE, {})
+    invited = await employees_invited(session, wave, released.teams)
+    counts = branch_response_counts(members, answered, invited, released.rules)
     total = counts.groups[ORGANISATION]
     document_teams: Mapping[str, Any] = record.document.get("teams", {})
     organisation = groups.get(ORGANISATION) or _empty(instrument)
@@ -198,6 +196,80 @@ async def organisation_dashboard(
         path=[(key, infos[key].name) for key in reversed((branch, *infos[branch].ancestors))] if branch else [],
         rows=rows,
         sort=sort,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Released:
+    """A closed wave's released statistics and what is pooled or computed from them, for its pages."""
+
+    instrument: Instrument
+    statistics: WaveStatistics
+    rules: DisclosureRules
+    infos: dict[str, TeamInfo]
+    teams: dict[str, Team]
+    parents: dict[str, str | None]
+    members: dict[str, frozenset[str]]
+    groups: dict[str, TeamResult]
+    """Each branch's pooled result, and the whole organisation's under :data:`ORGANISATION`."""
+    shown: dict[str, TeamResult]
+    """Each front-line team's result, withheld cells empty."""
+
+
+async def _released(session: AsyncSession, wave: Wave, record: WaveAnalysisRecord) -> _Released:
+    instrument, statistics = await wave_statistics(session, wave)
+    rules = rules_of_document(record.document)
+    gate, released = gate_statistics(instrument, statistics, rules)
+    infos, teams = await team_infos(session, wave.organisation_id)
+    parents = {key: info.parent for key, info in infos.items()}
+    members = {**group_members(parents), ORGANISATION: frozenset(infos)}
+    shown = team_results(
+        instrument,
+        released,
+        anonymity_threshold=rules.anonymity_threshold,
+        labels=gate.teams,
+        customers_withheld=gate.customers_withheld,
+    )
+    groups = pooled_results(instrument, released, members, gate)
+    return _Released(instrument, statistics, rules, infos, teams, parents, members, groups, shown)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamView:
+    """What a team's page shows: the team (or branch, pooled), beside its branch and the organisation."""
+
+    key: str
+    name: str
+    result: TeamResult | None
+    """None when nobody of the team answered."""
+    branch: bool
+    parent: tuple[str, TeamResult] | None
+    """The name and pooled result of the branch it belongs to, when it has one with figures."""
+    organisation: TeamResult | None
+    dimensions: list[str]
+    labels: dict[str, dict[str, str]]
+    rules: DisclosureRules
+
+
+async def team_view(session: AsyncSession, wave: Wave, record: WaveAnalysisRecord, key: str) -> TeamView:
+    """The page of team `key` in a closed, analysed wave: its own figures, or a branch's pooled ones."""
+    released = await _released(session, wave, record)
+    branch = key in released.members and key != ORGANISATION
+    result = released.groups.get(key) if branch else released.shown.get(key)
+    parent_key = released.parents.get(key)
+    parent = None
+    if parent_key is not None and parent_key in released.groups:
+        parent = (released.infos[parent_key].name, released.groups[parent_key])
+    return TeamView(
+        key=key,
+        name=released.infos[key].name,
+        result=result,
+        branch=branch,
+        parent=parent,
+        organisation=released.groups.get(ORGANISATION),
+        dimensions=[d.key for d in released.instrument.dimensions],
+        labels={d.key: dict(d.label) for d in released.instrument.dimensions},
+        rules=released.rules,
     )
 
 

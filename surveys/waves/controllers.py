@@ -22,8 +22,8 @@ from surveys.i18n import N_
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
-from surveys.results.dashboard import organisation_dashboard
-from surveys.results.models import TeamResultRow, WaveAnalysisRecord
+from surveys.results.dashboard import organisation_dashboard, team_view
+from surveys.results.models import WaveAnalysisRecord
 from surveys.settings import Settings
 from surveys.waves.actions import launch, remind, request_close
 from surveys.waves.jobs import finish_closing_job
@@ -31,7 +31,6 @@ from surveys.waves.models import Wave, WaveState
 from surveys.waves.services import WaveStateError, create_wave
 from surveys.waves.status import wave_status
 from surveys.worker.queue import defer
-from symmetry.domain import Voice
 
 
 async def _wave_for(db_session: AsyncSession, user: User, wave_id: uuid.UUID) -> Wave:
@@ -163,7 +162,7 @@ class WavePagesController(Controller):
         wave = await _wave_for(db_session, user, wave_id)
         stored = await db_session.get(WaveAnalysisRecord, wave.id)
         if wave.state is not WaveState.CLOSED or stored is None:
-            return _message(user, N_("The results appear once the wave is closed and analysed."), 409)
+            return _message(user, N_("The results appear once the wave is closed and analysed."), 200)
         try:
             board = await organisation_dashboard(db_session, wave, stored, voice=voice, branch=branch, sort=sort)
         except ValueError as error:
@@ -181,40 +180,25 @@ class WavePagesController(Controller):
         wave_id: FromPath[uuid.UUID],
         team_id: FromPath[uuid.UUID],
         db_session: NamedDependency[AsyncSession],
-        settings: NamedDependency[Settings],
     ) -> Template:
-        """A team's stored results (employee figures exist only above the anonymity threshold)."""
+        """A team's page: its three voices per dimension, the gaps in words, its branch and the organisation beside.
+
+        A branch shows its teams pooled; employee figures exist only above the anonymity threshold.
+        """
         user = request.user
         wave = await _wave_for(db_session, user, wave_id)
         team = await db_session.get(Team, team_id)
         if team is None or team.organisation_id != wave.organisation_id:
             raise PermissionDeniedException(REFUSAL)
         check_team(await visible_team_ids(db_session, user), team.id)
-        rows = list(
-            await db_session.scalars(
-                sa.select(TeamResultRow)
-                .where(TeamResultRow.wave_id == wave.id, TeamResultRow.team_id == team.id)
-                .order_by(TeamResultRow.measure, TeamResultRow.voice)
-            )
-        )
+        stored = await db_session.get(WaveAnalysisRecord, wave.id)
+        if wave.state is not WaveState.CLOSED or stored is None:
+            return _message(user, N_("The results appear once the wave is closed and analysed."), 200)
+        view = await team_view(db_session, wave, stored, team.external_id)
         await record(
             db_session, actor=user.email, action="results.view", organisation_id=wave.organisation_id, target=team.name
         )
-        closed = wave.state is WaveState.CLOSED
-        voices = {row.voice for row in rows}
-        return Template(
-            "admin/team_results.html",
-            context={
-                "user": user,
-                "wave": wave,
-                "team": team,
-                "rows": rows,
-                "closed": closed,
-                "employees_withheld": closed and Voice.EMPLOYEE.value not in voices,
-                "customers_withheld": closed and Voice.CUSTOMER.value not in voices,
-                "rules": settings.disclosure_rules,
-            },
-        )
+        return Template("admin/team_results.html", context={"user": user, "wave": wave, "view": view})
 
     @post("/waves/{wave_id:uuid}/{action:str}", guards=[allow(LEADS)], status_code=200)
     async def run_action(

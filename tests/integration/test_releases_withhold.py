@@ -175,3 +175,34 @@ async def test_the_results_dashboard_marks_the_withheld_team_and_pools_the_teams
         assert bad.status_code == 400 and "voice" in bad.text
         unknown = await client.get(f"/waves/{closed_wave.wave_id}/results?branch=NOPE")
         assert unknown.status_code == 400 and "branch" in unknown.text
+
+
+async def test_team_pages_show_the_stored_figures_and_branches_pooled(closed_wave: Wave) -> None:
+    await _low_team_and_a_lead(closed_wave)
+    config = alchemy_config(closed_wave.settings)
+    try:
+        async with config.get_session() as session:
+            from surveys.results.models import WaveAnalysisRecord
+
+            document = (await session.get_one(WaveAnalysisRecord, closed_wave.wave_id)).document
+            ids = dict((await session.execute(sa.select(Team.external_id, Team.id))).all())
+            parents = dict((await session.execute(sa.select(Team.external_id, Team.parent_id))).all())
+    finally:
+        await config.get_engine().dispose()
+    shown = next(key for key, team in document["teams"].items() if not team["suppressed"])
+    branch = next(key for key, team_id in ids.items() if team_id in set(parents.values()))  # a team with teams under it
+    async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
+        await client.get("/login")
+        await client.post(
+            "/login",
+            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
+        )
+        team = await client.get(f"/waves/{closed_wave.wave_id}/teams/{ids[shown]}", headers={"Accept-Language": "en"})
+        assert team.status_code == 200
+        overall = document["teams"][shown]["overall"]["employee"]
+        first = re.search(r"Overall</th>\s*<td><strong>([\d.]+)</strong>", team.text)
+        assert first and first.group(1) == f"{overall['mean']:.1f}"
+        assert "The three voices" in team.text and "Beside the branch and the organisation" in team.text
+        pooled = await client.get(f"/waves/{closed_wave.wave_id}/teams/{ids[branch]}")
+        assert pooled.status_code == 200 and "réunies" in pooled.text  # a branch: its teams shown, pooled
+        assert "pas encore clôturée" not in pooled.text
