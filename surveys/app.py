@@ -37,6 +37,7 @@ from surveys.accounts.controllers import PasswordController, SessionController, 
 from surveys.accounts.guards import REFUSAL
 from surveys.accounts.models import User
 from surveys.accounts.services import session_is_current
+from surveys.actions.controllers import ActionsController
 from surveys.audit.controllers import AuditController
 from surveys.collection.controllers import ResponseApiController, SurveyPagesController
 from surveys.db import web_alchemy_config
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SessionController,
             PasswordController,
             WavePagesController,
+            ActionsController,
             RosterController,
             UsersController,
             AuditController,

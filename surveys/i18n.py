@@ -22,6 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from litestar import Request
+from litestar.response import Template
 
 from surveys.collection.texts import LANGUAGES, Language, choose_language
 
@@ -63,7 +64,19 @@ VOICE_LABELS = {
     "customer": N_("Customers: attention received"),
     "perception_gap": N_("Perception gap: mirror minus customers"),
 }
-LABELS = {"role": ROLE_LABELS, "state": STATE_LABELS, "outcome": OUTCOME_LABELS, "voice": VOICE_LABELS}
+ACTION_STATUS_LABELS = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "dropped": N_("dropped"),
+}
+LABELS = {
+    "role": ROLE_LABELS,
+    "state": STATE_LABELS,
+    "outcome": OUTCOME_LABELS,
+    "voice": VOICE_LABELS,
+    "action_status": ACTION_STATUS_LABELS,
+}
 """Words for the values the pages show, by kind: ``label("role", user.role.value)`` in a template."""
 
 
@@ -194,3 +207,12 @@ def install(environment: jinja2.Environment) -> None:
         format_percent=_format_percent,
         format_interval=_format_interval,
     )
+
+
+def message_page(user: Any, message: str, status_code: int) -> Template:
+    """A page for leads and managers that says one thing.
+
+    `message` is shown in the page's language when the catalog has it (marked with :func:`N_`), else as it is (an
+    error a service wrote).
+    """
+    return Template("admin/message.html", context={"user": user, "message": message}, status_code=status_code)

@@ -3,6 +3,7 @@
 from advanced_alchemy.base import orm_registry
 
 from surveys.accounts.models import PasswordReset, Role, User
+from surveys.actions.models import ActionPlan, ActionStatus
 from surveys.audit.models import AuditEvent
 from surveys.collection.models import Channel, Comment, Response, SealedResponse
 from surveys.instruments.models import InstrumentVersion
@@ -16,6 +17,8 @@ from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 metadata = orm_registry.metadata
 
 __all__ = [
+    "ActionPlan",
+    "ActionStatus",
     "AuditEvent",
     "Channel",
     "Comment",

@@ -25,7 +25,7 @@ from surveys.accounts.services import (
 )
 from surveys.audit.services import record
 from surveys.collection.texts import LANGUAGES
-from surveys.i18n import N_
+from surveys.i18n import N_, message_page
 from surveys.org.models import Organisation
 from surveys.security.sessions import rotate_session
 from surveys.security.throttle import Limit, Throttle, client_address
@@ -118,10 +118,6 @@ class SessionController(Controller):
         return Redirect("/login", status_code=303)
 
 
-def _message(user: User | None, text: str, status_code: int) -> Template:
-    return Template("admin/message.html", context={"user": user, "message": text}, status_code=status_code)
-
-
 RESET_REQUESTS_PER_ACCOUNT = Limit("reset-account", 3, 15 * 60)
 RESET_REQUESTS_PER_ADDRESS = Limit("reset-address", 20, 15 * 60)
 
@@ -175,7 +171,7 @@ class PasswordController(Controller):
     async def reset_form(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
         """The new-password form of a link that still works."""
         if not await reset_is_usable(db_session, token):
-            return _message(None, N_("This link does not work: it was used already, or it has expired."), 410)
+            return message_page(None, N_("This link does not work: it was used already, or it has expired."), 410)
         return _password_page(f"/password/reset/{token}", N_("Choose a new password"), user=None)
 
     @post("/password/reset/{token:str}", exclude_from_auth=True, status_code=303)
@@ -189,7 +185,7 @@ class PasswordController(Controller):
         except AccountError as error:
             return _password_page(action, N_("Choose a new password"), user=None, error=str(error), status=422)
         if user is None:
-            return _message(None, N_("This link does not work: it was used already, or it has expired."), 410)
+            return message_page(None, N_("This link does not work: it was used already, or it has expired."), 410)
         await record(db_session, actor=user.email, action="password.reset", organisation_id=user.organisation_id)
         return Redirect("/login?reset=done", status_code=303)
 
@@ -218,7 +214,7 @@ class PasswordController(Controller):
         await record(db_session, actor=user.email, action="password.change", organisation_id=user.organisation_id)
         rotate_session(request)
         request.set_session(signed_in_session(user))  # this session goes on; the others ended
-        return _message(user, N_("Your password is changed."), 200)
+        return message_page(user, N_("Your password is changed."), 200)
 
     @post("/account/language", guards=[allow(EVERYONE)], status_code=303)
     async def choose_language(
@@ -230,7 +226,7 @@ class PasswordController(Controller):
         """Keep the user's language for the pages, then go back to the page they were on (a local path only)."""
         language = data.get("language", "")
         if language not in LANGUAGES:
-            return _message(request.user, N_("Choose French or English."), 422)
+            return message_page(request.user, N_("Choose French or English."), 422)
         await db_session.execute(sa.update(User).where(User.id == request.user.id).values(language=language))
         request.user.language = language
         return Redirect(safe_next(data.get("next")), status_code=303)

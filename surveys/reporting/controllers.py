@@ -20,7 +20,7 @@ from surveys.accounts.guards import LEADS, REFUSAL, allow, check_organisation
 from surveys.accounts.models import User
 from surveys.accounts.services import visible_team_ids
 from surveys.audit.services import record
-from surveys.i18n import N_
+from surveys.i18n import N_, message_page
 from surveys.org.models import Team
 from surveys.reporting.delivery import REPORT_READERS, report_file_name
 from surveys.reporting.jobs import wave_reports_job
@@ -140,7 +140,7 @@ class ReportsController(Controller):
         if report.team_id is not None:
             team_name = (await db_session.get_one(Team, report.team_id)).name
         if report.status is not ReportStatus.RENDERED:
-            return _message(user, N_("This report is not rendered yet."), 409)
+            return message_page(user, N_("This report is not rendered yet."), 409)
         try:
             data = await read_report_file(report, request.app.state.settings)
         except ReportFileError as error:
@@ -154,7 +154,7 @@ class ReportsController(Controller):
             )
             await db_session.commit()  # an error response rolls the request back: keep the trace
             logger.warning("Report %s not sent: %s", report.id, error)
-            return _message(user, N_("This report's file is not the one that was rendered: it was not sent."), 500)
+            return message_page(user, N_("This report's file is not the one that was rendered: it was not sent."), 500)
         await record(
             db_session,
             actor=user.email,
@@ -172,7 +172,3 @@ class ReportsController(Controller):
                 "X-Content-Type-Options": "nosniff",
             },
         )
-
-
-def _message(user: User, text: str, status_code: int) -> Template:
-    return Template("admin/message.html", context={"user": user, "message": text}, status_code=status_code)

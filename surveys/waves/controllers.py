@@ -17,12 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.accounts.guards import EVERYONE, LEADS, REFUSAL, allow, check_organisation, check_team
 from surveys.accounts.models import Role, User
 from surveys.accounts.services import visible_team_ids
+from surveys.actions.models import ActionPlan, ActionStatus
+from surveys.actions.services import Change, change, suggestions, team_actions
 from surveys.audit.services import record
-from surveys.i18n import N_
+from surveys.i18n import N_, message_page
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
-from surveys.results.dashboard import organisation_dashboard, team_view
+from surveys.results.dashboard import TeamView, organisation_dashboard, team_view
 from surveys.results.models import WaveAnalysisRecord
 from surveys.settings import Settings
 from surveys.waves.actions import launch, remind, request_close
@@ -33,7 +35,8 @@ from surveys.waves.status import wave_status
 from surveys.worker.queue import defer
 
 
-async def _wave_for(db_session: AsyncSession, user: User, wave_id: uuid.UUID) -> Wave:
+async def wave_for(db_session: AsyncSession, user: User, wave_id: uuid.UUID) -> Wave:
+    """The wave, if the user's organisation holds it; one refusal for another organisation's and a missing one."""
     wave = await db_session.get(Wave, wave_id)
     if wave is None:
         raise PermissionDeniedException(REFUSAL)  # the same refusal as for another organisation's wave
@@ -129,7 +132,7 @@ class WavePagesController(Controller):
     ) -> Template:
         """Response rates per team; a manager sees the teams of their subtree only."""
         user = request.user
-        wave = await _wave_for(db_session, user, wave_id)
+        wave = await wave_for(db_session, user, wave_id)
         status = await wave_status(db_session, wave, rules=settings.disclosure_rules)
         visible = await visible_team_ids(db_session, user)
         rows = [row for row in status.rows if visible is None or row.team_id in visible]
@@ -159,14 +162,14 @@ class WavePagesController(Controller):
     ) -> Template:
         """A closed wave's organisation dashboard: the headline, the linkage and the heatmap of a branch's teams."""
         user = request.user
-        wave = await _wave_for(db_session, user, wave_id)
+        wave = await wave_for(db_session, user, wave_id)
         stored = await db_session.get(WaveAnalysisRecord, wave.id)
         if wave.state is not WaveState.CLOSED or stored is None:
-            return _message(user, N_("The results appear once the wave is closed and analysed."), 200)
+            return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
         try:
             board = await organisation_dashboard(db_session, wave, stored, voice=voice, branch=branch, sort=sort)
         except ValueError as error:
-            return _message(user, str(error), 400)
+            return message_page(user, str(error), 400)
         await record(
             db_session, actor=user.email, action="results.view", organisation_id=wave.organisation_id,
             target=branch or "organisation",
@@ -186,19 +189,31 @@ class WavePagesController(Controller):
         A branch shows its teams pooled; employee figures exist only above the anonymity threshold.
         """
         user = request.user
-        wave = await _wave_for(db_session, user, wave_id)
+        wave = await wave_for(db_session, user, wave_id)
         team = await db_session.get(Team, team_id)
         if team is None or team.organisation_id != wave.organisation_id:
             raise PermissionDeniedException(REFUSAL)
         check_team(await visible_team_ids(db_session, user), team.id)
         stored = await db_session.get(WaveAnalysisRecord, wave.id)
         if wave.state is not WaveState.CLOSED or stored is None:
-            return _message(user, N_("The results appear once the wave is closed and analysed."), 200)
+            return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
         view = await team_view(db_session, wave, stored, team.external_id)
         await record(
             db_session, actor=user.email, action="results.view", organisation_id=wave.organisation_id, target=team.name
         )
-        return Template("admin/team_results.html", context={"user": user, "wave": wave, "view": view})
+        actions = await _actions_with_changes(db_session, wave, view, team)
+        return Template(
+            "admin/team_results.html",
+            context={
+                "user": user,
+                "wave": wave,
+                "team": team,
+                "view": view,
+                "actions": actions,
+                "suggestions": suggestions(),
+                "statuses": list(ActionStatus),
+            },
+        )
 
     @post("/waves/{wave_id:uuid}/{action:str}", guards=[allow(LEADS)], status_code=200)
     async def run_action(
@@ -215,11 +230,11 @@ class WavePagesController(Controller):
         results and renders the reports.
         """
         user = request.user
-        wave = await _wave_for(db_session, user, wave_id)
+        wave = await wave_for(db_session, user, wave_id)
         if action not in {"launch", "remind", "close"}:
             raise PermissionDeniedException(REFUSAL)
         if action == "remind" and not settings.smtp_enabled:
-            return _message(user, N_("No SMTP server is configured: reminders cannot be sent."), 409)
+            return message_page(user, N_("No SMTP server is configured: reminders cannot be sent."), 409)
         try:
             if action == "launch":
                 await launch(db_session, wave, settings, actor=user.email)
@@ -228,7 +243,7 @@ class WavePagesController(Controller):
             else:
                 await request_close(db_session, wave, actor=user.email)
         except WaveStateError as error:
-            return _message(user, str(error), 409)
+            return message_page(user, str(error), 409)
         if action == "close":
             defer(request, finish_closing_job(wave.id))
         elif settings.smtp_enabled and wave.state is WaveState.OPEN:
@@ -236,5 +251,31 @@ class WavePagesController(Controller):
         return Redirect(f"/waves/{wave.id}", status_code=303)
 
 
-def _message(user: User, text: str, status_code: int) -> Template:
-    return Template("admin/message.html", context={"user": user, "message": text}, status_code=status_code)
+async def _actions_with_changes(
+    db_session: AsyncSession, wave: Wave, view: TeamView, team: Team
+) -> list[tuple[ActionPlan, Wave, dict[str, Change | None] | None]]:
+    """The team's actions; those of an earlier closed wave with the change since then, employees and customers."""
+    now = {d.dimension: d for d in view.result.dimensions} if view.result else {}
+    earlier: dict[uuid.UUID, TeamView | None] = {}
+    listed = []
+    for action, action_wave in await team_actions(db_session, team.id):
+        changes = None
+        if (
+            action_wave.id != wave.id
+            and action_wave.state is WaveState.CLOSED
+            and action_wave.closes_on <= wave.opens_on
+        ):
+            if action_wave.id not in earlier:
+                record_then = await db_session.get(WaveAnalysisRecord, action_wave.id)
+                earlier[action_wave.id] = (
+                    await team_view(db_session, action_wave, record_then, team.external_id) if record_then else None
+                )
+            then_view = earlier[action_wave.id]
+            then = {d.dimension: d for d in then_view.result.dimensions} if then_view and then_view.result else {}
+            before, after = then.get(action.dimension), now.get(action.dimension)
+            changes = {
+                voice: change(getattr(before, voice, None), getattr(after, voice, None))
+                for voice in ("employee", "customer")
+            }
+        listed.append((action, action_wave, changes))
+    return listed

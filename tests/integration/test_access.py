@@ -46,6 +46,11 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ),
         ("GET", "/reports/{report_id:uuid}/download"): {403} if signed_in else to_login,  # no report in this world
         ("GET", "/waves/{wave_id:uuid}/results"): {200} if role in LEADS else ({403} if signed_in else to_login),
+        ("POST", "/waves/{wave_id:uuid}/teams/{team_id:uuid}/actions"): (
+            {409} if role in LEADS else ({403} if signed_in else to_login)  # the wave is open; not the manager's team
+        ),
+        ("POST", "/actions/{action_id:uuid}/status"): {403} if signed_in else to_login,  # no such action
+        ("GET", "/actions"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("GET", "/org/import"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("POST", "/org/import"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("GET", "/admin/users"): {200} if role == "admin" else ({403} if signed_in else to_login),
@@ -85,6 +90,7 @@ def concrete(path: str, world: World) -> str:
         "team_id": str(world.other_team),
         "user_id": str(world.viewer_id),
         "report_id": str(uuid.uuid4()),
+        "action_id": str(uuid.uuid4()),
         "action": "remind",
         "token": "no-such-token",
         "code": "no-such-code",

@@ -1,0 +1,125 @@
+"""Action plans on the web: a manager or a lead adds an action from a team's page and follows it; leads list all."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.accounts.guards import LEADS, REFUSAL, allow, check_organisation, check_team
+from surveys.accounts.models import Role, User
+from surveys.accounts.services import visible_team_ids
+from surveys.actions.models import ActionPlan, ActionStatus
+from surveys.actions.services import new_action, parse_status
+from surveys.audit.services import record
+from surveys.i18n import N_, message_page
+from surveys.instruments.models import InstrumentVersion
+from surveys.instruments.services import stored_instrument
+from surveys.org.models import Team
+from surveys.waves.controllers import wave_for
+from surveys.waves.models import Wave, WaveState
+
+MANAGERS_AND_LEADS = LEADS | {Role.MANAGER}
+
+
+class ActionsController(Controller):
+    """``/waves/<id>/teams/<id>/actions``, ``/actions/<id>/status`` and the leads' ``/actions``."""
+
+    include_in_schema = False
+
+    @post("/waves/{wave_id:uuid}/teams/{team_id:uuid}/actions", guards=[allow(MANAGERS_AND_LEADS)], status_code=303)
+    async def create(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        team_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Add an action to a team after a closed wave's results; nothing is stored on any error."""
+        user = request.user
+        wave = await wave_for(db_session, user, wave_id)
+        team = await db_session.get(Team, team_id)
+        if team is None or team.organisation_id != wave.organisation_id:
+            raise PermissionDeniedException(REFUSAL)
+        check_team(await visible_team_ids(db_session, user), team.id)
+        if wave.state is not WaveState.CLOSED:
+            return message_page(user, N_("An action answers a closed wave's results."), 409)
+        instrument = stored_instrument(await db_session.get_one(InstrumentVersion, wave.instrument_version_id))
+        try:
+            action = new_action(
+                team=team,
+                wave=wave,
+                dimensions=[d.key for d in instrument.dimensions],
+                fields=data,
+                created_by=user.email,
+            )
+        except ValueError as error:
+            return message_page(user, str(error), 422)
+        db_session.add(action)
+        await record(
+            db_session, actor=user.email, action="action.create", organisation_id=team.organisation_id,
+            target=team.name, details={"dimension": action.dimension},
+        )  # fmt: skip
+        return Redirect(f"/waves/{wave.id}/teams/{team.id}#actions", status_code=303)
+
+    @post("/actions/{action_id:uuid}/status", guards=[allow(MANAGERS_AND_LEADS)], status_code=303)
+    async def set_status(
+        self,
+        request: Request[User, Any, Any],
+        action_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Move an action on (planned, in progress, done, dropped); the row is locked while it changes."""
+        user = request.user
+        action = await db_session.get(ActionPlan, action_id, with_for_update=True)
+        if action is None:
+            raise PermissionDeniedException(REFUSAL)
+        check_organisation(user, action.organisation_id)
+        check_team(await visible_team_ids(db_session, user), action.team_id)
+        try:
+            status = parse_status(data.get("status", ""))
+        except ValueError as error:
+            return message_page(user, str(error), 422)
+        previous, action.status = action.status, status
+        await record(
+            db_session, actor=user.email, action="action.status", organisation_id=action.organisation_id,
+            target=action.title[:100], details={"from": previous.value, "to": status.value},
+        )  # fmt: skip
+        return Redirect(f"/waves/{action.wave_id}/teams/{action.team_id}#actions", status_code=303)
+
+    @get("/actions", guards=[allow(LEADS)])
+    async def list_actions(
+        self,
+        request: Request[User, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        status: FromQuery[str | None] = None,
+    ) -> Template:
+        """Every action of the lead's organisation (every organisation for admins), by team, filtered by status."""
+        user = request.user
+        query = (
+            sa.select(ActionPlan, Team, Wave)
+            .join(Team, Team.id == ActionPlan.team_id)
+            .join(Wave, Wave.id == ActionPlan.wave_id)
+            .order_by(Team.name, ActionPlan.created_at.desc())
+        )
+        if user.role is not Role.ADMIN:
+            query = query.where(ActionPlan.organisation_id == user.organisation_id)
+        if status:
+            try:
+                query = query.where(ActionPlan.status == parse_status(status))
+            except ValueError as error:
+                return message_page(user, str(error), 400)
+        rows = [tuple(row) for row in (await db_session.execute(query)).all()]
+        return Template(
+            "admin/actions.html",
+            context={"user": user, "rows": rows, "status": status, "statuses": list(ActionStatus)},
+        )
