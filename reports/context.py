@@ -18,7 +18,7 @@ from reports.charts import (
     TrendChart,
 )
 from reports.i18n import Language, Translator, translator
-from reports.inputs import RateRow, TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
+from reports.inputs import ActionFollowUp, RateRow, TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
 from reports.reading import (
     Area,
     GapStatement,
@@ -93,6 +93,8 @@ class TeamReportContext:
     typical: dict[str, float]
     """Per dimension, the organisation's typical team customer score (median across teams)."""
     charts: dict[str, Chart]
+    actions: list[str] = dataclasses.field(default_factory=list)
+    """One sentence per action of an earlier wave, with the change on its dimension since then."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +309,22 @@ def build_team_context(
         comment_threshold=inputs.comment_threshold,
         typical=typical,
         charts=charts,
+        actions=[_action_sentence(action, labels, t) for action in extras.actions],
+    )
+
+
+def _action_sentence(action: ActionFollowUp, labels: dict[str, str], t: Translator) -> str:
+    def moved(shift: tuple[float, float, float] | None) -> str:
+        return t("action_not_measured") if shift is None else f"{t.signed(shift[0])} {t.interval(shift[1:])}"
+
+    return t(
+        "action_follow_up",
+        title=action.title,
+        status=t(f"action_{action.status}"),
+        wave=action.wave,
+        dimension=labels.get(action.dimension, action.dimension),
+        employee=moved(action.employee),
+        customer=moved(action.customer),
     )
 
 

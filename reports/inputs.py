@@ -48,14 +48,31 @@ class TrendPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionFollowUp:
+    """An action the team decided after an earlier wave, with the change on its dimension since that wave.
+
+    Each change is (later minus earlier mean, low, high) with its Welch 95% interval, or None where a side is
+    withheld on either wave.
+    """
+
+    title: str
+    dimension: str
+    status: str
+    wave: str
+    employee: tuple[float, float, float] | None
+    customer: tuple[float, float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
 class TeamExtras:
-    """What one team's report shows beyond the analysis: its comments and its earlier waves.
+    """What one team's report shows beyond the analysis: its comments, its earlier waves and their actions.
 
     ``comments`` is already sampled and shuffled, and holds nothing when the team is under the comment threshold.
     """
 
     comments: tuple[str, ...] = ()
     trend: tuple[TrendPoint, ...] = ()
+    actions: tuple[ActionFollowUp, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -324,6 +324,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "no_comments": {"fr": "Aucun collaborateur n'a laissé de commentaire.", "en": "No employee left a comment."},
     "trend": {"fr": "D'une vague à l'autre", "en": "Across waves"},
+    "actions_title": {"fr": "Depuis vos actions", "en": "Since your actions"},
+    "action_follow_up": {
+        "fr": "Depuis l'action « {title} » ({status}, décidée après {wave}) sur « {dimension} » : collaborateurs "
+        "{employee}, clients {customer}.",
+        "en": "Since the action '{title}' ({status}, decided after {wave}) on '{dimension}': employees {employee}, "
+        "customers {customer}.",
+    },
+    "action_not_measured": {"fr": "non mesuré sur les deux vagues", "en": "not measured on both waves"},
+    "actions_caution": {
+        "fr": "Des évolutions dans le temps, avec leurs intervalles à 95\u00a0% : pas la preuve qu'une action les a "
+        "causées.",
+        "en": "Changes over time, with their 95% intervals: not proof that an action caused them.",
+    },
+    "action_planned": {"fr": "prévue", "en": "planned"},
+    "action_in_progress": {"fr": "en cours", "en": "in progress"},
+    "action_done": {"fr": "faite", "en": "done"},
+    "action_dropped": {"fr": "abandonnée", "en": "dropped"},
     "trend_intro": {
         "fr": "Scores d'ensemble de l'équipe lors des vagues précédentes et de celle-ci.",
         "en": "The team's overall scores in earlier waves and in this one.",

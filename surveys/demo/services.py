@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.actions.services import new_action, suggestions
 from surveys.collection.mixing import admit_batch, waiting_batches
 from surveys.collection.services import submit_response
 from surveys.demo.comments import draw_comment
@@ -121,6 +122,7 @@ async def run_demo(
     earlier = await _run_wave(
         session, roster, version.id, simulator, comment_rng, earlier_close - dt.timedelta(days=WAVE_DAYS), earlier_close
     )
+    await _decide_actions(session, roster, earlier)
     simulator.next_wave()
     if leave_open:
         opens_on, closes_on = today - dt.timedelta(days=OPEN_DAYS_SO_FAR), today + dt.timedelta(days=OPEN_DAYS_LEFT)
@@ -145,6 +147,35 @@ async def run_demo(
         document=latest.document,
         replaced_previous=previous is not None,
     )
+
+
+ACTING_TEAMS = 3
+"""Branches that decide an action after the earlier wave, so that the reports show it re-measured."""
+
+
+async def _decide_actions(session: AsyncSession, roster: _Roster, earlier: _WaveRun) -> None:
+    """The first branches whose figures show take a suggested action on their widest perception gap."""
+    assert earlier.analysis is not None  # the earlier wave is closed and analysed
+    acting = 0
+    for branch in roster.branches:
+        result = earlier.analysis.teams.get(branch.external_id)
+        if result is None or acting == ACTING_TEAMS:
+            continue
+        gaps = [(abs(row.perception_gap.estimate), row.dimension) for row in result.dimensions if row.perception_gap]
+        if not gaps:
+            continue
+        dimension = max(gaps)[1]
+        session.add(
+            new_action(
+                team=branch,
+                wave=earlier.wave,
+                dimensions=[row.dimension for row in result.dimensions],
+                fields={"dimension": dimension, "title": suggestions()[dimension][0]["fr"], "owner": "Manager"},
+                created_by=branch.manager_email or "demo",
+            )
+        )
+        acting += 1
+    await session.flush()
 
 
 async def _run_wave(

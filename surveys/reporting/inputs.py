@@ -14,13 +14,24 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.i18n import LANGUAGES, Language
-from reports.inputs import RateRow, TeamExtras, TeamInfo, TrendPoint, WaveInfo, WaveReportInputs, lagged_from_trends
+from reports.inputs import (
+    ActionFollowUp,
+    RateRow,
+    TeamExtras,
+    TeamInfo,
+    TrendPoint,
+    WaveInfo,
+    WaveReportInputs,
+    lagged_from_trends,
+)
+from surveys.actions.models import ActionPlan
+from surveys.actions.services import change
 from surveys.collection.models import Comment, Response
 from surveys.org.models import Employee, Organisation, Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.results.services import wave_statistics
 from surveys.waves.models import Invitation, Wave, WaveState
-from symmetry.analysis import OVERALL, WaveAnalysis, analyse_statistics
+from symmetry.analysis import OVERALL, DimensionResult, WaveAnalysis, analyse_statistics
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
 from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Respondent, Voice
@@ -235,6 +246,55 @@ async def team_trends(session: AsyncSession, wave: Wave) -> dict[str, tuple[Tren
     return trends
 
 
+async def action_follow_ups(
+    session: AsyncSession, wave: Wave, analysis: WaveAnalysis, team_ids: dict[str, uuid.UUID]
+) -> dict[str, tuple[ActionFollowUp, ...]]:
+    """Each team's actions decided after an earlier closed wave, with the change on their dimension since then."""
+    keys = {team_id: key for key, team_id in team_ids.items() if key in analysis.teams}
+    rows = (
+        await session.execute(
+            sa.select(ActionPlan, Wave)
+            .join(Wave, Wave.id == ActionPlan.wave_id)
+            .where(
+                ActionPlan.team_id.in_(list(keys)),
+                Wave.state == WaveState.CLOSED,
+                Wave.closes_on <= wave.opens_on,
+                Wave.id != wave.id,
+            )
+            .order_by(Wave.closes_on, ActionPlan.created_at)
+        )
+    ).all()
+    earlier: dict[uuid.UUID, WaveAnalysis] = {}
+    follow_ups: dict[str, list[ActionFollowUp]] = {}
+    for action, action_wave in rows:
+        if action_wave.id not in earlier:
+            earlier[action_wave.id] = (await stored_analysis(session, action_wave))[1]
+        key = keys[action.team_id]
+        then = earlier[action_wave.id].teams.get(key)
+        before = next((d for d in then.dimensions if d.dimension == action.dimension), None) if then else None
+        after = next((d for d in analysis.teams[key].dimensions if d.dimension == action.dimension), None)
+
+        moved = {voice: _moved(before, after, voice) for voice in ("employee", "customer")}
+        follow_ups.setdefault(key, []).append(
+            ActionFollowUp(
+                action.title,
+                action.dimension,
+                action.status.value,
+                action_wave.name,
+                moved["employee"],
+                moved["customer"],
+            )
+        )
+    return {key: tuple(items) for key, items in follow_ups.items()}
+
+
+def _moved(
+    before: DimensionResult | None, after: DimensionResult | None, voice: str
+) -> tuple[float, float, float] | None:
+    shift = change(getattr(before, voice, None), getattr(after, voice, None))
+    return None if shift is None else (shift.difference.estimate, *shift.difference.ci)
+
+
 async def employees_invited(session: AsyncSession, wave: Wave, teams: dict[str, Team]) -> dict[str, int]:
     """How many employees of each team were invited to the wave."""
     keys = {team.id: key for key, team in teams.items()}
@@ -285,7 +345,10 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     comments = await team_comments(session, wave, analysis, team_ids, rules=rules)
     trends = await team_trends(session, wave)
     previous_wave, lagged = lagged_from_trends(trends)
-    extras = {key: TeamExtras(comments.get(key, ()), trends.get(key, ())) for key in analysis.teams}
+    actions = await action_follow_ups(session, wave, analysis, team_ids)
+    extras = {
+        key: TeamExtras(comments.get(key, ()), trends.get(key, ()), actions.get(key, ())) for key in analysis.teams
+    }
     invited = await employees_invited(session, wave, teams)
     answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
     over = sorted(team for team, count in answered.items() if count > invited.get(team, 0))

@@ -31,6 +31,7 @@ async def _setup(settings: Settings) -> dict[str, object]:
     try:
         async with config.get_session() as session, session.begin():
             organisation = (await session.scalars(sa.select(Organisation))).one()
+            await session.execute(sa.delete(ActionPlan))  # the demo's own actions: this test adds its own
             await create_user(
                 session, email="lead@horizon.example", password=PASSWORD, role=Role.HR_LEAD,
                 organisation_id=organisation.id,

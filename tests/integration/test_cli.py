@@ -65,6 +65,14 @@ def test_demo_runs_end_to_end_and_is_reproducible(cli_env: dict[str, str], tmp_p
     team_text = " ".join(page.extract_text() for page in PdfReader(team_reports[0]).pages)
     assert "Écart de perception" in team_text
     assert "D'une vague à l'autre" in team_text  # the trend since the demo's earlier wave
+    # The demo's first branches decided an action after the earlier wave: re-measured on both sides.
+    followed = [
+        text
+        for text in (" ".join(page.extract_text() for page in PdfReader(path).pages) for path in team_reports)
+        if "Depuis vos actions" in text
+    ]
+    assert followed and all(re.search(r"collaborateurs\s+\S+\s+\[", text) for text in followed)
+    assert all("pas la preuve qu'une action les a" in text for text in followed)
     assert "realistic model" in first.output
     assert "the previous wave, Demo " in first.output
 
