@@ -118,8 +118,13 @@ class ActionsController(Controller):
                 query = query.where(ActionPlan.status == parse_status(status))
             except ValueError as error:
                 return message_page(user, str(error), 400)
-        rows = [tuple(row) for row in (await db_session.execute(query)).all()]
+        rows = [(action, team, wave) for action, team, wave in (await db_session.execute(query)).all()]
+        versions = {wave.instrument_version_id for _, _, wave in rows}
+        labels = {}
+        for version_id in versions:
+            instrument = stored_instrument(await db_session.get_one(InstrumentVersion, version_id))
+            labels[version_id] = {d.key: dict(d.label) for d in instrument.dimensions}
         return Template(
             "admin/actions.html",
-            context={"user": user, "rows": rows, "status": status, "statuses": list(ActionStatus)},
+            context={"user": user, "rows": rows, "labels": labels, "status": status, "statuses": list(ActionStatus)},
         )

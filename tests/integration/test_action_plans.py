@@ -152,7 +152,7 @@ async def _walk(clean_database: Settings) -> None:
         )
         assert odd.status_code == 422 and "status" in odd.text
         listing = await client.get("/actions?status=done", headers={"Accept-Language": "en"})
-        assert "Weekly huddle" in listing.text
+        assert "Weekly huddle" in listing.text and "<td>Information</td>" in listing.text  # the dimension's name
         assert "Weekly huddle" not in (await client.get("/actions?status=planned")).text
     finally:
         await client.__aexit__(None, None, None)
