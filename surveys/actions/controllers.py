@@ -23,7 +23,7 @@ from surveys.i18n import N_, message_page
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.org.models import Team
-from surveys.waves.controllers import wave_for
+from surveys.waves.controllers import wave_and_team_for
 from surveys.waves.models import Wave, WaveState
 
 MANAGERS_AND_LEADS = LEADS | {Role.MANAGER}
@@ -45,11 +45,7 @@ class ActionsController(Controller):
     ) -> Template | Redirect:
         """Add an action to a team after a closed wave's results; nothing is stored on any error."""
         user = request.user
-        wave = await wave_for(db_session, user, wave_id)
-        team = await db_session.get(Team, team_id)
-        if team is None or team.organisation_id != wave.organisation_id:
-            raise PermissionDeniedException(REFUSAL)
-        check_team(await visible_team_ids(db_session, user), team.id)
+        wave, team = await wave_and_team_for(db_session, user, wave_id, team_id)
         if wave.state is not WaveState.CLOSED:
             return message_page(user, N_("An action answers a closed wave's results."), 409)
         instrument = stored_instrument(await db_session.get_one(InstrumentVersion, wave.instrument_version_id))

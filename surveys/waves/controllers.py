@@ -44,6 +44,18 @@ async def wave_for(db_session: AsyncSession, user: User, wave_id: uuid.UUID) -> 
     return wave
 
 
+async def wave_and_team_for(
+    db_session: AsyncSession, user: User, wave_id: uuid.UUID, team_id: uuid.UUID
+) -> tuple[Wave, Team]:
+    """The wave and one of its organisation's teams that the user may see; one refusal for anything else."""
+    wave = await wave_for(db_session, user, wave_id)
+    team = await db_session.get(Team, team_id)
+    if team is None or team.organisation_id != wave.organisation_id:
+        raise PermissionDeniedException(REFUSAL)
+    check_team(await visible_team_ids(db_session, user), team.id)
+    return wave, team
+
+
 class WavePagesController(Controller):
     """``/dashboard`` and ``/waves/...``."""
 
@@ -189,11 +201,7 @@ class WavePagesController(Controller):
         A branch shows its teams pooled; employee figures exist only above the anonymity threshold.
         """
         user = request.user
-        wave = await wave_for(db_session, user, wave_id)
-        team = await db_session.get(Team, team_id)
-        if team is None or team.organisation_id != wave.organisation_id:
-            raise PermissionDeniedException(REFUSAL)
-        check_team(await visible_team_ids(db_session, user), team.id)
+        wave, team = await wave_and_team_for(db_session, user, wave_id, team_id)
         stored = await db_session.get(WaveAnalysisRecord, wave.id)
         if wave.state is not WaveState.CLOSED or stored is None:
             return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)

@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.org.models import Team
 from surveys.reporting import services
+from surveys.results.models import WaveAnalysisRecord
 from surveys.settings import Settings
 from surveys.waves.models import Wave as WaveModel
 from surveys.waves.status import wave_status
@@ -134,6 +136,15 @@ async def test_lowering_the_threshold_after_close_shows_no_count_the_reports_wit
     assert low.employees_answered_label == "fewer than 5" and status.anonymity_threshold == 5
 
 
+async def _stored_document(closed_wave: Wave) -> dict[str, Any]:
+    config = alchemy_config(closed_wave.settings)
+    try:
+        async with config.get_session() as session:
+            return (await session.get_one(WaveAnalysisRecord, closed_wave.wave_id)).document
+    finally:
+        await config.get_engine().dispose()
+
+
 def _dashboard_row(html: str, name: str) -> str:
     """The cells of one team's heatmap row."""
     match = re.search(rf"<th scope=\"row\">(?:<a[^>]*>)?{name}[^<]*(?:</a>)?</th>(.*?)</tr>", html, re.S)
@@ -143,14 +154,7 @@ def _dashboard_row(html: str, name: str) -> str:
 
 async def test_the_results_dashboard_marks_the_withheld_team_and_pools_the_teams_shown_only(closed_wave: Wave) -> None:
     await _low_team_and_a_lead(closed_wave)
-    config = alchemy_config(closed_wave.settings)
-    try:
-        async with config.get_session() as session:
-            from surveys.results.models import WaveAnalysisRecord
-
-            document = (await session.get_one(WaveAnalysisRecord, closed_wave.wave_id)).document
-    finally:
-        await config.get_engine().dispose()
+    document = await _stored_document(closed_wave)
     shown = {key: team for key, team in document["teams"].items() if not team["suppressed"]}
     respondents = sum(team["employee_respondents"] for team in shown.values())
     expected = sum(team["overall"]["employee"]["mean"] * team["employee_respondents"] for team in shown.values())
@@ -179,12 +183,10 @@ async def test_the_results_dashboard_marks_the_withheld_team_and_pools_the_teams
 
 async def test_team_pages_show_the_stored_figures_and_branches_pooled(closed_wave: Wave) -> None:
     await _low_team_and_a_lead(closed_wave)
+    document = await _stored_document(closed_wave)
     config = alchemy_config(closed_wave.settings)
     try:
         async with config.get_session() as session:
-            from surveys.results.models import WaveAnalysisRecord
-
-            document = (await session.get_one(WaveAnalysisRecord, closed_wave.wave_id)).document
             ids = dict((await session.execute(sa.select(Team.external_id, Team.id))).all())
             parents = dict((await session.execute(sa.select(Team.external_id, Team.parent_id))).all())
     finally:
