@@ -56,6 +56,10 @@ async def _setup(settings: Settings) -> dict[str, object]:
                 session, email=other.manager_email, password=PASSWORD, role=Role.MANAGER,
                 organisation_id=organisation.id,
             )  # fmt: skip
+            await create_user(
+                session, email="viewer@horizon.example", password=PASSWORD, role=Role.VIEWER,
+                organisation_id=organisation.id,
+            )  # fmt: skip
             return {
                 "waves": waves,
                 "documents": documents,
@@ -157,6 +161,14 @@ async def _walk(clean_database: Settings) -> None:
     finally:
         await client.__aexit__(None, None, None)
 
+    viewer = await _signed_in(app, "viewer@horizon.example")
+    try:  # a viewer reads the action and where it stands, never the manager's note, and cannot move it
+        seen = await viewer.get(f"/waves/{second.id}/teams/{team.id}")
+        assert seen.status_code == 200 and "Weekly huddle" in seen.text
+        assert "started after a tense month" not in seen.text and f"/actions/{action_id}/status" not in seen.text
+        assert 'href="/actions"' not in (await viewer.get("/dashboard")).text  # no actions list for viewers
+    finally:
+        await viewer.__aexit__(None, None, None)
     manager = await _signed_in(app, world["other_manager"])  # type: ignore[arg-type]
     try:  # another team's manager can neither add to this team nor move its action
         refused = await manager.post(
