@@ -59,7 +59,11 @@ class ActionsController(Controller):
             )
         except ValueError as error:
             return message_page(user, str(error), 422)
-        db_session.add(action)
+        try:
+            async with db_session.begin_nested():  # a savepoint: a duplicate leaves the rest of the request alone
+                db_session.add(action)
+        except sa.exc.IntegrityError:  # the same action again (a double click, or two managers at once)
+            return Redirect(f"/waves/{wave.id}/teams/{team.id}#actions", status_code=303)
         await record(
             db_session, actor=user.email, action="action.create", organisation_id=team.organisation_id,
             target=team.name, details={"dimension": action.dimension},

@@ -29,6 +29,8 @@ class ActionPlan(UUIDAuditBase):
     """
 
     __tablename__ = "action_plan"
+    # The same action twice on a team after one wave is a double click: the second adds nothing.
+    __table_args__ = (sa.UniqueConstraint("team_id", "wave_id", "dimension", "title"),)
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)

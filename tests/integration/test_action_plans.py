@@ -127,7 +127,11 @@ async def _walk(clean_database: Settings) -> None:
             url, data=form(note="Managers only: started after a tense month"), follow_redirects=False
         )
         assert created.status_code == 303
-        assert await _count(clean_database, ActionPlan) == 1
+        again = await client.post(
+            url, data=form(note="Managers only: started after a tense month"), follow_redirects=False
+        )
+        assert again.status_code == 303  # a double click lands on the same page
+        assert await _count(clean_database, ActionPlan) == 1  # and adds nothing
 
         page = await client.get(f"/waves/{second.id}/teams/{team.id}", headers={"Accept-Language": "en"})
         assert page.status_code == 200 and "Weekly huddle" in page.text

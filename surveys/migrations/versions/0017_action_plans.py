@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["team_id"], ["team.id"], name=op.f("fk_action_plan_team_id_team"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["wave_id"], ["wave.id"], name=op.f("fk_action_plan_wave_id_wave"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_action_plan")),
+        sa.UniqueConstraint("team_id", "wave_id", "dimension", "title", name=op.f("uq_action_plan_team_id")),
     )  # fmt: skip
     op.create_index(op.f("ix_action_plan_organisation_id"), "action_plan", ["organisation_id"], unique=False)
     op.create_index(op.f("ix_action_plan_team_id"), "action_plan", ["team_id"], unique=False)
