@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import gettext as gettext_module
 import io
-import math
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,10 @@ import jinja2
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
 from litestar import Request
 from litestar.response import Template
 
+from reports.i18n import translator as report_translator
 from surveys.collection.texts import LANGUAGES, Language, choose_language
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -160,30 +159,20 @@ def _format_date(context: jinja2.runtime.Context, value: dt.date) -> str:
     return format_date(value, format="medium", locale=BABEL_LOCALES[_context_language(context)])
 
 
+# Numbers, intervals and percentages as the PDF reports write them, so that a page and a report agree to the digit.
 @jinja2.pass_context
 def _format_number(context: jinja2.runtime.Context, value: float | None, digits: int = 1) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    rounded = round(value, digits) + 0.0  # adding 0.0 turns a rounded -0.0 into 0.0
-    pattern = f"#,##0.{'0' * digits}" if digits else "#,##0"
-    text = format_decimal(abs(rounded), format=pattern, locale=BABEL_LOCALES[_context_language(context)])
-    return ("−" if rounded < 0 else "") + text  # a true minus sign, as the reports write it
+    return report_translator(_context_language(context)).number(value, digits)
 
 
 @jinja2.pass_context
 def _format_interval(context: jinja2.runtime.Context, ci: tuple[float, float] | None, digits: int = 1) -> str:
-    """An interval as "[low ; high]" in French, "[low, high]" in English, as the reports write it."""
-    if ci is None:
-        return "–"
-    separator = " ; " if _context_language(context) == "fr" else ", "
-    return f"[{_format_number(context, ci[0], digits)}{separator}{_format_number(context, ci[1], digits)}]"
+    return report_translator(_context_language(context)).interval(ci, digits)
 
 
 @jinja2.pass_context
 def _format_percent(context: jinja2.runtime.Context, share: float) -> str:
-    language = _context_language(context)
-    pattern = "#,##0\u00a0%" if language == "fr" else "#,##0%"
-    return format_percent(share, format=pattern, locale=BABEL_LOCALES[language])
+    return report_translator(_context_language(context)).percent(share)
 
 
 def install(environment: jinja2.Environment) -> None:
