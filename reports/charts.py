@@ -37,6 +37,11 @@ TEXT_WIDTH_IN = (210 - 2 * 16) / 25.4
 """The A4 text width of report.css (210 mm less two 16 mm margins): the printed width of ``img.chart``."""
 NARROW_WIDTH_IN = 0.68 * TEXT_WIDTH_IN
 """The printed width of ``img.chart.scatter`` (68% of the text width)."""
+SCREEN_WIDTH_IN = 3.6
+"""The width of a chart drawn for a web page: shown at its 540 pixels on a computer and scaled down to about 360 on a
+phone, where its 8-point text is still about 11 CSS pixels high (an A4-wide chart would shrink it to 5)."""
+MIRROR_LABELS_IN = 0.22 * TEXT_WIDTH_IN
+"""The mirror chart's room for its dimension labels, whatever its width."""
 INK = "#222222"
 MUTED = "#9a9a9a"
 GRID = "#e5e5e5"
@@ -57,6 +62,8 @@ VOICE_STYLE: dict[str, VoiceStyle] = {
 }
 FONT = {"family": "DejaVu Sans", "size": 8}
 LEGEND_SIZE = 7
+LEGEND_LINE_IN = 0.16
+"""The height of a line of the legend (7-point text and its spacing)."""
 MIN_TREND_WAVES = 2
 # Every setting that changes the pixels and is not passed to the artists: a matplotlibrc of the machine must not
 # change the charts. A short list, because rc_context validates each entry on every chart.
@@ -248,6 +255,7 @@ class MirrorChart(Chart):
     dimension_labels: Sequence[str]
     series: Sequence[MirrorSeries]
     axis_label: str
+    width_in: float = TEXT_WIDTH_IN
 
     def pixels(self) -> Pixels:
         """The chart as drawn on the canvas, before encoding."""
@@ -289,7 +297,8 @@ def _mirror_chart(chart: MirrorChart) -> Pixels:
             artists += [axes.add_collection(intervals, autolim=False), axes.add_line(caps), axes.add_line(points)]
         return artists
 
-    drawn_for = (tuple(chart.dimension_labels), tuple((s.voice, s.label) for s in chart.series), chart.axis_label)
+    labels = tuple((series.voice, series.label) for series in chart.series)
+    drawn_for = (tuple(chart.dimension_labels), labels, chart.axis_label, chart.width_in)
     return _over_background("mirror", drawn_for, functools.partial(_mirror_background, chart), estimates)
 
 
@@ -304,9 +313,17 @@ def _mirror_positions(dimensions: int) -> npt.NDArray[np.float64]:
 
 
 def _mirror_background(chart: MirrorChart) -> tuple[Figure, Axes]:
-    height = 0.38 * len(chart.dimension_labels) + 0.75
-    figure, axes = _new_figure(TEXT_WIDTH_IN, height)
-    figure.subplots_adjust(left=0.22, right=0.97, top=1 - 0.3 / height, bottom=0.45 / height)
+    # The voices' legend takes one line on the page's width, and a line per voice on a narrower chart.
+    columns = len(chart.series) if chart.width_in >= TEXT_WIDTH_IN else 1
+    legend_in = 0.3 + LEGEND_LINE_IN * (-(-len(chart.series) // columns) - 1)
+    height = 0.38 * len(chart.dimension_labels) + 0.45 + legend_in
+    figure, axes = _new_figure(chart.width_in, height)
+    figure.subplots_adjust(
+        left=MIRROR_LABELS_IN / chart.width_in,
+        right=1 - 0.03 * TEXT_WIDTH_IN / chart.width_in,
+        top=1 - legend_in / height,
+        bottom=0.45 / height,
+    )
     positions = _mirror_positions(len(chart.dimension_labels))
     axes.set_yticks(positions, chart.dimension_labels, fontsize=FONT["size"], color=INK)
     axes.set_xlim(1, 5)
@@ -329,7 +346,7 @@ def _mirror_background(chart: MirrorChart) -> tuple[Figure, Axes]:
         )
         for voice in chart.series
     ]
-    _legend(figure, len(chart.series), handles)
+    _legend(figure, columns, handles)
     return figure, axes
 
 
@@ -349,6 +366,7 @@ class ScatterChart(Chart):
     highlight_label: str = ""
     others_label: str = ""
     regression_label: str | None = None
+    width_in: float = NARROW_WIDTH_IN
 
     def pixels(self) -> Pixels:
         """The chart as drawn on the canvas, before encoding."""
@@ -366,6 +384,7 @@ def _scatter_chart(chart: ScatterChart) -> Pixels:
     drawn_for = (  # what the background depends on, as values (the points as tuples: arrays do not compare)
         tuple(chart.employee), tuple(chart.customer), chart.x_label, chart.y_label, chart.format_number,
         chart.others_label, chart.regression_label, chart.highlight_label if chart.highlight is not None else None,
+        chart.width_in,
     )  # fmt: skip
 
     def highlight(axes: Axes) -> list[Artist]:
@@ -392,9 +411,14 @@ def _highlight_marker(x: Sequence[float], y: Sequence[float], label: str = "") -
 
 
 def _scatter_background(chart: ScatterChart, *, highlighted: bool) -> tuple[Figure, Axes]:
-    height = NARROW_WIDTH_IN * 2 / 3
-    figure, axes = _new_figure(NARROW_WIDTH_IN, height)
-    figure.subplots_adjust(left=0.14, right=0.97, top=1 - 0.36 / height, bottom=0.45 / height)
+    height = chart.width_in * 2 / 3
+    figure, axes = _new_figure(chart.width_in, height)
+    figure.subplots_adjust(
+        left=0.14 * NARROW_WIDTH_IN / chart.width_in,
+        right=1 - 0.03 * NARROW_WIDTH_IN / chart.width_in,
+        top=1 - 0.36 / height,
+        bottom=0.45 / height,
+    )
     x, y = np.asarray(chart.employee, dtype=float), np.asarray(chart.customer, dtype=float)
     axes.plot(
         x,

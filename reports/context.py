@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reports.charts import (
     MIN_TREND_WAVES,
+    TEXT_WIDTH_IN,
     Chart,
     DriversChart,
     GapHistogram,
@@ -30,7 +32,7 @@ from reports.reading import (
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.document import SIGNIFICANCE
 from symmetry.domain import Voice
-from symmetry.linkage import Drivers, LaggedLinkage, Linkage
+from symmetry.linkage import Drivers, LaggedLinkage, Linkage, TeamPoint
 from symmetry.stats import Difference, MeanEstimate, NetPromoterScore
 
 OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
@@ -209,16 +211,39 @@ def _area_sentence(area: Area, labels: dict[str, str], t: Translator) -> str:
     return sentence
 
 
-def _linkage_scatter(analysis: WaveAnalysis, t: Translator, **labels: Any) -> ScatterChart:
-    """The teams' overall employee and customer scores, the points of the linkage, as a scatter."""
-    points = analysis.linkage.points
+def linkage_scatter(points: Sequence[TeamPoint], t: Translator, **options: Any) -> ScatterChart:
+    """The teams' overall employee and customer scores, the points of the linkage, as a scatter.
+
+    `options` are the chart's own (the highlighted team, the legend's labels, its width).
+    """
     return ScatterChart(
         [point.employee for point in points],
         [point.customer for point in points],
         x_label=t("axis_employee"),
         y_label=t("axis_customer"),
         format_number=t.number,
-        **labels,
+        **options,
+    )
+
+
+def mirror_chart(
+    result: TeamResult, labels: dict[str, str], t: Translator, width_in: float = TEXT_WIDTH_IN
+) -> MirrorChart | None:
+    """The three voices per dimension of a team (or a pooled group), the voices it may show only; None with none."""
+    voices = (*((Voice.EMPLOYEE, Voice.MIRROR) if result.employee_figures_shown else ()),
+              *((Voice.CUSTOMER,) if result.customer_figures_shown else ()))  # fmt: skip
+    if not voices:
+        return None
+    return MirrorChart(
+        [labels[row.dimension] for row in result.dimensions],
+        [
+            MirrorSeries(
+                voice.value, t(f"voice_{voice.value}"), [getattr(row, voice.value) for row in result.dimensions]
+            )
+            for voice in voices
+        ],
+        axis_label=t("axis_score"),
+        width_in=width_in,
     )
 
 
@@ -247,25 +272,15 @@ def build_team_context(
     labels = _dimension_labels(analysis, t)
     typical = typical_customer_scores(analysis)
     strengths, focus = strengths_and_focus(result, typical, analysis.drivers)
-    voices = (*((Voice.EMPLOYEE, Voice.MIRROR) if result.employee_figures_shown else ()),
-              *((Voice.CUSTOMER,) if result.customer_figures_shown else ()))  # fmt: skip
     charts: dict[str, Chart] = {}
-    if voices:
-        charts["mirror"] = MirrorChart(
-            [labels[row.dimension] for row in result.dimensions],
-            [
-                MirrorSeries(
-                    voice.value, t(f"voice_{voice.value}"), [getattr(row, voice.value) for row in result.dimensions]
-                )
-                for voice in voices
-            ],
-            axis_label=t("axis_score"),
-        )
+    mirror = mirror_chart(result, labels, t)
+    if mirror is not None:
+        charts["mirror"] = mirror
     points = analysis.linkage.points
     if result.employee_figures_shown and points:
         keys = [point.team for point in points]
-        charts["position"] = _linkage_scatter(
-            analysis,
+        charts["position"] = linkage_scatter(
+            points,
             t,
             highlight=keys.index(team.key) if team.key in keys else None,
             highlight_label=t("your_team"),
@@ -335,8 +350,8 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
     labels = _dimension_labels(analysis, t)
     charts: dict[str, Chart] = {}
     if analysis.linkage.points:
-        charts["scatter"] = _linkage_scatter(
-            analysis, t, others_label=t("teams"), regression_label=t("regression_line")
+        charts["scatter"] = linkage_scatter(
+            analysis.linkage.points, t, others_label=t("teams"), regression_label=t("regression_line")
         )
     drivers = analysis.drivers
     driver_rows: list[DriverRow] = []

@@ -414,7 +414,7 @@ def analyse_statistics(
     def linkage(measure: str) -> Linkage:
         return build_linkage(
             measure,
-            _points(teams, measure),
+            linkage_points(teams, measure),
             employee=columns[measure, Voice.EMPLOYEE],
             customer=columns[measure, Voice.CUSTOMER],
         )
@@ -493,7 +493,8 @@ def team_results(
     }
 
 
-def _points(teams: dict[str, TeamResult], measure: str) -> list[TeamPoint]:
+def linkage_points(teams: dict[str, TeamResult], measure: str) -> list[TeamPoint]:
+    """The teams that enter the linkage of `measure`: those whose employee and customer means are both shown."""
     points = []
     for result in teams.values():
         row = result.overall if measure == OVERALL else next(r for r in result.dimensions if r.dimension == measure)

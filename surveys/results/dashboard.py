@@ -14,6 +14,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reports.charts import SCREEN_WIDTH_IN
+from reports.context import linkage_scatter, mirror_chart
+from reports.i18n import Language, translator
 from reports.inputs import TeamInfo
 from surveys.org.models import Team
 from surveys.reporting.inputs import employees_invited, team_infos
@@ -21,7 +24,7 @@ from surveys.results.models import WaveAnalysisRecord
 from surveys.results.services import wave_statistics
 from surveys.waves.models import Wave
 from symmetry import stats
-from symmetry.analysis import DimensionResult, TeamResult, team_results
+from symmetry.analysis import OVERALL, DimensionResult, TeamResult, linkage_points, team_results
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
 from symmetry.domain import Instrument, Respondent
 from symmetry.hierarchy import branch_response_counts, group_members, pooled_results
@@ -73,6 +76,8 @@ class Dashboard:
     customers_answered: int
     linkage: dict[str, Any] | None
     """The stored analysis' linkage: teams, Pearson r with its interval and p-value."""
+    scatter: str | None
+    """The linkage's teams as a scatter (the organisation report's chart, drawn for a screen), a JPEG data URI."""
     dimensions: list[str]
     labels: dict[str, dict[str, str]]
     """Each dimension's name by language, from the wave's instrument."""
@@ -127,14 +132,16 @@ async def organisation_dashboard(
     wave: Wave,
     record: WaveAnalysisRecord,
     *,
+    language: Language,
     voice: str = "employee",
     branch: str | None = None,
     sort: str | None = None,
 ) -> Dashboard:
     """The dashboard of a closed, analysed wave.
 
-    Its heatmap shows `voice` for the teams directly under `branch` (the organisation's top level when None), sorted
-    by the `sort` dimension, highest first (by name when None).
+    Its chart's words and numbers are in `language`; its heatmap shows `voice` for the teams directly under
+    `branch` (the organisation's top level when None), sorted by the `sort` dimension, highest first (by name when
+    None).
 
     Raises
     ------
@@ -189,6 +196,7 @@ async def organisation_dashboard(
         withheld_teams=total.withheld_teams,
         customers_answered=sum(int(team.get("customer_respondents") or 0) for team in document_teams.values()),
         linkage=record.document.get("organisation", {}).get("linkage"),
+        scatter=_scatter(linkage_points(shown, OVERALL), language),
         dimensions=dimensions,
         labels={d.key: dict(d.label) for d in instrument.dimensions},
         voice=voice,
@@ -197,6 +205,16 @@ async def organisation_dashboard(
         rows=rows,
         sort=sort,
     )
+
+
+def _scatter(points: list[Any], language: Language) -> str | None:
+    if not points:
+        return None
+    t = translator(language)
+    chart = linkage_scatter(
+        points, t, others_label=t("teams"), regression_label=t("regression_line"), width_in=SCREEN_WIDTH_IN
+    )
+    return chart.draw()
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +289,18 @@ async def team_view(session: AsyncSession, wave: Wave, record: WaveAnalysisRecor
         labels={d.key: dict(d.label) for d in released.instrument.dimensions},
         rules=released.rules,
     )
+
+
+def mirror_image(view: TeamView, language: Language) -> str | None:
+    """The three voices per dimension of the page's team as its report draws them, for a screen: a JPEG data URI.
+
+    None when the team shows no voice.
+    """
+    if view.result is None:
+        return None
+    labels = {key: label[language] for key, label in view.labels.items()}
+    chart = mirror_chart(view.result, labels, translator(language), SCREEN_WIDTH_IN)
+    return chart.draw() if chart is not None else None
 
 
 def _sort_key(cell: Cell) -> tuple[bool, float]:

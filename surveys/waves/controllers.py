@@ -20,11 +20,11 @@ from surveys.accounts.services import visible_team_ids
 from surveys.actions.models import ActionPlan, ActionStatus
 from surveys.actions.services import Change, change, suggestions, team_actions
 from surveys.audit.services import record
-from surveys.i18n import N_, message_page
+from surveys.i18n import N_, message_page, page_language
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
-from surveys.results.dashboard import TeamView, organisation_dashboard, team_view
+from surveys.results.dashboard import TeamView, mirror_image, organisation_dashboard, team_view
 from surveys.results.models import WaveAnalysisRecord
 from surveys.settings import Settings
 from surveys.waves.actions import launch, remind, request_close
@@ -179,7 +179,9 @@ class WavePagesController(Controller):
         if wave.state is not WaveState.CLOSED or stored is None:
             return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
         try:
-            board = await organisation_dashboard(db_session, wave, stored, voice=voice, branch=branch, sort=sort)
+            board = await organisation_dashboard(
+                db_session, wave, stored, language=page_language(request), voice=voice, branch=branch, sort=sort
+            )
         except ValueError as error:
             return message_page(user, str(error), 400)
         await record(
@@ -217,6 +219,7 @@ class WavePagesController(Controller):
                 "wave": wave,
                 "team": team,
                 "view": view,
+                "mirror": mirror_image(view, page_language(request)),
                 "actions": actions,
                 "suggestions": suggestions(),
                 "statuses": list(ActionStatus),

@@ -208,3 +208,70 @@ async def test_team_pages_show_the_stored_figures_and_branches_pooled(closed_wav
         pooled = await client.get(f"/waves/{closed_wave.wave_id}/teams/{ids[branch]}")
         assert pooled.status_code == 200 and "réunies" in pooled.text  # a branch: its teams shown, pooled
         assert "pas encore clôturée" not in pooled.text
+
+
+def _chart_pixels(html: str) -> list[Any]:
+    """Each chart of a page, decoded from its data URI, as (height x width x 3) arrays."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return [
+        np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB"), dtype=float)
+        for data in re.findall(r'<img src="data:image/jpeg;base64,([^"]+)" alt="[^"]{40,}"', html)
+    ]
+
+
+async def test_the_web_charts_draw_the_released_teams_only(closed_wave: Wave) -> None:
+    from reports.charts import SCREEN_WIDTH_IN
+    from reports.context import linkage_scatter
+    from reports.i18n import translator
+    from symmetry.linkage import TeamPoint
+
+    low = await _low_team_and_a_lead(closed_wave)
+    document = await _stored_document(closed_wave)
+    points = [
+        TeamPoint(key, team["overall"]["employee"]["mean"], team["overall"]["customer"]["mean"], 0)
+        for key, team in document["teams"].items()
+        if team["overall"]["employee"] is not None and team["overall"]["customer"] is not None
+    ]
+    assert "LOW" not in {point.team for point in points} and len(points) == document["organisation"]["linkage"]["teams"]
+    t = translator("en")
+    expected = linkage_scatter(
+        points, t, others_label=t("teams"), regression_label=t("regression_line"), width_in=SCREEN_WIDTH_IN
+    )
+    async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
+        await client.get("/login")
+        await client.post(
+            "/login",
+            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
+        )
+        board = await client.get(f"/waves/{closed_wave.wave_id}/results", headers={"Accept-Language": "en"})
+        (scatter,) = _chart_pixels(board.text)
+        # The same points as the stored linkage's, drawn as the organisation report draws them (JPEG noise aside).
+        assert scatter.shape == expected.pixels().shape
+        assert float(abs(scatter - expected.pixels()).mean()) < 1.0
+        withheld = await client.get(f"/waves/{closed_wave.wave_id}/teams/{low}")
+        (mirror,) = _chart_pixels(withheld.text)
+        # Its customers' voice only: not one pixel in the employees' blue or the mirror's orange, legend included.
+        assert _pixels_of(mirror, "#009E73") > 50
+        assert _pixels_of(mirror, "#0072B2") == 0 and _pixels_of(mirror, "#E69F00") == 0
+        shown = next(key for key, team in document["teams"].items() if not team["suppressed"])
+        config = alchemy_config(closed_wave.settings)
+        try:
+            async with config.get_session() as session:
+                shown_id = await session.scalar(sa.select(Team.id).where(Team.external_id == shown))
+        finally:
+            await config.get_engine().dispose()
+        (all_voices,) = _chart_pixels((await client.get(f"/waves/{closed_wave.wave_id}/teams/{shown_id}")).text)
+        assert all(_pixels_of(all_voices, colour) > 50 for colour in ("#009E73", "#0072B2", "#E69F00"))
+
+
+def _pixels_of(pixels: Any, colour: str) -> int:
+    """How many pixels are within JPEG noise of `colour`."""
+    import numpy as np
+
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    return int((abs(pixels - rgb).max(axis=2) < 40).sum())

@@ -18,6 +18,7 @@ from scipy import stats
 from reports.charts import (
     DPI,
     NARROW_WIDTH_IN,
+    SCREEN_WIDTH_IN,
     TEXT_WIDTH_IN,
     VOICE_STYLE,
     Chart,
@@ -36,6 +37,7 @@ from symmetry.stats import MeanEstimate
 DIMENSIONS = ["Listening", "Recognition", "Trust", "Information", "Responsiveness", "Respect", "Simplicity"]
 FULL_WIDTH_PX = int(TEXT_WIDTH_IN * DPI)  # figsize x dpi, whole pixels as Agg counts them
 NARROW_WIDTH_PX = int(NARROW_WIDTH_IN * DPI)
+SCREEN_WIDTH_PX = int(SCREEN_WIDTH_IN * DPI)
 
 
 def one_decimal(value: float) -> str:
@@ -118,6 +120,11 @@ CHARTS: dict[str, tuple[Callable[[], Chart], int]] = {
         NARROW_WIDTH_PX,
     ),
     "drivers": (drivers_chart, FULL_WIDTH_PX),
+    "mirror_on_a_screen": (lambda: dataclasses.replace(mirror_chart(), width_in=SCREEN_WIDTH_IN), SCREEN_WIDTH_PX),
+    "scatter_on_a_screen": (
+        lambda: dataclasses.replace(scatter_chart(200, regression=True), width_in=SCREEN_WIDTH_IN),
+        SCREEN_WIDTH_PX,
+    ),
 }
 
 
