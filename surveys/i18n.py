@@ -171,6 +171,11 @@ def _format_interval(context: jinja2.runtime.Context, ci: tuple[float, float] | 
 
 
 @jinja2.pass_context
+def _format_signed(context: jinja2.runtime.Context, value: float | None, digits: int = 1) -> str:
+    return report_translator(_context_language(context)).signed(value, digits)
+
+
+@jinja2.pass_context
 def _format_percent(context: jinja2.runtime.Context, share: float) -> str:
     return report_translator(_context_language(context)).percent(share)
 
@@ -181,7 +186,8 @@ def install(environment: jinja2.Environment) -> None:
     ``_``, ``gettext``, ``ngettext`` and ``{% trans %}`` take Jinja's new-style formatting (``_("%(n)s teams",
     n=n)``, escaped); ``translated(message)`` translates a message a handler marked with :func:`N_` (an error
     from a service, not in the catalog, stays as it is); ``page_language()``, ``label(kind, value)`` (:data:`LABELS`),
-    ``format_date``, ``format_number``, ``format_interval`` and ``format_percent`` follow the same language.
+    ``format_date``, ``format_number``, ``format_signed`` (a gap or a change, with its sign), ``format_interval``
+    and ``format_percent`` follow the same language.
     """
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
@@ -193,6 +199,7 @@ def install(environment: jinja2.Environment) -> None:
         label=_label,
         format_date=_format_date,
         format_number=_format_number,
+        format_signed=_format_signed,
         format_percent=_format_percent,
         format_interval=_format_interval,
     )

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,18 +162,19 @@ def comment_seed(wave_id: uuid.UUID, team_key: str) -> int:
 
 
 async def team_comments(
-    session: AsyncSession, wave: Wave, analysis: WaveAnalysis, team_ids: dict[str, uuid.UUID], *, rules: DisclosureRules
+    session: AsyncSession,
+    wave: Wave,
+    respondents: Mapping[str, int | None],
+    team_ids: Mapping[str, uuid.UUID],
+    *,
+    rules: DisclosureRules,
 ) -> dict[str, tuple[str, ...]]:
-    """The employee comments of each team the rules let show comments in this wave.
+    """The employee comments of each team of `respondents` (its released employee count) the rules let show.
 
     At most twelve per team, sampled and shuffled with a seed drawn from the wave and the team; the texts only,
     with no date and nothing else about who wrote them.
     """
-    eligible = {
-        team_ids[key]: key
-        for key, result in analysis.teams.items()
-        if rules.shows_comments(result.employee_respondents)
-    }
+    eligible = {team_ids[key]: key for key, count in respondents.items() if rules.shows_comments(count)}
     texts: dict[str, list[str]] = defaultdict(list)
     if eligible:
         rows = await session.execute(
@@ -342,7 +344,8 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     rules = dataclasses.replace(
         analysis.rules, comment_threshold=max(comment_threshold, analysis.rules.comment_threshold)
     )
-    comments = await team_comments(session, wave, analysis, team_ids, rules=rules)
+    respondents = {key: result.employee_respondents for key, result in analysis.teams.items()}
+    comments = await team_comments(session, wave, respondents, team_ids, rules=rules)
     trends = await team_trends(session, wave)
     previous_wave, lagged = lagged_from_trends(trends)
     actions = await action_follow_ups(session, wave, analysis, team_ids)

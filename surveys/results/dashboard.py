@@ -8,6 +8,7 @@ cluster-robust intervals), and the linkage is the stored analysis'. A withheld c
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -312,3 +313,49 @@ def _empty(instrument: Instrument) -> TeamResult:
     nothing = DimensionResult("overall", None, None, None, None, None)
     dimensions = tuple(DimensionResult(d.key, None, None, None, None, None) for d in instrument.dimensions)
     return TeamResult(ORGANISATION, False, None, 0, False, nothing, dimensions, {})
+
+
+@dataclass(frozen=True, slots=True)
+class TeamLine:
+    """One team of a reader's list: its overall figures, released or withheld (None)."""
+
+    team_id: uuid.UUID
+    name: str
+    depth: int
+    branch: bool
+    employee_respondents: int | None
+    employee: stats.MeanEstimate | None
+    customer: stats.MeanEstimate | None
+
+
+async def team_lines(
+    session: AsyncSession, wave: Wave, record: WaveAnalysisRecord, visible: set[uuid.UUID] | None
+) -> list[TeamLine]:
+    """The teams of a closed wave that the reader may see (all when `visible` is None), in hierarchy order.
+
+    A branch's line is its teams shown, pooled; the depth counts from the highest team listed.
+    """
+    released = await _released(session, wave, record)
+    keys = [
+        key
+        for key, team in released.teams.items()
+        if (visible is None or team.id in visible) and (key in released.members or key in released.shown)
+    ]
+    path = {key: tuple(released.infos[a].name for a in reversed(released.infos[key].ancestors)) for key in keys}
+    top = min((len(names) for names in path.values()), default=0)
+    lines = []
+    for key in sorted(keys, key=lambda key: (*path[key], released.infos[key].name)):
+        branch = key in released.members
+        result = released.groups.get(key) if branch else released.shown.get(key)
+        lines.append(
+            TeamLine(
+                team_id=released.teams[key].id,
+                name=released.infos[key].name,
+                depth=len(path[key]) - top,
+                branch=branch,
+                employee_respondents=result.employee_respondents if result else None,
+                employee=result.overall.employee if result else None,
+                customer=result.overall.customer if result else None,
+            )
+        )
+    return lines

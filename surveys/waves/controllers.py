@@ -17,15 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.accounts.guards import EVERYONE, LEADS, REFUSAL, allow, check_organisation, check_team
 from surveys.accounts.models import Role, User
 from surveys.accounts.services import visible_team_ids
-from surveys.actions.models import ActionPlan, ActionStatus
-from surveys.actions.services import Change, change, suggestions, team_actions
+from surveys.actions.models import ActionStatus
+from surveys.actions.services import suggestions
 from surveys.audit.services import record
 from surveys.i18n import N_, message_page, page_language
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
-from surveys.results.dashboard import TeamView, mirror_image, organisation_dashboard, team_view
+from surveys.results.dashboard import organisation_dashboard, team_lines
 from surveys.results.models import WaveAnalysisRecord
+from surveys.results.team_page import team_page
 from surveys.settings import Settings
 from surveys.waves.actions import launch, remind, request_close
 from surveys.waves.jobs import finish_closing_job
@@ -190,6 +191,21 @@ class WavePagesController(Controller):
         )  # fmt: skip
         return Template("admin/results.html", context={"user": user, "wave": wave, "board": board})
 
+    @get("/waves/{wave_id:uuid}/teams", guards=[allow(EVERYONE)])
+    async def team_list(
+        self, request: Request[User, Any, Any], wave_id: FromPath[uuid.UUID], db_session: NamedDependency[AsyncSession]
+    ) -> Template | Redirect:
+        """The teams of a closed wave the reader may see, with their overall figures; a single team opens at once."""
+        user = request.user
+        wave = await wave_for(db_session, user, wave_id)
+        stored = await db_session.get(WaveAnalysisRecord, wave.id)
+        if wave.state is not WaveState.CLOSED or stored is None:
+            return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
+        lines = await team_lines(db_session, wave, stored, await visible_team_ids(db_session, user))
+        if len(lines) == 1:
+            return Redirect(f"/waves/{wave.id}/teams/{lines[0].team_id}", status_code=303)
+        return Template("admin/team_list.html", context={"user": user, "wave": wave, "lines": lines})
+
     @get("/waves/{wave_id:uuid}/teams/{team_id:uuid}", guards=[allow(EVERYONE)])
     async def team_results(
         self,
@@ -197,6 +213,7 @@ class WavePagesController(Controller):
         wave_id: FromPath[uuid.UUID],
         team_id: FromPath[uuid.UUID],
         db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
     ) -> Template:
         """A team's page: its three voices per dimension, the gaps in words, its branch and the organisation beside.
 
@@ -207,20 +224,26 @@ class WavePagesController(Controller):
         stored = await db_session.get(WaveAnalysisRecord, wave.id)
         if wave.state is not WaveState.CLOSED or stored is None:
             return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
-        view = await team_view(db_session, wave, stored, team.external_id)
+        page = await team_page(
+            db_session,
+            wave,
+            stored,
+            team,
+            language=page_language(request),
+            comment_threshold=settings.comment_threshold,
+            with_comments=user.role is not Role.VIEWER,  # comments go where the team's report goes
+        )
         await record(
             db_session, actor=user.email, action="results.view", organisation_id=wave.organisation_id, target=team.name
         )
-        actions = await _actions_with_changes(db_session, wave, view, team)
         return Template(
             "admin/team_results.html",
             context={
                 "user": user,
                 "wave": wave,
                 "team": team,
-                "view": view,
-                "mirror": mirror_image(view, page_language(request)),
-                "actions": actions,
+                "page": page,
+                "view": page.view,
                 "suggestions": suggestions(),
                 "statuses": list(ActionStatus),
             },
@@ -260,33 +283,3 @@ class WavePagesController(Controller):
         elif settings.smtp_enabled and wave.state is WaveState.OPEN:
             defer(request, wave_emails_job(wave.id))
         return Redirect(f"/waves/{wave.id}", status_code=303)
-
-
-async def _actions_with_changes(
-    db_session: AsyncSession, wave: Wave, view: TeamView, team: Team
-) -> list[tuple[ActionPlan, Wave, dict[str, Change | None] | None]]:
-    """The team's actions; those of an earlier closed wave with the change since then, employees and customers."""
-    now = {d.dimension: d for d in view.result.dimensions} if view.result else {}
-    earlier: dict[uuid.UUID, TeamView | None] = {}
-    listed = []
-    for action, action_wave in await team_actions(db_session, team.id):
-        changes = None
-        if (
-            action_wave.id != wave.id
-            and action_wave.state is WaveState.CLOSED
-            and action_wave.closes_on <= wave.opens_on
-        ):
-            if action_wave.id not in earlier:
-                record_then = await db_session.get(WaveAnalysisRecord, action_wave.id)
-                earlier[action_wave.id] = (
-                    await team_view(db_session, action_wave, record_then, team.external_id) if record_then else None
-                )
-            then_view = earlier[action_wave.id]
-            then = {d.dimension: d for d in then_view.result.dimensions} if then_view and then_view.result else {}
-            before, after = then.get(action.dimension), now.get(action.dimension)
-            changes = {
-                voice: change(getattr(before, voice, None), getattr(after, voice, None))
-                for voice in ("employee", "customer")
-            }
-        listed.append((action, action_wave, changes))
-    return listed

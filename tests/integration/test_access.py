@@ -32,6 +32,7 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ("GET", "/waves/new"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("POST", "/waves"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("GET", "/waves/{wave_id:uuid}"): {200} if role in OWN_ORG else ({403} if signed_in else to_login),
+        ("GET", "/waves/{wave_id:uuid}/teams"): {200} if role in OWN_ORG else ({403} if signed_in else to_login),
         ("GET", "/waves/{wave_id:uuid}/teams/{team_id:uuid}"): (
             {200} if role in OWN_ORG - {"manager"} else ({403} if signed_in else to_login)
         ),
