@@ -1,6 +1,7 @@
-"""The organisation dashboard of a closed wave: headline figures, the linkage, and a heatmap of teams by dimension.
+"""The organisation dashboard: a closed wave's figures and heatmap, or an open wave's participation so far.
 
-Every figure comes from what the disclosure gate releases, as the PDFs' do: team rows are the team results of the
+A closed wave shows the headline figures, the linkage, and a heatmap of teams by dimension. Every figure comes
+from what the disclosure gate releases, as the PDFs' do: team rows are the team results of the
 released statistics, branch rows and the headline are pooled from them (``symmetry.hierarchy.pooled_results``,
 cluster-robust intervals), and the linkage is the stored analysis'. A withheld cell is marked, never filled.
 """
@@ -13,17 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.charts import SCREEN_WIDTH_IN
 from reports.context import linkage_scatter, mirror_chart
 from reports.i18n import Language, translator
-from reports.inputs import TeamInfo
-from surveys.org.models import Team
-from surveys.reporting.inputs import employees_invited, team_infos
+from reports.inputs import RateRow, TeamInfo
+from surveys.org.models import Organisation, Team
+from surveys.reporting.inputs import branch_rates, employees_invited, team_infos
 from surveys.results.models import WaveAnalysisRecord
 from surveys.results.services import wave_statistics
-from surveys.waves.models import Wave
+from surveys.waves.models import Invitation, Wave
 from symmetry import stats
 from symmetry.analysis import OVERALL, DimensionResult, TeamResult, linkage_points, team_results
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
@@ -359,3 +361,45 @@ async def team_lines(
             )
         )
     return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """An open wave's answers so far, by branch, as its closed reports will count them."""
+
+    rows: tuple[RateRow, ...]
+    """The organisation first, then each branch in the hierarchy's order; withheld teams counted by number only."""
+    customers_invited: int
+    customers_answered: int
+
+
+async def open_participation(session: AsyncSession, wave: Wave, rules: DisclosureRules) -> Participation:
+    """Employee participation so far organisation-wide and by branch, through the disclosure gate.
+
+    A team under the threshold adds neither its invitees nor its answers to any rate, only to the number of teams
+    withheld, as in the organisation report: no total minus the teams shown gives its count, open or closed.
+    """
+    infos, teams = await team_infos(session, wave.organisation_id)
+    organisation = await session.get_one(Organisation, wave.organisation_id)
+    keys = {team.id: key for key, team in teams.items()}
+    answered: dict[str, int] = {}
+    customers = [0, 0]
+    for team_id, respondent, invited, done in await session.execute(
+        sa.select(
+            Invitation.team_id,
+            Invitation.respondent,
+            sa.func.count(),
+            sa.func.sum(sa.case((Invitation.answered, 1), else_=0)),
+        )
+        .where(Invitation.wave_id == wave.id)
+        .group_by(Invitation.team_id, Invitation.respondent)
+    ):
+        if respondent is Respondent.EMPLOYEE:
+            answered[keys[team_id]] = int(done or 0)
+        else:
+            customers[0] += int(invited)
+            customers[1] += int(done or 0)
+    members = group_members({key: info.parent for key, info in infos.items()})
+    invited = await employees_invited(session, wave, teams)
+    counts = branch_response_counts(members, answered, invited, rules)
+    return Participation(branch_rates(infos, counts, organisation.name), customers[0], customers[1])

@@ -24,7 +24,7 @@ from surveys.i18n import N_, message_page, page_language
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
-from surveys.results.dashboard import organisation_dashboard, team_lines
+from surveys.results.dashboard import open_participation, organisation_dashboard, team_lines
 from surveys.results.models import WaveAnalysisRecord
 from surveys.results.team_page import team_page
 from surveys.settings import Settings
@@ -169,14 +169,29 @@ class WavePagesController(Controller):
         request: Request[User, Any, Any],
         wave_id: FromPath[uuid.UUID],
         db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         voice: FromQuery[str] = "employee",
         branch: FromQuery[str | None] = None,
         sort: FromQuery[str | None] = None,
     ) -> Template:
-        """A closed wave's organisation dashboard: the headline, the linkage and the heatmap of a branch's teams."""
+        """A closed wave's organisation dashboard, or an open wave's participation so far.
+
+        The dashboard holds the headline, the linkage and the heatmap of a branch's teams.
+        """
         user = request.user
         wave = await wave_for(db_session, user, wave_id)
         stored = await db_session.get(WaveAnalysisRecord, wave.id)
+        if wave.state is WaveState.OPEN:
+            participation = await open_participation(db_session, wave, settings.disclosure_rules)
+            return Template(
+                "admin/participation.html",
+                context={
+                    "user": user,
+                    "wave": wave,
+                    "participation": participation,
+                    "rules": settings.disclosure_rules,
+                },
+            )
         if wave.state is not WaveState.CLOSED or stored is None:
             return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
         try:

@@ -48,13 +48,14 @@ async def _world(settings: Settings) -> dict[str, Any]:
                     session, email=email, password=PASSWORD, role=role, organisation_id=organisation.id
                 )  # fmt: skip
             waves = list(await session.scalars(sa.select(Wave).order_by(Wave.closes_on)))
-            documents = [(await session.get_one(WaveAnalysisRecord, wave.id)).document for wave in waves]
+            records = [await session.get(WaveAnalysisRecord, wave.id) for wave in waves]
+            documents = [record.document if record else None for record in records]
             comments: dict[str, Counter[str]] = {}
             for key, text in await session.execute(
                 sa.select(Team.external_id, Comment.text)
                 .join(Response, Response.id == Comment.response_id)
                 .join(Team, Team.id == Response.team_id)
-                .where(Response.wave_id == waves[1].id, Response.respondent == Respondent.EMPLOYEE)
+                .where(Response.wave_id == waves[-1].id, Response.respondent == Respondent.EMPLOYEE)
             ):
                 comments.setdefault(key, Counter())[text.strip()] += 1
             return {
@@ -153,3 +154,60 @@ async def _walk(settings: Settings) -> None:
         assert opened.status_code == 303 and opened.headers["location"] == f"/waves/{second.id}/teams/{branch.id}"
     finally:
         await single.__aexit__(None, None, None)
+
+
+def test_an_open_waves_participation_counts_the_teams_over_the_threshold_only(
+    cli_env: dict[str, str], clean_database: Settings, tmp_path: object
+) -> None:
+    demo = CliRunner().invoke(
+        symmetry, ["demo", "--teams", "12", "--seed", "5", "--leave-open", "--out", str(tmp_path)], env=cli_env
+    )
+    assert demo.exit_code == 0, demo.output
+    run_sync(_open_walk(clean_database))
+
+
+async def _open_walk(settings: Settings) -> None:
+    from surveys.waves.models import Invitation, WaveState
+
+    world = await _world(settings)
+    wave = next(wave for wave in world["waves"] if wave.state is WaveState.OPEN)
+    threshold = settings.anonymity_threshold
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            counts = {
+                team_id: (int(invited), int(answered or 0))
+                for team_id, invited, answered in await session.execute(
+                    sa.select(
+                        Invitation.team_id, sa.func.count(), sa.func.sum(sa.case((Invitation.answered, 1), else_=0))
+                    )
+                    .where(Invitation.wave_id == wave.id, Invitation.respondent == Respondent.EMPLOYEE)
+                    .group_by(Invitation.team_id)
+                )
+            }
+    finally:
+        await config.get_engine().dispose()
+    teams = world["teams"].values()
+    withheld = {team_id for team_id, (invited, answered) in counts.items() if answered < threshold}
+    assert withheld and set(counts) - withheld, "the open demo no longer has teams on both sides of the threshold"
+
+    def below(branch: Team) -> list[Team]:
+        children = [team for team in teams if team.parent_id == branch.id]
+        return [*children, *(grandchild for child in children for grandchild in below(child))]
+
+    lead = await _signed_in(create_app(settings), "lead@horizon.example")
+    try:
+        page = await lead.get(f"/waves/{wave.id}/results", headers={"Accept-Language": "en"})
+        assert page.status_code == 200 and "Participation so far" in page.text
+        for branch in [team for team in teams if below(team)]:
+            row = re.search(rf">{re.escape(branch.name)}</th>\s*<td>(\d+)</td>\s*<td>(\d+)(.*?)</td>", page.text, re.S)
+            assert row, branch.name
+            members = [team.id for team in below(branch) if team.id in counts]
+            shown = [team_id for team_id in members if team_id not in withheld]
+            # Every answer the row counts is a shown team's: nothing is left over to subtract a withheld count from.
+            assert int(row.group(1)) == sum(counts[team_id][0] for team_id in members)
+            assert int(row.group(2)) == sum(counts[team_id][1] for team_id in shown), branch.name
+            hidden = len(members) - len(shown)
+            assert (f"+ {hidden} team" in row.group(3)) == (hidden > 0), branch.name
+    finally:
+        await lead.__aexit__(None, None, None)
