@@ -18,16 +18,23 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# The pages' translations (surveys/i18n.py), compiled from their .po files. `make messages` extracts the texts
-# of the code and templates again and merges them into every .po, for translators.
-CATALOGS := $(patsubst %.po,%.mo,$(wildcard surveys/locale/*/LC_MESSAGES/messages.po))
+# The translations of the pages (surveys/i18n.py) and of the reports (reports/i18n.py), compiled from their .po
+# files. `make messages` extracts the texts of the code and templates again and merges them into every .po, for
+# translators.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard surveys/locale/*/LC_MESSAGES/messages.po reports/locale/*/LC_MESSAGES/reports.po))
 
 surveys/locale/%/LC_MESSAGES/messages.mo: surveys/locale/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
 
+reports/locale/%/LC_MESSAGES/reports.mo: reports/locale/%/LC_MESSAGES/reports.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -D reports -l $* -i $< -o $@
+
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o surveys/locale/messages.pot .
 	$(BIN)/pybabel update -i surveys/locale/messages.pot -d surveys/locale --ignore-obsolete -w 120
+	$(BIN)/pybabel extract -F babel-reports.cfg -k t -k tn:1,2 -k plural:1,2 -k N_ --no-location --omit-header \
+		--sort-output -o reports/locale/reports.pot .
+	$(BIN)/pybabel update -D reports -i reports/locale/reports.pot -d reports/locale --ignore-obsolete -w 120
 
 demo: $(VENV)/.installed harfbuzz $(CATALOGS)
 	$(BIN)/symmetry demo $(DEMO_ARGS)

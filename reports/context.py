@@ -10,6 +10,7 @@ from typing import Any
 
 from reports.charts import (
     MIN_TREND_WAVES,
+    NARROW_WIDTH_IN,
     TEXT_WIDTH_IN,
     Chart,
     DriversChart,
@@ -19,7 +20,7 @@ from reports.charts import (
     ScatterChart,
     TrendChart,
 )
-from reports.i18n import Language, Translator, translator
+from reports.i18n import N_, Language, Translator, translator
 from reports.inputs import ActionFollowUp, RateRow, TeamExtras, TeamInfo, WaveInfo, WaveReportInputs
 from reports.reading import (
     Area,
@@ -41,6 +42,56 @@ OUTCOME_ORDER = ("engagement", "enps", "nps", "csat", "ces")
 AGREEMENT_CUTOFF = 0.70
 RELIABLE_MEANS = 0.70
 NOISY_MEANS = 0.50
+
+# Messages chosen at run time, marked for extraction (``N_``) and translated where they are shown.
+VOICE_LABELS = {
+    "employee": N_("Employees (attention received)"),
+    "mirror": N_("Employees (estimate of customers' view)"),
+    "customer": N_("Customers (attention received)"),
+}
+OVERALL_LABELS = {
+    "employee": N_("Attention employees receive"),
+    "mirror": N_("What the team thinks customers see"),
+    "customer": N_("Attention customers receive"),
+}
+"""The headline figures' labels."""
+OUTCOME_LABELS = {
+    "engagement": N_("Pride in the team (1 to 5)"),
+    "enps": N_("eNPS (team recommended as a workplace)"),
+    "nps": N_("NPS (team recommended by customers)"),
+    "csat": N_("Customer satisfaction (1 to 5)"),
+    "ces": N_("Customer effort (1 to 7, lower is better)"),
+}
+ACTION_STATUS = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "dropped": N_("dropped"),
+}
+HEADLINE_GAP = {
+    "over": N_("Your team thinks customers rate “%(dimension)s” %(gap)s higher than they do."),
+    "under": N_("Your team thinks customers rate “%(dimension)s” %(gap)s lower than they do."),
+}
+GAP_SENTENCES = {
+    ("perception", "over"): N_("Your team thinks customers rate “%(dimension)s” %(gap)s higher than they do %(ci)s."),
+    ("perception", "under"): N_("Your team thinks customers rate “%(dimension)s” %(gap)s lower than they do %(ci)s."),
+    ("symmetry", "over"): N_(
+        "On “%(dimension)s”, employees rate the attention they receive %(gap)s higher than customers rate theirs "
+        "%(ci)s."
+    ),
+    ("symmetry", "under"): N_(
+        "On “%(dimension)s”, employees rate the attention they receive %(gap)s lower than customers rate theirs %(ci)s."
+    ),
+}
+REASONS = {
+    "customers_above": N_("“%(dimension)s”: customers rate it %(score)s, above the typical team (%(typical)s)."),
+    "customers_below": N_("“%(dimension)s”: customers rate it %(score)s, below the typical team (%(typical)s)."),
+    "overestimated": N_("“%(dimension)s”: your team thinks customers see it better than they do."),
+    "lowest": N_(
+        "“%(dimension)s”: this is where customers rate you lowest compared with the typical team (%(score)s against "
+        "%(typical)s), though the difference is not clear."
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +226,7 @@ class OrganisationReportContext:
 
 def _dimension_labels(analysis: WaveAnalysis, t: Translator) -> dict[str, str]:
     labels = {d.key: d.label[t.language] for d in analysis.instrument.dimensions}
-    labels[OVERALL] = t("overall")
+    labels[OVERALL] = t("Overall")
     return labels
 
 
@@ -184,15 +235,19 @@ def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> 
         return None
     headline = headline_gap(result)
     if headline is None:
-        return t("gap_none", k=len(result.dimensions))
-    key = "gap_over" if headline.gap.estimate > 0 else "gap_under"
-    return t(key, dimension=labels[headline.dimension], gap=t.number(abs(headline.gap.estimate)))
+        return t(
+            "On no dimension does the gap between what the team thinks and what customers say stay clear enough, "
+            "once the %(k)s dimensions are examined together, to be stated.",
+            k=len(result.dimensions),
+        )
+    sentence = HEADLINE_GAP["over" if headline.gap.estimate > 0 else "under"]
+    return t(sentence, dimension=labels[headline.dimension], gap=t.number(abs(headline.gap.estimate)))
 
 
 def _gap_sentence(statement: GapStatement, labels: dict[str, str], t: Translator) -> str:
     direction = "over" if statement.gap.estimate > 0 else "under"
     return t(
-        f"gap_{statement.kind}_{direction}",
+        GAP_SENTENCES[statement.kind, direction],
         dimension=labels[statement.dimension],
         gap=t.number(abs(statement.gap.estimate), 2),
         ci=t.interval(statement.gap.ci, 2),
@@ -201,13 +256,17 @@ def _gap_sentence(statement: GapStatement, labels: dict[str, str], t: Translator
 
 def _area_sentence(area: Area, labels: dict[str, str], t: Translator) -> str:
     sentence = t(
-        f"reason_{area.reason}",
+        REASONS[area.reason],
         dimension=labels[area.dimension],
         score=t.number(area.customer),
         typical=t.number(area.typical),
     )
     if area.importance is not None:
-        sentence += t("importance", share=t.percent(area.importance))
+        sentence += t(
+            " As employees experience it, it accounts for %(share)s of the differences between teams in customers' "
+            "overall view.",
+            share=t.percent(area.importance),
+        )
     return sentence
 
 
@@ -219,10 +278,17 @@ def linkage_scatter(points: Sequence[TeamPoint], t: Translator, **options: Any) 
     return ScatterChart(
         [point.employee for point in points],
         [point.customer for point in points],
-        x_label=t("axis_employee"),
-        y_label=t("axis_customer"),
+        x_label=t("Attention employees receive (1 to 5)"),
+        y_label=t("Attention customers receive (1 to 5)"),
         format_number=t.number,
         **options,
+    )
+
+
+def organisation_scatter(points: Sequence[TeamPoint], t: Translator, width_in: float = NARROW_WIDTH_IN) -> ScatterChart:
+    """Every team of the linkage with the regression line and its band, as the organisation report draws it."""
+    return linkage_scatter(
+        points, t, others_label=t("Teams"), regression_label=t("Regression line (95%% CI)"), width_in=width_in
     )
 
 
@@ -238,11 +304,11 @@ def mirror_chart(
         [labels[row.dimension] for row in result.dimensions],
         [
             MirrorSeries(
-                voice.value, t(f"voice_{voice.value}"), [getattr(row, voice.value) for row in result.dimensions]
+                voice.value, t(VOICE_LABELS[voice.value]), [getattr(row, voice.value) for row in result.dimensions]
             )
             for voice in voices
         ],
-        axis_label=t("axis_score"),
+        axis_label=t("Mean score (1 to 5)"),
         width_in=width_in,
     )
 
@@ -283,17 +349,17 @@ def build_team_context(
             points,
             t,
             highlight=keys.index(team.key) if team.key in keys else None,
-            highlight_label=t("your_team"),
-            others_label=t("other_teams"),
+            highlight_label=t("Your team"),
+            others_label=t("Other teams"),
         )
     if len(extras.trend) >= MIN_TREND_WAVES:
         charts["trend"] = TrendChart(
             [point.wave for point in extras.trend],
             [point.employee for point in extras.trend],
             [point.customer for point in extras.trend],
-            employee_label=t("voice_employee"),
-            customer_label=t("voice_customer"),
-            axis_label=t("axis_score"),
+            employee_label=t("Employees (attention received)"),
+            customer_label=t("Customers (attention received)"),
+            axis_label=t("Mean score (1 to 5)"),
         )
     return TeamReportContext(
         t=t,
@@ -303,7 +369,9 @@ def build_team_context(
         result=result,
         rows=[DimensionRow(labels[row.dimension], row) for row in (*result.dimensions, result.overall)],
         outcomes=[
-            OutcomeRow(t(name), result.outcomes[name], isinstance(result.outcomes[name], NetPromoterScore))
+            OutcomeRow(
+                t(OUTCOME_LABELS[name]), result.outcomes[name], isinstance(result.outcomes[name], NetPromoterScore)
+            )
             for name in OUTCOME_ORDER
             if name in result.outcomes
         ],
@@ -330,12 +398,13 @@ def build_team_context(
 
 def _action_sentence(action: ActionFollowUp, labels: dict[str, str], t: Translator) -> str:
     def moved(shift: tuple[float, float, float] | None) -> str:
-        return t("action_not_measured") if shift is None else f"{t.signed(shift[0])} {t.interval(shift[1:])}"
+        return t("not measured on both waves") if shift is None else f"{t.signed(shift[0])} {t.interval(shift[1:])}"
 
     return t(
-        "action_follow_up",
+        "Since the action '%(title)s' (%(status)s, decided after %(wave)s) on '%(dimension)s': employees "
+        "%(employee)s, customers %(customer)s.",
         title=action.title,
-        status=t(f"action_{action.status}"),
+        status=t(ACTION_STATUS[action.status]),
         wave=action.wave,
         dimension=labels.get(action.dimension, action.dimension),
         employee=moved(action.employee),
@@ -350,9 +419,7 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
     labels = _dimension_labels(analysis, t)
     charts: dict[str, Chart] = {}
     if analysis.linkage.points:
-        charts["scatter"] = linkage_scatter(
-            analysis.linkage.points, t, others_label=t("teams"), regression_label=t("regression_line")
-        )
+        charts["scatter"] = organisation_scatter(analysis.linkage.points, t)
     drivers = analysis.drivers
     driver_rows: list[DriverRow] = []
     if drivers is not None:
@@ -370,7 +437,7 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         charts["drivers"] = DriversChart(
             [row.label for row in driver_rows],
             [100 * row.share for row in driver_rows],
-            x_label=t("axis_share"),
+            x_label=t("Share of the differences in customers' view between teams (%%)"),
             format_number=lambda value: t.number(value, 0),
             intervals=[(100 * row.ci[0], 100 * row.ci[1]) for row in driver_rows],
         )
@@ -378,11 +445,11 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
     if gaps:
         charts["gaps"] = GapHistogram(
             [gap.estimate for gap in gaps],
-            x_label=t("axis_perception_gap"),
-            y_label=t("axis_teams"),
+            x_label=t("Overall perception gap (points out of 5)"),
+            y_label=t("Number of teams"),
             format_number=t.number,
-            over_label=t("gap_over_label"),
-            under_label=t("gap_under_label"),
+            over_label=t("Team overestimates"),
+            under_label=t("Team underestimates"),
         )
     by_dimension: dict[str, dict[str, AggregationIndices]] = {}
     for index in analysis.aggregation:
@@ -421,20 +488,26 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
 def _aggregation_reading(indices: AggregationIndices, t: Translator) -> str:
     # Read on item-level rwg: rwg(j) over distinct dimensions overstates agreement (issue 13).
     if math.isnan(indices.rwg_items):
-        agreement = "agreement_unknown"
+        agreement = N_("Agreement within teams could not be computed.")
     else:
-        agreement = "agreement_enough" if indices.rwg_items >= AGREEMENT_CUTOFF else "agreement_low"
+        agreement = (
+            N_("Respondents of a team agree enough for the team mean to stand for them (item-level rwg ≥ .70).")
+            if indices.rwg_items >= AGREEMENT_CUTOFF
+            else N_("Agreement within teams is below the usual .70: read team means with care.")
+        )
     if math.isnan(indices.icc2):
-        reliability = "means_unknown"
+        reliability = N_("The reliability of team means could not be computed.")
     elif indices.icc2 >= RELIABLE_MEANS:
-        reliability = "means_reliable"
+        reliability = N_("Team means are reliable enough to compare teams.")
     elif indices.icc2 >= NOISY_MEANS:
-        reliability = "means_moderate"
+        reliability = N_("Team means are moderately reliable: compare teams only on clear differences.")
     else:
-        reliability = "means_noisy"
+        reliability = N_("At these team sizes, team means are mostly noise: do not rank teams on them.")
     return t(
-        "aggregation_reading",
-        voice=t(f"voice_{indices.voice.value}"),
+        "%(voice)s: ICC(1) %(icc1)s (95%% CI %(icc1_ci)s; %(reml)s from a REML random-intercept model), ICC(2) "
+        "%(icc2)s (95%% CI %(icc2_ci)s), median item-level rwg %(rwg)s (rwg(j) %(rwg_j)s; %(skewed)s against a "
+        "slightly skewed null, LeBreton and Senter 2008). %(agreement)s %(reliability)s",
+        voice=t(VOICE_LABELS[indices.voice.value]),
         icc1=t.number(indices.icc1, 2),
         icc2=t.number(indices.icc2, 2),
         icc1_ci=t.interval(indices.icc1_ci, 2),

@@ -73,6 +73,8 @@ class TeamExtras:
     comments: tuple[str, ...] = ()
     trend: tuple[TrendPoint, ...] = ()
     actions: tuple[ActionFollowUp, ...] = ()
+    employees_invited: int | None = None
+    """Employees invited to the wave in the team: with its released count, its response rate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,8 @@ class WaveReportInputs:
     teams: Mapping[str, TeamInfo]
     comment_threshold: int = 10
     groups: Mapping[str, TeamResult] = field(default_factory=dict)
+    organisation: TeamResult | None = None
+    """The whole organisation's teams shown, pooled as ``groups`` are."""
     rates: tuple[RateRow, ...] = ()
     previous_wave: str | None = None
     lagged: LaggedLinkage | None = None

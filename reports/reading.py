@@ -24,6 +24,10 @@ FALSE_DISCOVERY_RATE = 0.05
 GapKind = Literal["perception", "symmetry"]
 Reason = Literal["customers_above", "customers_below", "overestimated", "lowest"]
 MAX_AREAS = 3
+SHOWN_DIGITS = 1
+"""The reports print every score and gap at one decimal: a comparison they state must hold at that rounding."""
+QUESTIONS = 3
+PromptKind = Literal["overestimated", "underestimated", "focus", "employees_lowest", "strength"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +144,8 @@ def strengths_and_focus(
             if row.customer is not None
             and row.dimension in typical
             and row.dimension not in strong
-            and row.customer.mean < typical[row.dimension]
+            # Below the typical team as the report prints them (one decimal), never "4.2 against 4.2".
+            and round(row.customer.mean, SHOWN_DIGITS) < round(typical[row.dimension], SHOWN_DIGITS)
         ]
         if shortfalls:
             _, dimension, mean = max(shortfalls)
@@ -150,3 +155,39 @@ def strengths_and_focus(
         return -(found.importance or 0.0)
 
     return sorted(strengths, key=by_importance)[:MAX_AREAS], sorted(focus, key=by_importance)[:MAX_AREAS]
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A question for the team's conversation, about one dimension (None for a general question)."""
+
+    kind: PromptKind | Literal["general"]
+    dimension: str | None
+    index: int = 0
+    """Which general question (0, 1, 2), for ``general`` prompts."""
+
+
+def conversation_guide(result: TeamResult, strengths: list[Area], focus: list[Area]) -> list[Prompt]:
+    """Three questions for the manager to ask the team, built from what the report states, most pressing first.
+
+    The clearest perception gap comes first (what customers experience that the team does not see, or what it does
+    well without knowing), then the first focus area, the dimension where employees feel least attended to, and a
+    strength to build on; each dimension is asked about once. General questions fill the rest, so that a team whose
+    figures say nothing clear still gets three.
+    """
+    prompts: list[Prompt] = []
+    headline = headline_gap(result)
+    if headline is not None:
+        kind: PromptKind = "overestimated" if headline.gap.estimate > 0 else "underestimated"
+        prompts.append(Prompt(kind, headline.dimension))
+    prompts += [Prompt("focus", area.dimension) for area in focus]
+    employee = [(row.employee.mean, row.dimension) for row in result.dimensions if row.employee is not None]
+    if employee:
+        prompts.append(Prompt("employees_lowest", min(employee)[1]))
+    prompts += [Prompt("strength", area.dimension) for area in strengths]
+    chosen: list[Prompt] = []
+    for prompt in prompts:
+        if prompt.dimension not in {other.dimension for other in chosen}:
+            chosen.append(prompt)
+    chosen = chosen[:QUESTIONS]
+    return chosen + [Prompt("general", None, index) for index in range(QUESTIONS - len(chosen))]

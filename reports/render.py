@@ -54,7 +54,7 @@ def _offline_fetcher() -> URLFetcher:
 def render_html(context: TeamReportContext | OrganisationReportContext, charts: dict[str, str]) -> str:
     """The report's HTML, with the charts drawn as data URIs under their names."""
     template = "team.html" if isinstance(context, TeamReportContext) else "organisation.html"
-    return _environment().get_template(template).render(ctx=context, t=context.t, charts=charts)
+    return _environment().get_template(template).render(ctx=context, t=context.t, tn=context.t.plural, charts=charts)
 
 
 def draw_charts(context: TeamReportContext | OrganisationReportContext) -> dict[str, str]:

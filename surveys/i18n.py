@@ -11,17 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext as gettext_module
-import io
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from litestar import Request
 from litestar.response import Template
 
+from reports.i18n import load_catalog
 from reports.i18n import translator as report_translator
 from surveys.collection.texts import LANGUAGES, Language, choose_language
 
@@ -81,24 +79,8 @@ LABELS = {
 
 @functools.cache
 def translation(language: Language) -> gettext_module.NullTranslations:
-    """The catalog of `language`: the English source as it is; French from its catalog, compiled by ``make``.
-
-    A compiled catalog older than its ``.po`` (or missing, as after a bare ``pip install``) is compiled again in
-    memory, so that a page never shows yesterday's translation.
-    """
-    if language == "en":
-        return gettext_module.NullTranslations()
-    source = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    compiled = source.with_suffix(".mo")
-    if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
-        with compiled.open("rb") as handle:
-            return gettext_module.GNUTranslations(handle)
-    with source.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext_module.GNUTranslations(buffer)
+    """The pages' catalog of `language` (see :func:`reports.i18n.load_catalog`)."""
+    return load_catalog(LOCALE_DIR, DOMAIN, language)
 
 
 def page_language(request: Request[Any, Any, Any]) -> Language:

@@ -27,6 +27,9 @@ from symmetry.disclosure import DEFAULT_RULES, DisclosureRules, Gate, gate_stati
 from symmetry.domain import Instrument, Respondent, Voice
 from symmetry.sufficient import NpsCounts, WaveStatistics
 
+ORGANISATION = "\x00organisation"
+"""The key of the whole organisation's pooled group (no team key starts with a NUL)."""
+
 
 def group_members(parents: Mapping[str, str | None]) -> dict[str, frozenset[str]]:
     """Every team with teams under it, mapped to all the teams of its branch: itself and all its descendants.

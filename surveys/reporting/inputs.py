@@ -36,7 +36,7 @@ from symmetry.analysis import OVERALL, DimensionResult, WaveAnalysis, analyse_st
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
 from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Respondent, Voice
-from symmetry.hierarchy import BranchCounts, branch_response_counts, group_members, pooled_results
+from symmetry.hierarchy import ORGANISATION, BranchCounts, branch_response_counts, group_members, pooled_results
 from symmetry.sufficient import WaveStatistics
 
 MAX_COMMENTS = 12
@@ -349,10 +349,11 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     trends = await team_trends(session, wave)
     previous_wave, lagged = lagged_from_trends(trends)
     actions = await action_follow_ups(session, wave, analysis, team_ids)
-    extras = {
-        key: TeamExtras(comments.get(key, ()), trends.get(key, ()), actions.get(key, ())) for key in analysis.teams
-    }
     invited = await employees_invited(session, wave, teams)
+    extras = {
+        key: TeamExtras(comments.get(key, ()), trends.get(key, ()), actions.get(key, ()), invited.get(key, 0))
+        for key in analysis.teams
+    }
     answered = statistics.respondents.get(Respondent.EMPLOYEE, {})
     over = sorted(team for team, count in answered.items() if count > invited.get(team, 0))
     if over:
@@ -368,12 +369,15 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     except ValueError as error:
         raise ReportError(f"the reports of wave {wave.name!r} cannot be made: {error}") from error
     gate, released = gate_statistics(instrument, statistics, analysis.rules)
+    groups = pooled_results(instrument, released, {**members, ORGANISATION: frozenset(infos)}, gate)
+    organisation_result = groups.pop(ORGANISATION, None)
     inputs = WaveReportInputs(
         analysis=analysis,
         wave=WaveInfo(organisation.name, wave.name, wave.opens_on, wave.closes_on),
         teams=infos,
         comment_threshold=rules.comment_threshold,
-        groups=pooled_results(instrument, released, members, gate),
+        groups=groups,
+        organisation=organisation_result,
         rates=branch_rates(
             infos, branch_response_counts(members, answered, invited, analysis.rules), organisation.name
         ),

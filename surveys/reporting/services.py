@@ -101,6 +101,7 @@ def _shared_digest(data: WaveReportData, renderer: str) -> str:
                 "teams": {key: dataclasses.asdict(info) for key, info in inputs.teams.items()},
                 "comment_threshold": inputs.comment_threshold,
                 "groups": {key: _plain(group) for key, group in inputs.groups.items()},
+                "organisation": _plain(inputs.organisation),
                 "rates": [dataclasses.asdict(rate) for rate in inputs.rates],
             }
         )

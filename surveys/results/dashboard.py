@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.charts import SCREEN_WIDTH_IN
-from reports.context import linkage_scatter, mirror_chart
+from reports.context import mirror_chart, organisation_scatter
 from reports.i18n import Language, translator
 from reports.inputs import RateRow, TeamInfo
 from surveys.org.models import Organisation, Team
@@ -30,11 +30,9 @@ from symmetry import stats
 from symmetry.analysis import OVERALL, DimensionResult, TeamResult, linkage_points, team_results
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
 from symmetry.domain import Instrument, Respondent
-from symmetry.hierarchy import branch_response_counts, group_members, pooled_results
+from symmetry.hierarchy import ORGANISATION, branch_response_counts, group_members, pooled_results
 from symmetry.sufficient import WaveStatistics
 
-ORGANISATION = "\x00organisation"
-"""The key of the whole organisation's pooled group (no team key starts with a NUL)."""
 VOICES = ("employee", "mirror", "customer", "perception_gap")
 """What the heatmap can show: a voice's mean, or the perception gap (mirror minus customer)."""
 MEAN_STEPS = (3.0, 3.5, 4.0, 4.5)
@@ -213,11 +211,7 @@ async def organisation_dashboard(
 def _scatter(points: list[Any], language: Language) -> str | None:
     if not points:
         return None
-    t = translator(language)
-    chart = linkage_scatter(
-        points, t, others_label=t("teams"), regression_label=t("regression_line"), width_in=SCREEN_WIDTH_IN
-    )
-    return chart.draw()
+    return organisation_scatter(points, translator(language), SCREEN_WIDTH_IN).draw()
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,8 +119,8 @@ def test_the_reports_show_no_count_or_employee_figure_of_the_withheld_team(
     english, french = text_of(out / "organisation-en.pdf"), text_of(out / "organisation-fr.pdf")
     assert "Little branch 8 withheld" in english and "Little branch 8 non affiché" in french
     # The rates count the teams shown only: 27 of the 28 invited there, and the two others by number.
-    assert "Head office 31 27 + 2 team(s) under 5 100%" in english
-    assert "Head office 31 27 + 2 équipe(s) sous 5 100" in french
+    assert "Head office 31 27 + 2 teams under 5 100%" in english
+    assert "Head office 31 27 + 2 équipes sous 5 100" in french
 
 
 async def test_lowering_the_threshold_after_close_shows_no_count_the_reports_withhold(closed_wave: Wave) -> None:
@@ -226,7 +226,7 @@ def _chart_pixels(html: str) -> list[Any]:
 
 async def test_the_web_charts_draw_the_released_teams_only(closed_wave: Wave) -> None:
     from reports.charts import SCREEN_WIDTH_IN
-    from reports.context import linkage_scatter
+    from reports.context import organisation_scatter
     from reports.i18n import translator
     from symmetry.linkage import TeamPoint
 
@@ -238,10 +238,7 @@ async def test_the_web_charts_draw_the_released_teams_only(closed_wave: Wave) ->
         if team["overall"]["employee"] is not None and team["overall"]["customer"] is not None
     ]
     assert "LOW" not in {point.team for point in points} and len(points) == document["organisation"]["linkage"]["teams"]
-    t = translator("en")
-    expected = linkage_scatter(
-        points, t, others_label=t("teams"), regression_label=t("regression_line"), width_in=SCREEN_WIDTH_IN
-    )
+    expected = organisation_scatter(points, translator("en"), SCREEN_WIDTH_IN)
     async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
         await client.get("/login")
         await client.post(

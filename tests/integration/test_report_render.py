@@ -207,12 +207,12 @@ def test_renders_every_report_records_it_and_skips_it_until_forced(
     assert {row.language for row in rows if row.team_id is None} == {"fr", "en"}
     languages = {Path(row.path).name.split("-")[0]: row.language for row in rows if row.team_id and row.path}
     assert languages == {"BIG": "fr", "HQ": "fr", "MID": "en", "LOW": "en", "OTH": "en"}
-    assert Translator("fr")("team_report") in text_of(team_file(out, "BIG"))
-    assert Translator("en")("team_report") in text_of(team_file(out, "MID"))
+    assert Translator("fr")("Team report") in text_of(team_file(out, "BIG"))
+    assert Translator("en")("Team report") in text_of(team_file(out, "MID"))
     # LOW (3 answers) and Head office itself (1 invited, no answer) are withheld: counted by number only.
     organisation = text_of(out / "organisation-en.pdf")
     assert "Employee response rates" in organisation
-    assert "Head office 31 27 + 2 team(s) under 5 100%" in organisation
+    assert "Head office 31 27 + 2 teams under 5 100%" in organisation
     modified = {path: path.stat().st_mtime_ns for path in out.rglob("*.pdf")}
 
     second = render(cli_env, out)
@@ -324,11 +324,18 @@ def test_comments_show_only_above_their_threshold_and_a_withheld_team_shows_no_e
 
     # The employee figures, as the report writes them: on MID's report, and nowhere on the withheld team's.
     english = Translator("en")
-    assert "n = 7" in texts["MID"] and english("enps") in texts["MID"] and english("engagement") in texts["MID"]
-    assert not re.search(r"n = 3\b", texts["LOW"]) and english("enps") not in texts["LOW"]
-    assert english("engagement") not in texts["LOW"]
-    assert english("fewer_than", n=5) in texts["LOW"]
-    assert english("withheld_title") in texts["LOW"]
+    assert (
+        "n = 7" in texts["MID"]
+        and english("eNPS (team recommended as a workplace)") in texts["MID"]
+        and english("Pride in the team (1 to 5)") in texts["MID"]
+    )
+    assert (
+        not re.search(r"n = 3\b", texts["LOW"])
+        and english("eNPS (team recommended as a workplace)") not in texts["LOW"]
+    )
+    assert english("Pride in the team (1 to 5)") not in texts["LOW"]
+    assert english("fewer than %(n)s", n=5) in texts["LOW"]
+    assert english("Employee results withheld") in texts["LOW"]
 
 
 async def _second_wave_inputs(settings: Settings) -> WaveReportData:
