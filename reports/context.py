@@ -25,6 +25,8 @@ from reports.inputs import ActionFollowUp, RateRow, TeamExtras, TeamInfo, WaveIn
 from reports.reading import (
     Area,
     GapStatement,
+    Prompt,
+    conversation_guide,
     headline_gap,
     stated_gaps,
     strengths_and_focus,
@@ -148,6 +150,48 @@ class TeamReportContext:
     charts: dict[str, Chart]
     actions: list[str] = dataclasses.field(default_factory=list)
     """One sentence per action of an earlier wave, with the change on its dimension since then."""
+    invited: int | None = None
+    """Employees invited in the team; with its released count, the response rate."""
+    voices: list[VoiceBar] = dataclasses.field(default_factory=list)
+    """The first page's overall figure of each voice shown, beside the organisation's."""
+    questions: list[str] = dataclasses.field(default_factory=list)
+    """The conversation guide: three questions for the team."""
+
+    @property
+    def response_rate(self) -> float | None:
+        """Employees who answered of those invited, when the count may be shown."""
+        answered = self.result.employee_respondents if self.result.employee_figures_shown else None
+        return answered / self.invited if answered is not None and self.invited else None
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceBar:
+    """One voice's overall figure drawn as a bar on the 1-5 scale.
+
+    The bar shows the team's interval and mean, and the organisation's mean as a tick; positions are percentages of
+    the bar's width.
+    """
+
+    voice: str
+    label: str
+    team: MeanEstimate
+    organisation: MeanEstimate | None
+
+    @staticmethod
+    def position(value: float) -> float:
+        """Where `value` of the 1-5 scale falls along the bar, in percent (clipped to the scale)."""
+        return round(25 * (min(max(value, 1.0), 5.0) - 1), 2)
+
+    @property
+    def low(self) -> float:
+        """The left end of the team's interval (its mean where the interval is unknown)."""
+        return self.position(self.team.ci[0] if math.isfinite(self.team.ci[0]) else self.team.mean)
+
+    @property
+    def width(self) -> float:
+        """The interval's length along the bar."""
+        high = self.team.ci[1] if math.isfinite(self.team.ci[1]) else self.team.mean
+        return round(self.position(high) - self.low, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +266,84 @@ class OrganisationReportContext:
     teams: list[TeamOverviewRow]
     previous_wave: str | None = None
     lagged: LaggedLinkage | None = None
+    organisation: TeamResult | None = None
+    """The whole organisation's teams shown, pooled: the report's headline."""
+    outcomes: list[OutcomeRow] = dataclasses.field(default_factory=list)
+    heatmaps: list[Heatmap] = dataclasses.field(default_factory=list)
+    dimension_names: list[str] = dataclasses.field(default_factory=list)
+    """The heatmaps' columns: overall, then each dimension."""
+
+
+MEAN_STEPS = (3.0, 3.5, 4.0, 4.5)
+"""Cut points of a heatmap's five shades for means on the 1-5 scale."""
+GAP_STEPS = (-0.5, -0.2, 0.2, 0.5)
+"""Cut points of the perception gap's shades; a gap whose interval holds 0 takes the neutral shade whatever its size."""
+
+
+def shade(value: float | None, ci: tuple[float, float] | None, *, gap: bool) -> str:
+    """The heatmap class of a cell: ``heat-1`` to ``heat-5`` (means), ``gap-1`` to ``gap-5`` (gaps), ``withheld``."""
+    if value is None or not math.isfinite(value):
+        return "withheld"
+    if gap and ci is not None and ci[0] <= 0 <= ci[1]:
+        return "gap-3"
+    steps = GAP_STEPS if gap else MEAN_STEPS
+    return f"{'gap' if gap else 'heat'}-{1 + sum(value >= step for step in steps)}"
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    """One figure of a heatmap, None where withheld, with its shade."""
+
+    value: float | None
+    shade: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    """The first level of the hierarchy by dimension (overall first) for one voice, or for the perception gap."""
+
+    title: str
+    gap: bool
+    rows: list[tuple[str, list[HeatCell]]]
+
+
+HEATMAP_VOICES = {
+    "employee": N_("Employees: attention received"),
+    "customer": N_("Customers: attention received"),
+    "perception_gap": N_("Perception gap: the team's estimate minus customers"),
+}
+
+
+def _heatmaps(inputs: WaveReportInputs) -> list[Heatmap]:
+    """The organisation report's opening heatmaps: the branches under the head office (or the top teams) by dimension.
+
+    Branch figures are pooled from the teams shown (``inputs.groups``), front-line teams' are their own: the same
+    released figures as everywhere else in the reports.
+    """
+    roots = sorted(
+        (key for key, info in inputs.teams.items() if info.parent is None), key=lambda k: inputs.teams[k].name
+    )
+    level = roots
+    if len(roots) == 1:
+        level = sorted(
+            (k for k, info in inputs.teams.items() if info.parent == roots[0]), key=lambda k: inputs.teams[k].name
+        )
+    results = [(inputs.teams[key].name, inputs.groups.get(key) or inputs.analysis.teams.get(key)) for key in level]
+    shown = [(name, result) for name, result in results if result is not None]
+    heatmaps = []
+    for voice, title in HEATMAP_VOICES.items():
+        rows = []
+        for name, result in shown:
+            cells = []
+            for row in (result.overall, *result.dimensions):
+                figure = getattr(row, voice)
+                value = None if figure is None else (figure.estimate if voice == "perception_gap" else figure.mean)
+                cells.append(
+                    HeatCell(value, shade(value, None if figure is None else figure.ci, gap=voice == "perception_gap"))
+                )
+            rows.append((name, cells))
+        heatmaps.append(Heatmap(title, voice == "perception_gap", rows))
+    return heatmaps
 
 
 def _dimension_labels(analysis: WaveAnalysis, t: Translator) -> dict[str, str]:
@@ -249,8 +371,8 @@ def _gap_sentence(statement: GapStatement, labels: dict[str, str], t: Translator
     return t(
         GAP_SENTENCES[statement.kind, direction],
         dimension=labels[statement.dimension],
-        gap=t.number(abs(statement.gap.estimate), 2),
-        ci=t.interval(statement.gap.ci, 2),
+        gap=t.number(abs(statement.gap.estimate)),
+        ci=t.interval(statement.gap.ci),
     )
 
 
@@ -368,13 +490,7 @@ def build_team_context(
         anonymity_threshold=analysis.anonymity_threshold,
         result=result,
         rows=[DimensionRow(labels[row.dimension], row) for row in (*result.dimensions, result.overall)],
-        outcomes=[
-            OutcomeRow(
-                t(OUTCOME_LABELS[name]), result.outcomes[name], isinstance(result.outcomes[name], NetPromoterScore)
-            )
-            for name in OUTCOME_ORDER
-            if name in result.outcomes
-        ],
+        outcomes=_outcome_rows(result, t),
         headline_gap=_headline_gap(result, labels, t),
         parent_name=inputs.teams[team.parent].name if team.parent is not None else None,
         gap_statements=[_gap_sentence(statement, labels, t) for statement in stated_gaps(result)],
@@ -393,7 +509,57 @@ def build_team_context(
         typical=typical,
         charts=charts,
         actions=[_action_sentence(action, labels, t) for action in extras.actions],
+        invited=extras.employees_invited,
+        voices=_voice_bars(result, inputs.organisation, t),
+        questions=[_question(prompt, labels, t) for prompt in conversation_guide(result, strengths, focus)],
     )
+
+
+def _outcome_rows(result: TeamResult, t: Translator) -> list[OutcomeRow]:
+    return [
+        OutcomeRow(t(OUTCOME_LABELS[name]), result.outcomes[name], isinstance(result.outcomes[name], NetPromoterScore))
+        for name in OUTCOME_ORDER
+        if name in result.outcomes
+    ]
+
+
+def _voice_bars(result: TeamResult, organisation: TeamResult | None, t: Translator) -> list[VoiceBar]:
+    bars = []
+    for voice, label in OVERALL_LABELS.items():
+        team = getattr(result.overall, voice)
+        if team is not None and math.isfinite(team.mean):
+            bars.append(VoiceBar(voice, t(label), team, getattr(organisation.overall, voice) if organisation else None))
+    return bars
+
+
+QUESTIONS = {
+    "overestimated": N_(
+        "Customers rate “%(dimension)s” lower than we think. What do they experience there that we do not see, "
+        "and how could we find out?"
+    ),
+    "underestimated": N_(
+        "Customers rate “%(dimension)s” higher than we think. What do we do well there, and how do we keep it?"
+    ),
+    "focus": N_(
+        "“%(dimension)s” is where customers rate us below the typical team. What one change could we try "
+        "before the next wave?"
+    ),
+    "employees_lowest": N_(
+        "“%(dimension)s” is where we feel least attended to ourselves. What would help most, and who can act on it?"
+    ),
+    "strength": N_("“%(dimension)s” is a strength in customers' eyes. What do we do there that could help elsewhere?"),
+}
+GENERAL_QUESTIONS = (
+    N_("Which of these results surprises us most, and why?"),
+    N_("What do customers thank us for most often, and what do they regret most often?"),
+    N_("What one thing will we try before the next wave, and how will we know it helped?"),
+)
+
+
+def _question(prompt: Prompt, labels: dict[str, str], t: Translator) -> str:
+    if prompt.dimension is None:
+        return t(GENERAL_QUESTIONS[prompt.index])
+    return t(QUESTIONS[prompt.kind], dimension=labels[prompt.dimension])
 
 
 def _action_sentence(action: ActionFollowUp, labels: dict[str, str], t: Translator) -> str:
@@ -482,6 +648,10 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         lagged=inputs.lagged,
         rates=inputs.rates,
         teams=[TeamOverviewRow(inputs.teams[key], result) for key, result in analysis.teams.items()],
+        organisation=inputs.organisation,
+        outcomes=_outcome_rows(inputs.organisation, t) if inputs.organisation else [],
+        heatmaps=_heatmaps(inputs),
+        dimension_names=[labels[OVERALL], *(labels[d.key] for d in analysis.instrument.dimensions)],
     )
 
 

@@ -26,7 +26,7 @@ Reason = Literal["customers_above", "customers_below", "overestimated", "lowest"
 MAX_AREAS = 3
 SHOWN_DIGITS = 1
 """The reports print every score and gap at one decimal: a comparison they state must hold at that rounding."""
-QUESTIONS = 3
+GUIDE_QUESTIONS = 3
 PromptKind = Literal["overestimated", "underestimated", "focus", "employees_lowest", "strength"]
 
 
@@ -189,5 +189,5 @@ def conversation_guide(result: TeamResult, strengths: list[Area], focus: list[Ar
     for prompt in prompts:
         if prompt.dimension not in {other.dimension for other in chosen}:
             chosen.append(prompt)
-    chosen = chosen[:QUESTIONS]
-    return chosen + [Prompt("general", None, index) for index in range(QUESTIONS - len(chosen))]
+    chosen = chosen[:GUIDE_QUESTIONS]
+    return chosen + [Prompt("general", None, index) for index in range(GUIDE_QUESTIONS - len(chosen))]

@@ -8,7 +8,6 @@ cluster-robust intervals), and the linkage is the stored analysis'. A withheld c
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.charts import SCREEN_WIDTH_IN
-from reports.context import mirror_chart, organisation_scatter
+from reports.context import mirror_chart, organisation_scatter, shade
 from reports.i18n import Language, translator
 from reports.inputs import RateRow, TeamInfo
 from surveys.org.models import Organisation, Team
@@ -35,10 +34,6 @@ from symmetry.sufficient import WaveStatistics
 
 VOICES = ("employee", "mirror", "customer", "perception_gap")
 """What the heatmap can show: a voice's mean, or the perception gap (mirror minus customer)."""
-MEAN_STEPS = (3.0, 3.5, 4.0, 4.5)
-"""Cut points of the heatmap's five shades for means on the 1-5 scale."""
-GAP_STEPS = (-0.5, -0.2, 0.2, 0.5)
-"""Cut points of the gap's shades; a gap whose interval holds 0 takes the neutral shade whatever its size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +83,6 @@ class Dashboard:
     """The branches from the organisation down to the one shown, as (key, name)."""
     rows: list[Row]
     sort: str | None
-
-
-def shade(value: float | None, ci: tuple[float, float] | None, *, gap: bool) -> str:
-    """The heatmap class of a cell (see :data:`MEAN_STEPS` and :data:`GAP_STEPS`)."""
-    if value is None or not math.isfinite(value):
-        return "withheld"
-    if gap and ci is not None and ci[0] <= 0 <= ci[1]:
-        return "gap-3"
-    steps = GAP_STEPS if gap else MEAN_STEPS
-    return f"{'gap' if gap else 'heat'}-{1 + sum(value >= step for step in steps)}"
 
 
 def _cell(result: DimensionResult, voice: str) -> Cell:
