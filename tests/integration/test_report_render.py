@@ -334,7 +334,7 @@ def test_comments_show_only_above_their_threshold_and_a_withheld_team_shows_no_e
         and english("eNPS (team recommended as a workplace)") not in texts["LOW"]
     )
     assert english("Pride in the team (1 to 5)") not in texts["LOW"]
-    assert "Fewer than 5 of the 3 employees invited answered." in texts["LOW"]
+    assert "3 employees were invited: fewer than the 5 answers" in texts["LOW"]
     assert english("Employee results withheld") in texts["LOW"]
 
 
