@@ -115,7 +115,9 @@ def test_the_reports_show_no_count_or_employee_figure_of_the_withheld_team(
     out = tmp_path / "reports"
     assert render(cli_env, out).exit_code == 0
     low = text_of(team_file(out, "LOW"))
-    assert "3 employees were invited: fewer than the 5 answers" in low and not re.search(r"\b3 employees? answered", low)
+    assert "3 employees were invited: fewer than the 5 answers" in low and not re.search(
+        r"\b3 employees? answered", low
+    )
     english, french = text_of(out / "organisation-en.pdf"), text_of(out / "organisation-fr.pdf")
     assert "Little branch 8 withheld" in english and "Little branch 8 non affiché" in french
     # The rates count the teams shown only: 27 of the 28 invited there, and the two others by number.
