@@ -16,7 +16,8 @@ from litestar.exceptions import HTTPException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from surveys.collection.texts import TEXTS, choose_language, text
+from surveys.collection.texts import TEXTS, text
+from surveys.i18n import request_language
 
 logger = logging.getLogger("surveys.errors")
 PAGE_STATUSES = {int(key.split("_")[1]) for key in TEXTS if key.startswith("error_") and key.endswith("_title")}
@@ -37,7 +38,7 @@ def error_response(
         if extra:
             body["extra"] = extra
         return Response(body, status_code=status_code, headers=headers)
-    language = choose_language(request.query_params.get("lang"), "fr", request.headers.get("accept-language"))
+    language = request_language(request)
     shown = status_code if status_code in PAGE_STATUSES else (500 if status_code >= 500 else 400)
     return Template(
         "survey/message.html",

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from babel.dates import format_date
 from litestar import Request
+from litestar.datastructures import Cookie
 from litestar.response import Template
 
 from reports.i18n import load_catalog
@@ -83,19 +84,35 @@ def translation(language: Language) -> gettext_module.NullTranslations:
     return load_catalog(LOCALE_DIR, DOMAIN, language)
 
 
+LANGUAGE_COOKIE = "lang"
+"""The language a signed-in user chose, kept in the browser too: pages no account is known on (a 404, a refusal
+before sign-in) follow it. It holds "fr" or "en" and nothing else."""
+
+
+def language_cookie(language: str, *, secure: bool) -> Cookie:
+    """The cookie that keeps `language` for the pages answered without an account (a year)."""
+    return Cookie(
+        key=LANGUAGE_COOKIE, value=language, max_age=365 * 86400, httponly=True, samesite="lax", secure=secure
+    )
+
+
+def request_language(request: Request[Any, Any, Any]) -> Language:
+    """The language of a page without an account: ``?lang=``, else the kept choice, else the browser's, else French."""
+    kept = request.cookies.get(LANGUAGE_COOKIE)
+    return choose_language(
+        request.query_params.get("lang") or (kept if kept in LANGUAGES else None),
+        DEFAULT_LANGUAGE,
+        request.headers.get("accept-language"),
+    )
+
+
 def page_language(request: Request[Any, Any, Any]) -> Language:
-    """The language of the page answering `request`: the user's choice, else ``?lang=``, else the browser's."""
+    """The language of the page answering `request`: the user's choice, else :func:`request_language`'s."""
     chosen = getattr(request.state, "language", None)
     if chosen is None:
         user = request.scope.get("user")
         preference = getattr(user, "language", None)
-        chosen = (
-            preference
-            if preference in LANGUAGES
-            else choose_language(
-                request.query_params.get("lang"), DEFAULT_LANGUAGE, request.headers.get("accept-language")
-            )
-        )
+        chosen = preference if preference in LANGUAGES else request_language(request)
         request.state.language = chosen
     return chosen
 

@@ -25,7 +25,7 @@ from surveys.accounts.services import (
 )
 from surveys.audit.services import record
 from surveys.collection.texts import LANGUAGES
-from surveys.i18n import N_, message_page
+from surveys.i18n import N_, language_cookie, message_page
 from surveys.org.models import Organisation
 from surveys.security.sessions import rotate_session
 from surveys.security.throttle import Limit, Throttle, client_address
@@ -109,7 +109,10 @@ class SessionController(Controller):
             )
         rotate_session(request)  # a session id planted before sign-in never becomes the signed-in one
         request.set_session(signed_in_session(user))
-        return Redirect(safe_next(data.get("next")), status_code=303)
+        redirect = Redirect(safe_next(data.get("next")), status_code=303)
+        if user.language in LANGUAGES:
+            redirect.cookies.append(language_cookie(user.language, secure=settings.environment == "production"))
+        return redirect
 
     @post("/logout", status_code=303)
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -229,7 +232,10 @@ class PasswordController(Controller):
             return message_page(request.user, N_("Choose French or English."), 422)
         await db_session.execute(sa.update(User).where(User.id == request.user.id).values(language=language))
         request.user.language = language
-        return Redirect(safe_next(data.get("next")), status_code=303)
+        redirect = Redirect(safe_next(data.get("next")), status_code=303)
+        secure = request.app.state.settings.environment == "production"
+        redirect.cookies.append(language_cookie(language, secure=secure))
+        return redirect
 
 
 class UsersController(Controller):

@@ -66,3 +66,23 @@ async def test_french_pages_format_numbers_dates_and_plurals_for_french(world: W
         assert re.search(r"\d{1,2} \w{3} \d{4} to \d{1,2} \w{3} \d{4}", english), english
     finally:
         await client.__aexit__(None, None, None)
+
+
+async def test_not_found_and_refusal_pages_follow_the_users_choice_after_sign_in(world: World) -> None:
+    client = await client_for(world.app, "hr_lead")
+    try:
+        chosen = await client.post(
+            "/account/language",
+            data={"language": "en", "next": "/dashboard", "_csrf_token": client.cookies["csrftoken"]},
+            follow_redirects=False,
+        )
+        assert chosen.status_code == 303
+        missing = await client.get("/no-such-page", headers={"Accept-Language": "fr"})
+        assert missing.status_code == 404 and _lang(missing.text) == "en"  # no account on an unknown route
+        refused = await client.get("/admin/users", headers={"Accept-Language": "fr"})
+        assert refused.status_code == 403 and _lang(refused.text) == "en"
+        client.cookies.set("lang", "<script>")  # a forged value is ignored, never echoed
+        forged = await client.get("/no-such-page", headers={"Accept-Language": "fr"})
+        assert forged.status_code == 404 and _lang(forged.text) == "fr" and "<script>" not in forged.text
+    finally:
+        await client.__aexit__(None, None, None)
