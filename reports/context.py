@@ -328,7 +328,11 @@ def _heatmaps(inputs: WaveReportInputs) -> list[Heatmap]:
         level = sorted(
             (k for k, info in inputs.teams.items() if info.parent == roots[0]), key=lambda k: inputs.teams[k].name
         )
-    results = [(inputs.teams[key].name, inputs.groups.get(key) or inputs.analysis.teams.get(key)) for key in level]
+    branches = {info.parent for info in inputs.teams.values()}
+    results = [
+        (inputs.teams[key].name, inputs.groups.get(key) if key in branches else inputs.analysis.teams.get(key))
+        for key in level
+    ]
     shown = [(name, result) for name, result in results if result is not None]
     heatmaps = []
     for voice, title in HEATMAP_VOICES.items():
@@ -479,8 +483,8 @@ def build_team_context(
             [point.wave for point in extras.trend],
             [point.employee for point in extras.trend],
             [point.customer for point in extras.trend],
-            employee_label=t("Employees (attention received)"),
-            customer_label=t("Customers (attention received)"),
+            employee_label=t(VOICE_LABELS["employee"]),
+            customer_label=t(VOICE_LABELS["customer"]),
             axis_label=t("Mean score (1 to 5)"),
         )
     return TeamReportContext(

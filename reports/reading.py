@@ -180,7 +180,10 @@ def conversation_guide(result: TeamResult, strengths: list[Area], focus: list[Ar
     if headline is not None:
         kind: PromptKind = "overestimated" if headline.gap.estimate > 0 else "underestimated"
         prompts.append(Prompt(kind, headline.dimension))
-    prompts += [Prompt("focus", area.dimension) for area in focus]
+    # A focus area the team overestimates may sit above the typical team: it is asked about as the gap it is.
+    prompts += [
+        Prompt("overestimated" if area.reason == "overestimated" else "focus", area.dimension) for area in focus
+    ]
     employee = [(row.employee.mean, row.dimension) for row in result.dimensions if row.employee is not None]
     if employee:
         prompts.append(Prompt("employees_lowest", min(employee)[1]))

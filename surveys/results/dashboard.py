@@ -118,6 +118,7 @@ async def organisation_dashboard(
     wave: Wave,
     record: WaveAnalysisRecord,
     *,
+    rules: DisclosureRules,
     language: Language,
     voice: str = "employee",
     branch: str | None = None,
@@ -125,9 +126,9 @@ async def organisation_dashboard(
 ) -> Dashboard:
     """The dashboard of a closed, analysed wave.
 
-    Its chart's words and numbers are in `language`; its heatmap shows `voice` for the teams directly under
-    `branch` (the organisation's top level when None), sorted by the `sort` dimension, highest first (by name when
-    None).
+    `rules` are today's (see :func:`_released`). Its chart's words and numbers are in `language`; its heatmap
+    shows `voice` for the teams directly under `branch` (the organisation's top level when None), sorted by the
+    `sort` dimension, highest first (by name when None).
 
     Raises
     ------
@@ -137,7 +138,7 @@ async def organisation_dashboard(
     """
     if voice not in VOICES:
         raise ValueError(f"voice: one of {', '.join(VOICES)}, got {voice!r}")
-    released = await _released(session, wave, record)
+    released = await _released(session, wave, record, rules)
     instrument, infos, parents, members, groups, shown = (
         released.instrument,
         released.infos,
@@ -216,9 +217,13 @@ class _Released:
     """Each front-line team's result, withheld cells empty."""
 
 
-async def _released(session: AsyncSession, wave: Wave, record: WaveAnalysisRecord) -> _Released:
+async def _released(session: AsyncSession, wave: Wave, record: WaveAnalysisRecord, today: DisclosureRules) -> _Released:
+    """What the wave released under the stricter of the rules it was analysed with and `today`'s.
+
+    A threshold raised since the wave closed withholds on its pages what its reports would withhold now.
+    """
     instrument, statistics = await wave_statistics(session, wave)
-    rules = rules_of_document(record.document)
+    rules = rules_of_document(record.document).stricter(today)
     gate, released = gate_statistics(instrument, statistics, rules)
     infos, teams = await team_infos(session, wave.organisation_id)
     parents = {key: info.parent for key, info in infos.items()}
@@ -251,9 +256,14 @@ class TeamView:
     rules: DisclosureRules
 
 
-async def team_view(session: AsyncSession, wave: Wave, record: WaveAnalysisRecord, key: str) -> TeamView:
-    """The page of team `key` in a closed, analysed wave: its own figures, or a branch's pooled ones."""
-    released = await _released(session, wave, record)
+async def team_view(
+    session: AsyncSession, wave: Wave, record: WaveAnalysisRecord, key: str, *, rules: DisclosureRules
+) -> TeamView:
+    """The page of team `key` in a closed, analysed wave: its own figures, or a branch's pooled ones.
+
+    `rules` are today's: the stricter of them and the wave's own apply (see :func:`_released`).
+    """
+    released = await _released(session, wave, record, rules)
     branch = key in released.members and key != ORGANISATION
     result = released.groups.get(key) if branch else released.shown.get(key)
     parent_key = released.parents.get(key)
@@ -303,20 +313,24 @@ class TeamLine:
     team_id: uuid.UUID
     name: str
     depth: int
-    branch: bool
     employee_respondents: int | None
     employee: stats.MeanEstimate | None
     customer: stats.MeanEstimate | None
 
 
 async def team_lines(
-    session: AsyncSession, wave: Wave, record: WaveAnalysisRecord, visible: set[uuid.UUID] | None
+    session: AsyncSession,
+    wave: Wave,
+    record: WaveAnalysisRecord,
+    visible: set[uuid.UUID] | None,
+    *,
+    rules: DisclosureRules,
 ) -> list[TeamLine]:
     """The teams of a closed wave that the reader may see (all when `visible` is None), in hierarchy order.
 
     A branch's line is its teams shown, pooled; the depth counts from the highest team listed.
     """
-    released = await _released(session, wave, record)
+    released = await _released(session, wave, record, rules)
     keys = [
         key
         for key, team in released.teams.items()
@@ -326,14 +340,12 @@ async def team_lines(
     top = min((len(names) for names in path.values()), default=0)
     lines = []
     for key in sorted(keys, key=lambda key: (*path[key], released.infos[key].name)):
-        branch = key in released.members
-        result = released.groups.get(key) if branch else released.shown.get(key)
+        result = released.groups.get(key) if key in released.members else released.shown.get(key)
         lines.append(
             TeamLine(
                 team_id=released.teams[key].id,
                 name=released.infos[key].name,
                 depth=len(path[key]) - top,
-                branch=branch,
                 employee_respondents=result.employee_respondents if result else None,
                 employee=result.overall.employee if result else None,
                 customer=result.overall.customer if result else None,

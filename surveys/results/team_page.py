@@ -23,8 +23,10 @@ from surveys.results.dashboard import TeamView, mirror_image, team_view
 from surveys.results.models import WaveAnalysisRecord
 from surveys.waves.models import Wave, WaveState
 from symmetry.analysis import TeamResult
+from symmetry.disclosure import DisclosureRules
 
-VOICES = ("employee", "mirror", "customer")
+CHANGE_VOICES = ("employee", "mirror", "customer")
+"""The voices whose change since the previous wave a team's page gives."""
 
 Changes = dict[str, Change | None]
 """A dimension's change for each voice (None where either wave withholds it or has too few answers)."""
@@ -69,6 +71,7 @@ async def team_page(
     record: WaveAnalysisRecord,
     team: Team,
     *,
+    rules: DisclosureRules,
     language: Language,
     comment_threshold: int,
     with_comments: bool,
@@ -77,27 +80,29 @@ async def team_page(
 
     Comments are read only `with_comments`, at the stricter of `comment_threshold` and the wave's own.
     """
-    view = await team_view(session, wave, record, team.external_id)
-    earlier = _EarlierViews(session, team.external_id)
+    view = await team_view(session, wave, record, team.external_id, rules=rules)
+    earlier = _EarlierViews(session, team.external_id, rules)
     previous = await _previous_wave(session, wave)
     since = None
-    if previous is not None and view.result is not None:
+    # A branch's pooled intervals are widened for the clustering of its teams; a plain difference of two of them
+    # would not be, and would overstate what changed: the change is given for front-line teams only.
+    if previous is not None and view.result is not None and not view.branch:
         then = await earlier.view(previous)
         if then is not None and then.result is not None:
             since = SincePrevious(previous, _changes(then.result, view.result))
-    rules = dataclasses.replace(view.rules, comment_threshold=max(comment_threshold, view.rules.comment_threshold))
+    shown = dataclasses.replace(view.rules, comment_threshold=max(comment_threshold, view.rules.comment_threshold))
     comments = None
     if with_comments and view.result is not None and not view.branch:
         respondents = {team.external_id: view.result.employee_respondents}
-        if rules.shows_comments(view.result.employee_respondents):
-            found = await team_comments(session, wave, respondents, {team.external_id: team.id}, rules=rules)
+        if shown.shows_comments(view.result.employee_respondents):
+            found = await team_comments(session, wave, respondents, {team.external_id: team.id}, rules=shown)
             comments = found.get(team.external_id, ())
     return TeamPage(
         view=view,
         mirror=mirror_image(view, language),
         since=since,
         comments=comments,
-        comment_threshold=rules.comment_threshold,
+        comment_threshold=shown.comment_threshold,
         actions=await _actions(session, wave, view, team, earlier),
     )
 
@@ -106,7 +111,7 @@ def _changes(then: TeamResult, now: TeamResult) -> dict[str, Changes]:
     before = {row.dimension: row for row in (then.overall, *then.dimensions)}
     after = {row.dimension: row for row in (now.overall, *now.dimensions)}
     return {
-        key: {voice: change(getattr(before[key], voice), getattr(after[key], voice)) for voice in VOICES}
+        key: {voice: change(getattr(before[key], voice), getattr(after[key], voice)) for voice in CHANGE_VOICES}
         for key in after
         if key in before
     }
@@ -115,14 +120,16 @@ def _changes(then: TeamResult, now: TeamResult) -> dict[str, Changes]:
 class _EarlierViews:
     """The team's page in earlier waves, each read once."""
 
-    def __init__(self, session: AsyncSession, key: str) -> None:
-        self._session, self._key = session, key
+    def __init__(self, session: AsyncSession, key: str, rules: DisclosureRules) -> None:
+        self._session, self._key, self._rules = session, key, rules
         self._views: dict[uuid.UUID, TeamView | None] = {}
 
     async def view(self, wave: Wave) -> TeamView | None:
         if wave.id not in self._views:
             record = await self._session.get(WaveAnalysisRecord, wave.id)
-            self._views[wave.id] = await team_view(self._session, wave, record, self._key) if record else None
+            self._views[wave.id] = (
+                await team_view(self._session, wave, record, self._key, rules=self._rules) if record else None
+            )
         return self._views[wave.id]
 
 

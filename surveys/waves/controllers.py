@@ -196,7 +196,14 @@ class WavePagesController(Controller):
             return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
         try:
             board = await organisation_dashboard(
-                db_session, wave, stored, language=page_language(request), voice=voice, branch=branch, sort=sort
+                db_session,
+                wave,
+                stored,
+                rules=settings.disclosure_rules,
+                language=page_language(request),
+                voice=voice,
+                branch=branch,
+                sort=sort,
             )
         except ValueError as error:
             return message_page(user, str(error), 400)
@@ -208,7 +215,11 @@ class WavePagesController(Controller):
 
     @get("/waves/{wave_id:uuid}/teams", guards=[allow(EVERYONE)])
     async def team_list(
-        self, request: Request[User, Any, Any], wave_id: FromPath[uuid.UUID], db_session: NamedDependency[AsyncSession]
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
     ) -> Template | Redirect:
         """The teams of a closed wave the reader may see, with their overall figures; a single team opens at once."""
         user = request.user
@@ -216,7 +227,8 @@ class WavePagesController(Controller):
         stored = await db_session.get(WaveAnalysisRecord, wave.id)
         if wave.state is not WaveState.CLOSED or stored is None:
             return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
-        lines = await team_lines(db_session, wave, stored, await visible_team_ids(db_session, user))
+        visible = await visible_team_ids(db_session, user)
+        lines = await team_lines(db_session, wave, stored, visible, rules=settings.disclosure_rules)
         if len(lines) == 1:
             return Redirect(f"/waves/{wave.id}/teams/{lines[0].team_id}", status_code=303)
         return Template("admin/team_list.html", context={"user": user, "wave": wave, "lines": lines})
@@ -244,6 +256,7 @@ class WavePagesController(Controller):
             wave,
             stored,
             team,
+            rules=settings.disclosure_rules,
             language=page_language(request),
             comment_threshold=settings.comment_threshold,
             with_comments=user.role is not Role.VIEWER,  # comments go where the team's report goes

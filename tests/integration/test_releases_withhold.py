@@ -274,3 +274,33 @@ def _pixels_of(pixels: Any, colour: str) -> int:
 
     rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
     return int((abs(pixels - rgb).max(axis=2) < 40).sum())
+
+
+async def test_raising_the_threshold_after_close_withholds_on_the_pages_too(closed_wave: Wave) -> None:
+    import msgspec
+
+    await _low_team_and_a_lead(closed_wave)
+    document = await _stored_document(closed_wave)
+    config = alchemy_config(closed_wave.settings)
+    try:
+        async with config.get_session() as session:
+            ids = dict((await session.execute(sa.select(Team.external_id, Team.id))).all())
+    finally:
+        await config.get_engine().dispose()
+    counts = {
+        key: team["employee_respondents"] for key, team in document["teams"].items() if team["employee_respondents"]
+    }
+    key, count = min(counts.items(), key=lambda item: item[1])  # the smallest team shown at close
+    stricter = msgspec.structs.replace(
+        closed_wave.settings, anonymity_threshold=count + 1, comment_threshold=max(count + 1, 10)
+    )
+    async with AsyncTestClient(app=create_app(stricter)) as client:
+        await client.get("/login")
+        await client.post(
+            "/login",
+            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
+        )
+        page = await client.get(f"/waves/{closed_wave.wave_id}/teams/{ids[key]}", headers={"Accept-Language": "en"})
+        # Shown when the wave closed; under today's threshold its page withholds it, as its report now would.
+        assert page.status_code == 200 and "No employee figure of this team is shown" in page.text
+        assert f"{count} employees answered" not in page.text

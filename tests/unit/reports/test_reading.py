@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from reports.reading import stated_gaps, strengths_and_focus
+from reports.reading import conversation_guide, stated_gaps, strengths_and_focus
 from symmetry.analysis import DimensionResult, TeamResult
 from symmetry.linkage import Drivers
 from symmetry.stats import Difference, MeanEstimate
@@ -103,3 +103,25 @@ def test_only_gaps_that_stay_clear_are_stated_largest_first() -> None:
         ]
     )
     assert [(s.dimension, s.kind) for s in stated_gaps(result)] == [("a", "symmetry"), ("b", "perception")]
+
+
+def test_the_conversation_guide_asks_three_questions_each_about_what_the_report_says() -> None:
+    employee = [customer(3.9), customer(2.8), customer(3.9), customer(3.9)]
+    result = team(
+        [
+            DimensionResult("a", employee[0], None, customer(4.0), gap(0.1), None),  # a strength
+            DimensionResult("b", employee[1], None, customer(3.0), gap(0.1), None),  # below typical, lowest employees
+            DimensionResult("c", employee[2], None, customer(3.6), gap(0.5), None),  # overestimated, above typical
+            DimensionResult("d", employee[3], None, customer(3.6), gap(0.2), None),
+        ]
+    )
+    strengths, focus = strengths_and_focus(result, TYPICAL, DRIVERS)
+    guide = conversation_guide(result, strengths, focus)
+    assert [(prompt.kind, prompt.dimension) for prompt in guide] == [
+        ("overestimated", "c"),  # the headline gap first; never told it is below the typical team
+        ("focus", "b"),
+        ("strength", "a"),  # "b" is also the employees' lowest: each dimension is asked about once
+    ]
+    nothing = team([DimensionResult(key, None, None, None, None, None) for key in "abcd"])
+    assert [prompt.kind for prompt in conversation_guide(nothing, [], [])] == ["general"] * 3
+    assert [prompt.index for prompt in conversation_guide(nothing, [], [])] == [0, 1, 2]
