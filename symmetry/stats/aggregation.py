@@ -458,6 +458,8 @@ def subset_statistics(s: GroupStatistics, labels: Any) -> GroupStatistics:
     ['a', 'c']
 
     """
+    if s.labels.size == 0:  # no group at all (an empty array's dtype is float, which no team key converts to)
+        return s
     keep = np.isin(s.labels, np.asarray(list(labels), dtype=s.labels.dtype))
     return GroupStatistics(labels=s.labels[keep], n=s.n[keep], mean=s.mean[keep], variance=s.variance[keep])
 

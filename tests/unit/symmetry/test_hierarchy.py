@@ -388,3 +388,9 @@ def test_a_widened_branch_interval_stays_on_the_answer_scale() -> None:
     assert unbounded is not None and unbounded.ci[1] > 5  # without the bounds it would pass the top of the scale
     assert widened.ci == (unbounded.ci[0], 5.0)
     assert widened.ci[0] < pooled.ci[0]
+
+
+def test_a_voice_nobody_answered_pools_to_nothing() -> None:
+    """A voice with no answer in the database comes as arrays with no element, whose dtype is float, not text."""
+    empty = stats.GroupStatistics(labels=np.array([]), n=np.array([]), mean=np.array([]), variance=np.array([]))
+    assert stats.subset_statistics(empty, ["T3", "T4"]).labels.size == 0
