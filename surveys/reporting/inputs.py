@@ -32,6 +32,7 @@ from surveys.org.models import Employee, Organisation, Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.results.services import wave_statistics
 from surveys.waves.models import Invitation, Wave, WaveState
+from surveys.waves.services import earlier_closed_waves
 from symmetry.analysis import OVERALL, DimensionResult, WaveAnalysis, analyse_statistics
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
 from symmetry.document import analysis_document
@@ -204,19 +205,7 @@ async def team_trends(session: AsyncSession, wave: Wave) -> dict[str, tuple[Tren
     Oldest first; a team with no earlier wave has no trend. The scores are the stored team results, so an
     employee score is None wherever it was withheld.
     """
-    earlier = list(
-        await session.scalars(
-            sa.select(Wave)
-            .where(
-                Wave.organisation_id == wave.organisation_id,
-                Wave.state == WaveState.CLOSED,
-                Wave.id != wave.id,
-                Wave.closes_on <= wave.opens_on,
-            )
-            .order_by(Wave.closes_on.desc(), Wave.name)
-            .limit(EARLIER_WAVES_IN_TREND)
-        )
-    )
+    earlier = await earlier_closed_waves(session, wave, limit=EARLIER_WAVES_IN_TREND)
     if not earlier:
         return {}
     waves = [*reversed(earlier), wave]

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.charts import SCREEN_WIDTH_IN
@@ -24,7 +23,8 @@ from surveys.org.models import Organisation, Team
 from surveys.reporting.inputs import branch_rates, employees_invited, team_infos
 from surveys.results.models import WaveAnalysisRecord
 from surveys.results.services import wave_statistics
-from surveys.waves.models import Invitation, Wave
+from surveys.waves.models import Wave
+from surveys.waves.status import Count, invitation_counts
 from symmetry import stats
 from symmetry.analysis import OVERALL, DimensionResult, TeamResult, linkage_points, team_results
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
@@ -373,24 +373,18 @@ async def open_participation(session: AsyncSession, wave: Wave, rules: Disclosur
     infos, teams = await team_infos(session, wave.organisation_id)
     organisation = await session.get_one(Organisation, wave.organisation_id)
     keys = {team.id: key for key, team in teams.items()}
-    answered: dict[str, int] = {}
-    customers = [0, 0]
-    for team_id, respondent, invited, done in await session.execute(
-        sa.select(
-            Invitation.team_id,
-            Invitation.respondent,
-            sa.func.count(),
-            sa.func.sum(sa.case((Invitation.answered, 1), else_=0)),
-        )
-        .where(Invitation.wave_id == wave.id)
-        .group_by(Invitation.team_id, Invitation.respondent)
-    ):
-        if respondent is Respondent.EMPLOYEE:
-            answered[keys[team_id]] = int(done or 0)
-        else:
-            customers[0] += int(invited)
-            customers[1] += int(done or 0)
+    counts = await invitation_counts(session, wave)
+    employees = {
+        keys[team_id]: count for (team_id, respondent), count in counts.items() if respondent is Respondent.EMPLOYEE
+    }
+    customers = sum(
+        (count for (_, respondent), count in counts.items() if respondent is Respondent.CUSTOMER), Count(0, 0)
+    )
     members = group_members({key: info.parent for key, info in infos.items()})
-    invited = await employees_invited(session, wave, teams)
-    counts = branch_response_counts(members, answered, invited, rules)
-    return Participation(branch_rates(infos, counts, organisation.name), customers[0], customers[1])
+    branches = branch_response_counts(
+        members,
+        {key: count.answered for key, count in employees.items()},
+        {key: count.invited for key, count in employees.items()},
+        rules,
+    )
+    return Participation(branch_rates(infos, branches, organisation.name), customers.invited, customers.answered)

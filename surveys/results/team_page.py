@@ -11,7 +11,6 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.i18n import Language
@@ -22,6 +21,7 @@ from surveys.reporting.inputs import team_comments
 from surveys.results.dashboard import TeamView, mirror_image, team_view
 from surveys.results.models import WaveAnalysisRecord
 from surveys.waves.models import Wave, WaveState
+from surveys.waves.services import earlier_closed_waves
 from symmetry.analysis import TeamResult
 from symmetry.disclosure import DisclosureRules
 
@@ -82,7 +82,7 @@ async def team_page(
     """
     view = await team_view(session, wave, record, team.external_id, rules=rules)
     earlier = _EarlierViews(session, team.external_id, rules)
-    previous = await _previous_wave(session, wave)
+    previous = next(iter(await earlier_closed_waves(session, wave, limit=1)), None)
     since = None
     # A branch's pooled intervals are widened for the clustering of its teams; a plain difference of two of them
     # would not be, and would overstate what changed: the change is given for front-line teams only.
@@ -131,22 +131,6 @@ class _EarlierViews:
                 await team_view(self._session, wave, record, self._key, rules=self._rules) if record else None
             )
         return self._views[wave.id]
-
-
-async def _previous_wave(session: AsyncSession, wave: Wave) -> Wave | None:
-    """The organisation's latest wave closed and analysed before this one opened."""
-    return await session.scalar(
-        sa.select(Wave)
-        .join(WaveAnalysisRecord, WaveAnalysisRecord.wave_id == Wave.id)
-        .where(
-            Wave.organisation_id == wave.organisation_id,
-            Wave.state == WaveState.CLOSED,
-            Wave.id != wave.id,
-            Wave.closes_on <= wave.opens_on,
-        )
-        .order_by(Wave.closes_on.desc(), Wave.name)
-        .limit(1)
-    )
 
 
 async def _actions(

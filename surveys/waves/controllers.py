@@ -57,6 +57,14 @@ async def wave_and_team_for(
     return wave, team
 
 
+NOT_YET = N_("The results appear once the wave is closed and analysed.")
+
+
+async def _analysis_of_closed(db_session: AsyncSession, wave: Wave) -> WaveAnalysisRecord | None:
+    """The stored analysis the results pages show; None while the wave is not closed or not yet analysed."""
+    return await db_session.get(WaveAnalysisRecord, wave.id) if wave.state is WaveState.CLOSED else None
+
+
 class WavePagesController(Controller):
     """``/dashboard`` and ``/waves/...``."""
 
@@ -180,7 +188,6 @@ class WavePagesController(Controller):
         """
         user = request.user
         wave = await wave_for(db_session, user, wave_id)
-        stored = await db_session.get(WaveAnalysisRecord, wave.id)
         if wave.state is WaveState.OPEN:
             participation = await open_participation(db_session, wave, settings.disclosure_rules)
             return Template(
@@ -192,8 +199,9 @@ class WavePagesController(Controller):
                     "rules": settings.disclosure_rules,
                 },
             )
-        if wave.state is not WaveState.CLOSED or stored is None:
-            return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
+        stored = await _analysis_of_closed(db_session, wave)
+        if stored is None:
+            return message_page(user, NOT_YET, 200)
         try:
             board = await organisation_dashboard(
                 db_session,
@@ -224,9 +232,9 @@ class WavePagesController(Controller):
         """The teams of a closed wave the reader may see, with their overall figures; a single team opens at once."""
         user = request.user
         wave = await wave_for(db_session, user, wave_id)
-        stored = await db_session.get(WaveAnalysisRecord, wave.id)
-        if wave.state is not WaveState.CLOSED or stored is None:
-            return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
+        stored = await _analysis_of_closed(db_session, wave)
+        if stored is None:
+            return message_page(user, NOT_YET, 200)
         visible = await visible_team_ids(db_session, user)
         lines = await team_lines(db_session, wave, stored, visible, rules=settings.disclosure_rules)
         if len(lines) == 1:
@@ -248,9 +256,9 @@ class WavePagesController(Controller):
         """
         user = request.user
         wave, team = await wave_and_team_for(db_session, user, wave_id, team_id)
-        stored = await db_session.get(WaveAnalysisRecord, wave.id)
-        if wave.state is not WaveState.CLOSED or stored is None:
-            return message_page(user, N_("The results appear once the wave is closed and analysed."), 200)
+        stored = await _analysis_of_closed(db_session, wave)
+        if stored is None:
+            return message_page(user, NOT_YET, 200)
         page = await team_page(
             db_session,
             wave,

@@ -65,6 +65,23 @@ async def subtree_ids(session: AsyncSession, organisation_id: uuid.UUID, roots: 
     return found
 
 
+async def earlier_closed_waves(session: AsyncSession, wave: Wave, *, limit: int) -> list[Wave]:
+    """Up to `limit` of the organisation's waves closed before `wave` opened, the latest first."""
+    return list(
+        await session.scalars(
+            sa.select(Wave)
+            .where(
+                Wave.organisation_id == wave.organisation_id,
+                Wave.state == WaveState.CLOSED,
+                Wave.id != wave.id,
+                Wave.closes_on <= wave.opens_on,
+            )
+            .order_by(Wave.closes_on.desc(), Wave.name)
+            .limit(limit)
+        )
+    )
+
+
 async def create_wave(
     session: AsyncSession,
     organisation: Organisation,

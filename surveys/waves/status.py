@@ -75,6 +75,26 @@ class WaveStatus:
     anonymity_threshold: int
 
 
+async def invitation_counts(session: AsyncSession, wave: Wave) -> dict[tuple[uuid.UUID, Respondent], Count]:
+    """Invited and answered through an invitation, per team and kind of respondent, as the database holds them.
+
+    Exact counts: what may be shown of them is decided by whoever shows them (:func:`wave_status`, the dashboard).
+    """
+    return {
+        (team_id, respondent): Count(int(invited), int(answered or 0))
+        for team_id, respondent, invited, answered in await session.execute(
+            sa.select(
+                Invitation.team_id,
+                Invitation.respondent,
+                sa.func.count(),
+                sa.func.sum(sa.case((Invitation.answered, 1), else_=0)),
+            )
+            .where(Invitation.wave_id == wave.id)
+            .group_by(Invitation.team_id, Invitation.respondent)
+        )
+    }
+
+
 def _label(*, answered_shown: int, hidden_groups: int, only_own_hidden: bool, threshold: int) -> tuple[str, bool]:
     if hidden_groups == 0:
         return str(answered_shown), True
@@ -99,17 +119,7 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
     }
     covered = set(await session.scalars(sa.select(WaveTeam.team_id).where(WaveTeam.wave_id == wave.id)))
     own: dict[tuple[uuid.UUID, Respondent], Count] = defaultdict(lambda: Count(0, 0))
-    for team_id, respondent, invited, answered in await session.execute(
-        sa.select(
-            Invitation.team_id,
-            Invitation.respondent,
-            sa.func.count(),
-            sa.func.sum(sa.case((Invitation.answered, 1), else_=0)),
-        )
-        .where(Invitation.wave_id == wave.id)
-        .group_by(Invitation.team_id, Invitation.respondent)
-    ):
-        own[team_id, respondent] = Count(int(invited), int(answered or 0))
+    own.update(await invitation_counts(session, wave))
 
     children: dict[uuid.UUID | None, list[Team]] = defaultdict(list)
     for team in teams.values():

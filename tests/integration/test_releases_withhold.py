@@ -89,15 +89,20 @@ async def _low_team_and_a_lead(closed_wave: Wave) -> uuid.UUID:
         await config.get_engine().dispose()
 
 
+async def _sign_in_lead(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """Sign in the lead that :func:`_low_team_and_a_lead` created; the sign-in must land on the dashboard."""
+    await client.get("/login")
+    signed_in = await client.post(
+        "/login",
+        data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
+    )
+    assert signed_in.status_code == 200 and "/login" not in str(signed_in.url)
+
+
 async def test_the_pages_say_fewer_than_5_and_show_no_employee_figure(closed_wave: Wave) -> None:
     low = await _low_team_and_a_lead(closed_wave)
     async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
-        await client.get("/login")
-        signed_in = await client.post(
-            "/login",
-            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
-        )
-        assert signed_in.status_code == 200
+        await _sign_in_lead(client)
         rates = await client.get(f"/waves/{closed_wave.wave_id}")
         row = re.search(r"Little branch.*?</tr>", rates.text, re.S)
         assert row is not None and "moins de 5" in row.group(0)
@@ -161,11 +166,7 @@ async def test_the_results_dashboard_marks_the_withheld_team_and_pools_the_teams
     respondents = sum(team["employee_respondents"] for team in shown.values())
     expected = sum(team["overall"]["employee"]["mean"] * team["employee_respondents"] for team in shown.values())
     async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
-        await client.get("/login")
-        await client.post(
-            "/login",
-            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
-        )
+        await _sign_in_lead(client)
         board = await client.get(f"/waves/{closed_wave.wave_id}/results", headers={"Accept-Language": "en"})
         assert board.status_code == 200, board.text
         headline = re.search(r"Employees: attention received</span><strong>([\d.]+)</strong>", board.text)
@@ -196,11 +197,7 @@ async def test_team_pages_show_the_stored_figures_and_branches_pooled(closed_wav
     shown = next(key for key, team in document["teams"].items() if not team["suppressed"])
     branch = next(key for key, team_id in ids.items() if team_id in set(parents.values()))  # a team with teams under it
     async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
-        await client.get("/login")
-        await client.post(
-            "/login",
-            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
-        )
+        await _sign_in_lead(client)
         team = await client.get(f"/waves/{closed_wave.wave_id}/teams/{ids[shown]}", headers={"Accept-Language": "en"})
         assert team.status_code == 200
         overall = document["teams"][shown]["overall"]["employee"]
@@ -242,11 +239,7 @@ async def test_the_web_charts_draw_the_released_teams_only(closed_wave: Wave) ->
     assert "LOW" not in {point.team for point in points} and len(points) == document["organisation"]["linkage"]["teams"]
     expected = organisation_scatter(points, translator("en"), SCREEN_WIDTH_IN)
     async with AsyncTestClient(app=create_app(closed_wave.settings)) as client:
-        await client.get("/login")
-        await client.post(
-            "/login",
-            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
-        )
+        await _sign_in_lead(client)
         board = await client.get(f"/waves/{closed_wave.wave_id}/results", headers={"Accept-Language": "en"})
         (scatter,) = _chart_pixels(board.text)
         # The same points as the stored linkage's, drawn as the organisation report draws them (JPEG noise aside).
@@ -295,11 +288,7 @@ async def test_raising_the_threshold_after_close_withholds_on_the_pages_too(clos
         closed_wave.settings, anonymity_threshold=count + 1, comment_threshold=max(count + 1, 10)
     )
     async with AsyncTestClient(app=create_app(stricter)) as client:
-        await client.get("/login")
-        await client.post(
-            "/login",
-            data={"email": "lead@acme.example", "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
-        )
+        await _sign_in_lead(client)
         page = await client.get(f"/waves/{closed_wave.wave_id}/teams/{ids[key]}", headers={"Accept-Language": "en"})
         # Shown when the wave closed; under today's threshold its page withholds it, as its report now would.
         assert page.status_code == 200 and "No employee figure of this team is shown" in page.text
