@@ -30,11 +30,11 @@ reports/locale/%/LC_MESSAGES/reports.mo: reports/locale/%/LC_MESSAGES/reports.po
 	$(BIN)/pybabel compile --statistics -D reports -l $* -i $< -o $@
 
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o surveys/locale/messages.pot .
-	$(BIN)/pybabel update -i surveys/locale/messages.pot -d surveys/locale --ignore-obsolete -w 120
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k tr -k trn:1,2 --no-location --omit-header --sort-output -o surveys/locale/messages.pot .
+	$(BIN)/pybabel update -i surveys/locale/messages.pot -d surveys/locale --ignore-obsolete --no-fuzzy-matching -w 120
 	$(BIN)/pybabel extract -F babel-reports.cfg -k t -k tn:1,2 -k plural:1,2 -k N_ --no-location --omit-header \
 		--sort-output -o reports/locale/reports.pot .
-	$(BIN)/pybabel update -D reports -i reports/locale/reports.pot -d reports/locale --ignore-obsolete -w 120
+	$(BIN)/pybabel update -D reports -i reports/locale/reports.pot -d reports/locale --ignore-obsolete --no-fuzzy-matching -w 120
 
 demo: $(VENV)/.installed harfbuzz $(CATALOGS)
 	$(BIN)/symmetry demo $(DEMO_ARGS)

@@ -6,6 +6,7 @@ import importlib
 
 import click
 
+from surveys.catalog import tr, use_command_language
 from surveys.settings import Settings, SettingsError, secret_key_configured
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -69,6 +70,7 @@ def symmetry(ctx: click.Context) -> None:
         ctx.obj = Settings.from_env()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
+    use_command_language(ctx.obj.language)
 
 
 @symmetry.command()
@@ -100,8 +102,10 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
         return
     if not secret_key_configured():
         raise click.ClickException(
-            "--workers above 1 needs SYMMETRY_SECRET_KEY: without it each process draws its own key and refuses "
-            "the others' forms"
+            tr(
+                "--workers above 1 needs SYMMETRY_SECRET_KEY: without it each process draws its own key and refuses "
+                "the others' forms"
+            )
         )
     # Each process builds its own app from the same environment.
     uvicorn.run("surveys.app:create_app", factory=True, workers=workers, host=host, port=port, loop=loop, http=http)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.catalog import tr
 from surveys.db import alchemy_config
 from surveys.org.models import Organisation
 from surveys.settings import Settings
@@ -22,9 +23,13 @@ def database_errors() -> Iterator[None]:
     try:
         yield
     except (OperationalError, InterfaceError) as error:
-        raise click.ClickException(f"cannot reach the database at SYMMETRY_DATABASE_URL: {error.orig}") from None
+        raise click.ClickException(_unreachable(error.orig)) from None
     except (ConnectionError, TimeoutError, socket.gaierror) as error:
-        raise click.ClickException(f"cannot reach the database at SYMMETRY_DATABASE_URL: {error}") from None
+        raise click.ClickException(_unreachable(error)) from None
+
+
+def _unreachable(error: object) -> str:
+    return tr("cannot reach the database at SYMMETRY_DATABASE_URL: %(error)s", error=error)
 
 
 @asynccontextmanager
@@ -50,6 +55,9 @@ async def organisation_by_slug(session: AsyncSession, slug: str) -> Organisation
     """The organisation with this slug, or a usage error that lists the known ones."""
     organisation = await session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
     if organisation is None:
-        known = ", ".join(await session.scalars(sa.select(Organisation.slug).order_by(Organisation.slug))) or "none yet"
-        raise click.BadParameter(f"no organisation {slug!r} (known: {known})", param_hint="--org")
+        known = ", ".join(await session.scalars(sa.select(Organisation.slug).order_by(Organisation.slug)))
+        raise click.BadParameter(
+            tr("no organisation %(org)s (known: %(known)s)", org=repr(slug), known=known or tr("none yet")),
+            param_hint="--org",
+        )
     return organisation

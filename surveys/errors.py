@@ -13,14 +13,43 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from surveys.collection.texts import TEXTS, text
-from surveys.i18n import request_language
+from surveys.explained import N_
+from surveys.i18n import request_language, survey_message
 
 logger = logging.getLogger("surveys.errors")
-PAGE_STATUSES = {int(key.split("_")[1]) for key in TEXTS if key.startswith("error_") and key.endswith("_title")}
+ERROR_TEXTS = {
+    400: (
+        N_("Unreadable request"),
+        N_("Your browser sent a request we cannot read. Go back and try again."),
+    ),
+    404: (
+        N_("Page not found"),
+        N_("This address leads to no page. Check the link you received."),
+    ),
+    405: (
+        N_("Action not possible"),
+        N_("This page does not allow that action. Go back and try again."),
+    ),
+    413: (
+        N_("Upload too large"),
+        N_("What you sent is larger than we accept."),
+    ),
+    429: (
+        N_("Too many requests"),
+        N_("Too many requests in a short time. Wait a moment, then try again."),
+    ),
+    500: (
+        N_("Something went wrong"),
+        N_("An unexpected error keeps us from showing this page. It has been recorded; try again in a few minutes."),
+    ),
+    503: (
+        N_("Service briefly unavailable"),
+        N_("The service is very busy. Try again in a few seconds: nothing was lost."),
+    ),
+}
+"""The title and text of the page of each status a user can meet; any other is shown as 400 or 500."""
 
 
 def _route(request: Request[Any, Any, Any]) -> str:
@@ -38,18 +67,8 @@ def error_response(
         if extra:
             body["extra"] = extra
         return Response(body, status_code=status_code, headers=headers)
-    language = request_language(request)
-    shown = status_code if status_code in PAGE_STATUSES else (500 if status_code >= 500 else 400)
-    return Template(
-        "survey/message.html",
-        context={
-            "language": language,
-            "title": text(f"error_{shown}_title", language),
-            "body": text(f"error_{shown}_body", language),
-        },
-        status_code=status_code,
-        headers=headers,
-    )
+    shown = status_code if status_code in ERROR_TEXTS else (500 if status_code >= 500 else 400)
+    return survey_message(request_language(request), *ERROR_TEXTS[shown], status_code, headers=headers)
 
 
 def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:

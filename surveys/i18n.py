@@ -1,17 +1,13 @@
-"""The pages', e-mails' and commands' texts for leads and managers, through gettext catalogs.
+"""The pages in their reader's language: the survey pages, the error pages and the pages for leads and managers.
 
-English is the source language: messages are written in English in the code and the templates, extracted by Babel
-(``babel.cfg``, ``make messages``) into ``surveys/locale/messages.pot`` and translated in
-``surveys/locale/fr/LC_MESSAGES/messages.po``, compiled to ``.mo`` at install (``make``). A page's language is its
-user's choice, else the browser's (``Accept-Language``), else French.
+A page's language is its user's choice, else the browser's (``Accept-Language``), else French; a survey page's
+is its invitation's. The texts come from the catalog of :mod:`surveys.catalog`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gettext as gettext_module
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -20,69 +16,17 @@ from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
-from reports.i18n import load_catalog
 from reports.i18n import translator as report_translator
-from surveys.collection.texts import LANGUAGES, Language, choose_language
-
-LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "messages"
-DEFAULT_LANGUAGE: Language = "fr"
-BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
-
-
-def N_(message: str) -> str:  # the name Babel's extraction looks for
-    """Mark `message` for extraction where it is translated later (labels looked up by value)."""
-    return message
-
-
-ROLE_LABELS = {
-    "admin": N_("administrator"),
-    "hr_lead": N_("HR lead"),
-    "cx_lead": N_("CX lead"),
-    "manager": N_("manager"),
-    "viewer": N_("viewer"),
-}
-STATE_LABELS = {
-    "draft": N_("draft"),
-    "scheduled": N_("scheduled"),
-    "open": N_("open"),
-    "closing": N_("closing"),
-    "closed": N_("closed"),
-}
-OUTCOME_LABELS = {
-    "engagement": N_("Engagement (1-5)"),
-    "enps": N_("eNPS (employees recommend the team as an employer)"),
-    "nps": N_("NPS (customers recommend the team)"),
-    "csat": N_("Customer satisfaction (1-5)"),
-    "ces": N_("Customer effort (1-7, lower is better)"),
-}
-VOICE_LABELS = {
-    "employee": N_("Employees: attention received"),
-    "mirror": N_("Mirror: what the team thinks customers perceive"),
-    "customer": N_("Customers: attention received"),
-    "perception_gap": N_("Perception gap: mirror minus customers"),
-}
-ACTION_STATUS_LABELS = {
-    "planned": N_("planned"),
-    "in_progress": N_("in progress"),
-    "done": N_("done"),
-    "dropped": N_("dropped"),
-}
-LABELS = {
-    "role": ROLE_LABELS,
-    "state": STATE_LABELS,
-    "outcome": OUTCOME_LABELS,
-    "voice": VOICE_LABELS,
-    "action_status": ACTION_STATUS_LABELS,
-}
-"""Words for the values the pages show, by kind: ``label("role", user.role.value)`` in a template."""
-
-
-@functools.cache
-def translation(language: Language) -> gettext_module.NullTranslations:
-    """The pages' catalog of `language` (see :func:`reports.i18n.load_catalog`)."""
-    return load_catalog(LOCALE_DIR, DOMAIN, language)
-
+from surveys.catalog import (
+    BABEL_LOCALES,
+    DEFAULT_LANGUAGE,
+    LABELS,
+    LANGUAGES,
+    Language,
+    choose_language,
+    explain,
+    translation,
+)
 
 LANGUAGE_COOKIE = "lang"
 """The language a signed-in user chose, kept in the browser too: pages no account is known on (a 404, a refusal
@@ -133,6 +77,10 @@ def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count
 
 
 def _context_language(context: jinja2.runtime.Context) -> Language:
+    """A survey page's language is given to its template (the invitation's); any other page's follows its reader."""
+    given = context.get("language")
+    if given in LANGUAGES:
+        return given  # type: ignore[no-any-return]
     request = context.get("request")
     return page_language(request) if request is not None else DEFAULT_LANGUAGE
 
@@ -143,9 +91,8 @@ def _language(context: jinja2.runtime.Context) -> Language:
 
 
 @jinja2.pass_context
-def _translated(context: jinja2.runtime.Context, message: str | None) -> str:
-    """A message the handler chose (marked with ``N_``), translated with no formatting: it may hold a ``%``."""
-    return translation(_context_language(context)).gettext(message) if message else ""
+def _translated(context: jinja2.runtime.Context, message: str | Exception | None) -> str:
+    return explain(message, _context_language(context))
 
 
 @jinja2.pass_context
@@ -204,10 +151,22 @@ def install(environment: jinja2.Environment) -> None:
     )
 
 
-def message_page(user: Any, message: str, status_code: int) -> Template:
-    """A page for leads and managers that says one thing.
+def message_page(user: Any, message: str | Exception, status_code: int) -> Template:
+    """A page for leads and managers that says one thing, in the page's language (:func:`explain`).
 
-    `message` is shown in the page's language when the catalog has it (marked with :func:`N_`), else as it is (an
-    error a service wrote).
+    `message` is marked with :func:`N_`, or is a service's refusal.
     """
     return Template("admin/message.html", context={"user": user, "message": message}, status_code=status_code)
+
+
+def survey_message(
+    language: Language, title: str, body: str, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Template:
+    """A page for respondents (or anyone signed out) that says one thing: `title` and `body` are marked with ``N_``."""
+    _ = translation(language).gettext
+    return Template(
+        "survey/message.html",
+        context={"language": language, "title": _(title), "body": _(body)},
+        status_code=status_code,
+        headers=headers,
+    )

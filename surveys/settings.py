@@ -28,6 +28,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     environment: Literal["development", "test", "production"] = "development"
+    language: Literal["fr", "en", ""] = ""
+    """The language of the ``symmetry`` command's messages; empty: the locale's (``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``, as every gettext program reads it) when it is French, else English."""
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = ""
     """Signs session cookies and CSRF tokens. Required in production; random per process otherwise."""
@@ -136,10 +139,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     f"{name} is not a known setting (known: {', '.join(sorted(PREFIX + f.upper() for f in fields))})"
                 )
             values[field] = value
+        if not values.get("language"):
+            values["language"] = _locale_language(source)
         try:
             return msgspec.convert(values, cls, strict=False)
         except msgspec.ValidationError as error:
             raise SettingsError(_name_variable(str(error))) from None
+
+
+def _locale_language(environ: Mapping[str, str]) -> str:
+    """French when the first locale variable set names French (``fr_FR.UTF-8``, ``fr``), else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return "fr" if environ[name].lower().startswith("fr") else "en"
+    return "en"
 
 
 def secret_key_configured(environ: Mapping[str, str] | None = None) -> bool:

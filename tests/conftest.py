@@ -105,4 +105,5 @@ def cli_env(clean_database: Settings) -> dict[str, str]:
         "SYMMETRY_DATABASE_URL": clean_database.database_url,
         "SYMMETRY_ENVIRONMENT": "test",
         "SYMMETRY_JOBS": "inline",
+        "SYMMETRY_LANGUAGE": "en",  # whatever this machine's locale: the tests that read French set it
     }

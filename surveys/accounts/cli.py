@@ -9,6 +9,7 @@ import click
 from surveys.accounts.models import Role
 from surveys.accounts.services import AccountError, create_user
 from surveys.audit.services import cli_actor, record
+from surveys.catalog import ROLE_LABELS, command_refusal, tr
 from surveys.cli_support import database_errors, organisation_by_slug, session_scope
 from surveys.settings import Settings
 
@@ -39,7 +40,7 @@ def create_command(settings: Settings, email: str, role: str, organisation_slug:
                     organisation_id=organisation.id if organisation else None,
                 )
             except AccountError as error:
-                raise click.BadParameter(str(error)) from None
+                raise click.BadParameter(command_refusal(error)) from None
             await record(
                 session,
                 actor=cli_actor(),
@@ -51,4 +52,6 @@ def create_command(settings: Settings, email: str, role: str, organisation_slug:
 
     with database_errors():
         asyncio.run(run())
-    click.echo(f"User {email.strip().lower()} created with the role {role}.")
+    click.echo(
+        tr("User %(email)s created with the role %(role)s.", email=email.strip().lower(), role=tr(ROLE_LABELS[role]))
+    )

@@ -24,8 +24,9 @@ from surveys.accounts.services import (
     signed_in_session,
 )
 from surveys.audit.services import record
-from surveys.collection.texts import LANGUAGES
-from surveys.i18n import N_, language_cookie, message_page
+from surveys.catalog import LANGUAGES
+from surveys.explained import N_, Explained, one_of
+from surveys.i18n import language_cookie, message_page
 from surveys.org.models import Organisation
 from surveys.security.sessions import rotate_session
 from surveys.security.throttle import Limit, Throttle, client_address
@@ -126,7 +127,7 @@ RESET_REQUESTS_PER_ADDRESS = Limit("reset-address", 20, 15 * 60)
 
 
 def _password_page(
-    action: str, title: str, *, user: User | None, error: str | None = None, status: int = 200
+    action: str, title: str, *, user: User | None, error: str | Exception | None = None, status: int = 200
 ) -> Template:
     context = {
         "user": user, "action": action, "title": title, "ask_current": user is not None, "error": error,
@@ -186,7 +187,7 @@ class PasswordController(Controller):
         try:
             user = await reset_password(db_session, token, data.get("password", ""), data.get("confirmation", ""))
         except AccountError as error:
-            return _password_page(action, N_("Choose a new password"), user=None, error=str(error), status=422)
+            return _password_page(action, N_("Choose a new password"), user=None, error=error, status=422)
         if user is None:
             return message_page(None, N_("This link does not work: it was used already, or it has expired."), 410)
         await record(db_session, actor=user.email, action="password.reset", organisation_id=user.organisation_id)
@@ -211,9 +212,7 @@ class PasswordController(Controller):
                 db_session, user, data.get("current", ""), data.get("password", ""), data.get("confirmation", "")
             )
         except AccountError as error:
-            return _password_page(
-                "/account/password", N_("Change your password"), user=user, error=str(error), status=422
-            )
+            return _password_page("/account/password", N_("Change your password"), user=user, error=error, status=422)
         await record(db_session, actor=user.email, action="password.change", organisation_id=user.organisation_id)
         rotate_session(request)
         request.set_session(signed_in_session(user))  # this session goes on; the others ended
@@ -246,7 +245,7 @@ class UsersController(Controller):
     include_in_schema = False
 
     async def _page(
-        self, user: User, db_session: AsyncSession, error: str | None = None, status_code: int = 200
+        self, user: User, db_session: AsyncSession, error: str | Exception | None = None, status_code: int = 200
     ) -> Template:
         users = list(await db_session.scalars(sa.select(User).order_by(User.email)))
         organisations = list(await db_session.scalars(sa.select(Organisation).order_by(Organisation.slug)))
@@ -279,8 +278,8 @@ class UsersController(Controller):
     ) -> Template | Redirect:
         """Create an account."""
         try:
-            role = Role(data.get("role", ""))
-            organisation_id = uuid.UUID(data["organisation_id"]) if data.get("organisation_id") else None
+            role = _role(data.get("role", ""))
+            organisation_id = _organisation_id(data.get("organisation_id", ""))
             created = await create_user(
                 db_session,
                 email=data.get("email", ""),
@@ -289,7 +288,7 @@ class UsersController(Controller):
                 organisation_id=organisation_id,
             )
         except (AccountError, ValueError) as error:
-            return await self._page(request.user, db_session, str(error), 422)
+            return await self._page(request.user, db_session, error, 422)
         await record(
             db_session,
             actor=request.user.email,
@@ -328,3 +327,17 @@ class UsersController(Controller):
             details={"from": previous.value, "to": role.value},
         )
         return Redirect("/admin/users", status_code=303)
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise AccountError("role", one_of([role.value for role in Role])) from None
+
+
+def _organisation_id(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        raise AccountError("organisation", Explained(N_("no such organisation"))) from None

@@ -15,7 +15,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from surveys.accounts.models import Role, User
-from surveys.i18n import N_
+from surveys.explained import N_
 
 EVERYONE = frozenset(Role)
 LEADS = frozenset({Role.ADMIN, Role.HR_LEAD, Role.CX_LEAD})

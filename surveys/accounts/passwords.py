@@ -18,37 +18,44 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.accounts.models import PasswordReset, User
-from surveys.accounts.services import HASHER, PASSWORD_MIN_LENGTH, AccountError, end_other_sessions
+from surveys.accounts.services import HASHER, PASSWORD_MIN_LENGTH, AccountError, end_other_sessions, too_short
+from surveys.catalog import LANGUAGES, Language, translation
+from surveys.explained import N_, Explained
 from surveys.mail.models import EmailDelivery, MailKind
 from surveys.mail.outbox import Prepared
 from surveys.settings import Settings
 from surveys.waves.services import TOKEN_BYTES, hash_token
 
 RESET_VALID = dt.timedelta(hours=1)
-RESET_TEXT = """Bonjour,
 
-Pour choisir un nouveau mot de passe Symmetry, ouvrez ce lien dans l'heure (il ne sert qu'une fois) :
-{link}
 
-Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.
+def _reset_letter(language: Language, link: str) -> tuple[str, str]:
+    """The subject and text of the reset e-mail in `language`."""
+    _ = translation(language).gettext
+    text = "\n\n".join(
+        (
+            _("Hello,"),
+            _("To choose a new Symmetry password, open this link within the hour (it works once):") + "\n" + link,
+            _("If you did not ask for this, ignore this message: your password stays as it is."),
+        )
+    )
+    return _("Symmetry: new password"), text
 
----
 
-Hello,
-
-To choose a new Symmetry password, open this link within the hour (it works once):
-{link}
-
-If you did not ask for this, ignore this message: your password stays as it is.
-"""
+def reset_message(language: str | None, link: str) -> tuple[str, str]:
+    """The reset e-mail in the account's language; in French then English while the user has not chosen one."""
+    if language in LANGUAGES:
+        return _reset_letter(language, link)
+    letters = [_reset_letter(each, link) for each in LANGUAGES]
+    return " / ".join(subject for subject, _ in letters), "\n\n---\n\n".join(text for _, text in letters) + "\n"
 
 
 def check_new_password(password: str, confirmation: str) -> None:
     """An AccountError naming the field when the new password is too short or not confirmed."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise AccountError("password", f"at least {PASSWORD_MIN_LENGTH} characters")
+        raise AccountError("password", too_short())
     if password != confirmation:
-        raise AccountError("confirmation", "the two passwords differ")
+        raise AccountError("confirmation", Explained(N_("the two passwords differ")))
 
 
 async def request_reset(session: AsyncSession, email: str) -> uuid.UUID | None:
@@ -69,23 +76,24 @@ async def prepare_password_reset(session: AsyncSession, delivery: EmailDelivery,
     """The reset e-mail with a fresh token; None once the reset is used or expired, or its account inactive."""
     row = (
         await session.execute(
-            sa.select(PasswordReset, User.email)
+            sa.select(PasswordReset, User.email, User.language)
             .join(User, User.id == PasswordReset.user_id)
             .where(PasswordReset.id == delivery.password_reset_id, User.active.is_(True))
         )
     ).one_or_none()
     if row is None:
         return None
-    reset, address = row
+    reset, address, language = row
     if reset.used_at is not None or reset.expires_at <= dt.datetime.now(dt.UTC):
         return None
     token = secrets.token_urlsafe(TOKEN_BYTES)
     message = EmailMessage()
-    message["Subject"] = "Symmetry : nouveau mot de passe / new password"
+    subject, text = reset_message(language, f"{settings.public_url}/password/reset/{token}")
+    message["Subject"] = subject
     message["From"] = settings.smtp_from
     message["To"] = address
     message["Message-ID"] = make_msgid(domain="symmetry.invalid")
-    message.set_content(RESET_TEXT.format(link=f"{settings.public_url}/password/reset/{token}"))
+    message.set_content(text)
     reset_id = reset.id
 
     async def on_sent(session: AsyncSession) -> None:
@@ -150,7 +158,7 @@ async def change_password(session: AsyncSession, user: User, current: str, passw
     try:
         HASHER.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
-        raise AccountError("current", "this is not your current password") from None
+        raise AccountError("current", Explained(N_("this is not your current password"))) from None
     check_new_password(password, confirmation)
     stored = await session.get_one(User, user.id)
     stored.password_hash = HASHER.hash(password)

@@ -11,22 +11,31 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.accounts.models import Role, User
-from surveys.org.importing import EMAIL
+from surveys.catalog import ROLE_LABELS
+from surveys.explained import N_, Explained
 from surveys.org.models import Team
+from surveys.text_checks import EMAIL, malformed_email
 from surveys.waves.services import subtree_ids
 
 PASSWORD_MIN_LENGTH = 12
+
+
+def too_short() -> Explained:
+    """What is wrong with a password shorter than the minimum."""
+    return Explained(N_("at least %(length)s characters"), length=PASSWORD_MIN_LENGTH)
+
+
 HASHER = PasswordHasher()
 # Verifying against this when the e-mail is unknown makes a failed sign-in take as long either way.
 _DUMMY_HASH = HASHER.hash("not a password of anyone")
 
 
-class AccountError(ValueError):
+class AccountError(Explained):
     """An account that cannot be created or changed; `field` names what is wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, problem: Explained) -> None:
         self.field = field
-        super().__init__(f"{field}: {message}")
+        super().__init__(N_("%(field)s: %(problem)s"), field=field, problem=problem)
 
 
 async def create_user(
@@ -35,13 +44,16 @@ async def create_user(
     """A new active user. Everyone but an admin belongs to an organisation."""
     email = email.strip().lower()
     if not EMAIL.match(email):
-        raise AccountError("email", f"malformed e-mail {email!r}")
+        raise AccountError("email", malformed_email(email))
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise AccountError("password", f"at least {PASSWORD_MIN_LENGTH} characters")
+        raise AccountError("password", too_short())
     if role is not Role.ADMIN and organisation_id is None:
-        raise AccountError("organisation", f"a {role} belongs to an organisation")
+        raise AccountError(
+            "organisation",
+            Explained(N_("a %(role)s belongs to an organisation"), role=Explained(ROLE_LABELS[role.value])),
+        )
     if await session.scalar(sa.select(User.id).where(User.email == email)):
-        raise AccountError("email", f"a user {email} already exists")
+        raise AccountError("email", Explained(N_("a user %(email)s already exists"), email=email))
     user = User(email=email, password_hash=HASHER.hash(password), role=role, organisation_id=organisation_id)
     session.add(user)
     await session.flush()

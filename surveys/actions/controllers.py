@@ -19,7 +19,8 @@ from surveys.accounts.services import visible_team_ids
 from surveys.actions.models import ActionPlan, ActionStatus
 from surveys.actions.services import new_action, parse_status
 from surveys.audit.services import record
-from surveys.i18n import N_, message_page
+from surveys.explained import N_
+from surveys.i18n import message_page
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
 from surveys.org.models import Team
@@ -58,7 +59,7 @@ class ActionsController(Controller):
                 created_by=user.email,
             )
         except ValueError as error:
-            return message_page(user, str(error), 422)
+            return message_page(user, error, 422)
         try:
             async with db_session.begin_nested():  # a savepoint: a duplicate leaves the rest of the request alone
                 db_session.add(action)
@@ -88,7 +89,7 @@ class ActionsController(Controller):
         try:
             status = parse_status(data.get("status", ""))
         except ValueError as error:
-            return message_page(user, str(error), 422)
+            return message_page(user, error, 422)
         previous, action.status = action.status, status
         await record(
             db_session, actor=user.email, action="action.status", organisation_id=action.organisation_id,
@@ -117,7 +118,7 @@ class ActionsController(Controller):
             try:
                 query = query.where(ActionPlan.status == parse_status(status))
             except ValueError as error:
-                return message_page(user, str(error), 400)
+                return message_page(user, error, 400)
         rows = [(action, team, wave) for action, team, wave in (await db_session.execute(query)).all()]
         versions = {wave.instrument_version_id for _, _, wave in rows}
         labels = {}

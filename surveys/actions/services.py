@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import tomllib
 import uuid
@@ -14,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.actions.models import ActionPlan, ActionStatus
+from surveys.explained import N_, Explained, field_problem, one_of
 from surveys.org.models import Team
-from surveys.text_checks import checked_text
+from surveys.text_checks import checked_date, checked_text
 from surveys.waves.models import Wave
 from symmetry import stats
 
@@ -40,19 +40,16 @@ def new_action(
     """The action described by the form `fields`, checked; a ValueError names the first field at fault."""
     dimension = fields.get("dimension", "")
     if dimension not in dimensions:
-        raise ValueError(f"dimension: one of {', '.join(dimensions)}")
+        raise field_problem("dimension", one_of(dimensions))
     title = checked_text(fields.get("title", "").strip(), field="title", max_length=200)
     if not title:
-        raise ValueError("title: required (choose a suggested action or write your own)")
+        raise field_problem("title", Explained(N_("required (choose a suggested action or write your own)")))
     owner = checked_text(fields.get("owner", "").strip(), field="owner", max_length=200)
     if not owner:
-        raise ValueError("owner: required (who carries the action)")
+        raise field_problem("owner", Explained(N_("required (who carries the action)")))
     note = checked_text(fields.get("note", "").strip(), field="note", max_length=2000)
     due = fields.get("due_on", "").strip()
-    try:
-        due_on = dt.date.fromisoformat(due) if due else None
-    except ValueError:
-        raise ValueError(f"due_on: a date as YYYY-MM-DD, got {due[:20]!r}") from None
+    due_on = checked_date(due, field="due_on") if due else None
     return ActionPlan(
         id=uuid.uuid4(),
         organisation_id=team.organisation_id,
@@ -73,7 +70,7 @@ def parse_status(value: str) -> ActionStatus:
     try:
         return ActionStatus(value)
     except ValueError:
-        raise ValueError(f"status: one of {', '.join(status.value for status in ActionStatus)}") from None
+        raise field_problem("status", one_of([status.value for status in ActionStatus])) from None
 
 
 async def team_actions(session: AsyncSession, team_id: uuid.UUID) -> list[tuple[ActionPlan, Wave]]:

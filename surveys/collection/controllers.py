@@ -15,6 +15,7 @@ from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from surveys.catalog import Language, choose_language
 from surveys.collection.forms import (
     Submitted,
     build_page,
@@ -35,17 +36,33 @@ from surveys.collection.services import (
     submit_open_response,
     submit_response,
 )
-from surveys.collection.texts import Language, choose_language, text
+from surveys.explained import N_
+from surveys.i18n import survey_message
 from surveys.settings import Settings
 from surveys.waves.services import QR_MEDIA_TYPES, qr_code
 
 FormData = URLEncodedBody[dict[str, str]]
 Submit = Callable[[dict[str, object], dict[str, str]], Awaitable[object]]
+ANSWERED = N_("You have already answered")
 REFUSAL_TEXTS = {
-    Refusal.UNKNOWN: ("unknown_title", "unknown_body"),
-    Refusal.USED: ("used_title", "used_body"),
-    Refusal.NOT_OPEN: ("not_open_title", "not_open_body"),
-    Refusal.ALREADY_ANSWERED_HERE: ("used_title", "already_here_body"),
+    Refusal.UNKNOWN: (
+        N_("This link is not valid"),
+        N_(
+            "Check that you copied the whole link. If it was sent again since, only the latest link you received works."
+        ),
+    ),
+    Refusal.USED: (
+        ANSWERED,
+        N_("This link has already been used to answer; each person answers once. Thank you for taking part."),
+    ),
+    Refusal.NOT_OPEN: (
+        N_("This survey is closed"),
+        N_("This survey no longer takes answers. Thank you for your interest."),
+    ),
+    Refusal.ALREADY_ANSWERED_HERE: (
+        ANSWERED,
+        N_("An answer has already been sent from this browser for this survey. Thank you for taking part."),
+    ),
 }
 
 
@@ -57,11 +74,7 @@ def refusal_page(error: SubmissionError, language: Language) -> Template:
     """The page that says why a link cannot be answered, in the invitation's language when it is known."""
     language = choose_language(error.language, language)
     title, body = REFUSAL_TEXTS[error.refusal]
-    return Template(
-        "survey/message.html",
-        context={"language": language, "title": text(title, language), "body": text(body, language)},
-        status_code=error.status_code,
-    )
+    return survey_message(language, title, body, error.status_code)
 
 
 def form_page(
@@ -81,10 +94,9 @@ def form_page(
         context={
             "page": page,
             "action_url": action_url,
-            "anonymity": text(
-                "anonymity_body", language, threshold=settings.anonymity_threshold, comments=settings.comment_threshold
-            ),
-            "text": lambda key, **values: text(key, language, **values),
+            "language": language,
+            "anonymity_threshold": settings.anonymity_threshold,
+            "comment_threshold": settings.comment_threshold,
         },
         status_code=422 if page.errors else 200,
     )
@@ -258,14 +270,10 @@ class SurveyPagesController(Controller):
     @get("/thanks")
     async def thanks(self, request: Request[Any, Any, Any], lang: FromQuery[str | None] = None) -> Template:
         """The thank-you page; it carries nothing about the response."""
-        language = _language(request, lang, "fr")
-        return Template(
-            "survey/message.html",
-            context={
-                "language": language,
-                "title": text("thanks_title", language),
-                "body": text("thanks_body", language),
-            },
+        return survey_message(
+            _language(request, lang, "fr"),
+            N_("Thank you!"),
+            N_("Your answers are recorded. You may close this page."),
         )
 
 

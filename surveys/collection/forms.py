@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from surveys.catalog import Language, translation
 from surveys.collection.services import FieldProblem, Questionnaire, check_submission
-from surveys.collection.texts import Language, text
+from surveys.explained import N_
 from symmetry.domain import CommentItem, Instrument, Item, Respondent, Voice
 
 ANSWER_PREFIX = "a."
@@ -124,23 +125,48 @@ class FormPage:
     show_anonymity: bool = False
 
 
+AGREEMENT = (
+    N_("Strongly disagree"),
+    N_("Disagree"),
+    N_("Neither"),
+    N_("Agree"),
+    N_("Strongly agree"),
+)
+"""The words of the five points of the agreement scale, from 1 to 5."""
+SCALE_ENDS = {
+    "likert5": (AGREEMENT[0], AGREEMENT[-1]),
+    "nps": (N_("0: not at all likely"), N_("10: extremely likely")),
+    "csat": (N_("1: not at all satisfied"), N_("5: completely satisfied")),
+    "ces": (N_("1: very little effort"), N_("7: a great deal of effort")),
+}
+STEP_TITLES = {
+    Voice.EMPLOYEE.value: N_("The attention you receive"),
+    Voice.MIRROR.value: N_("How your customers see your team"),
+    Voice.CUSTOMER.value: N_("The attention you received"),
+    "outcomes": N_("To finish"),
+}
+
+
 def _scale_labels(item: Item, language: Language) -> tuple[str, str]:
-    if item.scale.name == "likert5":
-        return text("agree_1", language), text("agree_5", language)
-    return text(f"{item.scale.name}_low", language), text(f"{item.scale.name}_high", language)
+    low, high = SCALE_ENDS[item.scale.name]
+    _ = translation(language).gettext
+    return _(low), _(high)
 
 
 def _choice_words(item: Item, value: int, language: Language) -> str:
-    return f" – {text(f'agree_{value}', language)}" if item.scale.name == "likert5" else ""
+    if item.scale.name != "likert5":
+        return ""
+    return f" – {translation(language).gettext(AGREEMENT[value - 1])}"
 
 
 def localise(problem: FieldProblem, language: Language, max_length: int = 0) -> str:
     """A field problem in the respondent's language."""
+    _ = translation(language).gettext
     if problem.code == "required":
-        return text("error_required", language)
+        return _("Choose an answer.")
     if problem.code == "too_long":
-        return text("error_too_long", language, n=max_length)
-    return text("error_range", language)
+        return _("Your comment is longer than %(n)s characters; please shorten it.") % {"n": max_length}
+    return _("Choose one of the answers offered.")
 
 
 def build_page(
@@ -208,14 +234,20 @@ def build_page(
         f"comments.{c.id}" for s in steps for c in s.comments
     }
     errors += [("", f"{name}: {problem.message}") for name, problem in problems.items() if name not in every_field]
-    intro = text("step_mirror_intro", language) if current.key == Voice.MIRROR.value else None
-    title_key = "employee_title" if respondent is Respondent.EMPLOYEE else "customer_title"
+    _ = translation(language).gettext
+    intro = None
+    if current.key == Voice.MIRROR.value:
+        intro = _("Put yourself in your customers' shoes: how would they answer?")
+    if respondent is Respondent.EMPLOYEE:
+        title = _("Your view of attention in your team")
+    else:
+        title = _("Your view of the team that served you")
     return FormPage(
         language=language,
-        title=text(title_key, language),
+        title=title,
         step=step,
         steps=len(steps),
-        step_title=text(f"step_{current.key}", language),
+        step_title=_(STEP_TITLES[current.key]),
         step_intro=intro,
         questions=questions,
         comments=comments,

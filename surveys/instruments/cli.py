@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from surveys.catalog import tr, trn
 from surveys.instruments.loader import InstrumentError, load_instrument
 
 
@@ -21,11 +22,18 @@ def check_command(source: str) -> None:
     try:
         parsed = load_instrument(Path(source) if source.endswith(".toml") else source)
     except InstrumentError as error:
-        click.echo(f"{error.source}: {len(error.problems)} problem(s)", err=True)
+        counted = trn("%(num)s problem", "%(num)s problems", len(error.problems))
+        click.echo(tr("%(source)s: %(problem)s", source=error.source, problem=counted), err=True)
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(1) from None
     click.echo(
-        f"{parsed.key}: {len(parsed.dimensions)} dimensions, {len(parsed.items)} questions, "
-        f"{len(parsed.comments)} comment fields, in fr and en. OK."
+        tr(
+            "%(instrument)s: %(dimensions)s dimensions, %(questions)s questions, %(comments)s comment fields, in fr "
+            "and en. OK.",
+            instrument=parsed.key,
+            dimensions=len(parsed.dimensions),
+            questions=len(parsed.items),
+            comments=len(parsed.comments),
+        )
     )

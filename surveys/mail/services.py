@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.catalog import BABEL_LOCALES, choose_language, translation
 from surveys.mail.models import EmailDelivery, MailKind
 from surveys.mail.outbox import Prepared
-from surveys.mail.texts import mail_text
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.settings import Settings
 from surveys.waves.models import Invitation, Wave
@@ -53,29 +53,45 @@ class Letter:
 
 def compose(letter: Letter, settings: Settings) -> EmailMessage:
     """The e-mail of a letter, plain text and HTML, in the invitee's language."""
-    language = letter.language
-    subject = mail_text(f"subject_invitation_{letter.respondent}", language, organisation=letter.organisation)
+    language = choose_language(letter.language, "fr")
+    _ = translation(language).gettext
+    values = {"organisation": letter.organisation, "team": letter.team}
+    if letter.respondent is Respondent.EMPLOYEE:
+        subject = _("%(organisation)s: your view of attention in your team") % values
+        body = _(
+            "%(organisation)s invites you to say how you experience attention in your team, and how you think your "
+            "customers experience it. It takes about 4 minutes."
+        )
+        anonymity = _(
+            "Your answers are anonymous: they are stored without your name or address, and no result is shown for "
+            "a team with fewer than %(threshold)s respondents."
+        ) % {"threshold": settings.anonymity_threshold}
+    else:
+        subject = _("%(organisation)s: your view of the team that served you") % values
+        body = _(
+            "You were recently served by the %(team)s team at %(organisation)s. Your view of the attention you "
+            "received helps them improve. It takes about 2 minutes."
+        )
+        anonymity = ""
+    reminder_note = ""
     if letter.kind is MailKind.REMINDER:
-        subject = mail_text("subject_reminder", language, subject=subject)
+        subject = _("Reminder: %(subject)s") % {"subject": subject}
+        reminder_note = _(
+            "If you have already answered, thank you, and please ignore this message. This link replaces the one "
+            "in the previous message."
+        )
     context = {
         "language": language,
         "colon": " :" if language == "fr" else ":",
-        "greeting": mail_text("greeting", language),
-        "body": mail_text(f"body_{letter.respondent}", language, organisation=letter.organisation, team=letter.team),
-        "anonymity": (
-            mail_text("anonymity", language, threshold=settings.anonymity_threshold)
-            if letter.respondent is Respondent.EMPLOYEE
-            else ""
-        ),
-        "call_to_action": mail_text("call_to_action", language),
+        "greeting": _("Hello,"),
+        "body": body % values,
+        "anonymity": anonymity,
+        "call_to_action": _("Answer the survey"),
         "link": letter.link,
-        "deadline": mail_text(
-            "deadline",
-            language,
-            closes_on=format_date(letter.closes_on, "long", locale="fr_FR" if language == "fr" else "en_GB"),
-        ),
-        "personal_link": mail_text("personal_link", language),
-        "reminder_note": mail_text("reminder_note", language) if letter.kind is MailKind.REMINDER else "",
+        "deadline": _("The survey is open until %(closes_on)s.")
+        % {"closes_on": format_date(letter.closes_on, "long", locale=BABEL_LOCALES[language])},
+        "personal_link": _("This link is personal and works once; please do not forward it."),
+        "reminder_note": reminder_note,
     }
     message = EmailMessage()
     message["Subject"] = subject

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from alembic import command
 
+from surveys.catalog import tr
 from surveys.cli_support import database_errors
 from surveys.migrations import alembic_config, upgrade
 from surveys.settings import Settings
@@ -22,7 +23,7 @@ def upgrade_command(settings: Settings, revision: str) -> None:
     """Apply the migrations up to REVISION (default: the latest)."""
     with database_errors():
         upgrade(settings, revision)
-    click.echo(f"Database schema at {revision}.")
+    click.echo(tr("Database schema at %(revision)s.", revision=revision))
 
 
 @db.command("current")

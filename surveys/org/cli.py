@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from surveys.audit.services import cli_actor, record
+from surveys.catalog import ROSTER_CHANGE_LABELS, command_refusal, tr, trn
 from surveys.cli_support import database_errors, session_scope
+from surveys.explained import field_problem
 from surveys.org.importing import RosterChanges, import_roster
 from surveys.org.models import Organisation
 from surveys.org.roster import RosterError, RosterTable, read_roster_file
@@ -25,16 +27,17 @@ def org() -> None:
 
 def print_changes(changes: RosterChanges, *, dry_run: bool) -> None:
     """The import's changes, one line each."""
-    click.echo("Would change (dry run, nothing saved):" if dry_run else "Changed:")
+    click.echo(tr("Would change (dry run, nothing saved):") if dry_run else tr("Changed:"))
     for name, count in changes.summary().items():
-        click.echo(f"  {name.replace('_', ' ')}: {count}")
-    for label, keys in (
-        ("created", changes.teams_created),
-        ("renamed", changes.teams_renamed),
-        ("moved", changes.teams_moved),
+        click.echo("  " + tr("%(change)s: %(count)s", change=tr(ROSTER_CHANGE_LABELS[name]), count=count))
+    for name, keys in (
+        ("teams_created", changes.teams_created),
+        ("teams_renamed", changes.teams_renamed),
+        ("teams_moved", changes.teams_moved),
     ):
         if keys:
-            click.echo(f"  teams {label}: {', '.join(keys[:20])}{' ...' if len(keys) > 20 else ''}")
+            listed = ", ".join(keys[:20]) + (" ..." if len(keys) > 20 else "")
+            click.echo("  " + tr("%(change)s: %(count)s", change=tr(ROSTER_CHANGE_LABELS[name]), count=listed))
 
 
 @org.command("import")
@@ -57,10 +60,10 @@ def import_command(
     for path in files:
         found, file_problems = read_roster_file(path.name, path.read_bytes())
         tables += found
-        problems += [str(problem) for problem in file_problems]
+        problems += [command_refusal(problem.explained) for problem in file_problems]
     for option, value, limit in (("--org", organisation_slug, 64), ("--name", name or "", 200)):
         if problem := text_problem(value, limit):
-            problems.append(f"{option}: {problem}")
+            problems.append(command_refusal(field_problem(option, problem)))
     if problems:
         _fail(problems)
 
@@ -74,7 +77,7 @@ def import_command(
             try:
                 changes = await import_roster(session, organisation, tables)
             except RosterError as error:
-                _fail([str(problem) for problem in error.problems])
+                _fail([command_refusal(problem.explained) for problem in error.problems])
             await record(
                 session,
                 actor=cli_actor(),
@@ -91,7 +94,9 @@ def import_command(
 
 
 def _fail(problems: list[str]) -> None:
-    click.echo(f"Nothing imported: {len(problems)} problem(s).", err=True)
+    click.echo(
+        trn("Nothing imported: %(num)s problem.", "Nothing imported: %(num)s problems.", len(problems)), err=True
+    )
     for problem in problems:
         click.echo(f"  - {problem}", err=True)
     raise SystemExit(1)

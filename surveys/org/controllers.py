@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.accounts.guards import LEADS, allow
 from surveys.accounts.models import Role, User
 from surveys.audit.services import record
+from surveys.explained import N_, Explained
 from surveys.org.importing import import_roster
 from surveys.org.models import Organisation
 from surveys.org.roster import RosterError, RosterProblem, RosterTable, read_roster_file
@@ -73,17 +74,17 @@ class RosterController(Controller):
         for upload in uploads:
             content = await upload.read()
             if len(content) > MAX_UPLOAD_BYTES:
-                problems.append(RosterProblem(upload.filename, None, None, "larger than 20 MB"))
+                problems.append(RosterProblem(upload.filename, None, None, Explained(N_("larger than 20 MB"))))
                 continue
             found, file_problems = read_roster_file(upload.filename, content)
             tables += found
             problems += file_problems
         if not uploads:
-            problems.append(RosterProblem("files", None, None, "choose at least one CSV or XLSX file"))
+            problems.append(RosterProblem("files", None, None, Explained(N_("choose at least one CSV or XLSX file"))))
         choice = next((o for o in organisations if o.id == data.get("organisation_id")), None)
         organisation = await db_session.get(Organisation, uuid.UUID(choice.id)) if choice else None
         if organisation is None:
-            problems.append(RosterProblem("organisation", None, None, "choose an organisation"))
+            problems.append(RosterProblem("organisation", None, None, Explained(N_("choose an organisation"))))
         context: dict[str, Any] = {"user": user, "organisations": organisations, "changes": None, "dry_run": False}
         if problems or organisation is None:
             return Template("admin/import.html", context={**context, "problems": problems}, status_code=422)

@@ -8,7 +8,6 @@ inactive (kept for past waves' response rates, never invited again).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,10 +15,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.explained import N_, Explained
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.org.roster import RosterError, RosterProblem, RosterRow, RosterTable
+from surveys.text_checks import EMAIL, malformed_email, not_a_date
 
-EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}$")
 LANGUAGES = ("fr", "en")
 
 
@@ -56,28 +56,29 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[RosterProblem] = []
 
-    def add(self, table: RosterTable, row: RosterRow | None, column: str | None, message: str) -> None:
-        self.problems.append(RosterProblem(table.source, row.number if row else None, column, message))
+    def add(self, table: RosterTable, row: RosterRow | None, column: str | None, problem: Explained) -> None:
+        self.problems.append(RosterProblem(table.source, row.number if row else None, column, problem))
 
     def required(self, table: RosterTable, row: RosterRow, column: str) -> str:
         value = row.values.get(column, "")
         if not value:
-            self.add(table, row, column, "required")
+            self.add(table, row, column, Explained(N_("required")))
         return value
 
     def email(self, table: RosterTable, row: RosterRow, column: str, *, required: bool) -> str:
         value = row.values.get(column, "").strip().lower()
         if not value:
             if required:
-                self.add(table, row, column, "required")
+                self.add(table, row, column, Explained(N_("required")))
         elif not EMAIL.match(value):
-            self.add(table, row, column, f"malformed e-mail {value!r}")
+            self.add(table, row, column, malformed_email(value))
         return value
 
     def duplicate(
-        self, table: RosterTable, row: RosterRow, column: str, what: str, first: tuple[RosterTable, RosterRow]
+        self, table: RosterTable, row: RosterRow, column: str, what: Explained, first: tuple[RosterTable, RosterRow]
     ) -> None:
-        self.add(table, row, column, f"duplicate {what} (first at {first[0].source}, row {first[1].number})")
+        duplicate = N_("duplicate %(what)s (first at %(source)s, row %(row)s)")
+        self.add(table, row, column, Explained(duplicate, what=what, source=first[0].source, row=first[1].number))
 
     def person(self, table: RosterTable, row: RosterRow, team_keys: set[str]) -> tuple[str, str, str]:
         """The e-mail, team and language of an employee or customer row, each checked."""
@@ -85,13 +86,13 @@ class _Checker:
         team = self.required(table, row, "team")
         language = self.language(table, row)
         if team and team not in team_keys:
-            self.add(table, row, "team", f"unknown team {team!r}")
+            self.add(table, row, "team", Explained(N_("unknown team %(team)s"), team=repr(team)))
         return email, team, language
 
     def language(self, table: RosterTable, row: RosterRow) -> str:
         value = row.values.get("language", "").strip().lower()
         if value not in LANGUAGES:
-            self.add(table, row, "language", f"expected fr or en, got {value!r}")
+            self.add(table, row, "language", Explained(N_("expected fr or en, got %(value)s"), value=repr(value)))
         return value
 
 
@@ -112,7 +113,9 @@ def _check_teams(tables: list[RosterTable], existing: dict[str, Team], checker: 
             name = checker.required(table, row, "name")
             manager = checker.email(table, row, "manager_email", required=False)
             if external_id in seen:
-                checker.duplicate(table, row, "external_id", f"team {external_id!r}", seen[external_id])
+                checker.duplicate(
+                    table, row, "external_id", Explained(N_("team %(team)s"), team=repr(external_id)), seen[external_id]
+                )
                 continue
             if external_id:
                 seen[external_id] = (table, row)
@@ -125,16 +128,20 @@ def _check_teams(tables: list[RosterTable], existing: dict[str, Team], checker: 
     for external_id, line in lines.items():
         table, row = seen[external_id]
         if line.parent is not None and line.parent not in known:
-            checker.add(table, row, "parent_external_id", f"unknown parent team {line.parent!r}")
+            unknown = Explained(N_("unknown parent team %(team)s"), team=repr(line.parent))
+            checker.add(table, row, "parent_external_id", unknown)
         elif line.parent == external_id:
-            checker.add(table, row, "parent_external_id", "a team cannot be its own parent")
+            checker.add(table, row, "parent_external_id", Explained(N_("a team cannot be its own parent")))
     reported: set[str] = set()
     for external_id in lines:
         cycle = _cycle_from(external_id, parents)
         if cycle and not reported & set(cycle):
             reported |= set(cycle)
             table, row = seen[external_id]
-            checker.add(table, row, "parent_external_id", "cycle in the hierarchy: " + " -> ".join([*cycle, cycle[0]]))
+            cycle_text = " -> ".join([*cycle, cycle[0]])
+            checker.add(
+                table, row, "parent_external_id", Explained(N_("cycle in the hierarchy: %(cycle)s"), cycle=cycle_text)
+            )
     return lines
 
 
@@ -181,7 +188,9 @@ async def import_roster(
         for row in table.rows:
             email, team, language = checker.person(table, row, team_keys)
             if email in first_seen:
-                checker.duplicate(table, row, "email", f"e-mail {email!r}", first_seen[email])
+                checker.duplicate(
+                    table, row, "email", Explained(N_("e-mail %(email)s"), email=repr(email)), first_seen[email]
+                )
             elif email:
                 first_seen[email] = (table, row)
                 employees[email] = (team, language)
@@ -200,11 +209,12 @@ async def import_roster(
                         table,
                         row,
                         "interaction_date",
-                        f"expected a date as YYYY-MM-DD, got {row.values['interaction_date']!r}",
+                        not_a_date(row.values["interaction_date"]),
                     )
             key = (email, team)
             if key in customer_seen:
-                checker.duplicate(table, row, "email", f"customer {email!r} for team {team!r}", customer_seen[key])
+                what = Explained(N_("customer %(email)s for team %(team)s"), email=repr(email), team=repr(team))
+                checker.duplicate(table, row, "email", what, customer_seen[key])
             elif email:
                 customer_seen[key] = (table, row)
                 customers[key] = (language, interaction)

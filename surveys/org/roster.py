@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from surveys.explained import N_, Explained
 from surveys.text_checks import text_problem
 
 RosterKind = Literal["teams", "employees", "customers"]
@@ -56,15 +57,22 @@ class RosterProblem:
     source: str
     row: int | None
     column: str | None
-    message: str
+    problem: Explained
+
+    @property
+    def explained(self) -> Explained:
+        """The problem with where it is, for a page to show in its reader's language."""
+        values = {"source": self.source, "row": self.row, "column": self.column, "problem": self.problem}
+        if self.row is not None and self.column is not None:
+            return Explained(N_("%(source)s, row %(row)s, column %(column)s: %(problem)s"), **values)
+        if self.row is not None:
+            return Explained(N_("%(source)s, row %(row)s: %(problem)s"), **values)
+        if self.column is not None:
+            return Explained(N_("%(source)s, column %(column)s: %(problem)s"), **values)
+        return Explained(N_("%(source)s: %(problem)s"), **values)
 
     def __str__(self) -> str:
-        where = [self.source]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        return str(self.explained)
 
 
 class RosterError(ValueError):
@@ -135,7 +143,7 @@ def _table(
     source: str, label: str, rows: Sequence[Sequence[object]], problems: list[RosterProblem]
 ) -> RosterTable | None:
     if not rows or not any(_cell(value) for value in rows[0]):
-        problems.append(RosterProblem(source, None, None, "empty: expected a header row"))
+        problems.append(RosterProblem(source, None, None, Explained(N_("empty: expected a header row"))))
         return None
     header = [_column(name) for name in rows[0]]
     kind = _kind(label, header)
@@ -145,9 +153,15 @@ def _table(
                 source,
                 1,
                 None,
-                "cannot tell what this table holds: teams need columns external_id and name; employees and customers "
-                "need email, team and language, and a file or sheet name saying which (employees..., customers...) "
-                f"unless customers have an interaction_date column (found: {', '.join(h for h in header if h)})",
+                Explained(
+                    N_(
+                        "cannot tell what this table holds: teams need columns external_id and name; employees and "
+                        "customers need email, team and language, and a file or sheet name saying which "
+                        "(employees..., customers...) unless customers have an interaction_date column (found: "
+                        "%(found)s)"
+                    ),
+                    found=", ".join(h for h in header if h),
+                ),
             )
         )
         return None
@@ -155,7 +169,14 @@ def _table(
     for name in header:
         if name and name not in known:
             problems.append(
-                RosterProblem(source, 1, name, f"unknown column for {kind} (known: {', '.join(sorted(known))})")
+                RosterProblem(
+                    source,
+                    1,
+                    name,
+                    Explained(
+                        N_("unknown column for %(kind)s (known: %(known)s)"), kind=kind, known=", ".join(sorted(known))
+                    ),
+                )
             )
     table = RosterTable(kind, source)
     for number, values in enumerate(rows[1:], start=2):
@@ -179,14 +200,18 @@ def read_roster_file(name: str, content: bytes) -> tuple[list[RosterTable], list
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return [], [RosterProblem(name, None, None, "not UTF-8 text: export the CSV as UTF-8")]
+            return [], [RosterProblem(name, None, None, Explained(N_("not UTF-8 text: export the CSV as UTF-8")))]
         first_line = text.split("\n", 1)[0]
         delimiter = max(",;\t", key=first_line.count)  # spreadsheets in French locales export with semicolons
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         try:
             rows: list[list[object]] = [list(row) for row in reader]
         except csv.Error as error:  # a field past the csv module's limit (131,072 characters), a stray quote...
-            return [], [RosterProblem(name, reader.line_num, None, f"unreadable CSV ({error})")]
+            return [], [
+                RosterProblem(
+                    name, reader.line_num, None, Explained(N_("unreadable CSV (%(error)s)"), error=str(error))
+                )
+            ]
         table = _table(name, Path(name).stem, rows, problems)
         return ([table] if table else []), problems
     if suffix == ".xlsx":
@@ -195,7 +220,14 @@ def read_roster_file(name: str, content: bytes) -> tuple[list[RosterTable], list
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds of error for a damaged file
-            return [], [RosterProblem(name, None, None, f"not a readable XLSX workbook ({type(error).__name__})")]
+            return [], [
+                RosterProblem(
+                    name,
+                    None,
+                    None,
+                    Explained(N_("not a readable XLSX workbook (%(error)s)"), error=type(error).__name__),
+                )
+            ]
         tables = []
         for sheet in workbook.worksheets:
             sheet_rows = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -206,4 +238,4 @@ def read_roster_file(name: str, content: bytes) -> tuple[list[RosterTable], list
                 tables.append(table)
         workbook.close()
         return tables, problems
-    return [], [RosterProblem(name, None, None, "unsupported file type: use .csv or .xlsx")]
+    return [], [RosterProblem(name, None, None, Explained(N_("unsupported file type: use .csv or .xlsx")))]

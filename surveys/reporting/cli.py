@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from reports.i18n import Language
 from surveys.audit.services import cli_actor
+from surveys.catalog import command_refusal, tr, trn
 from surveys.cli_support import database_errors, session_scope
 from surveys.reporting.rendering import RenderStopped, RenderSummary, render_wave
 from surveys.reporting.send_cli import send
@@ -57,7 +58,7 @@ async def _render(settings: Settings, options: _Options, console: Console) -> Re
     async with session_scope(settings) as session:
         wave = await find_wave(session, options.wave_reference, options.organisation_slug)
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Rendering reports", total=None)
+            task = progress.add_task(tr("Rendering reports"), total=None)
             try:
                 return await render_wave(
                     session,
@@ -69,12 +70,14 @@ async def _render(settings: Settings, options: _Options, console: Console) -> Re
                     force=options.force,
                     team_language=options.team_language,
                     on_planned=lambda total: progress.update(
-                        task, total=total, description=f"Rendering {total} reports"
+                        task,
+                        total=total,
+                        description=trn("Rendering %(num)s report", "Rendering %(num)s reports", total),
                     ),
                     on_outcome=lambda: progress.advance(task),
                 )
             except ReportError as error:
-                raise click.ClickException(str(error)) from None
+                raise click.ClickException(command_refusal(error)) from None
             except RenderStopped as stopped:
                 print_failures(console, stopped.summary)
                 raise click.ClickException(str(stopped)) from None
@@ -83,7 +86,9 @@ async def _render(settings: Settings, options: _Options, console: Console) -> Re
 def print_failures(console: Console, summary: RenderSummary) -> None:
     """One line per report that failed, with its error."""
     for failure in summary.failures:
-        console.print(f"[red]failed[/red] {escape(failure.report)}: {escape(failure.error)}", highlight=False)
+        console.print(
+            f"[red]{escape(tr('failed'))}[/red] {escape(failure.report)}: {escape(failure.error)}", highlight=False
+        )
 
 
 @click.group()
@@ -121,14 +126,25 @@ def render(
         force=force,
         console=console,
     )
-    console.print(
-        f"Reports of wave {escape(repr(summary.wave))} in {escape(str(summary.out))}: {summary.rendered} rendered, "
-        f"{summary.skipped} skipped as up to date, {len(summary.failures)} failed",
-        highlight=False,
+    said = tr(
+        "Reports of wave %(wave)s in %(path)s: %(rendered)s rendered, %(skipped)s skipped as up to date, %(failed)s "
+        "failed",
+        wave=repr(summary.wave),
+        path=summary.out,
+        rendered=summary.rendered,
+        skipped=summary.skipped,
+        failed=len(summary.failures),
     )
+    console.print(escape(said), highlight=False)
     print_failures(console, summary)
     if summary.failures:
-        raise click.ClickException(f"{len(summary.failures)} report(s) failed; the next run tries them again")
+        raise click.ClickException(
+            trn(
+                "%(num)s report failed; the next run tries it again",
+                "%(num)s reports failed; the next run tries them again",
+                len(summary.failures),
+            )
+        )
 
 
 report.add_command(send)

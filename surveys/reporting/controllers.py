@@ -20,7 +20,8 @@ from surveys.accounts.guards import LEADS, REFUSAL, allow, check_organisation
 from surveys.accounts.models import User
 from surveys.accounts.services import visible_team_ids
 from surveys.audit.services import record
-from surveys.i18n import N_, message_page
+from surveys.explained import N_
+from surveys.i18n import message_page
 from surveys.org.models import Team
 from surveys.reporting.delivery import REPORT_READERS, report_file_name
 from surveys.reporting.jobs import wave_reports_job

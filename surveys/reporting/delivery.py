@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.accounts.guards import LEADS
 from surveys.accounts.models import Role, User
+from surveys.catalog import choose_language, translation
 from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.mail.outbox import Prepared, Refused
 from surveys.org.models import Organisation, Team
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.reporting.storage import ReportFileError, read_report_file
-from surveys.reporting.texts import report_mail_text
 from surveys.settings import Settings
 from surveys.text_checks import slugify
 from surveys.waves.models import Wave
@@ -192,24 +192,26 @@ async def prepare_notice(
 
 def compose_notice(notice: Notice, settings: Settings, attachment: bytes | None = None) -> EmailMessage:
     """The notice e-mail, plain text and HTML, in the report's language, with the PDF attached if given."""
-    language = notice.language
-
-    def text(key: str) -> str:
-        return report_mail_text(key, language, organisation=notice.organisation, wave=notice.wave, team=notice.team)
-
+    language = choose_language(notice.language, "fr")
+    _ = translation(language).gettext
+    values = {"organisation": notice.organisation, "wave": notice.wave, "team": notice.team}
     context = {
         "language": language,
         "colon": " :" if language == "fr" else ":",
-        "greeting": text("greeting"),
-        "body": text("body"),
-        "attached": text("attached") if attachment is not None else "",
-        "call_to_action": text("call_to_action"),
+        "greeting": _("Hello,"),
+        "body": _(
+            "The %(team)s team's report for the %(wave)s survey is ready. It shows how your team experiences the "
+            "attention it receives, how it thinks its customers experience it, and what customers say."
+        )
+        % values,
+        "attached": _("The report is attached to this message (PDF).") if attachment is not None else "",
+        "call_to_action": _("Download the report"),
         "link": f"{settings.public_url}/waves/{notice.wave_id}/reports",
-        "sign_in": text("sign_in"),
-        "confidential": text("confidential"),
+        "sign_in": _("Sign in with your Symmetry account to download it."),
+        "confidential": _("This report is meant for you; please do not forward it beyond the management team."),
     }
     message = EmailMessage()
-    message["Subject"] = text("subject")
+    message["Subject"] = _("%(organisation)s: the %(team)s team's report (%(wave)s)") % values
     message["From"] = settings.smtp_from
     message["To"] = notice.to
     message["Message-ID"] = make_msgid(domain="symmetry.invalid")

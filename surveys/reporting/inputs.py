@@ -28,6 +28,7 @@ from reports.inputs import (
 from surveys.actions.models import ActionPlan
 from surveys.actions.services import change
 from surveys.collection.models import Comment, Response
+from surveys.explained import N_, Explained
 from surveys.org.models import Employee, Organisation, Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.results.services import wave_statistics
@@ -45,7 +46,7 @@ EARLIER_WAVES_IN_TREND = 4
 DEFAULT_LANGUAGE: Language = "en"
 
 
-class ReportError(ValueError):
+class ReportError(Explained):
     """A wave's reports cannot be made (not closed, or its stored analysis missing or out of date)."""
 
 
@@ -75,18 +76,27 @@ async def stored_analysis(
     must give the same document: a report never shows figures other than the stored ones.
     """
     if wave.state is not WaveState.CLOSED:
-        raise ReportError(f"wave {wave.name!r} is {wave.state}: reports are made once it is closed")
+        raise ReportError(
+            N_("wave %(wave)s is %(state)s: reports are made once it is closed"),
+            wave=repr(wave.name),
+            state=Explained(wave.state.value),
+        )
     record = await session.get(WaveAnalysisRecord, wave.id)
     if record is None:
-        raise ReportError(f"wave {wave.name!r} has no stored analysis: run `symmetry analyze` on it first")
+        raise ReportError(
+            N_("wave %(wave)s has no stored analysis: run `symmetry analyze` on it first"), wave=repr(wave.name)
+        )
     document = record.document
     instrument, statistics = await wave_statistics(session, wave)
     analysis = analyse_statistics(instrument, statistics, rules=rules_of_document(document))
     recomputed = analysis_document(analysis)
     if _without_across_waves(recomputed) != _without_across_waves(document):
         raise ReportError(
-            f"the stored analysis of wave {wave.name!r} no longer matches its answers or this version of Symmetry: "
-            "run `symmetry analyze` on it again"
+            N_(
+                "the stored analysis of wave %(wave)s no longer matches its answers or this version of Symmetry: "
+                "run `symmetry analyze` on it again"
+            ),
+            wave=repr(wave.name),
         )
     return document, analysis, instrument, statistics
 
@@ -348,15 +358,25 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     if over:
         team, count = over[0], answered[over[0]]
         # Even an operator's error message gives no count that the reports withhold.
-        shown = str(count) if count >= analysis.anonymity_threshold else f"fewer than {analysis.anonymity_threshold}"
+        shown: object = count
+        if count < analysis.anonymity_threshold:
+            shown = Explained(N_("fewer than %(threshold)s"), threshold=analysis.anonymity_threshold)
         raise ReportError(
-            f"the reports of wave {wave.name!r} cannot be made: team {team!r} has more employee answers than "
-            f"invitations ({shown} answered, {invited.get(team, 0)} invited)"
+            N_(
+                "the reports of wave %(wave)s cannot be made: team %(team)s has more employee answers than "
+                "invitations (%(answered)s answered, %(invited)s invited)"
+            ),
+            wave=repr(wave.name),
+            team=repr(team),
+            answered=shown,
+            invited=invited.get(team, 0),
         )
     try:
         members = group_members({key: info.parent for key, info in infos.items()})
     except ValueError as error:
-        raise ReportError(f"the reports of wave {wave.name!r} cannot be made: {error}") from error
+        raise ReportError(
+            N_("the reports of wave %(wave)s cannot be made: %(reason)s"), wave=repr(wave.name), reason=str(error)
+        ) from error
     gate, released = gate_statistics(instrument, statistics, analysis.rules)
     groups = pooled_results(instrument, released, {**members, ORGANISATION: frozenset(infos)}, gate)
     organisation_result = groups.pop(ORGANISATION, None)

@@ -8,6 +8,7 @@ import uuid
 import click
 
 from surveys.audit.services import cli_actor, record
+from surveys.catalog import tr
 from surveys.cli_support import database_errors, session_scope
 from surveys.db import alchemy_config
 from surveys.mail.jobs import deliver
@@ -50,7 +51,7 @@ def send(settings: Settings, wave_reference: str, organisation_slug: str | None,
     status 1 when any notice failed.
     """
     if not settings.smtp_enabled:
-        raise click.ClickException("no SMTP server configured: set SYMMETRY_SMTP_HOST")
+        raise click.ClickException(tr("no SMTP server configured: set SYMMETRY_SMTP_HOST"))
     attach = settings.report_attach if attach is None else attach
 
     async def find() -> tuple[uuid.UUID, uuid.UUID, str]:
@@ -73,15 +74,29 @@ def send(settings: Settings, wave_reference: str, organisation_slug: str | None,
         wave_id, organisation_id, wave_name = asyncio.run(find())
         summary = asyncio.run(_send(settings, wave_id, attach=attach))
         if summary.rendered == 0:
-            click.echo(f"No rendered team report for {wave_name}: nothing sent (`symmetry report render` first).")
+            click.echo(
+                tr(
+                    "No rendered team report for %(wave)s: nothing sent (`symmetry report render` first).",
+                    wave=wave_name,
+                )
+            )
             return
         asyncio.run(audit(organisation_id, wave_name, summary))
-    click.echo(f"Report notices sent: {summary.sent}, already sent: {summary.already_sent}, failed: {summary.failed}.")
+    click.echo(
+        tr(
+            "Report notices sent: %(sent)s, already sent: %(already_sent)s, failed: %(failed)s.",
+            sent=summary.sent,
+            already_sent=summary.already_sent,
+            failed=summary.failed,
+        )
+    )
     missing = summary.teams_without_manager
     if missing:
-        click.echo(f"Teams without a manager account: {len(missing)} ({', '.join(missing)}).")
+        click.echo(
+            tr("Teams without a manager account: %(count)s (%(teams)s).", count=len(missing), teams=", ".join(missing))
+        )
     else:
-        click.echo("Teams without a manager account: 0.")
+        click.echo(tr("Teams without a manager account: 0."))
     if summary.failed:
-        click.echo("Failed notices are recorded: `symmetry report send WAVE` tries them again.", err=True)
+        click.echo(tr("Failed notices are recorded: `symmetry report send WAVE` tries them again."), err=True)
         raise SystemExit(1)

@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.audit.services import cli_actor, record
+from surveys.catalog import DELIVERY_LABELS, STATE_LABELS, command_refusal, tr, trn
 from surveys.cli_support import database_errors, organisation_by_slug, session_scope
 from surveys.csv_output import write_rows
 from surveys.db import alchemy_config
@@ -49,10 +50,15 @@ async def find_wave(session: AsyncSession, reference: str, organisation_slug: st
         query = query.where(Organisation.slug == organisation_slug)
     waves = list(await session.scalars(query))
     if not waves:
-        where = f" in {organisation_slug!r}" if organisation_slug else ""
-        raise click.BadParameter(f"no wave {reference!r}{where}", param_hint="WAVE")
+        if organisation_slug:
+            missing = tr("no wave %(wave)s in %(org)s", wave=repr(reference), org=repr(organisation_slug))
+        else:
+            missing = tr("no wave %(wave)s", wave=repr(reference))
+        raise click.BadParameter(missing, param_hint="WAVE")
     if len(waves) > 1:
-        raise click.BadParameter(f"several organisations have a wave {reference!r}: add --org SLUG", param_hint="WAVE")
+        raise click.BadParameter(
+            tr("several organisations have a wave %(wave)s: add --org SLUG", wave=repr(reference)), param_hint="WAVE"
+        )
     return waves[0]
 
 
@@ -68,7 +74,7 @@ ORG_OPTION = click.option(
 
 
 def _state_error(error: WaveStateError | ValueError) -> click.ClickException:
-    return click.ClickException(str(error))
+    return click.ClickException(command_refusal(error))
 
 
 @wave.command("create")
@@ -103,7 +109,9 @@ def create_command(
                 )
                 missing = sorted(set(keys) - {team.external_id for team in found})
                 if missing:
-                    raise click.BadParameter(f"unknown teams: {', '.join(missing)}", param_hint="--teams")
+                    raise click.BadParameter(
+                        tr("unknown teams %(teams)s", teams=", ".join(missing)), param_hint="--teams"
+                    )
                 selected = found
             version, _ = await register_instrument(session, instrument)
             try:
@@ -124,7 +132,7 @@ def create_command(
 
     with database_errors():
         asyncio.run(run())
-    click.echo(f"Draft wave {name!r} created.")
+    click.echo(tr("Draft wave %(wave)s created.", wave=repr(name)))
 
 
 async def _send(settings: Settings, wave_id: uuid.UUID, mailer: Mailer | None = None) -> DeliveryReport:
@@ -146,9 +154,9 @@ async def _send(settings: Settings, wave_id: uuid.UUID, mailer: Mailer | None = 
 
 
 def _report(report: DeliveryReport) -> None:
-    click.echo(f"E-mails sent: {report.sent}, failed: {report.failed}.")
+    click.echo(tr("E-mails sent: %(sent)s, failed: %(failed)s.", sent=report.sent, failed=report.failed))
     if report.failed:
-        click.echo("Failed e-mails stay in the outbox: `symmetry wave send WAVE` retries them.", err=True)
+        click.echo(tr("Failed e-mails stay in the outbox: `symmetry wave send WAVE` retries them."), err=True)
 
 
 @wave.command("launch")
@@ -171,11 +179,11 @@ def launch_command(settings: Settings, wave_reference: str, organisation_slug: s
 
     with database_errors():
         wave_id, invited = asyncio.run(run())
-        click.echo(f"Wave open: {invited} invitations.")
+        click.echo(trn("Wave open: %(num)s invitation.", "Wave open: %(num)s invitations.", invited))
         if settings.smtp_enabled:
             _report(asyncio.run(_send(settings, wave_id)))
         else:
-            click.echo("No SMTP server configured (SYMMETRY_SMTP_HOST): give out links with `symmetry wave links`.")
+            click.echo(tr("No SMTP server configured (SYMMETRY_SMTP_HOST): give out links with `symmetry wave links`."))
 
 
 @wave.command("send")
@@ -185,7 +193,7 @@ def launch_command(settings: Settings, wave_reference: str, organisation_slug: s
 def send_command(settings: Settings, wave_reference: str, organisation_slug: str | None) -> None:
     """Send WAVE's e-mails not sent yet, failed ones included."""
     if not settings.smtp_enabled:
-        raise click.ClickException("no SMTP server configured: set SYMMETRY_SMTP_HOST")
+        raise click.ClickException(tr("no SMTP server configured: set SYMMETRY_SMTP_HOST"))
 
     async def run() -> uuid.UUID:
         async with session_scope(settings) as session:
@@ -202,7 +210,7 @@ def send_command(settings: Settings, wave_reference: str, organisation_slug: str
 def remind_command(settings: Settings, wave_reference: str, organisation_slug: str | None) -> None:
     """E-mail a reminder to everyone who has not answered WAVE, at most SYMMETRY_MAX_REMINDERS times each."""
     if not settings.smtp_enabled:
-        raise click.ClickException("no SMTP server configured: set SYMMETRY_SMTP_HOST")
+        raise click.ClickException(tr("no SMTP server configured: set SYMMETRY_SMTP_HOST"))
 
     async def run() -> tuple[uuid.UUID, int]:
         async with session_scope(settings) as session:
@@ -217,7 +225,7 @@ def remind_command(settings: Settings, wave_reference: str, organisation_slug: s
 
     with database_errors():
         wave_id, queued = asyncio.run(run())
-        click.echo(f"Reminders queued: {queued}.")
+        click.echo(tr("Reminders queued: %(queued)s.", queued=queued))
         _report(asyncio.run(_send(settings, wave_id)))
 
 
@@ -240,14 +248,27 @@ def close_command(settings: Settings, wave_reference: str, organisation_slug: st
 
     with database_errors():
         teams = asyncio.run(run())
-    click.echo(f"Wave closed; results computed for {teams} teams.")
+    click.echo(
+        trn(
+            "Wave closed; results computed for %(num)s team.", "Wave closed; results computed for %(num)s teams.", teams
+        )
+    )
 
 
 def print_status(status: WaveStatus, console: Console) -> None:
     """The status table: teams indented by depth, employees and customers invited, answered and rate."""
-    table = Table(title=f"{status.name} ({status.state}, closes {status.closes_on})")
-    for column in ("Team", "Employees invited", "answered", "rate", "Customers invited", "answered ", "rate "):
-        table.add_column(column, justify="left" if column == "Team" else "right")
+    title = tr(
+        "%(wave)s (%(state)s, closes %(closes_on)s)",
+        wave=status.name,
+        state=tr(STATE_LABELS[status.state]),
+        closes_on=status.closes_on,
+    )
+    table = Table(title=title)
+    table.add_column(tr("Team"))
+    for column in (tr("Employees invited"), tr("answered"), tr("rate"), tr("Customers invited")):
+        table.add_column(column, justify="right")
+    table.add_column(tr("answered") + " ", justify="right")  # the customers' pair of columns
+    table.add_column(tr("rate") + " ", justify="right")
     for row in status.rows:
         employee_rate = row.employees.rate if row.employee_rate_shown else None
         table.add_row(
@@ -262,11 +283,17 @@ def print_status(status: WaveStatus, console: Console) -> None:
     console.print(table)
     if any(not row.employee_rate_shown for row in status.rows):
         console.print(
-            f"A team with fewer than {status.anonymity_threshold} employee answers shows no count, and the totals "
-            "above it count only the teams shown: an exact small count would tell who answered."
+            tr(
+                "A team with fewer than %(threshold)s employee answers shows no count, and the totals above it count "
+                "only the teams shown: an exact small count would tell who answered.",
+                threshold=status.anonymity_threshold,
+            )
         )
-    deliveries = ", ".join(f"{state}: {status.deliveries.get(state, 0)}" for state in DeliveryStatus)
-    console.print(f"E-mails: {deliveries}")
+    deliveries = ", ".join(
+        tr("%(state)s: %(count)s", state=tr(DELIVERY_LABELS[state]), count=status.deliveries.get(state, 0))
+        for state in DeliveryStatus
+    )
+    console.print(tr("E-mails: %(deliveries)s", deliveries=deliveries))
 
 
 @wave.command("status")
@@ -321,7 +348,9 @@ def links_command(settings: Settings, wave_reference: str, organisation_slug: st
         out.parent.mkdir(parents=True, exist_ok=True)
         handle = out.open("w", newline="", encoding="utf-8")
     except OSError as error:
-        raise click.BadParameter(f"cannot write {out}: {error.strerror}", param_hint="--out") from None
+        raise click.BadParameter(
+            tr("cannot write %(path)s: %(reason)s", path=out, reason=error.strerror), param_hint="--out"
+        ) from None
     try:
         with handle, database_errors():
             # Opened first, filled once the new tokens are committed: no link in the file can be stale.
@@ -338,7 +367,14 @@ def links_command(settings: Settings, wave_reference: str, organisation_slug: st
     except BaseException:
         out.unlink(missing_ok=True)
         raise
-    click.echo(f"{len(links)} personal links written to {out}; earlier links for these people no longer work.")
+    click.echo(
+        trn(
+            "%(num)s personal link written to %(path)s; earlier links for these people no longer work.",
+            "%(num)s personal links written to %(path)s; earlier links for these people no longer work.",
+            len(links),
+            path=out,
+        )
+    )
 
 
 @wave.command("open-links")
@@ -385,4 +421,11 @@ def open_links_command(
         rows.append([external_id, name, url, one_per_browser, f"{stem}.svg", f"{stem}.png"])
     with (out / "open-links.csv").open("w", newline="", encoding="utf-8") as handle:
         write_rows(handle, ["team", "team_name", "link", "one_answer_per_browser", "qr_svg", "qr_png"], rows)
-    click.echo(f"{len(links)} open links with their QR codes written to {out}")
+    click.echo(
+        trn(
+            "%(num)s open link with its QR codes written to %(path)s",
+            "%(num)s open links with their QR codes written to %(path)s",
+            len(links),
+            path=out,
+        )
+    )

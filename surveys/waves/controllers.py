@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -20,7 +19,8 @@ from surveys.accounts.services import visible_team_ids
 from surveys.actions.models import ActionStatus
 from surveys.actions.services import suggestions
 from surveys.audit.services import record
-from surveys.i18n import N_, message_page, page_language
+from surveys.explained import N_, Explained, field_problem
+from surveys.i18n import message_page, page_language
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
 from surveys.org.models import Organisation, Team
@@ -28,6 +28,7 @@ from surveys.results.dashboard import open_participation, organisation_dashboard
 from surveys.results.models import WaveAnalysisRecord
 from surveys.results.team_page import team_page
 from surveys.settings import Settings
+from surveys.text_checks import checked_date
 from surveys.waves.actions import launch, remind, request_close
 from surveys.waves.jobs import finish_closing_job
 from surveys.waves.models import Wave, WaveState
@@ -86,7 +87,7 @@ class WavePagesController(Controller):
         return await self._new_wave_page(request.user, db_session, {}, None)
 
     async def _new_wave_page(
-        self, user: User, db_session: AsyncSession, values: dict[str, str], error: str | None
+        self, user: User, db_session: AsyncSession, values: dict[str, str], error: str | Exception | None
     ) -> Template:
         query = sa.select(Organisation).order_by(Organisation.slug)
         if user.role is not Role.ADMIN:
@@ -108,15 +109,15 @@ class WavePagesController(Controller):
         """Create a draft wave over the whole organisation, or over the teams listed (with their subtrees)."""
         user = request.user
         try:
-            organisation = await db_session.get(Organisation, uuid.UUID(data.get("organisation_id", "")))
+            organisation = await _organisation(db_session, data.get("organisation_id", ""))
             if organisation is None:
-                raise ValueError("organisation: no such organisation")
+                raise field_problem("organisation", Explained(N_("no such organisation")))
             check_organisation(user, organisation.id)
             name = data.get("name", "").strip()
             if not name:
-                raise ValueError("name: required")
-            opens_on = dt.date.fromisoformat(data.get("opens_on", ""))
-            closes_on = dt.date.fromisoformat(data.get("closes_on", ""))
+                raise field_problem("name", Explained(N_("required")))
+            opens_on = checked_date(data.get("opens_on", ""), field="opens_on")
+            closes_on = checked_date(data.get("closes_on", ""), field="closes_on")
             keys = [key.strip() for key in data.get("teams", "").split(",") if key.strip()]
             teams = None
             if keys:
@@ -127,7 +128,7 @@ class WavePagesController(Controller):
                 )
                 missing = sorted(set(keys) - {team.external_id for team in teams})
                 if missing:
-                    raise ValueError(f"teams: unknown teams {', '.join(missing)}")
+                    raise field_problem("teams", Explained(N_("unknown teams %(teams)s"), teams=", ".join(missing)))
             version, _ = await register_instrument(db_session, "attention")
             wave = await create_wave(
                 db_session,
@@ -139,7 +140,7 @@ class WavePagesController(Controller):
                 teams=teams,
             )
         except ValueError as error:
-            return await self._new_wave_page(user, db_session, data, str(error))
+            return await self._new_wave_page(user, db_session, data, error)
         await record(db_session, actor=user.email, action="wave.create", organisation_id=organisation.id, target=name)
         return Redirect(f"/waves/{wave.id}", status_code=303)
 
@@ -214,7 +215,7 @@ class WavePagesController(Controller):
                 sort=sort,
             )
         except ValueError as error:
-            return message_page(user, str(error), 400)
+            return message_page(user, error, 400)
         await record(
             db_session, actor=user.email, action="results.view", organisation_id=wave.organisation_id,
             target=branch or "organisation",
@@ -313,9 +314,18 @@ class WavePagesController(Controller):
             else:
                 await request_close(db_session, wave, actor=user.email)
         except WaveStateError as error:
-            return message_page(user, str(error), 409)
+            return message_page(user, error, 409)
         if action == "close":
             defer(request, finish_closing_job(wave.id))
         elif settings.smtp_enabled and wave.state is WaveState.OPEN:
             defer(request, wave_emails_job(wave.id))
         return Redirect(f"/waves/{wave.id}", status_code=303)
+
+
+async def _organisation(db_session: AsyncSession, value: str) -> Organisation | None:
+    """The organisation a form names by id, or None when there is none (a malformed id included)."""
+    try:
+        organisation_id = uuid.UUID(value)
+    except ValueError:
+        return None
+    return await db_session.get(Organisation, organisation_id)

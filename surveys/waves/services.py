@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.collection.intake import stop_intake
 from surveys.collection.mixing import admit_all
 from surveys.collection.scramble import scramble_responses
+from surveys.explained import N_, Explained, field_problem
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.text_checks import checked_text
 from surveys.waves.models import WAVE_LOCK, Invitation, OpenLink, Wave, WaveState, WaveTeam
@@ -28,8 +29,12 @@ OPEN_LINK_BYTES = 12
 """96 random bits per open-link code: public by design, long enough not to be guessed for another team."""
 
 
-class WaveStateError(ValueError):
+class WaveStateError(Explained):
     """An action that the wave's current state does not allow."""
+
+    def __init__(self, message: str, wave: Wave) -> None:
+        # The state's word is a message of the catalog already (the pages' state labels): translated with the rest.
+        super().__init__(message, wave=repr(wave.name), state=Explained(wave.state.value))
 
 
 def hash_token(token: str) -> str:
@@ -95,11 +100,15 @@ async def create_wave(
     """A draft wave covering `teams` and every team below them (the whole organisation by default)."""
     name = checked_text(name.strip(), field="name", max_length=200)
     if not name:
-        raise ValueError("name: required")
+        raise field_problem("name", Explained(N_("required")))
     if closes_on < opens_on:
-        raise ValueError(f"the closing date ({closes_on}) is before the opening date ({opens_on})")
+        raise Explained(
+            N_("the closing date (%(closes_on)s) is before the opening date (%(opens_on)s)"),
+            closes_on=closes_on.isoformat(),
+            opens_on=opens_on.isoformat(),
+        )
     if await session.scalar(sa.select(Wave.id).where(Wave.organisation_id == organisation.id, Wave.name == name)):
-        raise ValueError(f"the organisation already has a wave named {name!r}")
+        raise Explained(N_("the organisation already has a wave named %(name)s"), name=repr(name))
     wave = Wave(
         organisation_id=organisation.id,
         instrument_version_id=instrument_version_id,
@@ -126,7 +135,7 @@ async def launch_wave(session: AsyncSession, wave: Wave) -> list[IssuedInvitatio
     """
     await session.refresh(wave, with_for_update=WAVE_LOCK)
     if wave.state not in (WaveState.DRAFT, WaveState.SCHEDULED):
-        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft or scheduled wave can be launched")
+        raise WaveStateError(N_("wave %(wave)s is %(state)s; only a draft or scheduled wave can be launched"), wave)
     issued: list[IssuedInvitation] = []
     invitations: list[Invitation] = []
     people: list[tuple[Respondent, Employee | Customer]] = [
@@ -172,7 +181,7 @@ async def schedule_wave(session: AsyncSession, wave: Wave) -> None:
     """A draft wave launched before its opening date: opened by the scheduler on that date."""
     await session.refresh(wave, with_for_update=WAVE_LOCK)
     if wave.state is not WaveState.DRAFT:
-        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only a draft wave can be launched")
+        raise WaveStateError(N_("wave %(wave)s is %(state)s; only a draft wave can be launched"), wave)
     wave.state = WaveState.SCHEDULED
     await session.flush()
 
@@ -182,7 +191,7 @@ async def begin_close(session: AsyncSession, wave: Wave) -> None:
     await stop_intake(session, wave.id)
     await session.refresh(wave, with_for_update=WAVE_LOCK)  # two closes at once: the second finds it closing
     if wave.state is not WaveState.OPEN:
-        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
+        raise WaveStateError(N_("wave %(wave)s is %(state)s; only an open wave can be closed"), wave)
     wave.state = WaveState.CLOSING
     await session.flush()
 
@@ -192,7 +201,7 @@ async def close_wave(session: AsyncSession, wave: Wave) -> None:
     await stop_intake(session, wave.id)
     await session.refresh(wave, with_for_update=WAVE_LOCK)  # two closes at once: the second finds it closed
     if wave.state not in (WaveState.OPEN, WaveState.CLOSING):
-        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave can be closed")
+        raise WaveStateError(N_("wave %(wave)s is %(state)s; only an open wave can be closed"), wave)
     wave.state = WaveState.CLOSED
     await session.flush()
     await admit_all(session, wave.id)
@@ -216,7 +225,7 @@ async def reissue_tokens(session: AsyncSession, wave: Wave) -> list[PersonalLink
     Only hashes are stored, so a link can be given out again only by replacing its token.
     """
     if wave.state is not WaveState.OPEN:
-        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; links exist only while it is open")
+        raise WaveStateError(N_("wave %(wave)s is %(state)s; links exist only while it is open"), wave)
     rows = await session.execute(
         sa.select(Invitation, Team.external_id, Employee.email, Customer.email)
         .join(Team, Team.id == Invitation.team_id)
@@ -282,7 +291,7 @@ async def unanswered_for_reminder(session: AsyncSession, wave: Wave, max_reminde
 
     await session.refresh(wave, with_for_update=WAVE_LOCK)  # two reminders at once queue one set
     if wave.state is not WaveState.OPEN:
-        raise WaveStateError(f"wave {wave.name!r} is {wave.state}; only an open wave gets reminders")
+        raise WaveStateError(N_("wave %(wave)s is %(state)s; only an open wave gets reminders"), wave)
     pending_reminder = sa.exists().where(
         EmailDelivery.invitation_id == Invitation.id,
         EmailDelivery.kind == MailKind.REMINDER,

@@ -9,6 +9,7 @@ import signal
 
 import click
 
+from surveys.catalog import tr, trn
 from surveys.settings import Settings
 
 
@@ -53,9 +54,17 @@ def worker(settings: Settings, concurrency: int) -> None:
 
     if not uses_queue(settings):
         raise click.ClickException(
-            "no job queue: on SQLite jobs run in-process (SYMMETRY_JOBS=inline); a worker needs PostgreSQL "
-            "(SYMMETRY_DATABASE_URL) or Redis (SYMMETRY_REDIS_URL)"
+            tr(
+                "no job queue: on SQLite jobs run in-process (SYMMETRY_JOBS=inline); a worker needs PostgreSQL "
+                "(SYMMETRY_DATABASE_URL) or Redis (SYMMETRY_REDIS_URL)"
+            )
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    click.echo(f"Worker started with {concurrency} concurrent jobs; Ctrl-C or SIGTERM stops it.")
+    click.echo(
+        trn(
+            "Worker started with %(num)s concurrent job; Ctrl-C or SIGTERM stops it.",
+            "Worker started with %(num)s concurrent jobs; Ctrl-C or SIGTERM stops it.",
+            concurrency,
+        )
+    )
     asyncio.run(run_worker(settings, concurrency))

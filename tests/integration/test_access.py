@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from markupsafe import escape
 
 from surveys.accounts.guards import REFUSAL as ENGLISH_REFUSAL
-from surveys.i18n import translation
+from surveys.catalog import translation
 from tests.integration.world import EMAILS, SECRET, World, client_for
 
 REFUSAL = str(escape(translation("fr").gettext(ENGLISH_REFUSAL)))  # as a French page shows it

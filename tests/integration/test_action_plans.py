@@ -113,15 +113,15 @@ async def _walk(clean_database: Settings) -> None:
             base = {"dimension": "information", "title": "Weekly huddle", "owner": "Team manager", "due_on": ""}
             return {**base, **fields, "_csrf_token": client.cookies["csrftoken"]}
 
-        for bad, field in (
-            ({"title": ""}, "title"),
-            ({"dimension": "salary"}, "dimension"),
-            ({"owner": "x\x00y"}, "owner"),
-            ({"due_on": "next week"}, "due_on"),
-            ({"note": "n" * 2001}, "note"),
+        for bad, said in (  # the lead reads French: each refusal names its field and says what is wrong, in French
+            ({"title": ""}, "title : obligatoire (choisissez une action suggérée"),
+            ({"dimension": "salary"}, "dimension : une valeur parmi "),
+            ({"owner": "x\x00y"}, "owner : contient un caractère de contrôle"),
+            ({"due_on": "next week"}, "due_on : une date au format AAAA-MM-JJ attendue, reçu &#39;next week&#39;"),
+            ({"note": "n" * 2001}, "note : plus de 2000 caractères (2001)"),
         ):
             refused = await client.post(url, data=form(**bad))
-            assert refused.status_code == 422 and field in refused.text, (bad, refused.text[-400:])
+            assert refused.status_code == 422 and said in refused.text, (bad, refused.text[-400:])
         assert await _count(clean_database, ActionPlan) == 0  # nothing stored on any error
         created = await client.post(
             url, data=form(note="Managers only: started after a tense month"), follow_redirects=False

@@ -41,18 +41,20 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         fields = {"_csrf_token": token, "organisation_id": organisation.group(1)}
         dry = await client.post("/org/import", data={**fields, "dry_run": "on"}, files=files)
         assert dry.status_code == 200
-        assert "Changerait (essai à blanc, rien d'enregistré)" in dry.text and "teams created: 1" in dry.text
+        assert "Changerait (essai à blanc, rien d'enregistré)" in dry.text and "équipes créées : 1" in dry.text
         real = await client.post("/org/import", data=fields, files=files)
-        assert "Importé" in real.text and "teams created: 1" in real.text and "employees added: 6" in real.text
+        assert (
+            "Importé" in real.text and "équipes créées : 1" in real.text and "collaborateurs ajoutés : 6" in real.text
+        )
         again = await client.post("/org/import", data=fields, files=files)
-        assert "teams created: 0" in again.text  # the dry run saved nothing, the import did
+        assert "équipes créées : 0" in again.text  # the dry run saved nothing, the import did
         bad = await client.post(
             "/org/import",
             data=fields,
             files=[("files", ("teams.csv", b"external_id,name,parent_external_id\nX,X,NOPE\n", "text/csv"))],
         )
         assert bad.status_code == 422
-        assert "teams.csv, row 2, column parent_external_id: unknown parent team &#39;NOPE&#39;" in bad.text
+        assert "teams.csv, ligne 2, colonne parent_external_id : équipe parente inconnue &#39;NOPE&#39;" in bad.text
 
         created = await client.post(
             "/waves",
@@ -78,6 +80,7 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
             await asyncio.sleep(0.05)
         assert "État : <strong>clôturée</strong>" in page
         twice = await client.post(f"{wave_url}/close", data={"_csrf_token": token})
-        assert twice.status_code == 409 and "only an open wave can be closed" in twice.text
+        assert twice.status_code == 409
+        assert "est « clôturée » : seule une vague ouverte peut être clôturée" in twice.text  # the refusal in French
     finally:
         await client.__aexit__(None, None, None)

@@ -51,6 +51,7 @@ async def test_a_bad_roster_upload_is_a_422_naming_file_row_and_column_and_store
             "/org/import",
             data={"_csrf_token": client.cookies["csrftoken"], "organisation_id": organisation.group(1)},
             files=[("files", ("teams.csv", content, "text/csv"))],
+            headers={"Accept-Language": "en"},
         )
     finally:
         await client.__aexit__(None, None, None)

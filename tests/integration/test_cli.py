@@ -126,6 +126,8 @@ def test_bad_configuration_or_options_give_a_clear_error(
 
 def test_unreachable_database_is_a_clear_error() -> None:
     env = {"SYMMETRY_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:9/absent", "SYMMETRY_ENVIRONMENT": "test"}
-    result = CliRunner().invoke(symmetry, ["db", "upgrade"], env=env)
+    result = CliRunner().invoke(symmetry, ["db", "upgrade"], env={**env, "SYMMETRY_LANGUAGE": "en"})
     assert result.exit_code == 1
     assert "cannot reach the database" in result.output
+    french = CliRunner().invoke(symmetry, ["db", "upgrade"], env={**env, "LC_ALL": "", "LANG": "fr_FR.UTF-8"})
+    assert french.exit_code == 1 and "impossible de joindre la base de données" in french.output

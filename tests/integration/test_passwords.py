@@ -88,7 +88,7 @@ async def test_a_forgotten_password_is_reset_once_through_the_e_mailed_link(
         mismatch = await _form(client, link, {"password": NEW_PASSWORD, "confirmation": "something else entirely"})
         assert mismatch.status_code == 422 and "confirmation" in mismatch.text  # type: ignore[attr-defined]
         short = await _form(client, link, {"password": "short", "confirmation": "short"})
-        assert short.status_code == 422 and "at least 12 characters" in short.text  # type: ignore[attr-defined]
+        assert short.status_code == 422 and "au moins 12 caractères" in short.text  # type: ignore[attr-defined]
         done = await _form(client, link, {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
         assert done.status_code == 303 and done.headers["location"] == "/login?reset=done"  # type: ignore[attr-defined]
         again = await _form(

@@ -24,9 +24,9 @@ from surveys.accounts.models import Role
 from surveys.accounts.services import create_user
 from surveys.app import create_app
 from surveys.audit.models import AuditEvent
+from surveys.catalog import translation
 from surveys.cli import symmetry
 from surveys.db import alchemy_config
-from surveys.i18n import translation
 from surveys.instruments.services import register_instrument
 from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Organisation, Team

@@ -59,7 +59,7 @@ def test_a_roster_with_errors_lists_every_problem_and_changes_nothing(cli_env: d
     result = CliRunner().invoke(symmetry, ["org", "import", str(teams), str(employees), "--org", "corp"], env=cli_env)
     assert result.exit_code == 1
     for expected in [
-        "Nothing imported: 8 problem(s).",
+        "Nothing imported: 8 problems.",
         "teams.csv, row 5, column manager_email: malformed e-mail 'not-an-email'",
         "teams.csv, row 6, column external_id: duplicate team 'HQ' (first at teams.csv, row 2)",
         "teams.csv, row 5, column parent_external_id: unknown parent team 'ZZ'",

@@ -74,3 +74,20 @@ def test_unknown_wave_is_a_clear_error(cli_env: dict[str, str], tmp_path: Path) 
     assert result.exit_code == 2
     assert "no wave 'No such wave'" in result.output
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_commands_speak_french_in_a_french_locale_and_english_when_asked(
+    open_demo: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    french = {**cli_env, "SYMMETRY_LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "fr_FR.UTF-8"}
+    refused = CliRunner().invoke(symmetry, ["wave", "launch", open_demo], env=french)
+    assert refused.exit_code == 1
+    assert f"la vague '{open_demo}' est « ouverte » : seule une vague en brouillon ou programmée" in refused.output
+    status = CliRunner().invoke(symmetry, ["wave", "status", open_demo], env=french)
+    assert (
+        status.exit_code == 0 and "Collaborateurs invités" in status.output and "E-mails : en attente" in status.output
+    )
+    links = CliRunner().invoke(symmetry, ["wave", "links", open_demo, "--out", str(tmp_path / "l.csv")], env=french)
+    assert links.exit_code == 0 and "liens personnels écrits dans" in links.output
+    missing = CliRunner().invoke(symmetry, ["wave", "status", "Nope"], env={**french, "SYMMETRY_LANGUAGE": "en"})
+    assert missing.exit_code == 2 and "no wave 'Nope'" in missing.output  # the setting wins over the locale

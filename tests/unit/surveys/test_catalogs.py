@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from reports.i18n import LOCALE_DIR as REPORTS_LOCALE_DIR
 from reports.i18n import translator
-from surveys.i18n import LOCALE_DIR, translation
+from surveys.catalog import LOCALE_DIR, translation
 
 ROOT = Path(__file__).parents[3]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
@@ -32,7 +32,12 @@ class Domain:
 
 GETTEXT = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 DOMAINS = [
-    Domain("messages", "babel.cfg", GETTEXT, LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po"),
+    Domain(
+        "messages",
+        "babel.cfg",
+        {**GETTEXT, "tr": None, "trn": (1, 2)},
+        LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po",
+    ),
     Domain(
         "reports",
         "babel-reports.cfg",

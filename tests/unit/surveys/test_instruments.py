@@ -88,7 +88,7 @@ def test_check_command_lists_every_problem_without_a_traceback(tmp_path: Path) -
     broken.write_text(text.replace('scale = "ces"', 'scale = "likert7"').replace(', en = "Listening"', ""), "utf-8")
     bad = runner.invoke(symmetry, ["instrument", "check", str(broken)], env={})
     assert bad.exit_code == 1
-    assert "2 problem(s)" in bad.output
+    assert "2 problems" in bad.output
     assert "dimensions[1] (listening).label: missing the en text" in bad.output
     assert "outcomes[5].scale: unknown scale 'likert7'" in bad.output
     assert "Traceback" not in bad.output
