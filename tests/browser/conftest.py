@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,14 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from click.testing import CliRunner
 
 from surveys.app import create_app
+from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.settings import Settings
 from tests.integration.factories import OpenWave, build_open_wave
-from tests.support import run_sync
+from tests.support import in_thread, run_sync
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -81,13 +84,11 @@ async def _build(settings: Settings) -> OpenWave:
         await config.get_engine().dispose()
 
 
-@pytest.fixture
-def live_site(clean_database: Settings) -> Iterator[LiveSite]:
-    wave = run_sync(_build(clean_database))
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app on a free local port in a thread, for as long as the block lasts: its URL."""
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(clean_database), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -100,6 +101,25 @@ def live_site(clean_database: Settings) -> Iterator[LiveSite]:
             time.sleep(0.1)
     else:
         pytest.fail("the live server did not start")
-    yield LiveSite(url, clean_database, wave)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_site(clean_database: Settings) -> Iterator[LiveSite]:
+    wave = run_sync(_build(clean_database))
+    with serving(clean_database) as url:
+        yield LiveSite(url, clean_database, wave)
+
+
+@pytest.fixture
+def demo_site(clean_database: Settings, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    """The demo's two closed waves (12 teams), served: its URL and settings."""
+    arguments = ["demo", "--teams", "12", "--seed", "5", "--out", str(tmp_path)]
+    demo = in_thread(lambda: CliRunner().invoke(symmetry, arguments, env=cli_env))
+    assert demo.exit_code == 0, demo.output
+    with serving(clean_database) as url:
+        yield url, clean_database
