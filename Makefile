@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-postgres browser harfbuzz messages lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-intake-ceiling bench-mixing clean
+.PHONY: demo test test-postgres test-ready browser harfbuzz messages lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-intake-ceiling bench-mixing clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,14 @@ messages: $(VENV)/.installed
 demo: $(VENV)/.installed harfbuzz $(CATALOGS)
 	$(BIN)/symmetry demo $(DEMO_ARGS)
 
-test: $(VENV)/.installed-dev browser harfbuzz $(CATALOGS)
+test: test-ready
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed-dev browser harfbuzz $(CATALOGS)
+test-postgres: test-ready
 	SYMMETRY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What the tests need installed and compiled, done once before CI starts two test runs side by side.
+test-ready: $(VENV)/.installed-dev browser harfbuzz $(CATALOGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download does not work offline).
 # As root on Debian it is installed here; elsewhere the tests say they were skipped, and why.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,13 @@ def in_thread(function: Callable[..., T], *args: Any) -> T:
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion from synchronous code, whatever runs in this thread."""
     return in_thread(asyncio.run, coroutine)
+
+
+def redis_test_url(index: int) -> str:
+    """A Redis database of this run's own, `index` 0 or 1: CI runs the SQLite and the PostgreSQL suites side by
+    side, and each flushes and queues in its own databases (14 and 15, or 12 and 13 on PostgreSQL)."""
+    base = 12 if os.environ.get("SYMMETRY_TEST_DATABASE_URL") else 14
+    return f"redis://127.0.0.1:6379/{base + index}"
 
 
 def redis_reachable() -> bool:

@@ -40,7 +40,7 @@ from surveys.worker.queue import JobRequest, QueueJobs, job_context
 from surveys.worker.saq_queue import QUEUE_NAME, saq_plugin, saq_queue
 from symmetry.domain import Respondent
 from symmetry.simulation import GenerativeModel, Simulator
-from tests.support import redis_reachable, run_sync
+from tests.support import redis_reachable, redis_test_url, run_sync
 
 WAVE = "Spring"
 # Employee respondents per front-line team: above the comment threshold (10), above the anonymity threshold (5)
@@ -492,7 +492,7 @@ def test_workers_share_a_wave_s_reports_in_chunks_and_the_last_chunk_sends_the_n
 async def _through_redis(settings: Settings, wave_id: uuid.UUID) -> tuple[list[ReportStatus], set[str]]:
     """Ask for the close on Redis's queue, run a worker in this process until every report is recorded."""
     async with redis.from_url(settings.redis_url) as client:
-        await client.flushdb()  # a database of its own (15 is the sessions' test): nothing of an earlier run
+        await client.flushdb()  # a database of its own (the other is the sessions' test): nothing of an earlier run
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session, session.begin():
@@ -532,7 +532,7 @@ def test_on_redis_s_queue_a_worker_finishes_the_close_and_renders_every_report(
     settings = msgspec.structs.replace(
         clean_database,
         jobs="queue",
-        redis_url="redis://127.0.0.1:6379/14",
+        redis_url=redis_test_url(0),
         reports_dir=str(tmp_path),
         render_chunk=3,
         render_processes=1,

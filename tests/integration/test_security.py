@@ -14,7 +14,7 @@ from surveys.db import alchemy_config
 from surveys.security.models import StoreEntry, ThrottleWindow
 from surveys.settings import Settings
 from tests.integration.world import EMAILS, PASSWORD, World, client_for
-from tests.support import redis_reachable
+from tests.support import redis_reachable, redis_test_url
 
 
 async def _sign_in(client: AsyncTestClient, email: str, password: str) -> int:  # type: ignore[type-arg]
@@ -192,7 +192,7 @@ async def test_with_redis_sessions_and_the_open_link_limit_are_shared_there(worl
         database_url=settings.database_url,
         secret_key=secrets.token_urlsafe(16),  # fresh throttle keys whatever earlier runs left in Redis
         open_link_rate_limit=10,
-        redis_url="redis://127.0.0.1:6379/15",
+        redis_url=redis_test_url(1),
         jobs="inline",
     )
     first, second = create_app(shared), create_app(shared)
