@@ -152,6 +152,8 @@ class TeamReportContext:
     """One sentence per action of an earlier wave, with the change on its dimension since then."""
     invited: int | None = None
     """Employees invited in the team; with its released count, the response rate."""
+    actions_url: str | None = None
+    """Where the team's manager plans an action on the web, given after the focus areas."""
     voices: list[VoiceBar] = dataclasses.field(default_factory=list)
     """The first page's overall figure of each voice shown, beside the organisation's."""
     questions: list[str] = dataclasses.field(default_factory=list)
@@ -514,6 +516,7 @@ def build_team_context(
         charts=charts,
         actions=[_action_sentence(action, labels, t) for action in extras.actions],
         invited=extras.employees_invited,
+        actions_url=extras.actions_url,
         voices=_voice_bars(result, inputs.organisation, t),
         questions=[_question(prompt, labels, t) for prompt in conversation_guide(result, strengths, focus)],
     )

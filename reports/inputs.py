@@ -75,6 +75,8 @@ class TeamExtras:
     actions: tuple[ActionFollowUp, ...] = ()
     employees_invited: int | None = None
     """Employees invited to the wave in the team: with its released count, its response rate."""
+    actions_url: str | None = None
+    """The team's page of this wave, where its manager plans an action; None where no web app serves the reports."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from surveys.accounts.services import visible_team_ids
 from surveys.actions.models import ActionPlan, ActionStatus
 from surveys.actions.services import new_action, parse_status
 from surveys.audit.services import record
-from surveys.explained import N_
+from surveys.explained import N_, Explained, field_problem
 from surveys.i18n import message_page
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import stored_instrument
@@ -103,29 +103,79 @@ class ActionsController(Controller):
         request: Request[User, Any, Any],
         db_session: NamedDependency[AsyncSession],
         status: FromQuery[str | None] = None,
+        branch: FromQuery[str | None] = None,
     ) -> Template:
-        """Every action of the lead's organisation (every organisation for admins), by team, filtered by status."""
+        """Every action of the lead's organisation (every organisation for admins), in the hierarchy's order.
+
+        ``?status=`` keeps one status, ``?branch=`` one branch of the hierarchy (its teams and those below them).
+        """
         user = request.user
+        teams_query = sa.select(Team)
         query = (
             sa.select(ActionPlan, Team, Wave)
             .join(Team, Team.id == ActionPlan.team_id)
             .join(Wave, Wave.id == ActionPlan.wave_id)
-            .order_by(Team.name, ActionPlan.created_at.desc())
+            .order_by(ActionPlan.created_at.desc())
         )
         if user.role is not Role.ADMIN:
             query = query.where(ActionPlan.organisation_id == user.organisation_id)
+            teams_query = teams_query.where(Team.organisation_id == user.organisation_id)
+        teams = {team.id: team for team in await db_session.scalars(teams_query)}
+        chosen = _branch(branch, teams)
+        if branch and chosen is None:
+            return message_page(user, field_problem("branch", Explained(N_("no such branch"))), 400)
+        if chosen is not None:
+            subtree = sa.select(Team.id).where(Team.id == chosen.id).cte("subtree", recursive=True)
+            subtree = subtree.union_all(sa.select(Team.id).where(Team.parent_id == subtree.c.id))
+            query = query.where(ActionPlan.team_id.in_(sa.select(subtree.c.id)))
         if status:
             try:
                 query = query.where(ActionPlan.status == parse_status(status))
             except ValueError as error:
                 return message_page(user, error, 400)
-        rows = [(action, team, wave) for action, team, wave in (await db_session.execute(query)).all()]
+        rows = sorted(
+            ((action, team, wave) for action, team, wave in (await db_session.execute(query)).all()),
+            key=lambda row: [name.casefold() for name in _path(row[1], teams)],
+        )  # in the hierarchy's order, the newest action first within a team (a stable sort)
         versions = {wave.instrument_version_id for _, _, wave in rows}
         labels = {}
         for version_id in versions:
             instrument = stored_instrument(await db_session.get_one(InstrumentVersion, version_id))
             labels[version_id] = {d.key: dict(d.label) for d in instrument.dimensions}
+        branches = [
+            team for team in teams.values() if team.parent_id is not None and teams[team.parent_id].parent_id is None
+        ]
         return Template(
             "admin/actions.html",
-            context={"user": user, "rows": rows, "labels": labels, "status": status, "statuses": list(ActionStatus)},
+            context={
+                "user": user,
+                "rows": [(action, team, wave, _parent_name(team, teams)) for action, team, wave in rows],
+                "labels": labels,
+                "status": status,
+                "statuses": list(ActionStatus),
+                "branch": chosen,
+                "branches": sorted(branches, key=lambda team: team.name.casefold()),
+            },
         )
+
+
+def _branch(value: str | None, teams: dict[uuid.UUID, Team]) -> Team | None:
+    """The team a ``?branch=`` names by id, among the reader's; None when none is named or it is not one of them."""
+    try:
+        return teams.get(uuid.UUID(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _path(team: Team, teams: dict[uuid.UUID, Team]) -> list[str]:
+    """The names from the top of the hierarchy down to `team`."""
+    names = [team.name]
+    while team.parent_id is not None and team.parent_id in teams:
+        team = teams[team.parent_id]
+        names.append(team.name)
+    return names[::-1]
+
+
+def _parent_name(team: Team, teams: dict[uuid.UUID, Team]) -> str:
+    parent = teams.get(team.parent_id) if team.parent_id else None
+    return parent.name if parent else ""

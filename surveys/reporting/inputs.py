@@ -331,7 +331,9 @@ def branch_rates(infos: dict[str, TeamInfo], counts: BranchCounts, organisation:
     return tuple(rows)
 
 
-async def load_report_data(session: AsyncSession, wave: Wave, *, comment_threshold: int) -> WaveReportData:
+async def load_report_data(
+    session: AsyncSession, wave: Wave, *, comment_threshold: int, public_url: str | None = None
+) -> WaveReportData:
     """Read everything the wave's reports show; a wave that is not closed and analysed is refused."""
     document, analysis, instrument, statistics = await stored_analysis(session, wave)
     organisation = await session.get_one(Organisation, wave.organisation_id)
@@ -350,7 +352,13 @@ async def load_report_data(session: AsyncSession, wave: Wave, *, comment_thresho
     actions = await action_follow_ups(session, wave, analysis, team_ids)
     invited = await employees_invited(session, wave, teams)
     extras = {
-        key: TeamExtras(comments.get(key, ()), trends.get(key, ()), actions.get(key, ()), invited.get(key, 0))
+        key: TeamExtras(
+            comments.get(key, ()),
+            trends.get(key, ()),
+            actions.get(key, ()),
+            invited.get(key, 0),
+            f"{public_url}/waves/{wave.id}/teams/{team_ids[key]}#actions" if public_url else None,
+        )
         for key in analysis.teams
     }
     answered = statistics.respondents.get(Respondent.EMPLOYEE, {})

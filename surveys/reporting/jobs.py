@@ -99,11 +99,13 @@ async def _wave_data(ctx: dict[str, Any], session: AsyncSession, wave: Wave) -> 
     computed_at = await session.scalar(
         sa.select(WaveAnalysisRecord.computed_at).where(WaveAnalysisRecord.wave_id == wave.id)
     )
-    key = (wave.id, computed_at, settings.comment_threshold)
+    key = (wave.id, computed_at, settings.comment_threshold, settings.public_url)
     cached = ctx["shared"].get("report_data")
     if cached is not None and cached[0] == key:
         return cast(WaveReportData, cached[1])
-    data = await load_report_data(session, wave, comment_threshold=settings.comment_threshold)
+    data = await load_report_data(
+        session, wave, comment_threshold=settings.comment_threshold, public_url=settings.public_url
+    )
     ctx["shared"]["report_data"] = (key, data)
     return data
 

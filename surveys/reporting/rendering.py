@@ -73,8 +73,8 @@ async def render_wave(
     wave's report data already loaded.
     """
     plan = await plan_reports(
-        session, wave, out, comment_threshold=settings.comment_threshold, force=force, team_language=team_language,
-        only=only, data=data,
+        session, wave, out, comment_threshold=settings.comment_threshold, public_url=settings.public_url,
+        force=force, team_language=team_language, only=only, data=data,
     )  # fmt: skip
     await session.commit()
     to_render = plan.to_render

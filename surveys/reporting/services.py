@@ -168,6 +168,7 @@ async def plan_reports(
     out: Path,
     *,
     comment_threshold: int,
+    public_url: str | None = None,
     force: bool = False,
     team_language: Language | None = None,
     only: frozenset[uuid.UUID] | None = None,
@@ -178,10 +179,11 @@ async def plan_reports(
     Files go to `out/organisation-<language>.pdf` and `out/teams/<key>-<name>.pdf`. `team_language`, when given,
     replaces every team's own language. A status row is added for a report that has none. Raises `ReportError`
     for a wave that is not closed and analysed. `only` limits the plan to the reports of those status rows (a
-    chunk of the wave); `data`, the wave's report data when the caller has it already.
+    chunk of the wave); `data`, the wave's report data when the caller has it already. With `public_url`, each team
+    report links to its team's page, where the manager plans an action.
     """
     if data is None:
-        data = await load_report_data(session, wave, comment_threshold=comment_threshold)
+        data = await load_report_data(session, wave, comment_threshold=comment_threshold, public_url=public_url)
     shared = _shared_digest(data, renderer_fingerprint())
     teams = data.inputs.teams
     jobs: list[tuple[uuid.UUID | None, ReportJob]] = [

@@ -66,6 +66,8 @@ async def _setup(settings: Settings) -> dict[str, object]:
                 "team": team,
                 "key": shown,
                 "other_manager": other.manager_email,
+                "region": team.parent_id,
+                "other_branch": other.id,
             }
     finally:
         await config.get_engine().dispose()
@@ -162,6 +164,11 @@ async def _walk(clean_database: Settings) -> None:
         listing = await client.get("/actions?status=done", headers={"Accept-Language": "en"})
         assert "Weekly huddle" in listing.text and "<td>Information</td>" in listing.text  # the dimension's name
         assert "Weekly huddle" not in (await client.get("/actions?status=planned")).text
+        region = await client.get(f"/actions?status=done&branch={world['region']}")  # its region: the team is below
+        assert "Weekly huddle" in region.text and f"branch={world['region']}" in region.text
+        assert "Weekly huddle" not in (await client.get(f"/actions?branch={world['other_branch']}")).text
+        unknown = await client.get(f"/actions?branch={uuid.uuid4()}", headers={"Accept-Language": "en"})
+        assert unknown.status_code == 400 and "branch: no such branch" in unknown.text
     finally:
         await client.__aexit__(None, None, None)
 

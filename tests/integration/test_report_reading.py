@@ -45,7 +45,17 @@ def _filled(path: Path) -> list[float]:
     return shares
 
 
-async def _facts(settings: Settings) -> tuple[dict[str, object], dict[str, int]]:
+def _links(path: Path) -> list[str]:
+    """The addresses the PDF's links open."""
+    return [
+        annotation.get_object()["/A"]["/URI"]
+        for page in PdfReader(path).pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    ]
+
+
+async def _facts(settings: Settings) -> tuple[dict[str, object], dict[str, int], str, dict[str, str]]:
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session:
@@ -62,7 +72,8 @@ async def _facts(settings: Settings) -> tuple[dict[str, object], dict[str, int]]
                     )
                 ).all()
             )
-            return document, invited
+            ids = {key: str(team_id) for key, team_id in await session.execute(sa.select(Team.external_id, Team.id))}
+            return document, invited, str(wave.id), ids
     finally:
         await config.get_engine().dispose()
 
@@ -72,7 +83,7 @@ def test_a_team_report_says_the_essentials_on_page_one_and_keeps_methods_to_the_
 ) -> None:
     demo = CliRunner().invoke(symmetry, ["demo", "--teams", "12", "--seed", "5", "--out", str(tmp_path)], env=cli_env)
     assert demo.exit_code == 0, demo.output
-    document, invited = run_sync(_facts(clean_database))
+    document, invited, wave_id, team_ids = run_sync(_facts(clean_database))
     teams = document["teams"]  # type: ignore[index]
     threshold = document["anonymity_threshold"]  # type: ignore[index]
     withheld_seen = 0
@@ -116,6 +127,9 @@ def test_a_team_report_says_the_essentials_on_page_one_and_keeps_methods_to_the_
         assert not [name for name in METHOD_NAMES if name in text[:how_to_read]], key
         assert not re.search(r"\d[.,]\d\d(?!\d)", text), (key, re.findall(r".{30}\d[.,]\d\d.{10}", text))
         assert min(_filled(path)) > 0.3, (key, _filled(path))  # no page left nearly empty
+        if t("Focus areas") in text:  # from the focus areas, a link to the team's page where actions are planned
+            page_url = f"http://127.0.0.1:8000/waves/{wave_id}/teams/{team_ids[key]}#actions"
+            assert set(_links(path)) == {page_url}, key  # one link, in as many boxes as it takes lines
     assert withheld_seen, "the demo no longer has a withheld team"
 
     organisation = _pages(tmp_path / "organisation-en.pdf")
