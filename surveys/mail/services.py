@@ -152,6 +152,7 @@ async def prepare_invitation(session: AsyncSession, delivery: EmailDelivery, set
             .where(Invitation.id == invitation_id)
             .values(
                 token_hash=hash_token(token),
+                link_out=True,
                 reminders_sent=Invitation.reminders_sent + (1 if is_reminder else 0),
             )
             .execution_options(synchronize_session=False)

@@ -26,12 +26,12 @@ from surveys.settings import Settings
 from surveys.text_checks import slugify
 from surveys.waves.models import Wave
 from surveys.waves.services import (
-    PersonalLink,
+    IssuedLinks,
     WaveStateError,
     create_open_links,
     create_wave,
+    issue_links,
     qr_code,
-    reissue_tokens,
 )
 from surveys.waves.status import WaveStatus, wave_status
 
@@ -319,19 +319,28 @@ def status_command(settings: Settings, wave_reference: str, organisation_slug: s
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write the links to."
 )
+@click.option(
+    "--reissue",
+    is_flag=True,
+    help="Also replace the links already out (e-mailed or written before): those stop working.",
+)
 @click.pass_obj
-def links_command(settings: Settings, wave_reference: str, organisation_slug: str | None, out: Path) -> None:
-    """Write a personal link for everyone who has not answered WAVE yet.
+def links_command(
+    settings: Settings, wave_reference: str, organisation_slug: str | None, out: Path, reissue: bool
+) -> None:
+    """Write a personal link for each person who has not answered WAVE and holds no link yet.
 
-    Only token hashes are stored, so the links are new: the links sent before stop working. Keep the file
-    safe, and delete it once the links are distributed.
+    Only token hashes are stored, so a link is written by making a new one. Without --reissue, the people whose
+    link was e-mailed or written before keep it and are not in the file; with it, everyone who has not answered
+    gets a new link and the earlier ones stop working. Keep the file safe, and delete it once the links are
+    distributed.
     """
 
-    async def run() -> list[PersonalLink]:
+    async def run() -> IssuedLinks:
         async with session_scope(settings) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
             try:
-                links = await reissue_tokens(session, target)
+                issued = await issue_links(session, target, reissue=reissue)
             except WaveStateError as error:
                 raise _state_error(error) from None
             await record(
@@ -340,9 +349,9 @@ def links_command(settings: Settings, wave_reference: str, organisation_slug: st
                 action="wave.links_export",
                 organisation_id=target.organisation_id,
                 target=target.name,
-                details={"links": len(links)},
+                details={"links": len(issued.links), "invalidated": issued.invalidated, "reissue": reissue},
             )
-            return links
+            return issued
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -354,7 +363,8 @@ def links_command(settings: Settings, wave_reference: str, organisation_slug: st
     try:
         with handle, database_errors():
             # Opened first, filled once the new tokens are committed: no link in the file can be stale.
-            links = asyncio.run(run())
+            issued = asyncio.run(run())
+            links = issued.links
             link_base = f"{settings.public_url}/r/"
             write_rows(
                 handle,
@@ -369,12 +379,28 @@ def links_command(settings: Settings, wave_reference: str, organisation_slug: st
         raise
     click.echo(
         trn(
-            "%(num)s personal link written to %(path)s; earlier links for these people no longer work.",
-            "%(num)s personal links written to %(path)s; earlier links for these people no longer work.",
+            "%(num)s personal link written to %(path)s.",
+            "%(num)s personal links written to %(path)s.",
             len(links),
             path=out,
         )
     )
+    if issued.invalidated:
+        click.echo(
+            trn(
+                "%(num)s link already out no longer works: its holder must use the new one.",
+                "%(num)s links already out no longer work: their holders must use the new ones.",
+                issued.invalidated,
+            )
+        )
+    if issued.kept:
+        click.echo(
+            trn(
+                "%(num)s person already holds a valid link and is not in the file (--reissue replaces it).",
+                "%(num)s people already hold a valid link and are not in the file (--reissue replaces theirs).",
+                issued.kept,
+            )
+        )
 
 
 @wave.command("open-links")

@@ -68,6 +68,9 @@ class Invitation(UUIDBase):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     answered: Mapped[bool] = mapped_column(default=False)
     reminders_sent: Mapped[int] = mapped_column(default=0)
+    link_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    """Somebody holds the current link: an e-mail carrying it was sent, or ``wave links`` wrote it. The token made
+    at launch is held by nobody."""
 
 
 class WaveTeam(DefaultBase):

@@ -219,11 +219,25 @@ class PersonalLink:
     token: str
 
 
-async def reissue_tokens(session: AsyncSession, wave: Wave) -> list[PersonalLink]:
-    """New tokens for every unanswered invitation of an open wave; the previous links stop working.
+@dataclass(frozen=True, slots=True)
+class IssuedLinks:
+    """The links `issue_links` made, and how many people kept the link they hold or lost it."""
 
-    Only hashes are stored, so a link can be given out again only by replacing its token.
+    links: list[PersonalLink]
+    kept: int
+    """Unanswered invitations whose link is out and was left as it is."""
+    invalidated: int
+    """Links that were out and no longer work, replaced by one of `links`."""
+
+
+async def issue_links(session: AsyncSession, wave: Wave, *, reissue: bool = False) -> IssuedLinks:
+    """New links for an open wave's unanswered invitations whose link nobody holds, or with `reissue` for all.
+
+    With `reissue`, the links already out stop working. Only hashes are stored, so a link can be given out again
+    only by replacing its token. The wave's row is locked, so that two exports at once do not both replace the
+    same links.
     """
+    await session.refresh(wave, with_for_update=WAVE_LOCK)
     if wave.state is not WaveState.OPEN:
         raise WaveStateError(N_("wave %(wave)s is %(state)s; links exist only while it is open"), wave)
     rows = await session.execute(
@@ -234,17 +248,22 @@ async def reissue_tokens(session: AsyncSession, wave: Wave) -> list[PersonalLink
         .where(Invitation.wave_id == wave.id, Invitation.answered.is_(False))
         .order_by(Invitation.respondent, Team.external_id, Employee.email, Customer.email)
     )
-    links = []
+    links, kept, invalidated = [], 0, 0
     for invitation, team_external_id, employee_email, customer_email in rows:
+        if invitation.link_out and not reissue:
+            kept += 1
+            continue
+        invalidated += invitation.link_out
         token = secrets.token_urlsafe(TOKEN_BYTES)
         invitation.token_hash = hash_token(token)
+        invitation.link_out = True
         links.append(
             PersonalLink(
                 employee_email or customer_email, invitation.language, invitation.respondent, team_external_id, token
             )
         )
     await session.flush()
-    return links
+    return IssuedLinks(links, kept, invalidated)
 
 
 async def create_open_links(session: AsyncSession, wave: Wave, *, one_per_browser: bool = True) -> list[OpenLink]:

@@ -14,7 +14,7 @@ from surveys.collection.services import FieldProblem, Refusal, SubmissionError, 
 from surveys.db import alchemy_config
 from surveys.settings import Settings
 from surveys.waves.models import Invitation
-from surveys.waves.services import WaveStateError, close_wave, reissue_tokens
+from surveys.waves.services import WaveStateError, close_wave, issue_links
 from symmetry.domain import Respondent
 from tests.integration.factories import OpenWave, build_open_wave, complete_answers, stored_responses
 
@@ -132,7 +132,7 @@ async def test_reissued_links_replace_the_old_ones_for_unanswered_invitations_on
 ) -> None:
     answered = open_wave.token(Respondent.CUSTOMER)
     await submit_response(session, answered, complete_answers(open_wave.instrument, Respondent.CUSTOMER))
-    links = await reissue_tokens(session, open_wave.wave)
+    links = (await issue_links(session, open_wave.wave, reissue=True)).links
     assert sorted(link.email or "" for link in links) == ["ana@example.com", "ben@example.com"]
     old = open_wave.token(Respondent.EMPLOYEE, "fr")
     with pytest.raises(SubmissionError) as caught:

@@ -145,6 +145,10 @@ def test_import_launch_answer_remind_status_close(
     assert all(message["Subject"].startswith(("Rappel", "Reminder")) for message in inbox.messages)
     again = runner.invoke(symmetry, ["wave", "remind", "Autumn"], env=env)
     assert "Reminders queued: 0." in again.output  # SYMMETRY_MAX_REMINDERS=1
+    # Every invitee holds the link of their last e-mail: `wave links` writes none unless told to replace them.
+    links = runner.invoke(symmetry, ["wave", "links", "Autumn", "--out", str(tmp_path / "links.csv")], env=env)
+    assert links.exit_code == 0, links.output
+    assert "0 personal links written" in links.output and "145 people already hold a valid link" in links.output
 
     status = runner.invoke(symmetry, ["wave", "status", "Autumn"], env=env)
     assert status.exit_code == 0, status.output

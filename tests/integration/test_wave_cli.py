@@ -41,8 +41,16 @@ def test_personal_links_open_the_form_and_replace_earlier_links(
     assert {row["respondent"] for row in rows} == {"employee", "customer"}
     assert all(row["link"].startswith("http://127.0.0.1:8000/r/") for row in rows)
 
-    second = runner.invoke(symmetry, ["wave", "links", open_demo, "--out", str(tmp_path / "again.csv")], env=cli_env)
+    # Again: everyone who has not answered holds the link just written, so nobody's is replaced.
+    kept = runner.invoke(symmetry, ["wave", "links", open_demo, "--out", str(tmp_path / "none.csv")], env=cli_env)
+    assert kept.exit_code == 0, kept.output
+    assert read_csv(tmp_path / "none.csv") == []
+    assert "0 personal links written" in kept.output
+    assert f"{len(rows)} people already hold a valid link and are not in the file (--reissue" in kept.output
+    arguments = ["wave", "links", open_demo, "--out", str(tmp_path / "again.csv"), "--reissue"]
+    second = runner.invoke(symmetry, arguments, env=cli_env)
     assert second.exit_code == 0
+    assert f"{len(rows)} links already out no longer work" in second.output
     settings = Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])
     old, new = rows[0], next(row for row in read_csv(tmp_path / "again.csv") if row["email"] == rows[0]["email"])
     with TestClient(app=create_app(settings)) as client:
@@ -89,5 +97,7 @@ def test_the_commands_speak_french_in_a_french_locale_and_english_when_asked(
     )
     links = CliRunner().invoke(symmetry, ["wave", "links", open_demo, "--out", str(tmp_path / "l.csv")], env=french)
     assert links.exit_code == 0 and "liens personnels écrits dans" in links.output
+    again = CliRunner().invoke(symmetry, ["wave", "links", open_demo, "--out", str(tmp_path / "m.csv")], env=french)
+    assert "ont déjà un lien valide et ne sont pas dans le fichier" in again.output
     missing = CliRunner().invoke(symmetry, ["wave", "status", "Nope"], env={**french, "SYMMETRY_LANGUAGE": "en"})
     assert missing.exit_code == 2 and "no wave 'Nope'" in missing.output  # the setting wins over the locale
