@@ -1,10 +1,12 @@
-"""What every CLI command shares: a transaction per command, and clear one-line errors."""
+"""What every CLI command shares: a transaction per command, clear one-line errors, and listings."""
 
 from __future__ import annotations
 
+import json
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -61,3 +63,31 @@ async def organisation_by_slug(session: AsyncSession, slug: str) -> Organisation
             param_hint="--org",
         )
     return organisation
+
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+
+
+def print_listing(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]], *, as_json: bool) -> None:
+    """`rows` as a table with `columns` (key, translated header) or, with `as_json`, as a JSON array of the rows."""
+    if as_json:
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table()
+    for _, header in columns:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*(escape(_cell(row[key])) for key, _ in columns))
+    Console(soft_wrap=True, width=200).print(table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return tr("yes") if value else tr("no")
+    return str(value)

@@ -5,19 +5,22 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 import click
+import sqlalchemy as sa
 
 from surveys.audit.services import cli_actor, record
 from surveys.catalog import ROSTER_CHANGE_LABELS, command_refusal, tr, trn
-from surveys.cli_support import database_errors, session_scope
+from surveys.cli_support import JSON_OPTION, database_errors, print_listing, session_scope
 from surveys.explained import field_problem
 from surveys.org.importing import RosterChanges, import_roster
-from surveys.org.models import Organisation
+from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.org.roster import RosterError, RosterTable, read_roster_file
 from surveys.org.services import find_organisation
 from surveys.settings import Settings
 from surveys.text_checks import text_problem
+from surveys.waves.models import Wave
 
 
 @click.group()
@@ -100,3 +103,46 @@ def _fail(problems: list[str]) -> None:
     for problem in problems:
         click.echo(f"  - {problem}", err=True)
     raise SystemExit(1)
+
+
+@org.command("list")
+@JSON_OPTION
+@click.pass_obj
+def list_command(settings: Settings, as_json: bool) -> None:
+    """List the organisations, with their teams, active employees and customers, and waves."""
+
+    def counted(
+        model: type[Team] | type[Employee] | type[Customer] | type[Wave], *where: sa.ColumnElement[bool]
+    ) -> Any:
+        return (
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(model.organisation_id == Organisation.id, *where)
+            .scalar_subquery()
+        )
+
+    async def run() -> list[dict[str, Any]]:
+        async with session_scope(settings, commit=False) as session:
+            rows = await session.execute(
+                sa.select(
+                    Organisation.slug,
+                    Organisation.name,
+                    counted(Team).label("teams"),
+                    counted(Employee, Employee.active.is_(True)).label("employees"),
+                    counted(Customer, Customer.active.is_(True)).label("customers"),
+                    counted(Wave).label("waves"),
+                ).order_by(Organisation.slug)
+            )
+            return [dict(row._mapping) for row in rows]
+
+    with database_errors():
+        rows = asyncio.run(run())
+    columns = [
+        ("slug", tr("Slug")),
+        ("name", tr("Name")),
+        ("teams", tr("Teams")),
+        ("employees", tr("Active employees")),
+        ("customers", tr("Active customers")),
+        ("waves", tr("Waves")),
+    ]
+    print_listing(columns, rows, as_json=as_json)

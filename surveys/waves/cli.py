@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.audit.services import cli_actor, record
 from surveys.catalog import DELIVERY_LABELS, STATE_LABELS, command_refusal, tr, trn
-from surveys.cli_support import database_errors, organisation_by_slug, session_scope
+from surveys.cli_support import JSON_OPTION, database_errors, organisation_by_slug, print_listing, session_scope
 from surveys.csv_output import write_rows
 from surveys.db import alchemy_config
 from surveys.instruments.services import register_instrument
@@ -24,7 +24,7 @@ from surveys.mail.models import DeliveryStatus
 from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
 from surveys.text_checks import slugify
-from surveys.waves.models import Wave
+from surveys.waves.models import Invitation, Wave
 from surveys.waves.services import (
     IssuedLinks,
     WaveStateError,
@@ -75,6 +75,54 @@ ORG_OPTION = click.option(
 
 def _state_error(error: WaveStateError | ValueError) -> click.ClickException:
     return click.ClickException(command_refusal(error))
+
+
+@wave.command("list")
+@click.option("--org", "organisation_slug", help="Only this organisation's waves.")
+@JSON_OPTION
+@click.pass_obj
+def list_command(settings: Settings, organisation_slug: str | None, as_json: bool) -> None:
+    """List the waves, newest first, with their state, dates and invitations."""
+
+    async def run() -> list[dict[str, object]]:
+        async with session_scope(settings, commit=False) as session:
+            query = (
+                sa.select(
+                    Wave.id,
+                    Organisation.slug.label("organisation"),
+                    Wave.name,
+                    Wave.state,
+                    Wave.opens_on,
+                    Wave.closes_on,
+                    sa.select(sa.func.count())
+                    .where(Invitation.wave_id == Wave.id)
+                    .scalar_subquery()
+                    .label("invitations"),
+                )
+                .join(Organisation, Organisation.id == Wave.organisation_id)
+                .order_by(Wave.opens_on.desc(), Organisation.slug, Wave.name)
+            )
+            if organisation_slug:
+                organisation = await organisation_by_slug(session, organisation_slug)
+                query = query.where(Wave.organisation_id == organisation.id)
+            return [dict(row._mapping) for row in await session.execute(query)]
+
+    with database_errors():
+        rows = asyncio.run(run())
+    if as_json:
+        print_listing((), rows, as_json=True)  # a state is a string enum: its value in the JSON
+        return
+    columns = [
+        ("name", tr("Wave")),
+        ("organisation", tr("Organisation")),
+        ("state", tr("State")),
+        ("opens_on", tr("Opens")),
+        ("closes_on", tr("Closes")),
+        ("invitations", tr("Invitations")),
+        ("id", tr("Id")),
+    ]
+    shown = [{**row, "state": tr(STATE_LABELS[str(row["state"])])} for row in rows]
+    print_listing(columns, shown, as_json=False)
 
 
 @wave.command("create")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -101,3 +102,48 @@ def test_the_commands_speak_french_in_a_french_locale_and_english_when_asked(
     assert "ont déjà un lien valide et ne sont pas dans le fichier" in again.output
     missing = CliRunner().invoke(symmetry, ["wave", "status", "Nope"], env={**french, "SYMMETRY_LANGUAGE": "en"})
     assert missing.exit_code == 2 and "no wave 'Nope'" in missing.output  # the setting wins over the locale
+
+
+def test_operators_list_waves_organisations_and_users_as_tables_or_json(
+    open_demo: str, cli_env: dict[str, str]
+) -> None:
+    runner = CliRunner()
+    waves = json.loads(runner.invoke(symmetry, ["wave", "list", "--json"], env=cli_env).output)
+    assert [(wave["name"], wave["state"], wave["organisation"]) for wave in waves][0] == (open_demo, "open", "demo")
+    assert {wave["state"] for wave in waves} == {"open", "closed"} and all(wave["invitations"] > 0 for wave in waves)
+    table = runner.invoke(symmetry, ["wave", "list", "--org", "demo"], env=cli_env)
+    assert table.exit_code == 0 and open_demo in table.output and "open" in table.output
+    unknown = runner.invoke(symmetry, ["wave", "list", "--org", "nope"], env=cli_env)
+    assert unknown.exit_code == 2 and "no organisation 'nope' (known: demo)" in unknown.output
+
+    (organisation,) = json.loads(runner.invoke(symmetry, ["org", "list", "--json"], env=cli_env).output)
+    assert organisation["slug"] == "demo" and organisation["waves"] == 2
+    assert organisation["teams"] > 4 and organisation["employees"] > 0 and organisation["customers"] > 0
+
+    created = runner.invoke(
+        symmetry, ["user", "create", "Lead@Demo.example", "--role", "hr_lead", "--org", "demo"], env=cli_env,
+        input="a long enough password\na long enough password\n",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    users = json.loads(runner.invoke(symmetry, ["user", "list", "--json"], env=cli_env).output)
+    assert users == [
+        {"email": "lead@demo.example", "role": "hr_lead", "organisation": "demo", "active": True, "language": None}
+    ]
+    listed = runner.invoke(symmetry, ["user", "list", "--org", "demo"], env={**cli_env, "SYMMETRY_LANGUAGE": "fr"})
+    assert "lead@demo.example" in listed.output and "responsable RH" in listed.output and "oui" in listed.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["notanemail"], "malformed e-mail 'notanemail'"),
+        (["someone@demo.example", "--role", "manager"], "a manager belongs to an organisation"),
+        (["someone@demo.example", "--role", "viewer", "--org", "nope"], "no organisation 'nope'"),
+    ],
+)
+def test_an_account_is_checked_before_its_password_is_asked_for(
+    cli_env: dict[str, str], arguments: list[str], said: str
+) -> None:
+    result = CliRunner().invoke(symmetry, ["user", "create", *arguments], env=cli_env, input="")
+    assert result.exit_code == 2 and said in result.output
+    assert "Password" not in result.output  # refused before any prompt
