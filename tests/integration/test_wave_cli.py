@@ -109,7 +109,8 @@ def test_operators_list_waves_organisations_and_users_as_tables_or_json(
 ) -> None:
     runner = CliRunner()
     waves = json.loads(runner.invoke(symmetry, ["wave", "list", "--json"], env=cli_env).output)
-    assert [(wave["name"], wave["state"], wave["organisation"]) for wave in waves][0] == (open_demo, "open", "demo")
+    newest = waves[0]
+    assert (newest["name"], newest["state"], newest["organisation"]) == (open_demo, "open", "demo")
     assert {wave["state"] for wave in waves} == {"open", "closed"} and all(wave["invitations"] > 0 for wave in waves)
     table = runner.invoke(symmetry, ["wave", "list", "--org", "demo"], env=cli_env)
     assert table.exit_code == 0 and open_demo in table.output and "open" in table.output
