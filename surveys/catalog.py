@@ -3,7 +3,7 @@
 English is the source language: messages are written in English in the code and the templates, extracted by Babel
 (``babel.cfg``, ``make messages``) into ``surveys/locale/messages.pot`` and translated in
 ``surveys/locale/fr/LC_MESSAGES/messages.po``, compiled to ``.mo`` at install (``make``). The pages take their
-language from :mod:`surveys.i18n`; the ``symmetry`` command from its settings (:func:`use_command_language`).
+language from :mod:`surveys.i18n`; the ``symmetry`` command from its settings (:func:`command_language`).
 This module imports no web framework, so that the command starts fast.
 """
 
@@ -13,6 +13,8 @@ import functools
 import gettext as gettext_module
 from pathlib import Path
 from typing import Literal
+
+import click
 
 from reports.i18n import load_catalog
 from surveys.explained import N_, Explained
@@ -117,29 +119,31 @@ def translation(language: Language) -> gettext_module.NullTranslations:
     return load_catalog(LOCALE_DIR, DOMAIN, language)
 
 
-_command_language: list[Language] = ["en"]
-"""The language of this process's ``symmetry`` command, set once by the command's group from the settings."""
+def command_language() -> Language:
+    """The language of the running ``symmetry`` command: its settings' (``Settings.language``), else English.
 
-
-def use_command_language(language: str) -> None:
-    """Write the command's messages in `language` from now on (``Settings.language``)."""
-    _command_language[0] = choose_language(language, "en")
+    Read from the command's own context each time, so that nothing carries over from one command to the next in a
+    process (the tests run many).
+    """
+    context = click.get_current_context(silent=True)
+    settings = context.find_root().obj if context is not None else None
+    return choose_language(getattr(settings, "language", None) or None, "en")
 
 
 def tr(message: str, **values: object) -> str:
     """A message of the ``symmetry`` command in its language, with `values` filled in."""
-    text = translation(_command_language[0]).gettext(message)
+    text = translation(command_language()).gettext(message)
     return text % values if values else text
 
 
 def trn(singular: str, plural: str, count: int, **values: object) -> str:
     """A message of the ``symmetry`` command that counts `count` (``%(num)s``), in its language."""
-    return translation(_command_language[0]).ngettext(singular, plural, count) % {"num": count, **values}
+    return translation(command_language()).ngettext(singular, plural, count) % {"num": count, **values}
 
 
 def command_refusal(error: Exception) -> str:
     """A service's refusal written for the ``symmetry`` command, in its language."""
-    return explain(error, _command_language[0])
+    return explain(error, command_language())
 
 
 def explain(message: str | Exception | None, language: Language) -> str:

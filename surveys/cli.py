@@ -6,7 +6,7 @@ import importlib
 
 import click
 
-from surveys.catalog import tr, use_command_language
+from surveys.catalog import tr
 from surveys.settings import Settings, SettingsError, secret_key_configured
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -70,7 +70,6 @@ def symmetry(ctx: click.Context) -> None:
         ctx.obj = Settings.from_env()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
-    use_command_language(ctx.obj.language)
 
 
 @symmetry.command()

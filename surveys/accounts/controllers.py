@@ -20,6 +20,7 @@ from surveys.accounts.services import (
     PASSWORD_MIN_LENGTH,
     AccountError,
     authenticate,
+    belongs_to_organisation,
     create_user,
     signed_in_session,
 )
@@ -310,13 +311,13 @@ class UsersController(Controller):
         """Give an account another role."""
         target = await db_session.get(User, user_id)
         try:
-            role = Role(data.get("role", ""))
-        except ValueError:
-            return await self._page(request.user, db_session, f"role: unknown role {data.get('role')!r}", 422)
+            role = _role(data.get("role", ""))
+        except AccountError as error:
+            return await self._page(request.user, db_session, error, 422)
         if target is None:
-            return await self._page(request.user, db_session, "user: no such user", 422)
+            return await self._page(request.user, db_session, AccountError("user", Explained(N_("no such user"))), 422)
         if role is not Role.ADMIN and target.organisation_id is None:
-            return await self._page(request.user, db_session, f"role: a {role} belongs to an organisation", 422)
+            return await self._page(request.user, db_session, belongs_to_organisation(role), 422)
         previous, target.role = target.role, role
         await record(
             db_session,

@@ -37,6 +37,16 @@ class AccountError(Explained):
         self.field = field
         super().__init__(N_("%(field)s: %(problem)s"), field=field, problem=problem)
 
+    def __reduce__(self) -> tuple[type[AccountError], tuple[str, Explained]]:  # copied or pickled like any error
+        return type(self), (self.field, self.values["problem"])  # type: ignore[return-value]
+
+
+def belongs_to_organisation(role: Role) -> AccountError:
+    """The refusal of an account of `role` without an organisation (every role but an admin needs one)."""
+    return AccountError(
+        "organisation", Explained(N_("a %(role)s belongs to an organisation"), role=Explained(ROLE_LABELS[role.value]))
+    )
+
 
 async def create_user(
     session: AsyncSession, *, email: str, password: str, role: Role, organisation_id: uuid.UUID | None
@@ -48,10 +58,7 @@ async def create_user(
     if len(password) < PASSWORD_MIN_LENGTH:
         raise AccountError("password", too_short())
     if role is not Role.ADMIN and organisation_id is None:
-        raise AccountError(
-            "organisation",
-            Explained(N_("a %(role)s belongs to an organisation"), role=Explained(ROLE_LABELS[role.value])),
-        )
+        raise belongs_to_organisation(role)
     if await session.scalar(sa.select(User.id).where(User.email == email)):
         raise AccountError("email", Explained(N_("a user %(email)s already exists"), email=email))
     user = User(email=email, password_hash=HASHER.hash(password), role=role, organisation_id=organisation_id)

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from surveys.audit.services import cli_actor, record
 from surveys.catalog import ROSTER_CHANGE_LABELS, command_refusal, tr, trn
 from surveys.cli_support import JSON_OPTION, database_errors, print_listing, session_scope
-from surveys.explained import field_problem
+from surveys.explained import Explained, field_problem
 from surveys.org.importing import RosterChanges, import_roster
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.org.roster import RosterError, RosterTable, read_roster_file
-from surveys.org.services import find_organisation
+from surveys.org.services import checked_time_zone, find_organisation
 from surveys.settings import Settings
 from surveys.text_checks import text_problem
 from surveys.waves.models import Wave
@@ -47,10 +47,19 @@ def print_changes(changes: RosterChanges, *, dry_run: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "organisation_slug", required=True, help="The organisation's slug; created if new.")
 @click.option("--name", help="The organisation's display name, when it is created.")
+@click.option(
+    "--time-zone",
+    help="Where the organisation's days begin and end, an IANA name [default: Europe/Paris for a new organisation].",
+)
 @click.option("--dry-run", is_flag=True, help="Check and show what would change, and save nothing.")
 @click.pass_obj
 def import_command(
-    settings: Settings, files: tuple[Path, ...], organisation_slug: str, name: str | None, dry_run: bool
+    settings: Settings,
+    files: tuple[Path, ...],
+    organisation_slug: str,
+    name: str | None,
+    time_zone: str | None,
+    dry_run: bool,
 ) -> None:
     """Import teams, employees and customers from CSV or XLSX FILES, all or nothing.
 
@@ -67,6 +76,11 @@ def import_command(
     for option, value, limit in (("--org", organisation_slug, 64), ("--name", name or "", 200)):
         if problem := text_problem(value, limit):
             problems.append(command_refusal(field_problem(option, problem)))
+    if time_zone is not None:
+        try:
+            checked_time_zone(time_zone)
+        except Explained as problem:
+            problems.append(command_refusal(field_problem("--time-zone", problem)))
     if problems:
         _fail(problems)
 
@@ -77,6 +91,8 @@ def import_command(
                 organisation = Organisation(id=uuid.uuid4(), slug=organisation_slug, name=name or organisation_slug)
                 session.add(organisation)
                 await session.flush()
+            if time_zone is not None:
+                organisation.time_zone = time_zone
             try:
                 changes = await import_roster(session, organisation, tables)
             except RosterError as error:

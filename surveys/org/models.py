@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from advanced_alchemy.base import UUIDAuditBase
 from sqlalchemy.orm import Mapped, mapped_column
 
+DEFAULT_TIME_ZONE = "Europe/Paris"
+
 
 class Organisation(UUIDAuditBase):
     """A company whose teams are surveyed; everything else belongs to one."""
@@ -17,6 +19,9 @@ class Organisation(UUIDAuditBase):
 
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    time_zone: Mapped[str] = mapped_column(sa.String(64), server_default=DEFAULT_TIME_ZONE)
+    """Where the organisation's days begin and end (an IANA name): a wave opens on its opening date and takes
+    answers through its closing date, there."""
 
 
 class Team(UUIDAuditBase):

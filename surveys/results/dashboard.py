@@ -19,6 +19,7 @@ from reports.charts import SCREEN_WIDTH_IN
 from reports.context import mirror_chart, organisation_scatter, shade
 from reports.i18n import Language, translator
 from reports.inputs import RateRow, TeamInfo
+from surveys.explained import N_, Explained, field_problem, one_of
 from surveys.org.models import Organisation, Team
 from surveys.reporting.inputs import branch_rates, employees_invited, team_infos
 from surveys.results.models import WaveAnalysisRecord
@@ -137,7 +138,7 @@ async def organisation_dashboard(
 
     """
     if voice not in VOICES:
-        raise ValueError(f"voice: one of {', '.join(VOICES)}, got {voice!r}")
+        raise field_problem("voice", one_of(list(VOICES)))
     released = await _released(session, wave, record, rules)
     instrument, infos, parents, members, groups, shown = (
         released.instrument,
@@ -149,9 +150,9 @@ async def organisation_dashboard(
     )
     dimensions = [d.key for d in instrument.dimensions]
     if sort is not None and sort not in (*dimensions, "overall"):
-        raise ValueError(f"sort: a dimension of the wave or 'overall', got {sort!r}")
+        raise field_problem("sort", one_of([*dimensions, "overall"]))
     if branch is not None and branch not in infos:
-        raise ValueError(f"branch: no team {branch!r} in this organisation")
+        raise field_problem("branch", Explained(N_("no such branch")))
     roots = [key for key, parent in parents.items() if parent is None]
     if branch is None and len(roots) == 1:
         branch = roots[0]  # one head office: its branches are the first level worth showing

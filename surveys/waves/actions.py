@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.audit.services import record
 from surveys.mail.models import MailKind
 from surveys.mail.services import queue
+from surveys.org.services import organisation_today
 from surveys.results.services import analyse, store_analysis, store_team_results
 from surveys.settings import Settings
 from surveys.waves.models import Wave
@@ -26,7 +27,7 @@ async def launch(
 
     A wave whose opening date is still to come is scheduled instead (0 invitations): the scheduler opens it then.
     """
-    if wave.opens_on > (today or dt.date.today()):
+    if wave.opens_on > (today or await organisation_today(session, wave.organisation_id)):
         await schedule_wave(session, wave)
         await record(
             session, actor=actor, action="wave.schedule", organisation_id=wave.organisation_id, target=wave.name

@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from surveys.org.models import Organisation
+from surveys.org.services import local_today
 from surveys.waves.actions import close, launch, request_close
 from surveys.waves.models import WAVE_LOCK, Wave, WaveState
 from surveys.worker.queue import JobRequest, keep_alive
@@ -41,25 +43,29 @@ async def finish_closing(ctx: dict[str, Any], *, wave_id: str) -> str:
 async def open_and_close_due_waves(ctx: dict[str, Any], *, today: str | None = None) -> dict[str, int]:
     """Open the scheduled waves whose opening date has come, and begin closing the open ones past their closing date.
 
-    Each wave in a transaction of its own, its row locked, so a lead's click at the same moment is refused cleanly.
+    Dates are read where each wave's organisation is (`today` overrides them, for tests). Each wave in a
+    transaction of its own, its row locked, so a lead's click at the same moment is refused cleanly.
     """
     from surveys.mail.jobs import wave_emails_job
 
-    day = dt.date.fromisoformat(today) if today else dt.date.today()
     settings = ctx["settings"]
     session_maker = ctx["session_maker"]
     async with session_maker() as session:
-        due_to_open = list(
-            await session.scalars(sa.select(Wave.id).where(Wave.state == WaveState.SCHEDULED, Wave.opens_on <= day))
-        )
-        due_to_close = list(
-            await session.scalars(sa.select(Wave.id).where(Wave.state == WaveState.OPEN, Wave.closes_on < day))
-        )
+        waves = (
+            await session.execute(
+                sa.select(Wave.id, Wave.state, Wave.opens_on, Wave.closes_on, Organisation.time_zone)
+                .join(Organisation, Organisation.id == Wave.organisation_id)
+                .where(Wave.state.in_([WaveState.SCHEDULED, WaveState.OPEN]))
+            )
+        ).all()
+    days = {wave_id: dt.date.fromisoformat(today) if today else local_today(zone) for wave_id, *_, zone in waves}
+    due_to_open = [w for w, state, opens, _, _ in waves if state is WaveState.SCHEDULED and opens <= days[w]]
+    due_to_close = [w for w, state, _, closes, _ in waves if state is WaveState.OPEN and closes < days[w]]
     for wave_id in due_to_open:
         async with session_maker() as session, session.begin():
             wave = await session.get_one(Wave, wave_id, with_for_update=WAVE_LOCK)
             if wave.state is WaveState.SCHEDULED:
-                await launch(session, wave, settings, actor=SCHEDULER, today=day)
+                await launch(session, wave, settings, actor=SCHEDULER, today=days[wave_id])
         if settings.smtp_enabled:
             await ctx["jobs"].enqueue(wave_emails_job(wave_id))
     for wave_id in due_to_close:

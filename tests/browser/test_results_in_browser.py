@@ -114,7 +114,8 @@ def test_a_lead_reads_the_heatmap_and_a_team_and_adds_an_action_a_manager_sees_t
         assert title in page.inner_text("main")
         _look(page, "team-fr", size, viewport["width"])
 
-        page.click("button[name=language][value=en]")
+        with page.expect_navigation():
+            page.click("button[name=language][value=en]")
         page.goto(f"{url}/waves/{wave}/results")
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.locator("#heatmap").inner_text() == "Teams by dimension"
@@ -122,7 +123,8 @@ def test_a_lead_reads_the_heatmap_and_a_team_and_adds_an_action_a_manager_sees_t
         page.goto(f"{url}/waves/{wave}/teams/{branch.id}")
         assert "The three voices" in page.inner_text("main")
         _look(page, "team-en", size, viewport["width"])
-        page.click("button[name=language][value=fr]")
+        with page.expect_navigation():
+            page.click("button[name=language][value=fr]")  # back to French for the next size's sign-in
         context.close()
 
         context = chromium.new_context(viewport=viewport, locale="fr-FR")

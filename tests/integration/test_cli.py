@@ -129,5 +129,6 @@ def test_unreachable_database_is_a_clear_error() -> None:
     result = CliRunner().invoke(symmetry, ["db", "upgrade"], env={**env, "SYMMETRY_LANGUAGE": "en"})
     assert result.exit_code == 1
     assert "cannot reach the database" in result.output
-    french = CliRunner().invoke(symmetry, ["db", "upgrade"], env={**env, "LC_ALL": "", "LANG": "fr_FR.UTF-8"})
+    locale = {"SYMMETRY_LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "fr_FR.UTF-8"}
+    french = CliRunner().invoke(symmetry, ["db", "upgrade"], env={**env, **locale})
     assert french.exit_code == 1 and "impossible de joindre la base de données" in french.output
