@@ -30,6 +30,7 @@ from surveys.results.team_page import team_page
 from surveys.settings import Settings
 from surveys.text_checks import checked_date
 from surveys.waves.actions import launch, remind, request_close
+from surveys.waves.forecast import forecast
 from surveys.waves.jobs import finish_closing_job
 from surveys.waves.models import Wave, WaveState
 from surveys.waves.services import WaveStateError, create_wave
@@ -64,6 +65,16 @@ NOT_YET = N_("The results appear once the wave is closed and analysed.")
 async def _analysis_of_closed(db_session: AsyncSession, wave: Wave) -> WaveAnalysisRecord | None:
     """The stored analysis the results pages show; None while the wave is not closed or not yet analysed."""
     return await db_session.get(WaveAnalysisRecord, wave.id) if wave.state is WaveState.CLOSED else None
+
+
+WAVE_ACTIONS = ("launch", "remind", "close")
+NO_SMTP = N_("No SMTP server is configured: reminders cannot be sent.")
+ACTION_REFUSALS = {
+    "launch": N_("wave %(wave)s is %(state)s; only a draft wave can be launched"),
+    "remind": N_("wave %(wave)s is %(state)s; only an open wave gets reminders"),
+    "close": N_("wave %(wave)s is %(state)s; only an open wave can be closed"),
+}
+"""What the confirmation page says of an action the wave's state no longer allows (a second tab, a back button)."""
 
 
 class WavePagesController(Controller):
@@ -286,6 +297,28 @@ class WavePagesController(Controller):
             },
         )
 
+    @get("/waves/{wave_id:uuid}/confirm/{action:str}", guards=[allow(LEADS)])
+    async def confirm_action(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        action: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Template:
+        """Before a launch, a reminder or a close: what it will do (who, how many e-mails now), to confirm."""
+        user = request.user
+        wave = await wave_for(db_session, user, wave_id)
+        if action not in WAVE_ACTIONS:
+            raise PermissionDeniedException(REFUSAL)
+        if action == "remind" and not settings.smtp_enabled:
+            return message_page(user, NO_SMTP, 409)
+        allowed = {"launch": (WaveState.DRAFT,), "remind": (WaveState.OPEN,), "close": (WaveState.OPEN,)}[action]
+        if wave.state not in allowed:
+            return message_page(user, WaveStateError(ACTION_REFUSALS[action], wave), 409)
+        said = await forecast(db_session, wave, action, settings)  # type: ignore[arg-type]  # checked above
+        return Template("admin/confirm.html", context={"user": user, "wave": wave, "forecast": said})
+
     @post("/waves/{wave_id:uuid}/{action:str}", guards=[allow(LEADS)], status_code=200)
     async def run_action(
         self,
@@ -302,10 +335,10 @@ class WavePagesController(Controller):
         """
         user = request.user
         wave = await wave_for(db_session, user, wave_id)
-        if action not in {"launch", "remind", "close"}:
+        if action not in WAVE_ACTIONS:
             raise PermissionDeniedException(REFUSAL)
         if action == "remind" and not settings.smtp_enabled:
-            return message_page(user, N_("No SMTP server is configured: reminders cannot be sent."), 409)
+            return message_page(user, NO_SMTP, 409)
         try:
             if action == "launch":
                 await launch(db_session, wave, settings, actor=user.email)

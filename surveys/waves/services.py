@@ -306,23 +306,24 @@ def qr_code(url: str, kind: str) -> bytes:
 
 async def unanswered_for_reminder(session: AsyncSession, wave: Wave, max_reminders: int) -> list[uuid.UUID]:
     """Invitations of an open wave still unanswered, reminded fewer than `max_reminders` times, none pending."""
-    from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
-
     await session.refresh(wave, with_for_update=WAVE_LOCK)  # two reminders at once queue one set
     if wave.state is not WaveState.OPEN:
         raise WaveStateError(N_("wave %(wave)s is %(state)s; only an open wave gets reminders"), wave)
+    return list(await session.scalars(sa.select(Invitation.id).where(*reminder_due(wave.id, max_reminders))))
+
+
+def reminder_due(wave_id: uuid.UUID, max_reminders: int) -> tuple[sa.ColumnElement[bool], ...]:
+    """Which invitations a reminder goes to: unanswered, reminded fewer than `max_reminders` times, none pending."""
+    from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
+
     pending_reminder = sa.exists().where(
         EmailDelivery.invitation_id == Invitation.id,
         EmailDelivery.kind == MailKind.REMINDER,
         EmailDelivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED]),
     )
-    return list(
-        await session.scalars(
-            sa.select(Invitation.id).where(
-                Invitation.wave_id == wave.id,
-                Invitation.answered.is_(False),
-                Invitation.reminders_sent < max_reminders,
-                ~pending_reminder,
-            )
-        )
+    return (
+        Invitation.wave_id == wave_id,
+        Invitation.answered.is_(False),
+        Invitation.reminders_sent < max_reminders,
+        ~pending_reminder,
     )

@@ -63,8 +63,20 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         )
         assert created.status_code == 303
         wave_url = created.headers["location"]
+        draft = (await client.get(wave_url)).text
+        assert f'href="{wave_url}/confirm/launch"' in draft and "/launch" not in draft.replace("/confirm/launch", "")
+        confirm = await client.get(f"{wave_url}/confirm/launch")  # what the launch will do, before it does it
+        assert confirm.status_code == 200
+        assert (
+            "6 collaborateurs seront invités, 0 client." in confirm.text and "0 e-mail part maintenant." in confirm.text
+        )
+        assert "Aucun e-mail ne part sans serveur SMTP" in confirm.text
+        assert f'<form method="post" action="{wave_url}/launch"' in confirm.text
         launched = await client.post(f"{wave_url}/launch", data={"_csrf_token": token}, follow_redirects=False)
         assert launched.status_code == 303
+        assert (await client.get(f"{wave_url}/confirm/launch")).status_code == 409  # launched already: said, not shown
+        closing = await client.get(f"{wave_url}/confirm/close")
+        assert "6 collaborateurs n'ont pas répondu, 0 client. Aucun e-mail ne part." in closing.text
         page = await client.get(wave_url)
         assert "ouverte" in page.text and "South two" in page.text and "North one" not in page.text
         assert re.search(r"South <span[^>]*>\(S\)</span></th>\s*<td>6</td><td>moins de 5</td>", page.text)
