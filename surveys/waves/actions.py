@@ -17,7 +17,14 @@ from surveys.org.services import organisation_today
 from surveys.results.services import analyse, store_analysis, store_team_results
 from surveys.settings import Settings
 from surveys.waves.models import Wave
-from surveys.waves.services import begin_close, close_wave, launch_wave, schedule_wave, unanswered_for_reminder
+from surveys.waves.services import (
+    begin_close,
+    close_wave,
+    extend_wave,
+    launch_wave,
+    schedule_wave,
+    unanswered_for_reminder,
+)
 
 
 async def launch(
@@ -45,6 +52,19 @@ async def launch(
         details={"invitations": len(issued)},
     )
     return len(issued)
+
+
+async def extend(session: AsyncSession, wave: Wave, closes_on: dt.date, *, actor: str) -> None:
+    """Move the wave's closing date later (audited, with both dates)."""
+    previous = await extend_wave(session, wave, closes_on, await organisation_today(session, wave.organisation_id))
+    await record(
+        session,
+        actor=actor,
+        action="wave.extend",
+        organisation_id=wave.organisation_id,
+        target=wave.name,
+        details={"from": previous.isoformat(), "to": closes_on.isoformat()},
+    )
 
 
 async def remind(session: AsyncSession, wave: Wave, settings: Settings, *, actor: str) -> int:

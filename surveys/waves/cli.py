@@ -277,6 +277,29 @@ def remind_command(settings: Settings, wave_reference: str, organisation_slug: s
         _report(asyncio.run(_send(settings, wave_id)))
 
 
+@wave.command("extend")
+@WAVE_ARGUMENT
+@ORG_OPTION
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The new closing date, YYYY-MM-DD.")
+@click.pass_obj
+def extend_command(settings: Settings, wave_reference: str, organisation_slug: str | None, closes: dt.datetime) -> None:
+    """Give WAVE a later closing date, while it is still to close."""
+
+    async def run() -> None:
+        async with session_scope(settings) as session:
+            target = await find_wave(session, wave_reference, organisation_slug)
+            try:
+                from surveys.waves.actions import extend  # scipy, for the commands that analyse
+
+                await extend(session, target, closes.date(), actor=cli_actor())
+            except ValueError as error:
+                raise _state_error(error) from None
+
+    with database_errors():
+        asyncio.run(run())
+    click.echo(tr("Wave %(wave)s now closes on %(closes_on)s.", wave=repr(wave_reference), closes_on=closes.date()))
+
+
 @wave.command("close")
 @WAVE_ARGUMENT
 @ORG_OPTION

@@ -29,7 +29,7 @@ from surveys.results.models import WaveAnalysisRecord
 from surveys.results.team_page import team_page
 from surveys.settings import Settings
 from surveys.text_checks import checked_date
-from surveys.waves.actions import launch, remind, request_close
+from surveys.waves.actions import extend, launch, remind, request_close
 from surveys.waves.forecast import forecast
 from surveys.waves.jobs import finish_closing_job
 from surveys.waves.models import Wave, WaveState
@@ -296,6 +296,23 @@ class WavePagesController(Controller):
                 "statuses": list(ActionStatus),
             },
         )
+
+    @post("/waves/{wave_id:uuid}/closing-date", guards=[allow(LEADS)], status_code=200)
+    async def extend_closing(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Give a wave that is still to close a later closing date."""
+        user = request.user
+        wave = await wave_for(db_session, user, wave_id)
+        try:
+            await extend(db_session, wave, checked_date(data.get("closes_on", ""), field="closes_on"), actor=user.email)
+        except ValueError as error:
+            return message_page(user, error, 409 if isinstance(error, WaveStateError) else 422)
+        return Redirect(f"/waves/{wave.id}", status_code=303)
 
     @get("/waves/{wave_id:uuid}/confirm/{action:str}", guards=[allow(LEADS)])
     async def confirm_action(

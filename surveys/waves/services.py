@@ -208,6 +208,26 @@ async def close_wave(session: AsyncSession, wave: Wave) -> None:
     await scramble_responses(session, wave.id)
 
 
+async def extend_wave(session: AsyncSession, wave: Wave, closes_on: dt.date, today: dt.date) -> dt.date:
+    """Move a wave's closing date later, while it is still to close; the date it had.
+
+    The row is locked and its state read inside the lock: a close at the same moment wins or waits.
+    """
+    await session.refresh(wave, with_for_update=WAVE_LOCK)
+    if wave.state not in (WaveState.DRAFT, WaveState.SCHEDULED, WaveState.OPEN):
+        raise WaveStateError(N_("wave %(wave)s is %(state)s; its closing date can no longer change"), wave)
+    if closes_on <= wave.closes_on:
+        raise field_problem(
+            "closes_on",
+            Explained(N_("a date after the current closing date (%(current)s)"), current=wave.closes_on.isoformat()),
+        )
+    if closes_on < today:
+        raise field_problem("closes_on", Explained(N_("a date from today (%(today)s)"), today=today.isoformat()))
+    previous, wave.closes_on = wave.closes_on, closes_on
+    await session.flush()
+    return previous
+
+
 @dataclass(frozen=True, slots=True)
 class PersonalLink:
     """A fresh token for one invitation that has not been answered, with whom it is for."""

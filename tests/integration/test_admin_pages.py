@@ -75,6 +75,12 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         launched = await client.post(f"{wave_url}/launch", data={"_csrf_token": token}, follow_redirects=False)
         assert launched.status_code == 303
         assert (await client.get(f"{wave_url}/confirm/launch")).status_code == 409  # launched already: said, not shown
+        extended = await client.post(
+            f"{wave_url}/closing-date", data={"_csrf_token": token, "closes_on": "2027-01-15"}, follow_redirects=False
+        )
+        assert extended.status_code == 303 and "15 janv. 2027" in (await client.get(wave_url)).text
+        sooner = await client.post(f"{wave_url}/closing-date", data={"_csrf_token": token, "closes_on": "2027-01-10"})
+        assert sooner.status_code == 422 and "closes_on : une date après la date de clôture actuelle" in sooner.text
         closing = await client.get(f"{wave_url}/confirm/close")
         assert "6 collaborateurs n'ont pas répondu, 0 client. Aucun e-mail ne part." in closing.text
         page = await client.get(wave_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -148,3 +149,20 @@ def test_an_account_is_checked_before_its_password_is_asked_for(
     result = CliRunner().invoke(symmetry, ["user", "create", *arguments], env=cli_env, input="")
     assert result.exit_code == 2 and said in result.output
     assert "Password" not in result.output  # refused before any prompt
+
+
+def test_a_waves_closing_date_moves_later_only_while_it_is_to_close(open_demo: str, cli_env: dict[str, str]) -> None:
+    runner = CliRunner()
+    (open_wave,) = [w for w in json.loads(runner.invoke(symmetry, ["wave", "list", "--json"], env=cli_env).output)
+                    if w["name"] == open_demo]  # fmt: skip
+    later = (dt.date.fromisoformat(open_wave["closes_on"]) + dt.timedelta(days=7)).isoformat()
+    moved = runner.invoke(symmetry, ["wave", "extend", open_demo, "--closes", later], env=cli_env)
+    assert moved.exit_code == 0, moved.output
+    assert f"now closes on {later}" in moved.output
+    waves = json.loads(runner.invoke(symmetry, ["wave", "list", "--json"], env=cli_env).output)
+    assert next(w["closes_on"] for w in waves if w["name"] == open_demo) == later
+    earlier = runner.invoke(symmetry, ["wave", "extend", open_demo, "--closes", open_wave["closes_on"]], env=cli_env)
+    assert earlier.exit_code == 1 and f"closes_on: a date after the current closing date ({later})" in earlier.output
+    closed = next(w["name"] for w in waves if w["state"] == "closed")
+    refused = runner.invoke(symmetry, ["wave", "extend", closed, "--closes", later], env=cli_env)
+    assert refused.exit_code == 1 and "its closing date can no longer change" in refused.output
