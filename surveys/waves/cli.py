@@ -132,6 +132,9 @@ def list_command(settings: Settings, organisation_slug: str | None, as_json: boo
 @click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Closing date, YYYY-MM-DD.")
 @click.option("--teams", help="Comma-separated external ids; each covers its subtree [default: every team].")
 @click.option("--instrument", default="attention", show_default=True, help="Instrument name or TOML file.")
+@click.option(
+    "--reminders", default="", help="Days before closing of the automatic reminders, for example 7,2 [default: none]."
+)
 @click.pass_obj
 def create_command(
     settings: Settings,
@@ -141,6 +144,7 @@ def create_command(
     closes: dt.datetime,
     teams: str | None,
     instrument: str,
+    reminders: str,
 ) -> None:
     """Create the draft wave NAME."""
 
@@ -171,6 +175,7 @@ def create_command(
                     opens_on=opens.date(),
                     closes_on=closes.date(),
                     teams=selected,
+                    reminder_days=reminders,
                 )
             except ValueError as error:
                 raise _state_error(error) from None

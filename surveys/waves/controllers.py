@@ -149,6 +149,7 @@ class WavePagesController(Controller):
                 opens_on=opens_on,
                 closes_on=closes_on,
                 teams=teams,
+                reminder_days=data.get("reminder_days", ""),
             )
         except ValueError as error:
             return await self._new_wave_page(user, db_session, data, error)

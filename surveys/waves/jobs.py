@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from surveys.org.models import Organisation
 from surveys.org.services import local_today
-from surveys.waves.actions import close, launch, request_close
+from surveys.waves.actions import close, launch, remind, request_close
 from surveys.waves.models import WAVE_LOCK, Wave, WaveState
 from surveys.worker.queue import JobRequest, keep_alive
 
@@ -41,8 +41,10 @@ async def finish_closing(ctx: dict[str, Any], *, wave_id: str) -> str:
 
 
 async def open_and_close_due_waves(ctx: dict[str, Any], *, today: str | None = None) -> dict[str, int]:
-    """Open the scheduled waves whose opening date has come, and begin closing the open ones past their closing date.
+    """Open the waves due to open, remind on an open wave's reminder days, begin closing those past their date.
 
+    Reminders go only with an SMTP server, to those who have not answered, within ``SYMMETRY_MAX_REMINDERS``;
+    each reminder day is queued once (``wave.reminder_rounds``), and days missed while nothing ran count as one.
     Dates are read where each wave's organisation is (`today` overrides them, for tests). Each wave in a
     transaction of its own, its row locked, so a lead's click at the same moment is refused cleanly.
     """
@@ -53,14 +55,30 @@ async def open_and_close_due_waves(ctx: dict[str, Any], *, today: str | None = N
     async with session_maker() as session:
         waves = (
             await session.execute(
-                sa.select(Wave.id, Wave.state, Wave.opens_on, Wave.closes_on, Organisation.time_zone)
+                sa.select(
+                    Wave.id,
+                    Wave.state,
+                    Wave.opens_on,
+                    Wave.closes_on,
+                    Wave.reminder_days,
+                    Wave.reminder_rounds,
+                    Organisation.time_zone,
+                )
                 .join(Organisation, Organisation.id == Wave.organisation_id)
                 .where(Wave.state.in_([WaveState.SCHEDULED, WaveState.OPEN]))
             )
         ).all()
     days = {wave_id: dt.date.fromisoformat(today) if today else local_today(zone) for wave_id, *_, zone in waves}
-    due_to_open = [w for w, state, opens, _, _ in waves if state is WaveState.SCHEDULED and opens <= days[w]]
-    due_to_close = [w for w, state, _, closes, _ in waves if state is WaveState.OPEN and closes < days[w]]
+    due_to_open = [w for w, state, opens, *_ in waves if state is WaveState.SCHEDULED and opens <= days[w]]
+    due_to_close = [w for w, state, _, closes, *_ in waves if state is WaveState.OPEN and closes < days[w]]
+    due_to_remind = {
+        w: rounds
+        for w, state, _, closes, reminder_days, done, _ in waves
+        if state is WaveState.OPEN
+        and closes >= days[w]
+        and settings.smtp_enabled
+        and (rounds := _rounds_due(reminder_days, closes, days[w])) > done
+    }
     for wave_id in due_to_open:
         async with session_maker() as session, session.begin():
             wave = await session.get_one(Wave, wave_id, with_for_update=WAVE_LOCK)
@@ -68,10 +86,23 @@ async def open_and_close_due_waves(ctx: dict[str, Any], *, today: str | None = N
                 await launch(session, wave, settings, actor=SCHEDULER, today=days[wave_id])
         if settings.smtp_enabled:
             await ctx["jobs"].enqueue(wave_emails_job(wave_id))
+    for wave_id, rounds in due_to_remind.items():
+        async with session_maker() as session, session.begin():
+            wave = await session.get_one(Wave, wave_id, with_for_update=WAVE_LOCK)
+            if wave.state is not WaveState.OPEN or wave.reminder_rounds >= rounds:
+                continue  # another worker reminded, or a lead closed it, meanwhile
+            await remind(session, wave, settings, actor=SCHEDULER)
+            wave.reminder_rounds = rounds
+        await ctx["jobs"].enqueue(wave_emails_job(wave_id))
     for wave_id in due_to_close:
         async with session_maker() as session, session.begin():
             wave = await session.get_one(Wave, wave_id, with_for_update=WAVE_LOCK)
             if wave.state is WaveState.OPEN:
                 await request_close(session, wave, actor=SCHEDULER)
         await ctx["jobs"].enqueue(finish_closing_job(wave_id))
-    return {"opened": len(due_to_open), "closing": len(due_to_close)}
+    return {"opened": len(due_to_open), "reminded": len(due_to_remind), "closing": len(due_to_close)}
+
+
+def _rounds_due(reminder_days: str, closes_on: dt.date, today: dt.date) -> int:
+    """How many of the reminder days (days before `closes_on`) have come by `today`."""
+    return sum(1 for day in reminder_days.split(",") if day and closes_on - dt.timedelta(days=int(day)) <= today)

@@ -43,6 +43,16 @@ class Wave(UUIDAuditBase):
     opens_on: Mapped[dt.date] = mapped_column(sa.Date)
     closes_on: Mapped[dt.date] = mapped_column(sa.Date)
     state: Mapped[WaveState] = mapped_column(enum_type(WaveState), default=WaveState.DRAFT)
+    reminder_days: Mapped[str] = mapped_column(sa.String(64), server_default="")
+    """Days before the closing date on which the scheduler reminds those who have not answered, largest first
+    ("7,2"); empty: reminders only when a lead sends them."""
+    reminder_rounds: Mapped[int] = mapped_column(server_default="0")
+    """How many of those days have had their reminders queued: each is queued once, whatever runs at once."""
+
+    @property
+    def reminder_schedule(self) -> list[int]:
+        """The days before closing of the automatic reminders, largest first."""
+        return [int(day) for day in self.reminder_days.split(",") if day]
 
 
 class Invitation(UUIDBase):

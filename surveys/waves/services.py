@@ -87,6 +87,29 @@ async def earlier_closed_waves(session: AsyncSession, wave: Wave, *, limit: int)
     )
 
 
+def checked_reminder_days(value: str, opens_on: dt.date, closes_on: dt.date) -> list[int]:
+    """The days before closing of "7, 2", largest first, each within the wave; or a refusal naming the field."""
+    days: set[int] = set()
+    for part in value.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            day = int(part.strip())
+        except ValueError:
+            day = -1
+        if not 0 <= day <= (closes_on - opens_on).days:
+            raise field_problem(
+                "reminder_days",
+                Explained(
+                    N_("days before the closing date, from 0 to %(longest)s, separated by commas: got %(value)s"),
+                    longest=(closes_on - opens_on).days,
+                    value=repr(part.strip()[:20]),
+                ),
+            )
+        days.add(day)
+    return sorted(days, reverse=True)
+
+
 async def create_wave(
     session: AsyncSession,
     organisation: Organisation,
@@ -96,8 +119,13 @@ async def create_wave(
     opens_on: dt.date,
     closes_on: dt.date,
     teams: list[Team] | None = None,
+    reminder_days: str = "",
 ) -> Wave:
-    """A draft wave covering `teams` and every team below them (the whole organisation by default)."""
+    """A draft wave covering `teams` and every team below them (the whole organisation by default).
+
+    `reminder_days`, days before the closing date separated by commas ("7, 2"), are when the scheduler reminds
+    those who have not answered.
+    """
     name = checked_text(name.strip(), field="name", max_length=200)
     if not name:
         raise field_problem("name", Explained(N_("required")))
@@ -109,6 +137,7 @@ async def create_wave(
         )
     if await session.scalar(sa.select(Wave.id).where(Wave.organisation_id == organisation.id, Wave.name == name)):
         raise Explained(N_("the organisation already has a wave named %(name)s"), name=repr(name))
+    schedule = checked_reminder_days(reminder_days, opens_on, closes_on)
     wave = Wave(
         organisation_id=organisation.id,
         instrument_version_id=instrument_version_id,
@@ -116,6 +145,8 @@ async def create_wave(
         opens_on=opens_on,
         closes_on=closes_on,
         state=WaveState.DRAFT,
+        reminder_days=",".join(str(day) for day in schedule),
+        reminder_rounds=0,
     )
     session.add(wave)
     if teams is None:

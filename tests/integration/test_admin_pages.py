@@ -56,14 +56,17 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         assert bad.status_code == 422
         assert "teams.csv, ligne 2, colonne parent_external_id : équipe parente inconnue &#39;NOPE&#39;" in bad.text
 
-        created = await client.post(
-            "/waves",
-            data={**fields, "name": "Summer", "opens_on": "2026-06-01", "closes_on": "2026-06-30", "teams": "S"},
-            follow_redirects=False,
+        summer = {**fields, "name": "Summer", "opens_on": "2026-06-01", "closes_on": "2026-06-30", "teams": "S"}
+        too_late = await client.post("/waves", data={**summer, "reminder_days": "7, 45"})
+        assert (
+            too_late.status_code == 422
+            and "reminder_days : des jours avant la date de clôture, de 0 à 29" in too_late.text
         )
+        created = await client.post("/waves", data={**summer, "reminder_days": "2, 7"}, follow_redirects=False)
         assert created.status_code == 303
         wave_url = created.headers["location"]
         draft = (await client.get(wave_url)).text
+        assert "Relances automatiques 7, 2 jours avant la clôture" in draft
         assert f'href="{wave_url}/confirm/launch"' in draft and "/launch" not in draft.replace("/confirm/launch", "")
         confirm = await client.get(f"{wave_url}/confirm/launch")  # what the launch will do, before it does it
         assert confirm.status_code == 200

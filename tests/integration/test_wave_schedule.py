@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import msgspec
 import pytest
 import sqlalchemy as sa
 
@@ -18,9 +19,10 @@ from surveys.org.models import Employee, Organisation, Team
 from surveys.org.services import checked_time_zone, local_today
 from surveys.settings import Settings
 from surveys.waves.actions import launch
-from surveys.waves.models import Wave, WaveState
+from surveys.waves.models import Invitation, Wave, WaveState
 from surveys.waves.services import create_wave, launch_wave, schedule_wave
 from surveys.worker.queue import InlineJobs, JobRequest
+from tests.integration.mailbox import Inbox
 
 EAST, WEST = "Pacific/Kiritimati", "Etc/GMT+12"
 
@@ -101,3 +103,69 @@ async def test_the_scheduler_opens_and_closes_each_wave_on_its_organisations_dat
     assert await _states(clean_database, west) == {
         "opening": WaveState.SCHEDULED, "closing": WaveState.OPEN, "draft": WaveState.SCHEDULED,
     }  # fmt: skip
+
+
+async def _reminded_wave(settings: Settings) -> tuple[uuid.UUID, dt.date]:
+    """An open wave closing in five days, reminders 7 and 2 days before, three employees of whom one answered."""
+    config = alchemy_config(settings)
+    today = local_today("Europe/Paris")
+    try:
+        async with config.get_session() as session, session.begin():
+            organisation = Organisation(slug="reminded", name="Reminded", time_zone="Europe/Paris")
+            session.add(organisation)
+            await session.flush()
+            team = Team(organisation_id=organisation.id, external_id="T1", name="Team")
+            session.add(team)
+            await session.flush()
+            session.add_all(
+                Employee(organisation_id=organisation.id, team_id=team.id, email=f"e{n}@x.example", language="fr")
+                for n in range(3)
+            )
+            version, _ = await register_instrument(session, "attention")
+            wave = await create_wave(
+                session, organisation, name="Reminded", instrument_version_id=version.id,
+                opens_on=today - dt.timedelta(days=10), closes_on=today + dt.timedelta(days=5), reminder_days="2, 7",
+            )  # fmt: skip
+            assert wave.reminder_days == "7,2"  # largest first, whatever the order given
+            invitations = await launch_wave(session, wave)
+            first = await session.get_one(Invitation, invitations[0].invitation_id)
+            first.answered = True
+            return wave.id, wave.closes_on
+    finally:
+        await config.get_engine().dispose()
+
+
+async def test_reminders_leave_on_the_waves_reminder_days_once_each_to_those_who_have_not_answered(
+    clean_database: Settings, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    settings = msgspec.structs.replace(
+        clean_database, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, max_reminders=3
+    )
+    wave_id, closes_on = await _reminded_wave(settings)
+
+    async def sweep(day: dt.date) -> int:
+        jobs = InlineJobs(settings)
+        try:
+            await jobs.run(JobRequest("open_and_close_due_waves", key="schedule", kwargs={"today": day.isoformat()}))
+        finally:
+            await jobs.close()
+        return len(inbox.messages)
+
+    assert await sweep(closes_on - dt.timedelta(days=8)) == 0  # before the first reminder day
+    assert await sweep(closes_on - dt.timedelta(days=5)) == 2  # 7 days before has come: the two who have not answered
+    assert await sweep(closes_on - dt.timedelta(days=5)) == 2  # run again the same day: nothing more
+    assert await sweep(closes_on - dt.timedelta(days=2)) == 4  # the second day
+    assert await sweep(closes_on) == 4  # no day left
+    assert len({message["To"] for message in inbox.messages}) == 2  # the same two, twice each
+    assert all(message["Subject"].startswith("Rappel") for message in inbox.messages)
+
+
+def test_reminder_days_outside_the_wave_are_refused_naming_the_field() -> None:
+    from surveys.waves.services import checked_reminder_days
+
+    opens, closes = dt.date(2026, 12, 1), dt.date(2026, 12, 21)
+    assert checked_reminder_days(" 7 ; 2,7", opens, closes) == [7, 2]
+    for bad in ("30", "-1", "next week"):
+        with pytest.raises(ValueError, match="reminder_days: days before the closing date, from 0 to 20"):
+            checked_reminder_days(bad, opens, closes)
