@@ -105,7 +105,7 @@ async def test_the_scheduler_opens_and_closes_each_wave_on_its_organisations_dat
     }  # fmt: skip
 
 
-async def _reminded_wave(settings: Settings) -> tuple[uuid.UUID, dt.date]:
+async def _reminded_wave(settings: Settings) -> dt.date:
     """An open wave closing in five days, reminders 7 and 2 days before, three employees of whom one answered."""
     config = alchemy_config(settings)
     today = local_today("Europe/Paris")
@@ -130,7 +130,7 @@ async def _reminded_wave(settings: Settings) -> tuple[uuid.UUID, dt.date]:
             invitations = await launch_wave(session, wave)
             first = await session.get_one(Invitation, invitations[0].invitation_id)
             first.answered = True
-            return wave.id, wave.closes_on
+            return wave.closes_on
     finally:
         await config.get_engine().dispose()
 
@@ -142,7 +142,7 @@ async def test_reminders_leave_on_the_waves_reminder_days_once_each_to_those_who
     settings = msgspec.structs.replace(
         clean_database, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, max_reminders=3
     )
-    wave_id, closes_on = await _reminded_wave(settings)
+    closes_on = await _reminded_wave(settings)
 
     async def sweep(day: dt.date) -> int:
         jobs = InlineJobs(settings)
