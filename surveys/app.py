@@ -53,6 +53,7 @@ from surveys.settings import Settings
 from surveys.waves.controllers import WavePagesController
 from surveys.worker.queue import InlineJobs, Jobs, QueueJobs, enqueue_after_commit, uses_queue
 from surveys.worker.saq_queue import saq_queue
+from surveys.worker.scheduler import InProcessSchedule
 
 PACKAGE_DIR = Path(__file__).parent
 OPEN_LINK_PREFIX = "/o/"
@@ -113,8 +114,13 @@ def _session_store(settings: Settings, database: Any) -> Store:
     return SQLAlchemyStore(database, model=StoreEntry, namespace="sessions")
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the web application from explicit settings, or from the environment when none are given."""
+def create_app(settings: Settings | None = None, *, scheduler: bool = False) -> Litestar:
+    """Build the web application from explicit settings, or from the environment when none are given.
+
+    With `scheduler`, a process that runs its jobs itself (the embedded default, no queue) also runs the periodic
+    work that workers run elsewhere: the sweep, and the waves due to open, be reminded or close
+    (:func:`surveys.worker.scheduler.run_in_process`). ``symmetry serve`` asks for it; tests build apps without.
+    """
     settings = settings or Settings.from_env()
     database = web_alchemy_config(settings)
 
@@ -137,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exclude=["^/api/v1/responses", "^/health"],
     )
     jobs: Jobs = QueueJobs(saq_queue(settings), settings) if uses_queue(settings) else InlineJobs(settings)
+    periodic = InProcessSchedule(jobs, settings.sweep_seconds) if scheduler and isinstance(jobs, InlineJobs) else None
     commit = database.before_send_handler
     assert callable(commit)  # resolved by the config from its name
     write_sessions = session_writer(sessions)
@@ -203,10 +210,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         # What the app built at start-up lives as long as the process: out of the collector's way, a full
         # collection no longer walks it while requests wait.
-        on_startup=[gc.freeze],
+        on_startup=[gc.freeze, *([periodic.start] if periodic else [])],
         # advanced-alchemy 1.12 renames the app-state keys of every config after the first in a process, and its
         # lifespan then looks the engine up under the old key and never disposes it; dispose it ourselves.
-        on_shutdown=[jobs.close, throttle.close, database.get_engine().dispose],
+        on_shutdown=[*([periodic.stop] if periodic else []), jobs.close, throttle.close, database.get_engine().dispose],
         openapi_config=OpenAPIConfig(
             title="Symmetry",
             version="0.1.0",
@@ -217,3 +224,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         state=State({"settings": settings, "throttle": throttle, "jobs": jobs}),
     )
+
+
+def create_served_app() -> Litestar:
+    """The application ``symmetry serve --workers N`` starts in each process: from the environment, scheduling."""
+    return create_app(scheduler=True)

@@ -97,7 +97,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
     if workers == 1:
         from surveys.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, loop=loop, http=http)
+        uvicorn.run(create_app(settings, scheduler=True), host=host, port=port, loop=loop, http=http)
         return
     if not secret_key_configured():
         raise click.ClickException(
@@ -107,7 +107,9 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
             )
         )
     # Each process builds its own app from the same environment.
-    uvicorn.run("surveys.app:create_app", factory=True, workers=workers, host=host, port=port, loop=loop, http=http)
+    uvicorn.run(
+        "surveys.app:create_served_app", factory=True, workers=workers, host=host, port=port, loop=loop, http=http
+    )
 
 
 def main() -> None:
