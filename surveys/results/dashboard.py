@@ -25,7 +25,7 @@ from surveys.reporting.inputs import branch_rates, employees_invited, team_infos
 from surveys.results.models import WaveAnalysisRecord
 from surveys.results.services import wave_statistics
 from surveys.waves.models import Wave
-from surveys.waves.status import Count, invitation_counts
+from surveys.waves.status import Count, invitation_counts, open_link_counts
 from symmetry import stats
 from symmetry.analysis import OVERALL, DimensionResult, TeamResult, linkage_points, team_results
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
@@ -363,6 +363,8 @@ class Participation:
     """The organisation first, then each branch in the hierarchy's order; withheld teams counted by number only."""
     customers_invited: int
     customers_answered: int
+    customers_open_link: int
+    """Customer answers through the teams' open links, beside the invited customers' rate."""
 
 
 async def open_participation(session: AsyncSession, wave: Wave, rules: DisclosureRules) -> Participation:
@@ -388,4 +390,6 @@ async def open_participation(session: AsyncSession, wave: Wave, rules: Disclosur
         {key: count.invited for key, count in employees.items()},
         rules,
     )
-    return Participation(branch_rates(infos, branches, organisation.name), customers.invited, customers.answered)
+    open_link = sum((await open_link_counts(session, wave)).values())
+    rows = branch_rates(infos, branches, organisation.name)
+    return Participation(rows, customers.invited, customers.answered, open_link)

@@ -345,6 +345,7 @@ def print_status(status: WaveStatus, console: Console) -> None:
         table.add_column(column, justify="right")
     table.add_column(tr("answered") + " ", justify="right")  # the customers' pair of columns
     table.add_column(tr("rate") + " ", justify="right")
+    table.add_column(tr("open link"), justify="right")
     for row in status.rows:
         employee_rate = row.employees.rate if row.employee_rate_shown else None
         table.add_row(
@@ -355,6 +356,7 @@ def print_status(status: WaveStatus, console: Console) -> None:
             str(row.customers.invited),
             str(row.customers.answered),
             f"{row.customers.rate:.0%}" if row.customers.rate is not None else "–",
+            str(row.open_link_answers),
         )
     console.print(table)
     if any(not row.employee_rate_shown for row in status.rows):

@@ -61,6 +61,8 @@ class TeamStatus:
     """Teams counted here whose answers are below the threshold and left out; 0 when the count is exact."""
     only_own_hidden: bool
     """The team itself is the one below the threshold: the label is "fewer than N"."""
+    open_link_answers: int = 0
+    """Customer answers through the teams' open links (no invitation: beside the invited customers' rate)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,20 @@ async def invitation_counts(session: AsyncSession, wave: Wave) -> dict[tuple[uui
     }
 
 
+async def open_link_counts(session: AsyncSession, wave: Wave) -> dict[uuid.UUID, int]:
+    """Customer answers through each team's open link in the wave (exact: customer counts are not withheld)."""
+    from surveys.collection.models import Channel, Response  # collection builds on waves
+
+    return {
+        team_id: int(count)
+        for team_id, count in await session.execute(
+            sa.select(Response.team_id, sa.func.count())
+            .where(Response.wave_id == wave.id, Response.channel == Channel.OPEN_LINK)
+            .group_by(Response.team_id)
+        )
+    }
+
+
 def _label(*, answered_shown: int, hidden_groups: int, only_own_hidden: bool, threshold: int) -> tuple[str, bool]:
     if hidden_groups == 0:
         return str(answered_shown), True
@@ -120,6 +136,7 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
     covered = set(await session.scalars(sa.select(WaveTeam.team_id).where(WaveTeam.wave_id == wave.id)))
     own: dict[tuple[uuid.UUID, Respondent], Count] = defaultdict(lambda: Count(0, 0))
     own.update(await invitation_counts(session, wave))
+    open_answers = await open_link_counts(session, wave)
 
     children: dict[uuid.UUID | None, list[Team]] = defaultdict(list)
     for team in teams.values():
@@ -134,16 +151,18 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
     rows: list[TeamStatus] = []
     threshold = rules.anonymity_threshold
 
-    def visit(team: Team, depth: int) -> tuple[Count, Count, int, int]:
-        """The subtree's counts, the employee answers that may be shown, and how many teams are hidden."""
+    def visit(team: Team, depth: int) -> tuple[Count, Count, int, int, int]:
+        """The subtree's counts: invitations, employee answers that may be shown, hidden teams, open-link answers."""
         employees, customers = own[team.id, Respondent.EMPLOYEE], own[team.id, Respondent.CUSTOMER]
+        open_link = open_answers.get(team.id, 0)
         own_hidden = rules.employees_withheld(employees.answered, employees.invited)
         answered_shown, hidden_groups = (0, 1) if own_hidden else (employees.answered, 0)
         position = len(rows)
         for child in sorted(children[team.id], key=lambda t: t.external_id):
             if child.id in shown_ids:
-                child_employees, child_customers, child_shown, child_hidden = visit(child, depth + 1)
+                child_employees, child_customers, child_shown, child_hidden, child_open = visit(child, depth + 1)
                 employees, customers = employees + child_employees, customers + child_customers
+                open_link += child_open
                 answered_shown, hidden_groups = answered_shown + child_shown, hidden_groups + child_hidden
         only_own_hidden = own_hidden and employees == own[team.id, Respondent.EMPLOYEE]
         label, rate_shown = _label(
@@ -166,9 +185,10 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
                 answered_shown,
                 hidden_groups,
                 hidden_groups > 0 and only_own_hidden,
+                open_link,
             ),
         )
-        return employees, customers, answered_shown, hidden_groups
+        return employees, customers, answered_shown, hidden_groups, open_link
 
     for root in sorted(children[None], key=lambda t: t.external_id):
         if root.id in shown_ids:

@@ -15,6 +15,8 @@ from surveys.db import alchemy_config
 from surveys.settings import Settings
 from surveys.waves.models import Invitation
 from surveys.waves.services import WaveStateError, close_wave, issue_links
+from surveys.waves.status import wave_status
+from symmetry.disclosure import DisclosureRules
 from symmetry.domain import Respondent
 from tests.integration.factories import OpenWave, build_open_wave, complete_answers, stored_responses
 
@@ -150,6 +152,9 @@ async def test_open_link_answers_count_for_its_team_as_customers(session: AsyncS
     stored = await session.execute(sa.select(Response.team_id, Response.respondent, Response.channel))
     rows = [tuple(row) for row in stored]
     assert rows == [(open_wave.team.id, Respondent.CUSTOMER, Channel.OPEN_LINK)] * 2
+    status = await wave_status(session, open_wave.wave, rules=DisclosureRules())
+    (row,) = status.rows  # the rates count them beside the invited customers' own
+    assert row.open_link_answers == 2 and row.customers.answered == 0
     with pytest.raises(SubmissionError) as caught:
         await submit_open_response(session, code, complete_answers(open_wave.instrument, Respondent.EMPLOYEE))
     assert "answers.listening.employee" in caught.value.errors
