@@ -24,7 +24,7 @@ from surveys.mail.models import DeliveryStatus
 from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
 from surveys.text_checks import slugify
-from surveys.waves.models import Invitation, Wave
+from surveys.waves.models import Invitation, Wave, WaveState
 from surveys.waves.services import (
     IssuedLinks,
     WaveStateError,
@@ -341,13 +341,25 @@ def print_status(status: WaveStatus, console: Console) -> None:
     )
     table = Table(title=title)
     table.add_column(tr("Team"))
-    for column in (tr("Employees invited"), tr("answered"), tr("rate"), tr("Customers invited")):
+    not_launched = status.state in (WaveState.DRAFT, WaveState.SCHEDULED)  # who the launch will invite
+    employees, customers = (
+        (tr("Employees to invite"), tr("Customers to invite"))
+        if not_launched
+        else (tr("Employees invited"), tr("Customers invited"))
+    )
+    for column in (employees, tr("answered"), tr("rate"), customers):
         table.add_column(column, justify="right")
     table.add_column(tr("answered") + " ", justify="right")  # the customers' pair of columns
     table.add_column(tr("rate") + " ", justify="right")
     table.add_column(tr("open link"), justify="right")
     for row in status.rows:
         employee_rate = row.employees.rate if row.employee_rate_shown else None
+        if not_launched:
+            table.add_row(
+                "  " * row.depth + f"{row.name} ({row.external_id})",
+                str(row.employees.invited), "–", "–", str(row.customers.invited), "–", "–", "–",
+            )  # fmt: skip
+            continue
         table.add_row(
             "  " * row.depth + f"{row.name} ({row.external_id})",
             str(row.employees.invited),

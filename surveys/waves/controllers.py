@@ -180,6 +180,7 @@ class WavePagesController(Controller):
                 "can_run": user.role in LEADS,
                 "smtp": settings.smtp_enabled,
                 "closed": wave.state is WaveState.CLOSED,
+                "not_launched": wave.state in (WaveState.DRAFT, WaveState.SCHEDULED),
                 "show_deliveries": visible is None,  # the outbox counts the whole wave, beyond a manager's teams
             },
         )

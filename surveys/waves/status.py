@@ -97,6 +97,22 @@ async def invitation_counts(session: AsyncSession, wave: Wave) -> dict[tuple[uui
     }
 
 
+async def roster_counts(session: AsyncSession, wave: Wave) -> dict[tuple[uuid.UUID, Respondent], Count]:
+    """Before launch: the active employees and customers of each team the wave covers, as invited (none answered)."""
+    from surveys.org.models import Customer, Employee
+
+    counts: dict[tuple[uuid.UUID, Respondent], Count] = {}
+    for respondent, model in ((Respondent.EMPLOYEE, Employee), (Respondent.CUSTOMER, Customer)):
+        rows = await session.execute(
+            sa.select(model.team_id, sa.func.count())
+            .join(WaveTeam, (WaveTeam.team_id == model.team_id) & (WaveTeam.wave_id == wave.id))
+            .where(model.active.is_(True))
+            .group_by(model.team_id)
+        )
+        counts.update({(team_id, respondent): Count(int(count), 0) for team_id, count in rows})
+    return counts
+
+
 async def open_link_counts(session: AsyncSession, wave: Wave) -> dict[uuid.UUID, int]:
     """Customer answers through each team's open link in the wave (exact: customer counts are not withheld)."""
     from surveys.collection.models import Channel, Response  # collection builds on waves
@@ -135,7 +151,10 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
     }
     covered = set(await session.scalars(sa.select(WaveTeam.team_id).where(WaveTeam.wave_id == wave.id)))
     own: dict[tuple[uuid.UUID, Respondent], Count] = defaultdict(lambda: Count(0, 0))
-    own.update(await invitation_counts(session, wave))
+    if wave.state in (WaveState.DRAFT, WaveState.SCHEDULED):
+        own.update(await roster_counts(session, wave))  # before launch: those its launch will invite
+    else:
+        own.update(await invitation_counts(session, wave))
     open_answers = await open_link_counts(session, wave)
 
     children: dict[uuid.UUID | None, list[Team]] = defaultdict(list)

@@ -67,6 +67,8 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         wave_url = created.headers["location"]
         draft = (await client.get(wave_url)).text
         assert "Relances automatiques 7, 2 jours avant la clôture" in draft
+        assert "Qui sera invité, équipe par équipe" in draft and "Collaborateurs à inviter" in draft
+        assert re.search(r"South <span[^>]*>\(S\)</span></th>\s*<td>6</td><td>–</td>", draft)  # before launch
         assert f'href="{wave_url}/confirm/launch"' in draft and "/launch" not in draft.replace("/confirm/launch", "")
         confirm = await client.get(f"{wave_url}/confirm/launch")  # what the launch will do, before it does it
         assert confirm.status_code == 200
