@@ -63,6 +63,16 @@ class TeamStatus:
     """The team itself is the one below the threshold: the label is "fewer than N"."""
     open_link_answers: int = 0
     """Customer answers through the teams' open links (no invitation: beside the invited customers' rate)."""
+    employees_invited_shown: int = 0
+    """The employees invited in the teams shown: with `employees_answered_shown`, the rate of those teams, which
+    their own rows give already (a total above hidden teams then has a rate, never theirs)."""
+
+    @property
+    def shown_teams_rate(self) -> float | None:
+        """The employee response rate of the teams shown here, None when none is."""
+        if not self.employees_invited_shown:
+            return None
+        return self.employees_answered_shown / self.employees_invited_shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,18 +180,22 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
     rows: list[TeamStatus] = []
     threshold = rules.anonymity_threshold
 
-    def visit(team: Team, depth: int) -> tuple[Count, Count, int, int, int]:
-        """The subtree's counts: invitations, employee answers that may be shown, hidden teams, open-link answers."""
+    def visit(team: Team, depth: int) -> tuple[Count, Count, int, int, int, int]:
+        """The subtree's invitations, shown employee answers, hidden teams, open-link answers, shown invitees."""
         employees, customers = own[team.id, Respondent.EMPLOYEE], own[team.id, Respondent.CUSTOMER]
         open_link = open_answers.get(team.id, 0)
         own_hidden = rules.employees_withheld(employees.answered, employees.invited)
         answered_shown, hidden_groups = (0, 1) if own_hidden else (employees.answered, 0)
+        invited_shown = 0 if own_hidden else employees.invited
         position = len(rows)
         for child in sorted(children[team.id], key=lambda t: t.external_id):
             if child.id in shown_ids:
-                child_employees, child_customers, child_shown, child_hidden, child_open = visit(child, depth + 1)
+                child_employees, child_customers, child_shown, child_hidden, child_open, child_invited = visit(
+                    child, depth + 1
+                )
                 employees, customers = employees + child_employees, customers + child_customers
                 open_link += child_open
+                invited_shown += child_invited
                 answered_shown, hidden_groups = answered_shown + child_shown, hidden_groups + child_hidden
         only_own_hidden = own_hidden and employees == own[team.id, Respondent.EMPLOYEE]
         label, rate_shown = _label(
@@ -205,9 +219,10 @@ async def wave_status(session: AsyncSession, wave: Wave, *, rules: DisclosureRul
                 hidden_groups,
                 hidden_groups > 0 and only_own_hidden,
                 open_link,
+                invited_shown,
             ),
         )
-        return employees, customers, answered_shown, hidden_groups, open_link
+        return employees, customers, answered_shown, hidden_groups, open_link, invited_shown
 
     for root in sorted(children[None], key=lambda t: t.external_id):
         if root.id in shown_ids:

@@ -52,6 +52,8 @@ async def test_an_answer_in_a_hidden_team_changes_no_label(session: AsyncSession
     for answered in range(5):
         status = await wave_status(session, wave, rules=DisclosureRules())
         labels.append({row.external_id: row.employees_answered_label for row in status.rows})
+        rates = {row.external_id: row.shown_teams_rate for row in status.rows}
+        assert rates == {"G": 1.0, "C": None, "D": 1.0}  # the group's rate is that of D, the team shown, alone
         if answered < 4:
             await submit_response(session, in_hidden_team[answered].token, answers)
     assert labels[0] == {"G": "6 + 1 team under 5", "C": "fewer than 5", "D": "6"}
