@@ -104,6 +104,30 @@ def compose(letter: Letter, settings: Settings) -> EmailMessage:
     return message
 
 
+def preview(
+    wave: Wave,
+    organisation: str,
+    team: str,
+    settings: Settings,
+    *,
+    language: str,
+    kind: MailKind,
+    respondent: Respondent,
+) -> EmailMessage:
+    """The e-mail `wave` would send, as its invitees will read it, with an example link that opens nothing."""
+    letter = Letter(
+        to="invitee@example.invalid",
+        language=language,
+        kind=kind,
+        respondent=respondent,
+        organisation=organisation,
+        team=team,
+        closes_on=wave.closes_on,
+        link=f"{settings.public_url}/r/EXAMPLE",
+    )
+    return compose(letter, settings)
+
+
 async def queue(session: AsyncSession, wave: Wave, kind: MailKind, invitation_ids: list[uuid.UUID]) -> int:
     """Put one e-mail per invitation in the outbox (one set-based insert)."""
     if invitation_ids:

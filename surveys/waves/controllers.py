@@ -19,10 +19,12 @@ from surveys.accounts.services import visible_team_ids
 from surveys.actions.models import ActionStatus
 from surveys.actions.services import suggestions
 from surveys.audit.services import record
-from surveys.explained import N_, Explained, field_problem
+from surveys.explained import N_, Explained, field_problem, one_of
 from surveys.i18n import message_page, page_language
 from surveys.instruments.services import register_instrument
 from surveys.mail.jobs import wave_emails_job
+from surveys.mail.models import MailKind
+from surveys.mail.services import preview
 from surveys.org.models import Organisation, Team
 from surveys.results.dashboard import open_participation, organisation_dashboard, team_lines
 from surveys.results.models import WaveAnalysisRecord
@@ -32,10 +34,11 @@ from surveys.text_checks import checked_date
 from surveys.waves.actions import extend, launch, remind, request_close
 from surveys.waves.forecast import forecast
 from surveys.waves.jobs import finish_closing_job
-from surveys.waves.models import Wave, WaveState
+from surveys.waves.models import Wave, WaveState, WaveTeam
 from surveys.waves.services import WaveStateError, create_wave
 from surveys.waves.status import wave_status
 from surveys.worker.queue import defer
+from symmetry.domain import Respondent
 
 
 async def wave_for(db_session: AsyncSession, user: User, wave_id: uuid.UUID) -> Wave:
@@ -68,6 +71,12 @@ async def _analysis_of_closed(db_session: AsyncSession, wave: Wave) -> WaveAnaly
 
 
 WAVE_ACTIONS = ("launch", "remind", "close")
+PREVIEW_CHOICES = {
+    "language": ("fr", "en"),
+    "respondent": ("employee", "customer"),
+    "kind": ("invitation", "reminder"),
+}
+"""What an e-mail preview may show: each language, both kinds of respondent, the invitation and the reminder."""
 NO_SMTP = N_("No SMTP server is configured: reminders cannot be sent.")
 ACTION_REFUSALS = {
     "launch": N_("wave %(wave)s is %(state)s; only a draft wave can be launched"),
@@ -315,6 +324,48 @@ class WavePagesController(Controller):
         except ValueError as error:
             return message_page(user, error, 409 if isinstance(error, WaveStateError) else 422)
         return Redirect(f"/waves/{wave.id}", status_code=303)
+
+    @get("/waves/{wave_id:uuid}/emails", guards=[allow(LEADS)])
+    async def email_preview(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        language: FromQuery[str] = "fr",
+        respondent: FromQuery[str] = "employee",
+        kind: FromQuery[str] = "invitation",
+    ) -> Template:
+        """The invitation or reminder e-mail of the wave, for employees or customers, in French or English."""
+        user = request.user
+        wave = await wave_for(db_session, user, wave_id)
+        chosen = {"language": language, "respondent": respondent, "kind": kind}
+        for field, choices in PREVIEW_CHOICES.items():
+            if chosen[field] not in choices:
+                return message_page(user, field_problem(field, one_of(list(choices))), 400)
+        organisation = await db_session.get_one(Organisation, wave.organisation_id)
+        team = await db_session.scalar(  # the customer e-mail names a team: the wave's first, as an example
+            sa.select(Team.name)
+            .join(WaveTeam, (WaveTeam.team_id == Team.id) & (WaveTeam.wave_id == wave.id))
+            .order_by(Team.external_id)
+            .limit(1)
+        )
+        message = preview(
+            wave, organisation.name, team or organisation.name, settings,
+            language=language, kind=MailKind(kind), respondent=Respondent(respondent),
+        )  # fmt: skip
+        body = message.get_body(("plain",))
+        return Template(
+            "admin/email_preview.html",
+            context={
+                "user": user,
+                "wave": wave,
+                "subject": message["Subject"],
+                "text": body.get_content() if body is not None else "",
+                "chosen": chosen,
+                "choices": PREVIEW_CHOICES,
+            },
+        )
 
     @get("/waves/{wave_id:uuid}/confirm/{action:str}", guards=[allow(LEADS)])
     async def confirm_action(

@@ -36,6 +36,7 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ("GET", "/waves/{wave_id:uuid}/teams/{team_id:uuid}"): (
             {200} if role in OWN_ORG - {"manager"} else ({403} if signed_in else to_login)
         ),
+        ("GET", "/waves/{wave_id:uuid}/emails"): {200} if role in LEADS else ({403} if signed_in else to_login),
         ("POST", "/waves/{wave_id:uuid}/closing-date"): (
             {422} if role in LEADS else ({403} if signed_in else to_login)  # no date given
         ),

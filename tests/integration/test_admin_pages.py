@@ -68,6 +68,14 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         draft = (await client.get(wave_url)).text
         assert "Relances automatiques 7, 2 jours avant la clôture" in draft
         assert "Qui sera invité, équipe par équipe" in draft and "Collaborateurs à inviter" in draft
+        letter = await client.get(f"{wave_url}/emails")  # the invitation as an employee will read it, in French
+        assert "Objet :</strong> Alpha : votre avis sur l&#39;attention dans votre équipe" in letter.text
+        assert "L&#39;enquête est ouverte jusqu&#39;au 30 juin 2026." in letter.text and "/r/EXAMPLE" in letter.text
+        reminder = await client.get(f"{wave_url}/emails?language=en&respondent=customer&kind=reminder")
+        assert "Reminder: Alpha: your view of the team that served you" in reminder.text
+        assert "served by the South team at Alpha" in reminder.text and "This link replaces the one" in reminder.text
+        odd = await client.get(f"{wave_url}/emails?kind=newsletter")
+        assert odd.status_code == 400 and "kind : une valeur parmi invitation, reminder" in odd.text
         assert re.search(r"South <span[^>]*>\(S\)</span></th>\s*<td>6</td><td>–</td>", draft)  # before launch
         assert f'href="{wave_url}/confirm/launch"' in draft and "/launch" not in draft.replace("/confirm/launch", "")
         confirm = await client.get(f"{wave_url}/confirm/launch")  # what the launch will do, before it does it

@@ -361,6 +361,8 @@ async def _answer_all(
     async def kill_a() -> None:
         await started.wait()
         victim.send_signal(signal.SIGKILL)
+        # Reaped before the caller looks: a killed process is not gone until the kernel has ended it.
+        await asyncio.to_thread(victim.wait, 30)
 
     limits = httpx.Limits(max_connections=200)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
