@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-postgres test-ready browser harfbuzz messages lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-intake-ceiling bench-mixing clean
+.PHONY: demo test test-postgres test-ready browser harfbuzz card-tools messages lint format bench-demo bench-stats bench-analysis bench-reports bench-close bench-serve bench-intake bench-intake-ceiling bench-mixing clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ test-postgres: test-ready
 	SYMMETRY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # What the tests need installed and compiled, done once before CI starts two test runs side by side.
-test-ready: $(VENV)/.installed-dev browser harfbuzz $(CATALOGS)
+test-ready: $(VENV)/.installed-dev browser harfbuzz card-tools $(CATALOGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download does not work offline).
 # As root on Debian it is installed here; elsewhere the tests say they were skipped, and why.
@@ -55,6 +55,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
 	  else echo "chromium not found: the browser tests will be skipped (install Debian's chromium package)"; fi; }
+
+# The open-link card test reads a printed card as a phone would: Poppler's pdftoppm draws the PDF, zbar's zbarimg
+# decodes its QR code. Installed here as root on Debian; elsewhere that test says it was skipped, and why.
+card-tools:
+	@{ command -v pdftoppm && command -v zbarimg; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils zbar-tools; \
+	  else echo "pdftoppm or zbarimg not found: the card decoding test will be skipped (poppler-utils, zbar-tools)"; fi; }
 
 # WeasyPrint subsets the reports' fonts with HarfBuzz when Debian's libharfbuzz-subset0 is present, several times
 # faster than its fontTools fallback. Installed here as root on Debian; elsewhere reports render, only slower.

@@ -43,6 +43,7 @@ from surveys.collection.controllers import ResponseApiController, SurveyPagesCon
 from surveys.db import web_alchemy_config
 from surveys.errors import http_error, unexpected_error
 from surveys.health.controllers import HealthController
+from surveys.instruments.controllers import InstrumentPagesController
 from surveys.org.controllers import RosterController
 from surveys.reporting.controllers import ReportsController
 from surveys.security.headers import security_headers
@@ -51,6 +52,7 @@ from surveys.security.sessions import SESSION_ID_BYTES, RotatingSessionConfig, s
 from surveys.security.throttle import Limit, Throttle, client_address
 from surveys.settings import Settings
 from surveys.waves.controllers import WavePagesController
+from surveys.waves.open_link_pages import OpenLinkPagesController
 from surveys.worker.queue import InlineJobs, Jobs, QueueJobs, enqueue_after_commit, uses_queue
 from surveys.worker.saq_queue import saq_queue
 from surveys.worker.scheduler import InProcessSchedule
@@ -180,6 +182,8 @@ def create_app(settings: Settings | None = None, *, scheduler: bool = False) -> 
             SessionController,
             PasswordController,
             WavePagesController,
+            InstrumentPagesController,
+            OpenLinkPagesController,
             ActionsController,
             RosterController,
             UsersController,

@@ -15,8 +15,11 @@ from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from reports.qr import qr_code
 from surveys.catalog import Language, choose_language
 from surveys.collection.forms import (
+    Asked,
+    PreviewBanner,
     Submitted,
     build_page,
     first_step_with_problems,
@@ -28,10 +31,10 @@ from surveys.collection.intake import intake_connection
 from surveys.collection.jobs import mix_when_due
 from surveys.collection.schemas import FieldError, ResponseAccepted, ResponseSubmission, SubmissionErrorBody
 from surveys.collection.services import (
-    Questionnaire,
     Refusal,
     SubmissionError,
     invitation_questionnaire,
+    open_link,
     open_link_questionnaire,
     submit_open_response,
     submit_response,
@@ -39,7 +42,7 @@ from surveys.collection.services import (
 from surveys.explained import N_
 from surveys.i18n import survey_message
 from surveys.settings import Settings
-from surveys.waves.services import QR_MEDIA_TYPES, qr_code
+from surveys.waves.open_links import QR_MEDIA_TYPES, open_link_url
 
 FormData = URLEncodedBody[dict[str, str]]
 Submit = Callable[[dict[str, object], dict[str, str]], Awaitable[object]]
@@ -63,6 +66,10 @@ REFUSAL_TEXTS = {
         ANSWERED,
         N_("An answer has already been sent from this browser for this survey. Thank you for taking part."),
     ),
+    Refusal.NONE_OPEN: (
+        N_("No survey at the moment"),
+        N_("This team has no survey open right now. The same link will work again for its next survey."),
+    ),
 }
 
 
@@ -78,7 +85,7 @@ def refusal_page(error: SubmissionError, language: Language) -> Template:
 
 
 def form_page(
-    questionnaire: Questionnaire,
+    questionnaire: Asked,
     submitted: Submitted,
     language: Language,
     settings: Settings,
@@ -86,8 +93,9 @@ def form_page(
     step: int,
     action_url: str,
     problems: dict[str, Any] | None = None,
+    preview: PreviewBanner | None = None,
 ) -> Template:
-    """One step of the form; 422 when it shows problems."""
+    """One step of the form; 422 when it shows problems. A `preview` shows its banner over the form."""
     page = build_page(questionnaire, submitted, language, step=step, problems=problems)
     return Template(
         "survey/form.html",
@@ -97,45 +105,46 @@ def form_page(
             "language": language,
             "anonymity_threshold": settings.anonymity_threshold,
             "comment_threshold": settings.comment_threshold,
+            "preview": preview,
         },
         status_code=422 if page.errors else 200,
     )
 
 
 async def advance(
-    questionnaire: Questionnaire,
+    questionnaire: Asked,
     data: dict[str, str],
     settings: Settings,
     *,
     action_url: str,
     submit: Submit,
     on_success: Callable[[Redirect], Redirect] = lambda redirect: redirect,
+    preview: PreviewBanner | None = None,
 ) -> Template | Redirect:
     """Move a form along: switch language, go back, check a step and go on, or send the whole response."""
     steps = len(steps_for(questionnaire.instrument, questionnaire.respondent))
     submitted = read_form(data, steps)
     language = choose_language(data.get("lang"), questionnaire.language)
+
+    def page(step: int, language: Language, problems: dict[str, Any] | None = None) -> Template:
+        return form_page(
+            questionnaire, submitted, language, settings, step=step, action_url=action_url, problems=problems,
+            preview=preview,
+        )  # fmt: skip
+
     if submitted.action.startswith("lang:"):
-        language = choose_language(submitted.action.removeprefix("lang:"), language)
-        return form_page(questionnaire, submitted, language, settings, step=submitted.step, action_url=action_url)
+        return page(submitted.step, choose_language(submitted.action.removeprefix("lang:"), language))
     if submitted.action == "back":
-        step = max(submitted.step - 1, 1)
-        return form_page(questionnaire, submitted, language, settings, step=step, action_url=action_url)
+        return page(max(submitted.step - 1, 1), language)
     problems = step_problems(questionnaire, submitted, submitted.step)
     if problems or (submitted.action != "submit" and submitted.step < steps):
-        step = submitted.step if problems else submitted.step + 1
-        return form_page(
-            questionnaire, submitted, language, settings, step=step, action_url=action_url, problems=problems
-        )
+        return page(submitted.step if problems else submitted.step + 1, language, problems)
     try:
         await submit(submitted.answers, submitted.comments)
     except SubmissionError as error:
         if error.refusal is not Refusal.INVALID:
             return refusal_page(error, language)
-        step = first_step_with_problems(questionnaire, error.errors)
-        return form_page(
-            questionnaire, submitted, language, settings, step=step, action_url=action_url, problems=error.errors
-        )
+        return page(first_step_with_problems(questionnaire, error.errors), language, error.errors)
     return on_success(Redirect(f"/thanks?lang={language}", status_code=303))
 
 
@@ -201,7 +210,7 @@ class SurveyPagesController(Controller):
         language = _language(request, lang, "fr")
         try:
             link, questionnaire = await open_link_questionnaire(db_session, code, language=language)
-            if link.one_per_browser and request.cookies.get(_answered_here_cookie(link.wave_id)):
+            if link.one_per_browser and request.cookies.get(_answered_here_cookie(questionnaire.wave.id)):
                 raise SubmissionError.refused(Refusal.ALREADY_ANSWERED_HERE, "code", "already answered here")
         except SubmissionError as error:
             return refusal_page(error, language)
@@ -222,7 +231,7 @@ class SurveyPagesController(Controller):
         language = _language(request, data.get("lang"), "fr")
         try:
             link, questionnaire = await open_link_questionnaire(db_session, code, language=language)
-            cookie = _answered_here_cookie(link.wave_id)
+            cookie = _answered_here_cookie(questionnaire.wave.id)
             if link.one_per_browser and request.cookies.get(cookie):
                 raise SubmissionError.refused(Refusal.ALREADY_ANSWERED_HERE, "code", "already answered here")
         except SubmissionError as error:
@@ -261,11 +270,11 @@ class SurveyPagesController(Controller):
     ) -> Response[bytes]:
         """The open link as a QR code, SVG or PNG, to print on a counter card or a receipt."""
         try:
-            await open_link_questionnaire(db_session, code)
+            await open_link(db_session, code)  # a card is printed between waves too
         except SubmissionError as error:
             return Response(str(error).encode(), status_code=error.status_code, media_type="text/plain")
         kind = request.url.path.rsplit(".", 1)[-1]
-        return Response(qr_code(f"{settings.public_url}/o/{code}", kind), media_type=QR_MEDIA_TYPES[kind])
+        return Response(qr_code(open_link_url(settings.public_url, code), kind), media_type=QR_MEDIA_TYPES[kind])
 
     @get("/thanks")
     async def thanks(self, request: Request[Any, Any, Any], lang: FromQuery[str | None] = None) -> Template:

@@ -8,14 +8,43 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from surveys.catalog import Language, translation
-from surveys.collection.services import FieldProblem, Questionnaire, check_submission
+from surveys.collection.services import FieldProblem, check_submission
 from surveys.explained import N_
 from symmetry.domain import CommentItem, Instrument, Item, Respondent, Voice
 
 ANSWER_PREFIX = "a."
 COMMENT_PREFIX = "c."
+
+
+class Asked(Protocol):
+    """What a form asks, of whom and about which team: a wave's questionnaire, or an instrument previewed."""
+
+    @property
+    def instrument(self) -> Instrument:
+        """The questions."""
+        ...
+
+    @property
+    def respondent(self) -> Respondent:
+        """Employee or customer."""
+        ...
+
+    @property
+    def language(self) -> str:
+        """The respondent's language, until they choose another."""
+        ...
+
+    @property
+    def team_name(self) -> str:
+        """The team the questions are about."""
+        ...
+
+    def introduction(self, language: str) -> str:
+        """The wave's own paragraph in `language`, shown on the first page ("" when there is none)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +138,27 @@ class CommentField:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviewBanner:
+    """Over a form previewed by a lead: what is previewed, and where the other respondents and languages are."""
+
+    name: str
+    """The instrument version, as ``attention v2``."""
+    url: str
+    """The preview's first step; ``?respondent=...&language=...`` chooses the form."""
+    respondent: str
+    back_url: str
+
+
+@dataclass(frozen=True, slots=True)
 class FormPage:
     """Everything the form template shows."""
 
     language: Language
     title: str
+    about_team: str
+    """The team the questions are about, named under the title."""
+    introduction: str
+    """The lead's own paragraph for the wave, on the first page only."""
     step: int
     steps: int
     step_title: str
@@ -170,7 +215,7 @@ def localise(problem: FieldProblem, language: Language, max_length: int = 0) -> 
 
 
 def build_page(
-    questionnaire: Questionnaire,
+    questionnaire: Asked,
     submitted: Submitted,
     language: Language,
     *,
@@ -238,13 +283,21 @@ def build_page(
     intro = None
     if current.key == Voice.MIRROR.value:
         intro = _("Put yourself in your customers' shoes: how would they answer?")
+    elif current.key == Voice.CUSTOMER.value:
+        intro = _("Think of your latest visit to this team, or your latest exchange with it.")
+    # The team's name as a value after a colon: a sentence around it reads badly for some names ("the Team one team").
+    team = {"team": questionnaire.team_name}
     if respondent is Respondent.EMPLOYEE:
         title = _("Your view of attention in your team")
+        about_team = _("Your team: %(team)s") % team
     else:
         title = _("Your view of the team that served you")
+        about_team = _("The team that served you: %(team)s") % team
     return FormPage(
         language=language,
         title=title,
+        about_team=about_team,
+        introduction=questionnaire.introduction(language) if step == 1 else "",
         step=step,
         steps=len(steps),
         step_title=_(STEP_TITLES[current.key]),
@@ -257,7 +310,7 @@ def build_page(
     )
 
 
-def step_problems(questionnaire: Questionnaire, submitted: Submitted, step: int) -> dict[str, FieldProblem]:
+def step_problems(questionnaire: Asked, submitted: Submitted, step: int) -> dict[str, FieldProblem]:
     """The problems of one step's fields only."""
     current = steps_for(questionnaire.instrument, questionnaire.respondent)[step - 1]
     required = {item.id for item in current.items}
@@ -268,7 +321,7 @@ def step_problems(questionnaire: Questionnaire, submitted: Submitted, step: int)
     return {name: problem for name, problem in problems.items() if name in fields}
 
 
-def first_step_with_problems(questionnaire: Questionnaire, problems: Mapping[str, FieldProblem]) -> int:
+def first_step_with_problems(questionnaire: Asked, problems: Mapping[str, FieldProblem]) -> int:
     """The step to show when the final check finds problems, which may sit on an earlier page."""
     for number, step in enumerate(steps_for(questionnaire.instrument, questionnaire.respondent), start=1):
         names = {f"answers.{item.id}" for item in step.items} | {f"comments.{c.id}" for c in step.comments}

@@ -31,8 +31,10 @@ from surveys.collection.mixing import NewResponse, insert_responses
 from surveys.collection.models import Channel
 from surveys.collection.sealing import Sealer, sealed_size, sealer_for
 from surveys.instruments.services import instrument_in_use
+from surveys.org.models import Team
 from surveys.text_checks import CONTROL as CONTROL_CHARACTERS
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
+from surveys.waves.open_links import wave_open_for
 from surveys.waves.services import hash_token
 from symmetry.domain import Instrument, Respondent
 
@@ -45,6 +47,8 @@ class Refusal(enum.StrEnum):
     USED = "used"
     NOT_OPEN = "not_open"
     ALREADY_ANSWERED_HERE = "already_answered_here"
+    NONE_OPEN = "none_open"
+    """A team's open link between two waves: it works again when the next wave opens."""
 
 
 STATUS_CODES = {
@@ -53,6 +57,7 @@ STATUS_CODES = {
     Refusal.USED: 409,
     Refusal.NOT_OPEN: 410,
     Refusal.ALREADY_ANSWERED_HERE: 409,
+    Refusal.NONE_OPEN: 410,
 }
 
 
@@ -95,6 +100,12 @@ class Questionnaire:
     instrument: Instrument
     instrument_version_id: uuid.UUID
     language: str
+    team_name: str
+    """The team the questions are about, named on the form."""
+
+    def introduction(self, language: str) -> str:
+        """The wave's own paragraph in `language`."""
+        return self.wave.introduction(language)
 
 
 def check_submission(
@@ -152,7 +163,8 @@ async def _questionnaire(
             Refusal.NOT_OPEN, "token", f"this survey is {wave.state}, it does not take answers", language=language
         )
     instrument = await instrument_in_use(session, wave.instrument_version_id)
-    return Questionnaire(wave, team_id, respondent, instrument, wave.instrument_version_id, language)
+    team_name = await session.scalar(sa.select(Team.name).where(Team.id == team_id))
+    return Questionnaire(wave, team_id, respondent, instrument, wave.instrument_version_id, language, team_name or "")
 
 
 LINK_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -179,23 +191,23 @@ async def invitation_questionnaire(session: AsyncSession, token: str) -> tuple[I
     return invitation, questionnaire
 
 
+async def open_link(session: AsyncSession, code: str) -> OpenLink:
+    """The open link of a code, whether or not a wave is open for its team, or a SubmissionError."""
+    # Codes are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in text) names no link.
+    link = await session.scalar(sa.select(OpenLink).where(OpenLink.code == code)) if LINK_CODE.fullmatch(code) else None
+    if link is None:
+        raise SubmissionError.refused(Refusal.UNKNOWN, "code", "this link is not a valid survey link")
+    return link
+
+
 async def open_link_questionnaire(
     session: AsyncSession, code: str, *, language: str = "fr"
 ) -> tuple[OpenLink, Questionnaire]:
-    """The open link of a code and its customer questionnaire, or a SubmissionError."""
-    # Codes are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in text) names no link.
-    found = (
-        (
-            await session.execute(
-                sa.select(OpenLink, Wave).join(Wave, Wave.id == OpenLink.wave_id).where(OpenLink.code == code)
-            )
-        ).one_or_none()
-        if LINK_CODE.fullmatch(code)
-        else None
-    )
-    if found is None:
-        raise SubmissionError.refused(Refusal.UNKNOWN, "code", "this link is not a valid survey link")
-    link, wave = found
+    """The open link of a code and the customer questionnaire of the wave open for its team, or a SubmissionError."""
+    link = await open_link(session, code)
+    wave = await wave_open_for(session, link.team_id)
+    if wave is None:
+        raise SubmissionError.refused(Refusal.NONE_OPEN, "code", "no survey is open for this team at the moment")
     return link, await _questionnaire(session, wave, link.team_id, Respondent.CUSTOMER, language)
 
 

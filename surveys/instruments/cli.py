@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from surveys.catalog import tr, trn
+from surveys.catalog import command_refusal, tr, trn
 from surveys.instruments.loader import InstrumentError, load_instrument
 
 
@@ -25,7 +25,7 @@ def check_command(source: str) -> None:
         counted = trn("%(num)s problem", "%(num)s problems", len(error.problems))
         click.echo(tr("%(source)s: %(problem)s", source=error.source, problem=counted), err=True)
         for problem in error.problems:
-            click.echo(f"  - {problem}", err=True)
+            click.echo(f"  - {command_refusal(problem)}", err=True)
         raise SystemExit(1) from None
     click.echo(
         tr(

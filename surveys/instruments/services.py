@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import functools
 import hashlib
 import json
 import uuid
@@ -11,10 +13,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.instruments.loader import parse_instrument, read_document
+from surveys.explained import N_, Explained, field_problem
+from surveys.instruments.loader import load_instrument, parse_instrument, read_document
 from surveys.instruments.models import InstrumentVersion
+from surveys.instruments.schemas import InstrumentChoice, Registered, Registration, VersionRow
 from surveys.waves.models import Wave
-from symmetry.domain import Instrument
+from symmetry.domain import Instrument, Respondent, Voice
+
+SHIPPED = "attention"
+"""The instrument shipped with Symmetry (``surveys/instruments/attention.toml``), a new wave's default."""
 
 
 def instrument_checksum(document: dict[str, Any]) -> str:
@@ -22,13 +29,20 @@ def instrument_checksum(document: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-async def register_instrument(session: AsyncSession, name_or_path: str | Path) -> tuple[InstrumentVersion, Instrument]:
-    """Store the instrument file's content as a version and return it with the parsed instrument.
+async def register_instrument(
+    session: AsyncSession, source: str | Path | dict[str, Any], *, source_name: str = "document"
+) -> tuple[InstrumentVersion, Instrument]:
+    """Store an instrument as a version and return it with the parsed instrument.
 
-    The same content returns the version that already holds it. New content updates the latest version in
-    place while no wave uses it; once a wave does, that version is frozen and new content becomes a new version.
+    `source` is a shipped instrument's name, a file's path, or a document already read from TOML (an upload:
+    `source_name` then names it in the problems). The same content returns the version that already holds it.
+    New content updates the latest version in place while no wave uses it; once a wave does, that version is
+    frozen and new content becomes a new version. Raises InstrumentError, storing nothing, when it cannot be used.
     """
-    document, parsed = read_document(name_or_path)
+    if isinstance(source, dict):
+        document, parsed = source, parse_instrument(source, source_name)
+    else:
+        document, parsed = read_document(source)
     checksum = instrument_checksum(document)
     versions = list(
         await session.scalars(
@@ -78,3 +92,81 @@ async def instrument_in_use(session: AsyncSession, version_id: uuid.UUID) -> Ins
 def stored_instrument(version: InstrumentVersion) -> Instrument:
     """The instrument of a stored version."""
     return parse_instrument(version.definition, f"{version.key} v{version.version}", version=version.version)
+
+
+async def store_instrument(session: AsyncSession, document: dict[str, Any], source_name: str) -> Registered:
+    """Register a document read from a file (:func:`register_instrument`) and say what that did."""
+    checksum = instrument_checksum(document)
+    held = await session.scalar(sa.select(InstrumentVersion.id).where(InstrumentVersion.checksum == checksum).limit(1))
+    key = document.get("key")
+    latest = (
+        await session.scalar(sa.select(sa.func.max(InstrumentVersion.version)).where(InstrumentVersion.key == key))
+        if isinstance(key, str)
+        else None
+    )
+    stored, _ = await register_instrument(session, document, source_name=source_name)
+    if held is not None:
+        outcome = Registration.UNCHANGED
+    else:
+        outcome = Registration.UPDATED if stored.version == latest else Registration.NEW
+    return Registered(id=stored.id, key=stored.key, version=stored.version, outcome=outcome)
+
+
+@functools.cache
+def shipped_checksum() -> str:
+    """The checksum of the shipped instrument's content (its file does not change while the process runs)."""
+    return instrument_checksum(read_document(SHIPPED)[0])
+
+
+async def version_rows(session: AsyncSession) -> list[VersionRow]:
+    """Every stored version, by key and newest first, with its questions counted and whether a wave uses it."""
+    versions = await session.scalars(
+        sa.select(InstrumentVersion).order_by(InstrumentVersion.key, InstrumentVersion.version.desc())
+    )
+    used = set(await session.scalars(sa.select(Wave.instrument_version_id).distinct()))
+    rows: list[VersionRow] = []
+    for version in versions:
+        instrument = stored_instrument(version)
+        voices = collections.Counter(item.voice.value for item in instrument.items)
+        rows.append(
+            VersionRow(
+                id=version.id,
+                key=version.key,
+                version=version.version,
+                title=instrument.title,
+                dimensions=len(instrument.dimensions),
+                items={voice.value: voices[voice.value] for voice in Voice},
+                comments={respondent.value: len(instrument.comments_for(respondent)) for respondent in Respondent},
+                frozen=version.id in used,
+                latest=not rows or rows[-1].key != version.key,
+                shipped=version.checksum == shipped_checksum(),
+            )
+        )
+    return rows
+
+
+async def instrument_choices(session: AsyncSession) -> list[InstrumentChoice]:
+    """What a new wave may use: the shipped instrument first (stored or not), then each key's latest version."""
+    rows = [row for row in await version_rows(session) if row.latest or row.shipped]
+    rows.sort(key=lambda row: not row.shipped)
+    choices = [
+        InstrumentChoice(value=str(row.id), key=row.key, version=row.version, title=row.title, shipped=row.shipped)
+        for row in rows
+    ]
+    if not any(row.shipped for row in rows):
+        title = load_instrument(SHIPPED).title
+        choices.insert(0, InstrumentChoice(value=SHIPPED, key=SHIPPED, version=None, title=title, shipped=True))
+    return choices
+
+
+async def chosen_version(session: AsyncSession, value: str) -> InstrumentVersion:
+    """The version a new wave's form chose: a stored version's id, or the shipped instrument (stored if needed)."""
+    if value in ("", SHIPPED):
+        return (await register_instrument(session, SHIPPED))[0]
+    try:
+        version = await session.get(InstrumentVersion, uuid.UUID(value))
+    except ValueError:
+        version = None
+    if version is None:
+        raise field_problem("instrument", Explained(N_("no such instrument version")))
+    return version

@@ -49,6 +49,8 @@ class Letter:
     team: str
     closes_on: dt.date
     link: str
+    introduction: str = ""
+    """The wave's own paragraph in the letter's language, if the lead wrote one."""
 
 
 def compose(letter: Letter, settings: Settings) -> EmailMessage:
@@ -85,6 +87,7 @@ def compose(letter: Letter, settings: Settings) -> EmailMessage:
         "colon": " :" if language == "fr" else ":",
         "greeting": _("Hello,"),
         "body": body % values,
+        "introduction": letter.introduction,
         "anonymity": anonymity,
         "call_to_action": _("Answer the survey"),
         "link": letter.link,
@@ -124,6 +127,7 @@ def preview(
         team=team,
         closes_on=wave.closes_on,
         link=f"{settings.public_url}/r/EXAMPLE",
+        introduction=wave.introduction(language),
     )
     return compose(letter, settings)
 
@@ -142,7 +146,7 @@ async def prepare_invitation(session: AsyncSession, delivery: EmailDelivery, set
     """The invitation or reminder of an outbox row with a fresh token; None once answered or without an address."""
     row = (
         await session.execute(
-            sa.select(Invitation, Team.name, Employee.email, Customer.email, Organisation.name, Wave.closes_on)
+            sa.select(Invitation, Team.name, Employee.email, Customer.email, Organisation.name, Wave)
             .join(Team, Team.id == Invitation.team_id)
             .join(Wave, Wave.id == Invitation.wave_id)
             .join(Organisation, Organisation.id == Wave.organisation_id)
@@ -153,7 +157,7 @@ async def prepare_invitation(session: AsyncSession, delivery: EmailDelivery, set
     ).one_or_none()
     if row is None:
         return None
-    invitation, team_name, employee_email, customer_email, organisation_name, closes_on = row
+    invitation, team_name, employee_email, customer_email, organisation_name, wave = row
     address = employee_email or customer_email
     if invitation.answered or not address:
         return None
@@ -165,8 +169,9 @@ async def prepare_invitation(session: AsyncSession, delivery: EmailDelivery, set
         respondent=invitation.respondent,
         organisation=organisation_name,
         team=team_name,
-        closes_on=closes_on,
+        closes_on=wave.closes_on,
         link=f"{settings.public_url}/r/{token}",
+        introduction=wave.introduction(choose_language(invitation.language, "fr")),
     )
     invitation_id, is_reminder = invitation.id, delivery.kind is MailKind.REMINDER
 

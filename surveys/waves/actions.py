@@ -23,6 +23,7 @@ from surveys.waves.services import (
     extend_wave,
     launch_wave,
     schedule_wave,
+    set_introduction,
     unanswered_for_reminder,
 )
 
@@ -64,6 +65,19 @@ async def extend(session: AsyncSession, wave: Wave, closes_on: dt.date, *, actor
         organisation_id=wave.organisation_id,
         target=wave.name,
         details={"from": previous.isoformat(), "to": closes_on.isoformat()},
+    )
+
+
+async def introduce(session: AsyncSession, wave: Wave, texts: dict[str, str], *, actor: str) -> None:
+    """Write the wave's own paragraph (audited with its lengths: the text is the lead's, not the log's)."""
+    await set_introduction(session, wave, texts)
+    await record(
+        session,
+        actor=actor,
+        action="wave.introduction",
+        organisation_id=wave.organisation_id,
+        target=wave.name,
+        details={"fr": len(wave.introduction_fr), "en": len(wave.introduction_en)},
     )
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reports.qr import qr_code
 from surveys.audit.services import cli_actor, record
 from surveys.catalog import DELIVERY_LABELS, STATE_LABELS, command_refusal, tr, trn
 from surveys.cli_support import JSON_OPTION, database_errors, organisation_by_slug, print_listing, session_scope
@@ -25,13 +26,12 @@ from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
 from surveys.text_checks import slugify
 from surveys.waves.models import Invitation, Wave, WaveState
+from surveys.waves.open_links import TeamLink, front_line_teams, open_link_url, team_links
 from surveys.waves.services import (
     IssuedLinks,
     WaveStateError,
-    create_open_links,
     create_wave,
     issue_links,
-    qr_code,
 )
 from surveys.waves.status import WaveStatus, wave_status
 
@@ -135,6 +135,8 @@ def list_command(settings: Settings, organisation_slug: str | None, as_json: boo
 @click.option(
     "--reminders", default="", help="Days before closing of the automatic reminders, for example 7,2 [default: none]."
 )
+@click.option("--intro-fr", default="", help="The wave's own paragraph in French, in its e-mails and on its survey.")
+@click.option("--intro-en", default="", help="The same paragraph in English.")
 @click.pass_obj
 def create_command(
     settings: Settings,
@@ -145,6 +147,8 @@ def create_command(
     teams: str | None,
     instrument: str,
     reminders: str,
+    intro_fr: str,
+    intro_en: str,
 ) -> None:
     """Create the draft wave NAME."""
 
@@ -176,6 +180,7 @@ def create_command(
                     closes_on=closes.date(),
                     teams=selected,
                     reminder_days=reminders,
+                    introduction={"fr": intro_fr, "en": intro_en},
                 )
             except ValueError as error:
                 raise _state_error(error) from None
@@ -303,6 +308,38 @@ def extend_command(settings: Settings, wave_reference: str, organisation_slug: s
     with database_errors():
         asyncio.run(run())
     click.echo(tr("Wave %(wave)s now closes on %(closes_on)s.", wave=repr(wave_reference), closes_on=closes.date()))
+
+
+@wave.command("introduction")
+@WAVE_ARGUMENT
+@ORG_OPTION
+@click.option("--fr", "text_fr", help="The paragraph in French [default: unchanged]; an empty text removes it.")
+@click.option("--en", "text_en", help="The paragraph in English [default: unchanged]; an empty text removes it.")
+@click.pass_obj
+def introduction_command(
+    settings: Settings, wave_reference: str, organisation_slug: str | None, text_fr: str | None, text_en: str | None
+) -> None:
+    """Write WAVE's own paragraph, shown in its e-mails and on its survey's first page, until it closes."""
+    if text_fr is None and text_en is None:
+        raise click.UsageError(tr("give --fr, --en or both"))
+
+    async def run() -> None:
+        async with session_scope(settings) as session:
+            target = await find_wave(session, wave_reference, organisation_slug)
+            texts = {
+                "fr": target.introduction_fr if text_fr is None else text_fr,
+                "en": target.introduction_en if text_en is None else text_en,
+            }
+            try:
+                from surveys.waves.actions import introduce  # scipy, for the commands that analyse
+
+                await introduce(session, target, texts, actor=cli_actor())
+            except ValueError as error:
+                raise _state_error(error) from None
+
+    with database_errors():
+        asyncio.run(run())
+    click.echo(tr("Introduction of wave %(wave)s saved.", wave=repr(wave_reference)))
 
 
 @wave.command("close")
@@ -500,41 +537,40 @@ def links_command(
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory for the CSV and QR codes."
 )
 @click.option(
-    "--allow-repeat",
-    is_flag=True,
-    help="Accept several answers from one browser (a shared tablet at a counter) for links created now.",
+    "--allow-repeat/--one-per-browser",
+    default=None,
+    help="Accept several answers from one browser (a shared tablet at a counter), or one per browser and wave, "
+    "on every link written, those that exist included. Without either, new links take one per browser and existing "
+    "links keep theirs.",
 )
 @click.pass_obj
 def open_links_command(
-    settings: Settings, wave_reference: str, organisation_slug: str | None, out: Path, allow_repeat: bool
+    settings: Settings, wave_reference: str, organisation_slug: str | None, out: Path, allow_repeat: bool | None
 ) -> None:
-    """Write each front-line team's open link for customers of WAVE, with its QR code in SVG and PNG."""
+    """Write the permanent open link of each front-line team of WAVE, with its QR code in SVG and PNG.
 
-    async def run() -> list[tuple[str, str, str, bool]]:
+    A team keeps its link from wave to wave: a card printed once serves every wave until the link is rotated.
+    """
+
+    async def run() -> tuple[list[TeamLink], int]:
         async with session_scope(settings) as session:
             target = await find_wave(session, wave_reference, organisation_slug)
-            links = await create_open_links(session, target, one_per_browser=not allow_repeat)
-            teams = {
-                team.id: team
-                for team in await session.scalars(sa.select(Team).where(Team.organisation_id == target.organisation_id))
-            }
-            return [
-                (teams[link.team_id].external_id, teams[link.team_id].name, link.code, link.one_per_browser)
-                for link in links
-            ]
+            teams = await front_line_teams(session, target.organisation_id, wave_id=target.id)
+            return await team_links(session, teams, one_per_browser=None if allow_repeat is None else not allow_repeat)
 
     with database_errors():
-        links = asyncio.run(run())
+        links, changed = asyncio.run(run())
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for external_id, name, code, one_per_browser in links:
-        url = f"{settings.public_url}/o/{code}"
+    for team_link in links:
+        team, code = team_link.team, team_link.link.code
+        url = open_link_url(settings.public_url, code)
         # A file name from the team's id, reduced to letters, digits and hyphens: an id is roster data, and
         # "../x" must not write outside OUT.
-        stem = f"qr-{slugify(external_id) or 'team'}-{code[:6]}"
+        stem = f"qr-{slugify(team.external_id) or 'team'}-{code[:6]}"
         (out / f"{stem}.svg").write_bytes(qr_code(url, "svg"))
         (out / f"{stem}.png").write_bytes(qr_code(url, "png"))
-        rows.append([external_id, name, url, one_per_browser, f"{stem}.svg", f"{stem}.png"])
+        rows.append([team.external_id, team.name, url, team_link.link.one_per_browser, f"{stem}.svg", f"{stem}.png"])
     with (out / "open-links.csv").open("w", newline="", encoding="utf-8") as handle:
         write_rows(handle, ["team", "team_name", "link", "one_answer_per_browser", "qr_svg", "qr_png"], rows)
     click.echo(
@@ -545,3 +581,11 @@ def open_links_command(
             path=out,
         )
     )
+    if changed:
+        click.echo(
+            trn(
+                "%(num)s existing link changed its one-answer-per-browser setting",
+                "%(num)s existing links changed their one-answer-per-browser setting",
+                changed,
+            )
+        )

@@ -21,7 +21,7 @@ from surveys.actions.services import suggestions
 from surveys.audit.services import record
 from surveys.explained import N_, Explained, field_problem, one_of
 from surveys.i18n import message_page, page_language
-from surveys.instruments.services import register_instrument
+from surveys.instruments.services import chosen_version, instrument_choices
 from surveys.mail.jobs import wave_emails_job
 from surveys.mail.models import MailKind
 from surveys.mail.services import preview
@@ -31,11 +31,11 @@ from surveys.results.models import WaveAnalysisRecord
 from surveys.results.team_page import team_page
 from surveys.settings import Settings
 from surveys.text_checks import checked_date
-from surveys.waves.actions import extend, launch, remind, request_close
+from surveys.waves.actions import extend, introduce, launch, remind, request_close
 from surveys.waves.forecast import forecast
 from surveys.waves.jobs import finish_closing_job
 from surveys.waves.models import Wave, WaveState, WaveTeam
-from surveys.waves.services import WaveStateError, create_wave
+from surveys.waves.services import INTRODUCTION_LENGTH, WaveStateError, create_wave
 from surveys.waves.status import wave_status
 from surveys.worker.queue import defer
 from symmetry.domain import Respondent
@@ -113,11 +113,9 @@ class WavePagesController(Controller):
         if user.role is not Role.ADMIN:
             query = query.where(Organisation.id == user.organisation_id)
         organisations = list(await db_session.scalars(query))
-        return Template(
-            "admin/wave_new.html",
-            context={"user": user, "organisations": organisations, "values": values, "error": error},
-            status_code=422 if error else 200,
-        )
+        instruments = await instrument_choices(db_session)
+        context = {"user": user, "organisations": organisations, "instruments": instruments, "values": values}
+        return Template("admin/wave_new.html", context={**context, "error": error}, status_code=422 if error else 200)
 
     @post("/waves", guards=[allow(LEADS)], status_code=200)
     async def create(
@@ -126,7 +124,7 @@ class WavePagesController(Controller):
         data: URLEncodedBody[dict[str, str]],
         db_session: NamedDependency[AsyncSession],
     ) -> Template | Redirect:
-        """Create a draft wave over the whole organisation, or over the teams listed (with their subtrees)."""
+        """Create a draft wave on the chosen instrument, over the whole organisation or the teams listed."""
         user = request.user
         try:
             organisation = await _organisation(db_session, data.get("organisation_id", ""))
@@ -149,7 +147,7 @@ class WavePagesController(Controller):
                 missing = sorted(set(keys) - {team.external_id for team in teams})
                 if missing:
                     raise field_problem("teams", Explained(N_("unknown teams %(teams)s"), teams=", ".join(missing)))
-            version, _ = await register_instrument(db_session, "attention")
+            version = await chosen_version(db_session, data.get("instrument", ""))
             wave = await create_wave(
                 db_session,
                 organisation,
@@ -187,6 +185,7 @@ class WavePagesController(Controller):
                 "status": status,
                 "rows": rows,
                 "can_run": user.role in LEADS,
+                "introduction_length": INTRODUCTION_LENGTH,
                 "smtp": settings.smtp_enabled,
                 "closed": wave.state is WaveState.CLOSED,
                 "not_launched": wave.state in (WaveState.DRAFT, WaveState.SCHEDULED),
@@ -321,6 +320,24 @@ class WavePagesController(Controller):
         wave = await wave_for(db_session, user, wave_id)
         try:
             await extend(db_session, wave, checked_date(data.get("closes_on", ""), field="closes_on"), actor=user.email)
+        except ValueError as error:
+            return message_page(user, error, 409 if isinstance(error, WaveStateError) else 422)
+        return Redirect(f"/waves/{wave.id}", status_code=303)
+
+    @post("/waves/{wave_id:uuid}/introduction", guards=[allow(LEADS)], status_code=200)
+    async def write_introduction(
+        self,
+        request: Request[User, Any, Any],
+        wave_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """The wave's own paragraph in French and English, until it closes."""
+        user = request.user
+        wave = await wave_for(db_session, user, wave_id)
+        texts = {language: data.get(f"introduction_{language}", "") for language in ("fr", "en")}
+        try:
+            await introduce(db_session, wave, texts, actor=user.email)
         except ValueError as error:
             return message_page(user, error, 409 if isinstance(error, WaveStateError) else 422)
         return Redirect(f"/waves/{wave.id}", status_code=303)

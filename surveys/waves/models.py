@@ -49,6 +49,15 @@ class Wave(UUIDAuditBase):
     reminder_rounds: Mapped[int] = mapped_column(server_default="0")
     """How many of those days have had their reminders queued: each is queued once, whatever runs at once."""
 
+    introduction_fr: Mapped[str] = mapped_column(sa.Text, server_default="")
+    """The lead's own paragraph for this wave, in French: in its e-mails and on its survey's first page."""
+    introduction_en: Mapped[str] = mapped_column(sa.Text, server_default="")
+    """The same paragraph in English; a respondent whose language has none reads none."""
+
+    def introduction(self, language: str) -> str:
+        """The wave's own paragraph in `language` ("" when the lead wrote none)."""
+        return self.introduction_en if language == "en" else self.introduction_fr
+
     @property
     def reminder_schedule(self) -> list[int]:
         """The days before closing of the automatic reminders, largest first."""
@@ -93,16 +102,15 @@ class WaveTeam(DefaultBase):
 
 
 class OpenLink(UUIDAuditBase):
-    """A team's public link for customers who are on no list: a counter, a receipt, an e-mail signature.
+    """A front-line team's permanent public link for customers who are on no list: a counter, a receipt, a signature.
 
-    The code is public by design (it is printed as a QR code); answers through it are rate-limited per client
-    and, unless ``one_per_browser`` is off, limited to one per browser per wave.
+    The code is public by design (it is printed on a card as a QR code) and outlives waves: an answer through it
+    counts for the wave open for its team at that moment, so a printed card serves every wave until the code is
+    rotated. Answers are rate-limited per client and, unless ``one_per_browser`` is off, one per browser per wave.
     """
 
     __tablename__ = "open_link"
-    __table_args__ = (sa.UniqueConstraint("wave_id", "team_id"),)
 
-    wave_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"), index=True)
-    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), unique=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     one_per_browser: Mapped[bool] = mapped_column(default=True)

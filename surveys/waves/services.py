@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import secrets
 import uuid
 from dataclasses import dataclass
 
-import segno
 import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,13 +18,11 @@ from surveys.collection.scramble import scramble_responses
 from surveys.explained import N_, Explained, field_problem
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.text_checks import checked_text
-from surveys.waves.models import WAVE_LOCK, Invitation, OpenLink, Wave, WaveState, WaveTeam
+from surveys.waves.models import WAVE_LOCK, Invitation, Wave, WaveState, WaveTeam
 from symmetry.domain import Respondent
 
 TOKEN_BYTES = 24
 """192 random bits per invitation token."""
-OPEN_LINK_BYTES = 12
-"""96 random bits per open-link code: public by design, long enough not to be guessed for another team."""
 
 
 class WaveStateError(Explained):
@@ -120,11 +116,12 @@ async def create_wave(
     closes_on: dt.date,
     teams: list[Team] | None = None,
     reminder_days: str = "",
+    introduction: dict[str, str] | None = None,
 ) -> Wave:
     """A draft wave covering `teams` and every team below them (the whole organisation by default).
 
     `reminder_days`, days before the closing date separated by commas ("7, 2"), are when the scheduler reminds
-    those who have not answered.
+    those who have not answered; `introduction` is the lead's own paragraph by language.
     """
     name = checked_text(name.strip(), field="name", max_length=200)
     if not name:
@@ -138,6 +135,7 @@ async def create_wave(
     if await session.scalar(sa.select(Wave.id).where(Wave.organisation_id == organisation.id, Wave.name == name)):
         raise Explained(N_("the organisation already has a wave named %(name)s"), name=repr(name))
     schedule = checked_reminder_days(reminder_days, opens_on, closes_on)
+    paragraph = checked_introduction(introduction or {})
     wave = Wave(
         organisation_id=organisation.id,
         instrument_version_id=instrument_version_id,
@@ -147,6 +145,8 @@ async def create_wave(
         state=WaveState.DRAFT,
         reminder_days=",".join(str(day) for day in schedule),
         reminder_rounds=0,
+        introduction_fr=paragraph["fr"],
+        introduction_en=paragraph["en"],
     )
     session.add(wave)
     if teams is None:
@@ -259,6 +259,32 @@ async def extend_wave(session: AsyncSession, wave: Wave, closes_on: dt.date, tod
     return previous
 
 
+INTRODUCTION_LENGTH = 1000
+"""At most this many characters in a wave's own paragraph: an introduction, not a letter."""
+
+
+def checked_introduction(texts: dict[str, str]) -> dict[str, str]:
+    """A wave's paragraph by language ("fr", "en"), trimmed, or a refusal naming ``introduction_fr`` or ``_en``."""
+    return {
+        language: checked_text(texts.get(language, "").strip(), field=f"introduction_{language}",
+                               max_length=INTRODUCTION_LENGTH)
+        for language in ("fr", "en")
+    }  # fmt: skip
+
+
+async def set_introduction(session: AsyncSession, wave: Wave, texts: dict[str, str]) -> None:
+    """Write the wave's own paragraph in French and English, until it closes (a close at once wins or waits).
+
+    E-mails already sent keep the paragraph they had; later e-mails and the survey's first page show the new one.
+    """
+    checked = checked_introduction(texts)
+    await session.refresh(wave, with_for_update=WAVE_LOCK)
+    if wave.state not in (WaveState.DRAFT, WaveState.SCHEDULED, WaveState.OPEN):
+        raise WaveStateError(N_("wave %(wave)s is %(state)s; its introduction can no longer change"), wave)
+    wave.introduction_fr, wave.introduction_en = checked["fr"], checked["en"]
+    await session.flush()
+
+
 @dataclass(frozen=True, slots=True)
 class PersonalLink:
     """A fresh token for one invitation that has not been answered, with whom it is for."""
@@ -315,44 +341,6 @@ async def issue_links(session: AsyncSession, wave: Wave, *, reissue: bool = Fals
         )
     await session.flush()
     return IssuedLinks(links, kept, invalidated)
-
-
-async def create_open_links(session: AsyncSession, wave: Wave, *, one_per_browser: bool = True) -> list[OpenLink]:
-    """The open link of every front-line team of the wave (a team with no team below it), created where missing."""
-    existing = {
-        link.team_id: link for link in await session.scalars(sa.select(OpenLink).where(OpenLink.wave_id == wave.id))
-    }
-    child = sa.orm.aliased(Team)
-    teams = await session.scalars(
-        sa.select(Team)
-        .join(WaveTeam, (WaveTeam.team_id == Team.id) & (WaveTeam.wave_id == wave.id))
-        .where(~sa.exists().where(child.parent_id == Team.id))
-        .order_by(Team.external_id)
-    )
-    links = []
-    for team in teams:
-        link = existing.get(team.id)
-        if link is None:
-            link = OpenLink(
-                wave_id=wave.id,
-                team_id=team.id,
-                code=secrets.token_urlsafe(OPEN_LINK_BYTES),
-                one_per_browser=one_per_browser,
-            )
-            session.add(link)
-        links.append(link)
-    await session.flush()
-    return links
-
-
-QR_MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
-
-
-def qr_code(url: str, kind: str) -> bytes:
-    """A QR code of `url` (``svg`` or ``png``), medium error correction, large enough to scan from a printed card."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind=kind, scale=8 if kind == "png" else 4, border=4)
-    return buffer.getvalue()
 
 
 async def unanswered_for_reminder(session: AsyncSession, wave: Wave, max_reminders: int) -> list[uuid.UUID]:

@@ -85,10 +85,14 @@ async def _build(settings: Settings) -> OpenWave:
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The app on a free local port in a thread, for as long as the block lasts: its URL."""
+def serving(settings: Settings, *, scheduler: bool = False) -> Iterator[str]:
+    """The app on a free local port in a thread, for as long as the block lasts: its URL.
+
+    With `scheduler`, it runs the periodic work as ``symmetry serve`` does on the embedded default.
+    """
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(settings, scheduler=scheduler)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

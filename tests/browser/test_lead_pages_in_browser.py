@@ -9,12 +9,23 @@ from surveys.accounts.models import Role
 from surveys.accounts.services import create_user
 from surveys.db import alchemy_config
 from surveys.settings import Settings
+from surveys.waves.open_links import front_line_teams, team_links
 from tests.browser.conftest import SCREENSHOTS, LiveSite
 from tests.support import run_sync
 
 PASSWORD = "a long enough password"
 EMAIL = "lead@browser.example"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def lead_pages(wave_id: Any) -> tuple[tuple[str, str], ...]:
+    return (
+        ("dashboard", "/dashboard"),
+        ("wave", f"/waves/{wave_id}"),
+        ("emails", f"/waves/{wave_id}/emails"),
+        ("import", "/org/import"),
+        ("open-links", "/open-links"),
+    )
 
 
 async def _lead(settings: Settings, organisation_id: Any) -> None:
@@ -24,6 +35,7 @@ async def _lead(settings: Settings, organisation_id: Any) -> None:
             await create_user(
                 session, email=EMAIL, password=PASSWORD, role=Role.HR_LEAD, organisation_id=organisation_id
             )
+            await team_links(session, await front_line_teams(session, organisation_id))  # their URLs must fit too
     finally:
         await config.get_engine().dispose()
 
@@ -48,7 +60,7 @@ def test_a_lead_reads_the_pages_in_french_then_english_on_a_phone_and_a_desktop(
         page.click("button[type=submit]")
         page.wait_for_url("**/dashboard")
         assert page.locator("h1").inner_text() == "Vagues d'enquête"
-        for name, path in (("dashboard", "/dashboard"), ("wave", f"/waves/{wave_id}"), ("import", "/org/import")):
+        for name, path in lead_pages(wave_id):
             page.goto(f"{live_site.url}{path}")
             page.screenshot(path=str(SCREENSHOTS / f"lead-{name}-fr-{size}.png"), full_page=True)
             assert _fits(page), f"{name} scrolls sideways at {viewport['width']} px in French"
@@ -58,7 +70,7 @@ def test_a_lead_reads_the_pages_in_french_then_english_on_a_phone_and_a_desktop(
         page.wait_for_url(f"**/waves/{wave_id}")
         assert page.locator("html").get_attribute("lang") == "en"
         assert "Response rates" in page.inner_text("main")
-        for name, path in (("dashboard", "/dashboard"), ("wave", f"/waves/{wave_id}"), ("import", "/org/import")):
+        for name, path in lead_pages(wave_id):
             page.goto(f"{live_site.url}{path}")
             page.screenshot(path=str(SCREENSHOTS / f"lead-{name}-en-{size}.png"), full_page=True)
             assert _fits(page), f"{name} scrolls sideways at {viewport['width']} px in English"

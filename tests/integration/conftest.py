@@ -21,8 +21,8 @@ async def open_wave(session: AsyncSession) -> OpenWave:
 
 @pytest.fixture
 async def world(clean_database: Settings) -> World:
-    wave_id, manager_team, other_team, viewer_id, alpha_id = await build_world(clean_database)
-    return World(create_app(clean_database), wave_id, manager_team, other_team, viewer_id, alpha_id)
+    wave_id, manager_team, other_team, viewer_id, alpha_id, version_id = await build_world(clean_database)
+    return World(create_app(clean_database), wave_id, manager_team, other_team, viewer_id, alpha_id, version_id)
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.services import register_instrument, stored_instrument
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.waves.models import OpenLink, Wave
-from surveys.waves.services import IssuedInvitation, create_open_links, create_wave, launch_wave
+from surveys.waves.open_links import front_line_teams, team_links
+from surveys.waves.services import IssuedInvitation, create_wave, launch_wave
 from symmetry.domain import Instrument, Respondent
 
 
@@ -68,7 +69,8 @@ async def build_open_wave(session: AsyncSession, *, more_employees: int = 0) -> 
         closes_on=dt.date(2026, 1, 25),
     )
     invitations = await launch_wave(session, wave)
-    return OpenWave(organisation, team, wave, instrument, invitations, await create_open_links(session, wave))
+    links, _ = await team_links(session, await front_line_teams(session, organisation.id, wave_id=wave.id))
+    return OpenWave(organisation, team, wave, instrument, invitations, [team_link.link for team_link in links])
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ("GET", "/waves/{wave_id:uuid}/teams/{team_id:uuid}"): (
             {200} if role in OWN_ORG - {"manager"} else ({403} if signed_in else to_login)
         ),
+        ("POST", "/waves/{wave_id:uuid}/introduction"): (
+            {303} if role in LEADS else ({403} if signed_in else to_login)  # both paragraphs emptied
+        ),
         ("GET", "/waves/{wave_id:uuid}/emails"): {200} if role in LEADS else ({403} if signed_in else to_login),
         ("POST", "/waves/{wave_id:uuid}/closing-date"): (
             {422} if role in LEADS else ({403} if signed_in else to_login)  # no date given
@@ -59,6 +62,40 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ),
         ("POST", "/actions/{action_id:uuid}/status"): {403} if signed_in else to_login,  # no such action
         ("GET", "/actions"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
+        ("GET", "/open-links"): (
+            {200} if role == "admin" else ({303} if role in ANY_LEADS else ({403} if signed_in else to_login))
+        ),
+        ("GET", "/organisations/{organisation_id:uuid}/open-links"): (
+            {200} if role in LEADS else ({403} if signed_in else to_login)
+        ),
+        ("POST", "/organisations/{organisation_id:uuid}/open-links"): (
+            {303} if role in LEADS else ({403} if signed_in else to_login)
+        ),
+        # Until the walk's POST above has created the links (GETs are walked first), there is no link to show.
+        ("GET", "/organisations/{organisation_id:uuid}/open-links/cards.pdf"): (
+            {200, 404} if role in LEADS else ({403} if signed_in else to_login)
+        ),
+        ("GET", "/organisations/{organisation_id:uuid}/open-links/{team_id:uuid}/rotate"): (
+            {200, 404} if role in LEADS else ({403} if signed_in else to_login)
+        ),
+        ("POST", "/organisations/{organisation_id:uuid}/open-links/{team_id:uuid}/rotate"): (
+            {303} if role in LEADS else ({403} if signed_in else to_login)
+        ),
+        ("POST", "/organisations/{organisation_id:uuid}/open-links/{team_id:uuid}/repeat"): (
+            {422} if role in LEADS else ({403} if signed_in else to_login)  # no choice given
+        ),
+        # Instrument versions are global: every organisation's leads see them all and preview them.
+        ("GET", "/instruments"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
+        ("POST", "/instruments"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),  # no file
+        ("GET", "/instruments/{version_id:uuid}/preview"): (
+            {200} if role in ANY_LEADS else ({403} if signed_in else to_login)
+        ),
+        ("POST", "/instruments/{version_id:uuid}/preview"): (
+            {422} if role in ANY_LEADS else ({403} if signed_in else to_login)  # no answers
+        ),
+        ("GET", "/instruments/{version_id:uuid}/preview/done"): (
+            {200} if role in ANY_LEADS else ({403} if signed_in else to_login)
+        ),
         ("GET", "/org/import"): {200} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("POST", "/org/import"): {422} if role in ANY_LEADS else ({403} if signed_in else to_login),
         ("GET", "/admin/users"): {200} if role == "admin" else ({403} if signed_in else to_login),
@@ -95,6 +132,8 @@ def expected(method: str, path: str, role: str) -> set[int]:
 def concrete(path: str, world: World) -> str:
     values = {
         "wave_id": str(world.wave_id),
+        "version_id": str(world.version_id),
+        "organisation_id": str(world.alpha_id),
         "team_id": str(world.other_team),
         "user_id": str(world.viewer_id),
         "report_id": str(uuid.uuid4()),

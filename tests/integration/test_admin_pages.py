@@ -74,6 +74,15 @@ async def test_hr_lead_uploads_a_roster_creates_launches_and_closes_a_wave(world
         reminder = await client.get(f"{wave_url}/emails?language=en&respondent=customer&kind=reminder")
         assert "Reminder: Alpha: your view of the team that served you" in reminder.text
         assert "served by the South team at Alpha" in reminder.text and "This link replaces the one" in reminder.text
+        intro = {"introduction_fr": "Votre avis guide nos plans d'action.", "introduction_en": "Your view guides us."}
+        saved = await client.post(f"{wave_url}/introduction", data={**fields, **intro}, follow_redirects=False)
+        assert saved.status_code == 303
+        assert "Votre avis guide nos plans d&#39;action." in (await client.get(f"{wave_url}/emails")).text
+        english = await client.get(f"{wave_url}/emails?language=en&respondent=customer")
+        assert "Your view guides us." in english.text and "Votre avis guide" not in english.text
+        too_long = await client.post(f"{wave_url}/introduction", data={**fields, "introduction_en": "y" * 1001})
+        assert too_long.status_code == 422 and "introduction_en : plus de 1000 caractères" in too_long.text
+        assert "Votre avis guide nos plans d&#39;action." in (await client.get(f"{wave_url}/emails")).text  # kept
         odd = await client.get(f"{wave_url}/emails?kind=newsletter")
         assert odd.status_code == 400 and "kind : une valeur parmi invitation, reminder" in odd.text
         assert re.search(r"South <span[^>]*>\(S\)</span></th>\s*<td>6</td><td>–</td>", draft)  # before launch

@@ -21,7 +21,7 @@ from surveys.migrations import alembic_config, compare_type
 from surveys.models import metadata
 from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
-from surveys.waves.models import Wave
+from surveys.waves.models import OpenLink, Wave, WaveTeam
 from surveys.waves.services import close_wave
 from symmetry.domain import Respondent
 from tests.integration.factories import StoredResponse, build_open_wave, complete_answers, stored_responses
@@ -319,3 +319,63 @@ def test_the_sealed_answers_migration_goes_back_only_once_no_answer_waits_sealed
     assert "sealed_response" not in run_sync(tables())
     in_thread(upgrade, settings, "head")
     assert "sealed_response" in run_sync(tables())
+
+
+OPEN_LINK_AT_0020 = sa.Table(
+    "open_link",
+    sa.MetaData(),
+    *(column._copy() for column in OpenLink.__table__.columns if column.name != "team_id"),
+    sa.Column("team_id", GUID(length=16)),
+    sa.Column("wave_id", GUID(length=16)),
+)
+
+
+def test_open_links_become_the_teams_keeping_the_newest_code_and_go_back(empty_database_url: str) -> None:
+    from surveys.migrations import upgrade
+    from tests.support import in_thread, run_sync
+
+    settings = Settings(environment="test", database_url=empty_database_url)
+    in_thread(upgrade, settings, "0020")
+    _seed(settings, RESPONSE_AT_0014, {})  # an organisation, its team T, and its closed wave W
+    later = uuid.uuid4()
+
+    async def seed_links() -> None:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    sa.insert(Wave.__table__).values(
+                        id=later, organisation_id=ORG, name="Later", opens_on=NOW.date() + dt.timedelta(days=90),
+                        closes_on=NOW.date() + dt.timedelta(days=120), state="open", created_at=NOW, updated_at=NOW,
+                        instrument_version_id=sa.select(Wave.instrument_version_id).where(Wave.id == WAVE)
+                        .scalar_subquery(),
+                    )
+                )  # fmt: skip
+                for wave_id, code, created in ((WAVE, "old-code", NOW), (later, "new-code", NOW + dt.timedelta(90))):
+                    await connection.execute(sa.insert(WaveTeam.__table__).values(wave_id=wave_id, team_id=TEAM))
+                    await connection.execute(
+                        sa.insert(OPEN_LINK_AT_0020).values(
+                            id=uuid.uuid4(), wave_id=wave_id, team_id=TEAM, code=code, one_per_browser=False,
+                            created_at=created, updated_at=created,
+                        )
+                    )  # fmt: skip
+        finally:
+            await engine.dispose()
+
+    async def links(columns: str) -> list[tuple[object, ...]]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                return [tuple(row) for row in await connection.execute(sa.text(f"SELECT {columns} FROM open_link"))]
+        finally:
+            await engine.dispose()
+
+    run_sync(seed_links())
+    in_thread(upgrade, settings, "head")
+    assert run_sync(links("code, one_per_browser")) == [("new-code", False)]  # the latest wave's printed cards work
+    in_thread(command.downgrade, alembic_config(settings), "0020")
+    [(code, wave_id)] = run_sync(links("code, wave_id"))
+    assert code == "new-code"
+    assert (uuid.UUID(bytes=wave_id) if isinstance(wave_id, bytes) else uuid.UUID(str(wave_id))) == later
+    in_thread(upgrade, settings, "head")
+    assert run_sync(links("code")) == [("new-code",)]

@@ -8,6 +8,7 @@ import re
 import uuid
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 
 from surveys.db import alchemy_config
@@ -99,5 +100,46 @@ async def test_a_row_held_by_a_dead_sender_is_sent_once_its_lease_expires(
             left = list(await session.scalars(sa.select(EmailDelivery.id).where(EmailDelivery.status != "sent")))
         assert left == [held]
         assert len(inbox.messages) == PEOPLE - 1
+    finally:
+        await config.get_engine().dispose()
+
+
+async def test_the_waves_own_paragraph_reaches_each_invitee_in_their_language_until_it_closes(
+    clean_database: Settings, smtp: tuple[Inbox, int]
+) -> None:
+    from surveys.waves.services import WaveStateError, close_wave, set_introduction
+
+    inbox, port = smtp
+    settings = _mail_settings(clean_database, port)
+    wave_id = await _draft(settings)  # five employees who read English
+    config = alchemy_config(settings)
+    paragraph = {
+        "fr": "Cette année, la direction s'engage à répondre à chaque équipe.",
+        "en": "This year <b>we</b> answer.",
+    }
+    try:
+        async with config.get_session() as session, session.begin():
+            wave = await session.get_one(Wave, wave_id)
+            with pytest.raises(ValueError, match=r"^introduction_fr: longer than 1000 characters"):
+                await set_introduction(session, wave, {"fr": "x" * 1001, "en": ""})
+            await set_introduction(session, wave, paragraph)
+            issued = await launch_wave(session, wave)
+            await queue(session, wave, MailKind.INVITATION, [invitation.invitation_id for invitation in issued])
+        report = await deliver(
+            config.create_session_maker(), settings, SmtpMailer(settings), wave_id=wave_id, kinds=INVITATION_KINDS
+        )
+        assert report.sent == PEOPLE
+        for message in inbox.messages:
+            plain = str(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+            html = str(message.get_body(("html",)).get_content())  # type: ignore[union-attr]
+            assert "This year <b>we</b> answer." in plain and "la direction" not in plain
+            assert "This year &lt;b&gt;we&lt;/b&gt; answer." in html  # the lead's text, never markup
+        async with config.get_session() as session, session.begin():
+            wave = await session.get_one(Wave, wave_id)
+            await close_wave(session, wave)
+        async with config.get_session() as session, session.begin():
+            wave = await session.get_one(Wave, wave_id)
+            with pytest.raises(WaveStateError, match="its introduction can no longer change"):
+                await set_introduction(session, wave, {"fr": "", "en": "Too late."})
     finally:
         await config.get_engine().dispose()

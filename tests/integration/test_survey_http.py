@@ -15,6 +15,7 @@ from surveys.app import create_app
 from surveys.collection.mixing import admit_all
 from surveys.collection.models import Comment, Response, SealedResponse
 from surveys.db import alchemy_config
+from surveys.org.models import Team
 from surveys.settings import Settings
 from surveys.waves.models import Invitation, Wave, WaveState
 from symmetry.domain import Respondent
@@ -280,6 +281,29 @@ async def test_closed_wave_and_unknown_link_get_clear_pages(site: Site) -> None:
     assert "This survey is closed" in closed.text
 
 
+async def test_the_form_names_the_team_its_questions_are_about(site: Site) -> None:
+    customer = await site.client.get(f"/r/{site.wave.token(Respondent.CUSTOMER)}")  # an English invitation
+    assert '<p class="about-team">The team that served you: Team one</p>' in customer.text
+    assert "Think of your latest visit to this team, or your latest exchange with it." in customer.text
+    french = await site.client.get(f"/r/{site.wave.token(Respondent.CUSTOMER)}?lang=fr")
+    assert '<p class="about-team">L&#39;équipe qui vous a servi : Team one</p>' in french.text
+    employee = await site.client.get(f"/r/{site.wave.token(Respondent.EMPLOYEE, 'fr')}")
+    assert '<p class="about-team">Votre équipe : Team one</p>' in employee.text
+    config = alchemy_config(site.settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            await session.execute(sa.update(Team).values(name='Agence <Lille> & "Nord"'))
+    finally:
+        await config.get_engine().dispose()
+    code = site.wave.open_links[0].code
+    counter = await site.client.get(f"/o/{code}", headers={"accept-language": "fr"})
+    assert counter.status_code == 200
+    assert "L&#39;équipe qui vous a servi : Agence &lt;Lille&gt; &amp; &#34;Nord&#34;</p>" in counter.text
+    english = await site.client.get(f"/o/{code}?lang=en")
+    assert "The team that served you: Agence &lt;Lille&gt; &amp; &#34;Nord&#34;</p>" in english.text
+    assert "Agence <Lille>" not in english.text
+
+
 # --- Open links ------------------------------------------------------------------------------------------------------
 
 
@@ -351,3 +375,25 @@ async def test_concurrent_api_submissions_of_one_token_store_one_response(site: 
     statuses = await asyncio.gather(*(site.client.post("/api/v1/responses", json=body) for _ in range(6)))
     assert sorted(response.status_code for response in statuses) == [201, 409, 409, 409, 409, 409]
     assert await site.answers_kept() == 1 and await site.answered_invitations() == 1
+
+
+async def test_the_waves_own_paragraph_opens_the_survey_in_the_respondents_language(site: Site) -> None:
+    config = alchemy_config(site.settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            await session.execute(
+                sa.update(Wave).values(introduction_fr="Merci d'avance,\nla direction.", introduction_en="Thank you.")
+            )
+    finally:
+        await config.get_engine().dispose()
+    token = site.wave.token(Respondent.EMPLOYEE)
+    first = await site.client.get(f"/r/{token}?lang=fr")
+    assert '<p class="wave-introduction">Merci d&#39;avance,\nla direction.</p>' in first.text
+    english = await site.client.get(f"/r/{token}?lang=en")
+    assert "Thank you." in english.text and "la direction" not in english.text
+    data = {"_csrf_token": csrf_token(first.text), "step": "1", "lang": "fr", "action": "next"}
+    data |= form_fields(complete_answers(site.wave.instrument, Respondent.EMPLOYEE))
+    second = await site.client.post(f"/r/{token}", data=data)
+    assert "Étape 2" in second.text and "wave-introduction" not in second.text  # the first page only
+    customer = await site.client.get(f"/o/{site.wave.open_links[0].code}?lang=fr")
+    assert "la direction." in customer.text

@@ -9,12 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
 from surveys.app import create_app
 from surveys.cli import symmetry
+from surveys.db import alchemy_config
 from surveys.settings import Settings
+from surveys.waves.models import Wave
+from tests.support import run_sync
 
 
 @pytest.fixture
@@ -75,6 +79,48 @@ def test_open_links_come_with_qr_codes(open_demo: str, cli_env: dict[str, str], 
         ).read_bytes()
         assert (out / row["qr_png"]).read_bytes().startswith(b"\x89PNG")
         assert row["one_answer_per_browser"] == "True"
+    # Links that exist keep their codes (the printed cards), and take the option given now.
+    again = CliRunner().invoke(
+        symmetry, ["wave", "open-links", open_demo, "--out", str(tmp_path / "again"), "--allow-repeat"], env=cli_env
+    )
+    assert again.exit_code == 0 and "4 existing links changed their one-answer-per-browser setting" in again.output
+    repeat = read_csv(tmp_path / "again" / "open-links.csv")
+    assert [row["link"] for row in repeat] == [row["link"] for row in rows]
+    assert {row["one_answer_per_browser"] for row in repeat} == {"False"}
+    kept = CliRunner().invoke(symmetry, ["wave", "open-links", open_demo, "--out", str(tmp_path / "kept")], env=cli_env)
+    assert "changed" not in kept.output
+    assert {row["one_answer_per_browser"] for row in read_csv(tmp_path / "kept" / "open-links.csv")} == {"False"}
+
+
+def test_a_waves_introduction_is_written_checked_and_refused_once_closed(
+    open_demo: str, cli_env: dict[str, str]
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(symmetry, ["wave", "introduction", open_demo], env=cli_env).exit_code == 2  # nothing given
+    long = runner.invoke(symmetry, ["wave", "introduction", open_demo, "--fr", "x" * 1001], env=cli_env)
+    assert long.exit_code == 1 and "introduction_fr: longer than 1000 characters (1001)" in long.output
+    done = runner.invoke(
+        symmetry, ["wave", "introduction", open_demo, "--fr", "Merci à tous.", "--en", "Thanks all."], env=cli_env
+    )
+    assert done.exit_code == 0, done.output
+    only_en = runner.invoke(symmetry, ["wave", "introduction", open_demo, "--en", ""], env=cli_env)
+    assert only_en.exit_code == 0
+    settings = Settings(environment="test", database_url=cli_env["SYMMETRY_DATABASE_URL"])
+    assert run_sync(_introductions(settings, open_demo)) == ("Merci à tous.", "")  # French kept, English removed
+    assert runner.invoke(symmetry, ["wave", "close", open_demo], env=cli_env).exit_code == 0
+    late = runner.invoke(symmetry, ["wave", "introduction", open_demo, "--fr", "Trop tard"], env=cli_env)
+    assert late.exit_code == 1 and "its introduction can no longer change" in late.output
+    assert run_sync(_introductions(settings, open_demo)) == ("Merci à tous.", "")
+
+
+async def _introductions(settings: Settings, name: str) -> tuple[str, str]:
+    config = alchemy_config(settings)
+    try:
+        async with config.get_session() as session:
+            wave = (await session.scalars(sa.select(Wave).where(Wave.name == name))).one()
+            return wave.introduction_fr, wave.introduction_en
+    finally:
+        await config.get_engine().dispose()
 
 
 def test_unknown_wave_is_a_clear_error(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -29,9 +29,11 @@ class World:
     other_team: uuid.UUID
     viewer_id: uuid.UUID
     alpha_id: uuid.UUID
+    version_id: uuid.UUID
+    """The instrument version of the waves."""
 
 
-async def build_world(settings: Settings) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID]:
+async def build_world(settings: Settings) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID]:
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session, session.begin():
@@ -74,7 +76,7 @@ async def build_world(settings: Settings) -> tuple[uuid.UUID, uuid.UUID, uuid.UU
                 users[email] = await create_user(
                     session, email=email, password=PASSWORD, role=role, organisation_id=organisation
                 )
-            return wave.id, branch.id, south.id, users["viewer@alpha.example"].id, alpha.id
+            return wave.id, branch.id, south.id, users["viewer@alpha.example"].id, alpha.id, version.id
     finally:
         await config.get_engine().dispose()
 

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from surveys.instruments.loader import INSTRUMENTS_DIR, InstrumentError, load_instrument, parse_instrument
+from surveys.catalog import explain
+from surveys.instruments.loader import (
+    FILE_SIZE_CAP,
+    INSTRUMENTS_DIR,
+    InstrumentError,
+    document_of,
+    load_instrument,
+    parse_instrument,
+)
 from symmetry.domain import Respondent, Voice
 
 
@@ -43,7 +51,7 @@ def test_every_problem_is_reported_with_its_location() -> None:
     document["comments"][0]["max_length"] = 5000
     with pytest.raises(InstrumentError) as caught:
         parse_instrument(document, "broken.toml")
-    assert caught.value.problems == [
+    assert [str(problem) for problem in caught.value.problems] == [
         "top level: unknown key 'items' (an item belongs inside a dimension, as employee, mirror or customer, "
         "or in [[outcomes]])",
         "dimensions[1] (listening): no customer item",
@@ -92,3 +100,77 @@ def test_check_command_lists_every_problem_without_a_traceback(tmp_path: Path) -
     assert "dimensions[1] (listening).label: missing the en text" in bad.output
     assert "outcomes[5].scale: unknown scale 'likert7'" in bad.output
     assert "Traceback" not in bad.output
+
+
+def attention_bytes() -> bytes:
+    return (INSTRUMENTS_DIR / "attention.toml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "the file is empty"),
+        (b" \n\t\n", "the file is empty"),
+        (b"#" * (FILE_SIZE_CAP + 1), "larger than 256 KiB"),
+        ('key = "caf\u00e9"'.encode("latin-1"), "not UTF-8 text (byte 10); save the file as UTF-8"),
+        (b"key = [", "not valid TOML: "),
+        (b"\x00\x01\x02", "not valid TOML: "),
+        (b"x = " + b"[" * 100_000, "nested too deeply to be an instrument"),
+        (b"x = " + b"[" * 20 + b"]" * 20, "x[1][1][1][1][1][1][1][1]: nested too deeply to be an instrument"),
+    ],
+)
+def test_a_file_that_is_not_an_instrument_is_one_clear_problem(content: bytes, problem: str) -> None:
+    with pytest.raises(InstrumentError) as caught:
+        document_of(content, "upload.toml")
+    assert len(caught.value.problems) == 1
+    assert str(caught.value.problems[0]).startswith(problem)
+    assert caught.value.source == "upload.toml"
+
+
+def test_a_file_with_a_byte_order_mark_reads_as_the_same_document() -> None:
+    plain = document_of(attention_bytes(), "attention.toml")
+    assert document_of(b"\xef\xbb\xbf" + attention_bytes(), "attention.toml") == plain
+    assert parse_instrument(plain, "attention.toml").key == "attention"
+
+
+def test_keys_that_stored_rows_could_not_hold_are_refused() -> None:
+    document = tomllib.loads(attention_bytes().decode())
+    document["key"] = "k" * 57
+    document["dimensions"][0]["key"] = "overall"
+    document["dimensions"][1]["label"]["fr"] = "Recon\x00naissance"
+    document["comments"][1]["key"] = document["comments"][0]["key"]
+    with pytest.raises(InstrumentError) as caught:
+        parse_instrument(document, "keys.toml")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "key: longer than 56 characters (57)",
+        "dimensions[1] (overall).key: 'overall' is reserved for the overall score",
+        "dimensions[2] (recognition).label.fr: contains a control character (such as NUL)",
+        "comments[2].key: 'employee' is used twice",
+    ]
+
+
+def test_problems_read_in_french_with_their_location() -> None:
+    document = tomllib.loads(attention_bytes().decode())
+    del document["dimensions"][2]["label"]["en"]
+    del document["dimensions"][0]["customer"]
+    with pytest.raises(InstrumentError) as caught:
+        parse_instrument(document, "broken.toml")
+    assert [explain(problem, "fr") for problem in caught.value.problems] == [
+        "dimensions[1] (listening) : aucune question customer",
+        "dimensions[3] (trust).label : il manque le texte en",
+    ]
+
+
+def test_values_a_stored_definition_cannot_hold_are_refused_where_they_are() -> None:
+    text = (
+        attention_bytes()
+        .decode()
+        .replace('en = "Symmetry of attention"', 'en = "Symmetry of attention"\nwhen = 1979-05-27')
+    )
+    text = text.replace('key = "trust"', 'key = "trust"\nweight = inf')
+    with pytest.raises(InstrumentError) as caught:
+        document_of(text.encode(), "dated.toml")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "title.when: a date, a time or an infinite number, which an instrument cannot hold",
+        "dimensions[3].weight: a date, a time or an infinite number, which an instrument cannot hold",
+    ]

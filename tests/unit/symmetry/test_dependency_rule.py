@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 ALLOWED = {
     "symmetry": {"numpy", "scipy", "symmetry"},
-    "reports": {"numpy", "scipy", "symmetry", "reports", "jinja2", "matplotlib", "PIL", "weasyprint", "babel"},
+    "reports": {"numpy", "scipy", "symmetry", "reports", "jinja2", "matplotlib", "PIL", "weasyprint", "babel", "segno"},
 }
 
 
