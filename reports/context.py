@@ -34,7 +34,7 @@ from reports.reading import (
 )
 from symmetry.analysis import OVERALL, AggregationIndices, DimensionResult, TeamResult, WaveAnalysis
 from symmetry.document import SIGNIFICANCE
-from symmetry.domain import Voice
+from symmetry.domain import CustomerForm, Voice
 from symmetry.linkage import Drivers, LaggedLinkage, Linkage, TeamPoint
 from symmetry.stats import Difference, MeanEstimate, NetPromoterScore
 
@@ -158,6 +158,14 @@ class TeamReportContext:
     """The first page's overall figure of each voice shown, beside the organisation's."""
     questions: list[str] = dataclasses.field(default_factory=list)
     """The conversation guide: three questions for the team."""
+    not_asked: tuple[str, ...] = ()
+    """The dimensions the wave's customers were not asked about (its short customer form): no customer figure."""
+    not_asked_labels: tuple[str, ...] = ()
+    """Their names, in the report's language."""
+    gap_dimensions: int = 0
+    """How many dimensions have their gaps examined together: those customers were asked about."""
+    short_form_note: str | None = None
+    """On a wave whose customers answered the short form, what it asked and how its overall score is read."""
 
     @property
     def response_rate(self) -> float | None:
@@ -206,10 +214,10 @@ class AggregationRow:
 
 @dataclass(frozen=True, slots=True)
 class LinkageRow:
-    """One dimension's linkage across teams."""
+    """One dimension's linkage across teams; None for a dimension the wave's customers were not asked about."""
 
     label: str
-    linkage: Linkage
+    linkage: Linkage | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,12 +282,23 @@ class OrganisationReportContext:
     heatmaps: list[Heatmap] = dataclasses.field(default_factory=list)
     dimension_names: list[str] = dataclasses.field(default_factory=list)
     """The heatmaps' columns: overall, then each dimension."""
+    short_form_note: str | None = None
+    """On a wave whose customers answered the short form, what it asked and how its overall score is read."""
+
+    @property
+    def linked_dimensions(self) -> int:
+        """How many dimensions have a linkage, adjusted together: those customers were asked about."""
+        return sum(row.linkage is not None for row in self.dimension_linkage)
 
 
 MEAN_STEPS = (3.0, 3.5, 4.0, 4.5)
 """Cut points of a heatmap's five shades for means on the 1-5 scale."""
 GAP_STEPS = (-0.5, -0.2, 0.2, 0.5)
 """Cut points of the perception gap's shades; a gap whose interval holds 0 takes the neutral shade whatever its size."""
+
+
+NOT_ASKED = "not-asked"
+"""The heatmap class of a customer figure of a dimension the wave's customers were not asked about."""
 
 
 def shade(value: float | None, ci: tuple[float, float] | None, *, gap: bool) -> str:
@@ -294,7 +313,7 @@ def shade(value: float | None, ci: tuple[float, float] | None, *, gap: bool) -> 
 
 @dataclass(frozen=True, slots=True)
 class HeatCell:
-    """One figure of a heatmap, None where withheld, with its shade."""
+    """One figure of a heatmap, None where withheld or not asked, with its shade (:data:`NOT_ASKED` for the latter)."""
 
     value: float | None
     shade: str
@@ -336,12 +355,16 @@ def _heatmaps(inputs: WaveReportInputs) -> list[Heatmap]:
         for key in level
     ]
     shown = [(name, result) for name, result in results if result is not None]
+    not_asked = set(not_asked_of_customers(inputs.analysis))
     heatmaps = []
     for voice, title in HEATMAP_VOICES.items():
         rows = []
         for name, result in shown:
             cells = []
             for row in (result.overall, *result.dimensions):
+                if voice != "employee" and row.dimension in not_asked:
+                    cells.append(HeatCell(None, NOT_ASKED))
+                    continue
                 figure = getattr(row, voice)
                 value = None if figure is None else (figure.estimate if voice == "perception_gap" else figure.mean)
                 cells.append(
@@ -352,13 +375,35 @@ def _heatmaps(inputs: WaveReportInputs) -> list[Heatmap]:
     return heatmaps
 
 
+def not_asked_of_customers(analysis: WaveAnalysis) -> tuple[str, ...]:
+    """The dimensions the wave's customers were not asked about, in the instrument's order (none on the full form)."""
+    asked = set(analysis.customer_dimensions)
+    return tuple(d.key for d in analysis.instrument.dimensions if d.key not in asked)
+
+
+def short_form_note(analysis: WaveAnalysis, labels: dict[str, str], t: Translator) -> str | None:
+    """What a report says of a wave whose customers answered the short form; None for the full one."""
+    if analysis.customer_form is CustomerForm.FULL:
+        return None
+    asked = analysis.customer_dimensions
+    return t(
+        "In this wave customers answered the short questionnaire, which asks them about %(names)s (%(asked)s of the "
+        "%(total)s dimensions). The other dimensions are not asked of customers: they have no customer score, no "
+        "gap and no link across teams. The customers' overall score is the mean of the questions they were asked; "
+        "compare it with care with a wave whose customers answered the full questionnaire.",
+        names=", ".join(t.quoted(labels[key]) for key in asked),
+        asked=len(asked),
+        total=len(analysis.instrument.dimensions),
+    )
+
+
 def _dimension_labels(analysis: WaveAnalysis, t: Translator) -> dict[str, str]:
     labels = {d.key: d.label[t.language] for d in analysis.instrument.dimensions}
     labels[OVERALL] = t("Overall")
     return labels
 
 
-def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> str | None:
+def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator, compared: int) -> str | None:
     if not result.employee_figures_shown:
         return None
     headline = headline_gap(result)
@@ -366,7 +411,7 @@ def _headline_gap(result: TeamResult, labels: dict[str, str], t: Translator) -> 
         return t(
             "On no dimension does the gap between what the team thinks and what customers say stay clear enough, "
             "once the %(k)s dimensions are examined together, to be stated.",
-            k=len(result.dimensions),
+            k=compared,
         )
     sentence = HEADLINE_GAP["over" if headline.gap.estimate > 0 else "under"]
     return t(sentence, dimension=labels[headline.dimension], gap=t.number(abs(headline.gap.estimate)))
@@ -497,7 +542,7 @@ def build_team_context(
         result=result,
         rows=[DimensionRow(labels[row.dimension], row) for row in (*result.dimensions, result.overall)],
         outcomes=_outcome_rows(result, t),
-        headline_gap=_headline_gap(result, labels, t),
+        headline_gap=_headline_gap(result, labels, t, len(analysis.customer_dimensions)),
         parent_name=inputs.teams[team.parent].name if team.parent is not None else None,
         gap_statements=[_gap_sentence(statement, labels, t) for statement in stated_gaps(result)],
         strengths=[_area_sentence(area, labels, t) for area in strengths],
@@ -519,6 +564,10 @@ def build_team_context(
         actions_url=extras.actions_url,
         voices=_voice_bars(result, inputs.organisation, t),
         questions=[_question(prompt, labels, t) for prompt in conversation_guide(result, strengths, focus)],
+        not_asked=not_asked_of_customers(analysis),
+        not_asked_labels=tuple(t.quoted(labels[key]) for key in not_asked_of_customers(analysis)),
+        gap_dimensions=len(analysis.customer_dimensions),
+        short_form_note=short_form_note(analysis, labels, t),
     )
 
 
@@ -624,6 +673,7 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
             over_label=t("Team overestimates"),
             under_label=t("Team underestimates"),
         )
+    linked = {row.measure: row for row in analysis.dimension_linkage}
     by_dimension: dict[str, dict[str, AggregationIndices]] = {}
     for index in analysis.aggregation:
         by_dimension.setdefault(index.dimension, {})[index.voice.value] = index
@@ -637,7 +687,7 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         ),
         withheld_teams=analysis.withheld_teams,
         charts=charts,
-        dimension_linkage=[LinkageRow(labels[row.measure], row) for row in analysis.dimension_linkage],
+        dimension_linkage=[LinkageRow(labels[d.key], linked.get(d.key)) for d in analysis.instrument.dimensions],
         aggregation=[
             AggregationRow(labels[key], by_dimension[key])
             for key in [OVERALL, *(d.key for d in analysis.instrument.dimensions)]
@@ -659,6 +709,7 @@ def build_organisation_context(inputs: WaveReportInputs, language: Language) -> 
         outcomes=_outcome_rows(inputs.organisation, t) if inputs.organisation else [],
         heatmaps=_heatmaps(inputs),
         dimension_names=[labels[OVERALL], *(labels[d.key] for d in analysis.instrument.dimensions)],
+        short_form_note=short_form_note(analysis, labels, t),
     )
 
 

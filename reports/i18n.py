@@ -78,6 +78,10 @@ class Translator:
         """`text` followed by a colon, with the space French typography puts before it."""
         return text + (" :" if self.language == "fr" else ":")
 
+    def quoted(self, text: str) -> str:
+        """`text` between the language's quotation marks, as the messages quote a dimension ("« Écoute »")."""
+        return f"« {text} »" if self.language == "fr" else f"“{text}”"
+
     def number(self, value: float | None, digits: int = 1) -> str:
         """A decimal in the language's convention ("3,4" in French), with a true minus sign; a dash when missing."""
         if value is None or not math.isfinite(value):

@@ -67,6 +67,10 @@ DELIVERY_LABELS = {
     "failed": N_("failed"),
     "cancelled": N_("cancelled"),
 }
+CUSTOMER_FORM_LABELS = {
+    "full": N_("full"),
+    "short": N_("short"),
+}
 ROSTER_CHANGE_LABELS = {
     "teams_created": N_("teams created"),
     "teams_renamed": N_("teams renamed"),
@@ -86,6 +90,7 @@ LABELS = {
     "outcome": OUTCOME_LABELS,
     "voice": VOICE_LABELS,
     "action_status": ACTION_STATUS_LABELS,
+    "customer_form": CUSTOMER_FORM_LABELS,
 }
 """Words for the values the pages show, by kind: ``label("role", user.role.value)`` in a template."""
 

@@ -7,6 +7,7 @@ so nothing downstream (database, reports, API) can show, or let an attacker solv
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Collection, Iterable, Mapping
@@ -19,7 +20,7 @@ import numpy.typing as npt
 from symmetry import stats
 from symmetry.arrays import FloatArray
 from symmetry.disclosure import DEFAULT_RULES, DisclosureRules, gate_statistics
-from symmetry.domain import Instrument, Item, Respondent, Voice
+from symmetry.domain import CustomerForm, Instrument, Item, Respondent, Voice
 from symmetry.linkage import Drivers, Linkage, TeamPoint, adjust_across_dimensions, build_linkage, key_drivers
 from symmetry.sufficient import NpsCounts, WaveStatistics
 
@@ -153,6 +154,14 @@ class WaveAnalysis:
     """Cronbach's alpha of each voice's scale (its items across dimensions), over all respondents."""
     drivers: Drivers | None
     """None below the minimum number of teams for key drivers."""
+    customer_form: CustomerForm = CustomerForm.FULL
+    """The questionnaire the wave's customers answered: on the short one, the dimensions it does not ask have no
+    customer figure, no gap and no linkage, and the customers' overall score is the mean of the items asked."""
+
+    @property
+    def customer_dimensions(self) -> tuple[str, ...]:
+        """The dimensions customers were asked about, in the instrument's order."""
+        return self.instrument.customer_dimensions(self.customer_form)
 
     @property
     def anonymity_threshold(self) -> int:
@@ -168,6 +177,37 @@ class WaveAnalysis:
     def customer_withheld_teams(self) -> int:
         """Number of teams too small for team-level customer figures."""
         return sum(not result.customer_figures_shown for result in self.teams.values())
+
+
+def asked_statistics(instrument: Instrument, statistics: WaveStatistics, form: CustomerForm) -> WaveStatistics:
+    """The statistics of what customers were asked in `form`: the other customer cells emptied.
+
+    Their answers are stored as unanswered, so the cells are empty already; emptying them here makes every figure
+    of a short wave, whatever its source, say nothing of a question its customers were not asked.
+    """
+    if form is CustomerForm.FULL:
+        return statistics
+    asked = {item.id for item in instrument.asked_items(Respondent.CUSTOMER, form)}
+    unasked = {
+        (dimension.key, Voice.CUSTOMER)
+        for dimension in instrument.dimensions
+        if instrument.item(Voice.CUSTOMER, dimension.key).id not in asked
+    }
+
+    def empty(summary: stats.GroupStatistics) -> stats.GroupStatistics:
+        return stats.GroupStatistics(summary.labels[:0], summary.n[:0], summary.mean[:0], summary.variance[:0])
+
+    dropped = {
+        item.outcome
+        for item in instrument.items_for(Respondent.CUSTOMER)
+        if item.voice is Voice.OUTCOME and item.id not in asked
+    }
+    return dataclasses.replace(
+        statistics,
+        columns={key: empty(summary) if key in unasked else summary for key, summary in statistics.columns.items()},
+        outcomes={name: summary for name, summary in statistics.outcomes.items() if name not in dropped},
+        deviations={key: {} if key in unasked else value for key, value in statistics.deviations.items()},
+    )
 
 
 def _overall_statistics(matrix: AnswerMatrix, items: list[Item]) -> stats.GroupStatistics:
@@ -362,6 +402,7 @@ def analyse_wave(
     *,
     rules: DisclosureRules = DEFAULT_RULES,
     min_driver_teams: int = 30,
+    customer_form: CustomerForm = CustomerForm.FULL,
 ) -> WaveAnalysis:
     """Analyse one wave's answers held in memory; see :func:`analyse_statistics`."""
     return analyse_statistics(
@@ -369,6 +410,7 @@ def analyse_wave(
         statistics_from_answers(instrument, employees, customers),
         rules=rules,
         min_driver_teams=min_driver_teams,
+        customer_form=customer_form,
     )
 
 
@@ -378,6 +420,7 @@ def analyse_statistics(
     *,
     rules: DisclosureRules = DEFAULT_RULES,
     min_driver_teams: int = 30,
+    customer_form: CustomerForm = CustomerForm.FULL,
 ) -> WaveAnalysis:
     """Analyse one wave from the released part of its per-team statistics, every statistic in one pass.
 
@@ -391,8 +434,15 @@ def analyse_statistics(
         The disclosure gate's thresholds; only what the gate releases enters any figure.
     min_driver_teams : int
         Fewest teams for which key drivers are reported.
+    customer_form : CustomerForm
+        The questionnaire the wave asked its customers. On the short one, a dimension it does not ask has no
+        customer figure (None), no gap, no aggregation index of the customer voice and no linkage (the
+        Benjamini-Hochberg adjustment runs over the dimensions asked); the customers' overall score, alpha and
+        rwg(j) are those of the items asked; the key drivers still weigh every employee dimension against that
+        overall score.
 
     """
+    statistics = asked_statistics(instrument, statistics, customer_form)
     gate, released = gate_statistics(instrument, statistics, rules)
     measures = [OVERALL, *(d.key for d in instrument.dimensions)]
     columns = released.columns
@@ -404,12 +454,18 @@ def analyse_statistics(
         customers_withheld=gate.customers_withheld,
     )
     dimension_keys = [d.key for d in instrument.dimensions]
+    customer_keys = list(instrument.customer_dimensions(customer_form))
+
+    def asked(voice: Voice) -> list[str]:
+        return customer_keys if voice is Voice.CUSTOMER else dimension_keys
+
     aggregation = tuple(
-        _aggregation_indices(columns, measure, voice, dimension_keys, released.deviations.get((measure, voice), {}))
+        _aggregation_indices(columns, measure, voice, asked(voice), released.deviations.get((measure, voice), {}))
         for measure in measures
         for voice in MIRRORED_VOICES
+        if measure == OVERALL or measure in asked(voice)
     )
-    reliability = {voice: _alpha(columns, voice, dimension_keys) for voice in MIRRORED_VOICES}
+    reliability = {voice: _alpha(columns, voice, asked(voice)) for voice in MIRRORED_VOICES}
 
     def linkage(measure: str) -> Linkage:
         return build_linkage(
@@ -425,9 +481,10 @@ def analyse_statistics(
         teams=teams,
         aggregation=aggregation,
         linkage=linkage(OVERALL),
-        dimension_linkage=adjust_across_dimensions([linkage(d.key) for d in instrument.dimensions]),
+        dimension_linkage=adjust_across_dimensions([linkage(key) for key in customer_keys]),
         reliability=reliability,
         drivers=_drivers(instrument, teams, min_driver_teams),
+        customer_form=customer_form,
     )
 
 

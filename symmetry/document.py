@@ -185,6 +185,7 @@ def analysis_document(
     """Every figure of the analysis, with NaN written as null; with the previous wave's, trends and lags."""
     return {
         "instrument": {"key": analysis.instrument.key, "version": analysis.instrument.version},
+        "customer_form": analysis.customer_form.value,
         "anonymity_threshold": analysis.anonymity_threshold,
         "disclosure": {
             "anonymity_threshold": analysis.rules.anonymity_threshold,

@@ -26,6 +26,13 @@ class Respondent(enum.StrEnum):
     CUSTOMER = "customer"
 
 
+class CustomerForm(enum.StrEnum):
+    """Which questionnaire a wave asks its customers: the instrument's full one, or its short variant."""
+
+    FULL = "full"
+    SHORT = "short"
+
+
 @dataclass(frozen=True, slots=True)
 class Scale:
     """A closed range of integer answers."""
@@ -101,10 +108,40 @@ class Instrument:
     dimensions: tuple[Dimension, ...]
     items: tuple[Item, ...]
     comments: tuple[CommentItem, ...] = ()
+    short_customer: frozenset[str] | None = None
+    """The ids of the items the short customer form asks (some dimensions' customer items and customer outcomes);
+    None for an instrument without a short variant."""
 
     def items_for(self, respondent: Respondent) -> tuple[Item, ...]:
-        """The items one population answers, in questionnaire order."""
+        """The items one population answers, in questionnaire order: the layout of its stored answers."""
         return tuple(item for item in self.items if item.respondent is respondent)
+
+    def asked_items(self, respondent: Respondent, form: CustomerForm = CustomerForm.FULL) -> tuple[Item, ...]:
+        """The items one population is asked in a wave whose customers answer `form`, in questionnaire order.
+
+        Employees are always asked every item of theirs; customers of a short wave only the short variant's.
+
+        Examples
+        --------
+        >>> items = (Item("d1.customer", Voice.CUSTOMER, SCALES["likert5"], {}, "d1"),
+        ...          Item("d2.customer", Voice.CUSTOMER, SCALES["likert5"], {}, "d2"))
+        >>> tiny = Instrument("tiny", 1, {}, (Dimension("d1", {}), Dimension("d2", {})), items,
+        ...                   short_customer=frozenset({"d2.customer"}))
+        >>> [item.id for item in tiny.asked_items(Respondent.CUSTOMER, CustomerForm.SHORT)]
+        ['d2.customer']
+
+        """
+        items = self.items_for(respondent)
+        if respondent is Respondent.EMPLOYEE or form is CustomerForm.FULL:
+            return items
+        if self.short_customer is None:
+            raise ValueError(f"instrument {self.key} v{self.version} has no short customer form")
+        return tuple(item for item in items if item.id in self.short_customer)
+
+    def customer_dimensions(self, form: CustomerForm = CustomerForm.FULL) -> tuple[str, ...]:
+        """The dimensions whose customer item customers are asked in `form`, in the instrument's order."""
+        asked = {item.dimension for item in self.asked_items(Respondent.CUSTOMER, form) if item.voice is Voice.CUSTOMER}
+        return tuple(dimension.key for dimension in self.dimensions if dimension.key in asked)
 
     def comments_for(self, respondent: Respondent) -> tuple[CommentItem, ...]:
         """The free-text questions one population may answer."""

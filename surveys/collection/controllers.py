@@ -122,7 +122,7 @@ async def advance(
     preview: PreviewBanner | None = None,
 ) -> Template | Redirect:
     """Move a form along: switch language, go back, check a step and go on, or send the whole response."""
-    steps = len(steps_for(questionnaire.instrument, questionnaire.respondent))
+    steps = len(steps_for(questionnaire.instrument, questionnaire.respondent, questionnaire.form))
     submitted = read_form(data, steps)
     language = choose_language(data.get("lang"), questionnaire.language)
 

@@ -13,7 +13,7 @@ from typing import Protocol
 from surveys.catalog import Language, translation
 from surveys.collection.services import FieldProblem, check_submission
 from surveys.explained import N_
-from symmetry.domain import CommentItem, Instrument, Item, Respondent, Voice
+from symmetry.domain import CommentItem, CustomerForm, Instrument, Item, Respondent, Voice
 
 ANSWER_PREFIX = "a."
 COMMENT_PREFIX = "c."
@@ -30,6 +30,11 @@ class Asked(Protocol):
     @property
     def respondent(self) -> Respondent:
         """Employee or customer."""
+        ...
+
+    @property
+    def form(self) -> CustomerForm:
+        """The customer questionnaire asked: the full one or the short variant (employees are asked theirs whole)."""
         ...
 
     @property
@@ -56,9 +61,9 @@ class Step:
     comments: tuple[CommentItem, ...] = ()
 
 
-def steps_for(instrument: Instrument, respondent: Respondent) -> list[Step]:
-    """Employees: the attention they receive, then the mirror, then the outcomes; customers: two pages."""
-    questions = instrument.items_for(respondent)
+def steps_for(instrument: Instrument, respondent: Respondent, form: CustomerForm = CustomerForm.FULL) -> list[Step]:
+    """Employees: the attention they receive, then the mirror, then the outcomes; customers: two pages of `form`."""
+    questions = instrument.asked_items(respondent, form)
     outcomes = tuple(item for item in questions if item.voice is Voice.OUTCOME)
     voices = (Voice.EMPLOYEE, Voice.MIRROR) if respondent is Respondent.EMPLOYEE else (Voice.CUSTOMER,)
     return [
@@ -146,7 +151,10 @@ class PreviewBanner:
     url: str
     """The preview's first step; ``?respondent=...&language=...`` chooses the form."""
     respondent: str
+    """``employee``, ``customer`` or ``customer_short`` (the customers' short form)."""
     back_url: str
+    short_form: bool = False
+    """The version has a short customer form, which the banner offers beside the full one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +232,7 @@ def build_page(
 ) -> FormPage:
     """The view model of one step, answers kept, problems shown next to their fields."""
     instrument, respondent = questionnaire.instrument, questionnaire.respondent
-    steps = steps_for(instrument, respondent)
+    steps = steps_for(instrument, respondent, questionnaire.form)
     current = steps[step - 1]
     problems = problems or {}
     questions = []
@@ -312,18 +320,24 @@ def build_page(
 
 def step_problems(questionnaire: Asked, submitted: Submitted, step: int) -> dict[str, FieldProblem]:
     """The problems of one step's fields only."""
-    current = steps_for(questionnaire.instrument, questionnaire.respondent)[step - 1]
+    current = steps_for(questionnaire.instrument, questionnaire.respondent, questionnaire.form)[step - 1]
     required = {item.id for item in current.items}
     fields = {f"answers.{item_id}" for item_id in required} | {f"comments.{c.id}" for c in current.comments}
     problems = check_submission(
-        questionnaire.instrument, questionnaire.respondent, submitted.answers, submitted.comments, required=required
+        questionnaire.instrument,
+        questionnaire.respondent,
+        submitted.answers,
+        submitted.comments,
+        required=required,
+        form=questionnaire.form,
     )
     return {name: problem for name, problem in problems.items() if name in fields}
 
 
 def first_step_with_problems(questionnaire: Asked, problems: Mapping[str, FieldProblem]) -> int:
     """The step to show when the final check finds problems, which may sit on an earlier page."""
-    for number, step in enumerate(steps_for(questionnaire.instrument, questionnaire.respondent), start=1):
+    steps = steps_for(questionnaire.instrument, questionnaire.respondent, questionnaire.form)
+    for number, step in enumerate(steps, start=1):
         names = {f"answers.{item.id}" for item in step.items} | {f"comments.{c.id}" for c in step.comments}
         if names & problems.keys():
             return number

@@ -31,7 +31,7 @@ from surveys.collection.sealing import sealed_size
 from surveys.instruments.services import instrument_in_use
 from surveys.text_checks import CONTROL
 from surveys.waves.models import Wave, WaveState
-from symmetry.domain import Instrument, Respondent
+from symmetry.domain import CustomerForm, Instrument, Respondent
 
 INTAKE_LOCKS = 0x53594D
 """First key of intake's advisory locks on PostgreSQL, the second being the wave's (migration 0014): a submission
@@ -189,12 +189,21 @@ class OpenQuestionnaire:
     sealed_size: int
 
     @classmethod
-    def of(cls, wave_id: uuid.UUID, respondent: Respondent, instrument: Instrument) -> OpenQuestionnaire:
-        """The questionnaire of `respondent` in `instrument`."""
+    def of(
+        cls,
+        wave_id: uuid.UUID,
+        respondent: Respondent,
+        instrument: Instrument,
+        form: CustomerForm = CustomerForm.FULL,
+    ) -> OpenQuestionnaire:
+        """The questionnaire of `respondent` in `instrument`, customers asked `form`.
+
+        Its sealed size is the full questionnaire's, whatever the form: one size for a wave's answers of a kind.
+        """
         return cls(
             wave_id,
             respondent,
-            {item.id: (item.scale.low, item.scale.high) for item in instrument.items_for(respondent)},
+            {item.id: (item.scale.low, item.scale.high) for item in instrument.asked_items(respondent, form)},
             {comment.id: comment.max_length for comment in instrument.comments_for(respondent)},
             sealed_size(instrument, respondent),
         )
@@ -237,12 +246,14 @@ class OpenQuestionnaires:
     @staticmethod
     async def _read(database: Database) -> list[OpenQuestionnaire]:
         waves = (
-            await database.execute(sa.select(Wave.id, Wave.instrument_version_id).where(Wave.state == WaveState.OPEN))
+            await database.execute(
+                sa.select(Wave.id, Wave.instrument_version_id, Wave.customer_form).where(Wave.state == WaveState.OPEN)
+            )
         ).all()
         async with session_on(database) as session:
             return [
-                OpenQuestionnaire.of(wave_id, respondent, await instrument_in_use(session, version_id))
-                for wave_id, version_id in waves
+                OpenQuestionnaire.of(wave_id, respondent, await instrument_in_use(session, version_id), form)
+                for wave_id, version_id, form in waves
                 for respondent in Respondent
             ]
 

@@ -36,7 +36,7 @@ from surveys.text_checks import CONTROL as CONTROL_CHARACTERS
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState
 from surveys.waves.open_links import wave_open_for
 from surveys.waves.services import hash_token
-from symmetry.domain import Instrument, Respondent
+from symmetry.domain import CustomerForm, Instrument, Respondent
 
 
 class Refusal(enum.StrEnum):
@@ -103,6 +103,11 @@ class Questionnaire:
     team_name: str
     """The team the questions are about, named on the form."""
 
+    @property
+    def form(self) -> CustomerForm:
+        """The questionnaire the wave asks its customers (employees are asked theirs whole)."""
+        return self.wave.customer_form
+
     def introduction(self, language: str) -> str:
         """The wave's own paragraph in `language`."""
         return self.wave.introduction(language)
@@ -115,14 +120,16 @@ def check_submission(
     comments: Mapping[str, object],
     *,
     required: Collection[str] | None = None,
+    form: CustomerForm = CustomerForm.FULL,
 ) -> dict[str, FieldProblem]:
     """Every problem of a submission, by field; empty when it can be stored.
 
     `required` restricts the required answers to these item ids (one page of a form); by default every
-    question of the respondent's questionnaire must be answered.
+    question of the respondent's questionnaire must be answered. `form` is the wave's customer questionnaire: an
+    answer to an item it does not ask is refused as an unknown one.
     """
     errors: dict[str, FieldProblem] = {}
-    items = {item.id: item for item in instrument.items_for(respondent)}
+    items = {item.id: item for item in instrument.asked_items(respondent, form)}
     for item_id in answers.keys() - items.keys():
         errors[f"answers.{item_id}"] = FieldProblem("unknown", f"not a question of the {respondent} questionnaire")
     for item_id, item in items.items():
@@ -212,7 +219,9 @@ async def open_link_questionnaire(
 
 
 def _require_valid(questionnaire: Questionnaire, answers: Mapping[str, object], comments: Mapping[str, object]) -> None:
-    errors = check_submission(questionnaire.instrument, questionnaire.respondent, answers, comments)
+    errors = check_submission(
+        questionnaire.instrument, questionnaire.respondent, answers, comments, form=questionnaire.form
+    )
     if errors:
         raise SubmissionError(Refusal.INVALID, errors)
 

@@ -20,11 +20,13 @@ from surveys.results.cli import print_across_waves
 from surveys.settings import Settings
 from symmetry.analysis import WaveAnalysis
 from symmetry.document import SIGNIFICANCE, power_note
-from symmetry.domain import Respondent, Voice
+from symmetry.domain import CustomerForm, Respondent, Voice
 from symmetry.simulation import MODELS, GenerativeModel
 
 
-async def _run(settings: Settings, teams: int, seed: int, model: GenerativeModel, leave_open: bool) -> DemoRun:
+async def _run(
+    settings: Settings, teams: int, seed: int, model: GenerativeModel, leave_open: bool, short_customers: bool
+) -> DemoRun:
     config = alchemy_config(settings)
     try:
         async with config.get_session() as session, session.begin():
@@ -35,6 +37,7 @@ async def _run(settings: Settings, teams: int, seed: int, model: GenerativeModel
                 rules=settings.disclosure_rules,
                 model=model,
                 leave_open=leave_open,
+                short_customers=short_customers,
             )
     finally:
         await config.get_engine().dispose()
@@ -73,6 +76,11 @@ async def _run(settings: Settings, teams: int, seed: int, model: GenerativeModel
     is_flag=True,
     help="Stop with the latest wave open and half its answers in, to try the survey pages; no reports.",
 )
+@click.option(
+    "--short-customers",
+    is_flag=True,
+    help="The latest wave asks its customers the instrument's short form (five dimensions and the NPS).",
+)
 @click.pass_obj
 def demo(
     settings: Settings,
@@ -83,6 +91,7 @@ def demo(
     lang: Language | None,
     workers: int | None,
     leave_open: bool,
+    short_customers: bool,
 ) -> None:
     """Build a demo organisation, run two waves on simulated answers, analyse them and write the PDF reports.
 
@@ -94,7 +103,7 @@ def demo(
     console = Console(soft_wrap=True)
     with database_errors(), console.status("Building the organisation and simulating two waves..."):
         upgrade(settings)
-        run = asyncio.run(_run(settings, teams, seed, MODELS[model_name], leave_open))
+        run = asyncio.run(_run(settings, teams, seed, MODELS[model_name], leave_open, short_customers))
     if run.analysis is None:
         console.print(
             f"Wave {run.wave_name!r} is open, with {sum(run.answered.values())} simulated answers so far "
@@ -133,6 +142,12 @@ def _print_summary(
         f"Responses to {run.wave_name}: {run.answered[employees]} employees of {run.invited[employees]} invited, "
         f"{run.answered[customers]} customers of {run.invited[customers]} invited"
     )
+    if analysis.customer_form is CustomerForm.SHORT:
+        questions = len(analysis.instrument.asked_items(customers, analysis.customer_form))
+        console.print(
+            f"Customers answered the short form ({questions} questions): {', '.join(analysis.customer_dimensions)}, "
+            "and the outcomes it keeps"
+        )
     if linkage.correlation is None:
         console.print("Linkage: too few teams above the anonymity threshold to correlate.")
     else:

@@ -24,7 +24,7 @@ from surveys.waves.models import Wave
 from surveys.waves.services import close_wave, create_wave, launch_wave
 from symmetry.analysis import WaveAnalysis
 from symmetry.disclosure import DisclosureRules
-from symmetry.domain import Respondent
+from symmetry.domain import CustomerForm, Respondent
 from symmetry.simulation import REALISTIC, GenerativeModel, Simulator
 
 DEMO_TEAMS = 120
@@ -89,13 +89,15 @@ async def run_demo(
     model: GenerativeModel = REALISTIC,
     today: dt.date | None = None,
     leave_open: bool = False,
+    short_customers: bool = False,
 ) -> DemoRun:
     """Build the demo organisation and run two waves six months apart on simulated answers.
 
     The team climates carry on from one wave to the next; both waves are closed and analysed, the second with the
     comparison with the first.
     A previous demo organisation (and only that one) is deleted first, so the demo can be rerun on any database.
-    With `leave_open`, the second wave stays open with half as many answers, for trying the survey pages.
+    With `leave_open`, the second wave stays open with half as many answers, for trying the survey pages; with
+    `short_customers`, its customers answer the instrument's short form.
     """
     if n_teams < 4:
         raise ValueError(f"--teams must be at least 4 for a correlation across teams, got {n_teams}")
@@ -129,7 +131,16 @@ async def run_demo(
     else:
         opens_on, closes_on = today - dt.timedelta(days=WAVE_DAYS), today
     latest = await _run_wave(
-        session, roster, version.id, simulator, comment_rng, opens_on, closes_on, earlier=earlier, leave_open=leave_open
+        session,
+        roster,
+        version.id,
+        simulator,
+        comment_rng,
+        opens_on,
+        closes_on,
+        earlier=earlier,
+        leave_open=leave_open,
+        customer_form=CustomerForm.SHORT if short_customers else CustomerForm.FULL,
     )
     climates = simulator.climates
     return DemoRun(
@@ -189,10 +200,12 @@ async def _run_wave(
     *,
     earlier: _WaveRun | None = None,
     leave_open: bool = False,
+    customer_form: CustomerForm = CustomerForm.FULL,
 ) -> _WaveRun:
     """One wave from launch to its stored results (compared with `earlier`), on the simulator's current climates.
 
-    Left open, it gets half the answers and no results.
+    Left open, it gets half the answers and no results. Its customers answer `customer_form`: the simulator draws
+    every answer of a customer, so that the seed gives the same numbers, and only the questions asked are sent.
     """
     wave = await create_wave(
         session,
@@ -201,7 +214,9 @@ async def _run_wave(
         instrument_version_id=instrument_version_id,
         opens_on=opens_on,
         closes_on=closes_on,
+        customer_form=customer_form,
     )
+    asked = {item.id for item in simulator.instrument.asked_items(Respondent.CUSTOMER, customer_form)}
     tokens = {issued.person_id: issued.token for issued in await launch_wave(session, wave)}
     position = {branch.id: index for index, branch in enumerate(roster.branches)}
     answered = dict.fromkeys(Respondent, 0)
@@ -215,7 +230,10 @@ async def _run_wave(
             if simulator.rng.random() >= (rate / 2 if leave_open else rate):
                 continue
             comment = draw_comment(comment_rng) if respondent is Respondent.EMPLOYEE else {}
-            await submit_response(session, tokens[person.id], draw(position[person.team_id]), comment)
+            answers = draw(position[person.team_id])
+            if respondent is Respondent.CUSTOMER:
+                answers = {item_id: value for item_id, value in answers.items() if item_id in asked}
+            await submit_response(session, tokens[person.id], answers, comment)
             answered[respondent] += 1
     if leave_open:  # mixing admits the sealed answers as its jobs would (closing admits them all)
         for batch in await waiting_batches(session, [wave.id]):

@@ -8,6 +8,7 @@ import click
 
 from surveys.catalog import command_refusal, tr, trn
 from surveys.instruments.loader import InstrumentError, load_instrument
+from symmetry.domain import CustomerForm, Respondent
 
 
 @click.group()
@@ -37,3 +38,11 @@ def check_command(source: str) -> None:
             comments=len(parsed.comments),
         )
     )
+    if parsed.short_customer is not None:
+        click.echo(
+            tr(
+                "Short customer form: %(short)s questions of the customers' %(full)s.",
+                short=len(parsed.asked_items(Respondent.CUSTOMER, CustomerForm.SHORT)),
+                full=len(parsed.items_for(Respondent.CUSTOMER)),
+            )
+        )

@@ -40,10 +40,19 @@ from surveys.instruments.services import (
 )
 from surveys.settings import Settings
 from surveys.text_checks import CONTROL
-from symmetry.domain import Instrument, Respondent
+from symmetry.domain import CustomerForm, Instrument, Respondent
 
-PREVIEW_CHOICES = {"respondent": ("employee", "customer"), "language": ("fr", "en")}
-"""What a preview may show: both kinds of respondent, in each language."""
+PREVIEW_CHOICES = {"respondent": ("employee", "customer", "customer_short"), "language": ("fr", "en")}
+"""What a preview may show: both kinds of respondent (customers' full form or their short one), in each language."""
+PREVIEWED = {
+    "employee": (Respondent.EMPLOYEE, CustomerForm.FULL),
+    "customer": (Respondent.CUSTOMER, CustomerForm.FULL),
+    "customer_short": (Respondent.CUSTOMER, CustomerForm.SHORT),
+}
+"""Who a preview's ``respondent`` shows the form of, and which customer form."""
+NO_SHORT_FORM = field_problem(
+    "respondent", Explained(N_("this instrument version has no short customer questionnaire"))
+)
 NO_FILE = Explained(N_("choose a TOML file"))
 EXAMPLE_TEAM = N_("Example team")
 """The team a preview names where a respondent reads their own team's name (versions belong to no organisation)."""
@@ -55,6 +64,7 @@ class PreviewForm:
 
     instrument: Instrument
     respondent: Respondent
+    form: CustomerForm
     language: str
     team_name: str
 
@@ -146,17 +156,26 @@ class InstrumentPagesController(Controller):
     async def _preview_of(
         self, db_session: AsyncSession, version_id: uuid.UUID, respondent: str, language: Language
     ) -> tuple[PreviewForm, PreviewBanner]:
+        """The form and banner of a preview; :data:`NO_SHORT_FORM` for the short form of a version without one."""
         version = await db_session.get(InstrumentVersion, version_id)
         if version is None:
             raise PermissionDeniedException(REFUSAL)  # one refusal, whatever the id
+        instrument = stored_instrument(version)
+        kind, customer_form = PREVIEWED[respondent]
+        if customer_form is CustomerForm.SHORT and instrument.short_customer is None:
+            raise NO_SHORT_FORM
         form = PreviewForm(
-            instrument=stored_instrument(version),
-            respondent=Respondent(respondent),
+            instrument=instrument,
+            respondent=kind,
+            form=customer_form,
             language=language,
             team_name=translation(language).gettext(EXAMPLE_TEAM),
         )
         url = f"/instruments/{version.id}/preview"
-        return form, PreviewBanner(f"{version.key} v{version.version}", url, respondent, "/instruments")
+        banner = PreviewBanner(
+            f"{version.key} v{version.version}", url, respondent, "/instruments", instrument.short_customer is not None
+        )
+        return form, banner
 
     @get("/{version_id:uuid}/preview")
     async def preview(
@@ -168,14 +187,20 @@ class InstrumentPagesController(Controller):
         respondent: FromQuery[str] = "employee",
         language: FromQuery[str | None] = None,
     ) -> Template:
-        """The first page of the version's form for employees or customers, in French or English, storing nothing."""
+        """The first page of the version's form for employees or customers, in French or English, storing nothing.
+
+        ``respondent=customer_short`` shows the customers' short form, for a version that has one.
+        """
         user = request.user
         chosen = {"respondent": respondent, "language": language or page_language(request)}
         problem = _preview_problem(**chosen)
         if problem is not None:
             return message_page(user, problem, 400)
         shown = choose_language(chosen["language"], "fr")
-        form, banner = await self._preview_of(db_session, version_id, respondent, shown)
+        try:
+            form, banner = await self._preview_of(db_session, version_id, respondent, shown)
+        except Explained as refused:
+            return message_page(user, refused, 400)
         first = Submitted({}, {}, 1, "next")
         action_url = f"{banner.url}?respondent={respondent}"
         return form_page(form, first, shown, settings, step=1, action_url=action_url, preview=banner)
@@ -199,11 +224,14 @@ class InstrumentPagesController(Controller):
         action = data.get("action", "")
         # The example team is named in the language the page will be shown in, a switch of language included.
         shown = choose_language(action.removeprefix("lang:"), language) if action.startswith("lang:") else language
-        form, banner = await self._preview_of(db_session, version_id, respondent, shown)
+        try:
+            form, banner = await self._preview_of(db_session, version_id, respondent, shown)
+        except Explained as refused:
+            return message_page(user, refused, 400)
 
         async def check_only(answers: dict[str, object], comments: dict[str, str]) -> None:
             # The whole response checked as submit_response checks it, and then dropped.
-            errors = check_submission(form.instrument, form.respondent, answers, comments)
+            errors = check_submission(form.instrument, form.respondent, answers, comments, form=form.form)
             if errors:
                 raise SubmissionError(Refusal.INVALID, errors)
 
@@ -231,5 +259,8 @@ class InstrumentPagesController(Controller):
         if problem is not None:
             return message_page(user, problem, 400)
         shown = choose_language(language, "fr")
-        _, banner = await self._preview_of(db_session, version_id, respondent, shown)
+        try:
+            _, banner = await self._preview_of(db_session, version_id, respondent, shown)
+        except Explained as refused:
+            return message_page(user, refused, 400)
         return Template("survey/preview_done.html", context={"language": shown, "preview": banner})

@@ -29,11 +29,12 @@ from symmetry.domain import (
 INSTRUMENTS_DIR = Path(__file__).parent
 LANGUAGES = ("fr", "en")
 MIRRORED_VOICES = (Voice.EMPLOYEE, Voice.MIRROR, Voice.CUSTOMER)
-TOP_LEVEL_KEYS = {"key", "title", "dimensions", "outcomes", "comments"}
+TOP_LEVEL_KEYS = {"key", "title", "dimensions", "outcomes", "comments", "short_customer"}
 DIMENSION_KEYS = {"key", "label", *(voice.value for voice in MIRRORED_VOICES)}
 ITEM_KEYS = {*LANGUAGES, "reverse_keyed"}
 OUTCOME_KEYS = {"key", "scale", *LANGUAGES}
 COMMENT_KEYS = {"key", "respondent", "max_length", *LANGUAGES}
+SHORT_CUSTOMER_KEYS = {"dimensions", "outcomes"}
 COMMENT_LENGTH_CAP = 2000
 """No comment may be longer than this, whatever the file says: long texts identify their authors."""
 KEY_LENGTH_CAP = 56
@@ -212,6 +213,61 @@ def _comments(document: dict[str, Any], problems: _Problems) -> list[CommentItem
     return comments
 
 
+def _names(table: dict[str, Any], field: str, where: str, problems: _Problems) -> list[str] | None:
+    """The list of names at `table[field]`, each once; None (with the problem) when it is not one."""
+    value = table.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        problems.add(where, N_("expected a list of names"))
+        return None
+    for name in sorted({name for name in value if value.count(name) > 1}):
+        problems.add(where, N_("%(key)s is used twice"), key=repr(name))
+    return list(dict.fromkeys(value))
+
+
+def _short_customer(
+    document: dict[str, Any], dimensions: list[Dimension], outcomes: list[Item], problems: _Problems
+) -> frozenset[str] | None:
+    """The item ids of the short customer form (``[short_customer]``), or None when the file has none.
+
+    It lists the dimensions whose customer item it asks (at least one) and the customer outcomes it keeps, each one
+    the instrument has; a short form that asks every customer question is refused, as it would not be shorter.
+    """
+    table = document.get("short_customer")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        problems.add("short_customer", N_("expected a table ([short_customer])"))
+        return None
+    problems.unknown_keys(table, SHORT_CUSTOMER_KEYS, "short_customer")
+    asked = _names(table, "dimensions", "short_customer.dimensions", problems)
+    kept = _names(table, "outcomes", "short_customer.outcomes", problems)
+    if asked is None or kept is None:
+        return None
+    known = [dimension.key for dimension in dimensions]
+    if not asked:
+        problems.add("short_customer.dimensions", N_("empty: the short form asks at least one dimension"))
+    for name in asked:
+        if name not in known:
+            problems.add(
+                "short_customer.dimensions",
+                N_("unknown dimension %(dimension)s (known: %(known)s)"),
+                dimension=repr(name),
+                known=", ".join(known),
+            )
+    customer_outcomes = [item.outcome for item in outcomes if item.respondent is Respondent.CUSTOMER]
+    for name in kept:
+        if name not in customer_outcomes:
+            problems.add(
+                "short_customer.outcomes",
+                N_("%(outcome)s is not a customer outcome of this instrument (known: %(known)s)"),
+                outcome=repr(name),
+                known=", ".join(str(outcome) for outcome in customer_outcomes) or "-",
+            )
+    if set(known) <= set(asked) and set(customer_outcomes) <= set(kept):
+        problems.add("short_customer", N_("it asks every customer question: the short form would not be shorter"))
+    return frozenset([*(f"{name}.{Voice.CUSTOMER.value}" for name in asked), *(f"outcome.{name}" for name in kept)])
+
+
 def parse_instrument(document: dict[str, Any], source: str, *, version: int = 0) -> Instrument:
     """Build an instrument from a parsed document, or raise InstrumentError listing every problem."""
     problems = _Problems()
@@ -221,6 +277,7 @@ def parse_instrument(document: dict[str, Any], source: str, *, version: int = 0)
     dimensions, items = _dimensions(document, problems)
     outcomes = _outcomes(document, problems)
     comments = _comments(document, problems)
+    short_customer = _short_customer(document, dimensions, outcomes, problems)
     if problems:
         raise InstrumentError(source, list(problems))
     return Instrument(
@@ -230,6 +287,7 @@ def parse_instrument(document: dict[str, Any], source: str, *, version: int = 0)
         dimensions=tuple(dimensions),
         items=(*items, *outcomes),
         comments=tuple(comments),
+        short_customer=short_customer,
     )
 
 

@@ -21,6 +21,10 @@ class VersionRow(msgspec.Struct, frozen=True, kw_only=True):
     """Questions by voice (employee, mirror, customer, outcome)."""
     comments: dict[str, int]
     """Free-text questions by respondent (employee, customer)."""
+    customer_questions: int
+    """The closed questions of the customers' full form (their items and outcomes)."""
+    short_customer_questions: int | None
+    """Those of its short customer form; None when it has none."""
     frozen: bool
     """A wave uses it: it never changes again."""
     latest: bool
@@ -39,6 +43,10 @@ class InstrumentChoice(msgspec.Struct, frozen=True, kw_only=True):
     """None for the shipped instrument not yet stored (the wave stores it)."""
     title: dict[str, str]
     shipped: bool
+    customer_questions: int
+    """The closed questions of the customers' full form."""
+    short_customer_questions: int | None
+    """Those of the short customer form; None when the instrument has none."""
 
 
 class Registration(enum.StrEnum):

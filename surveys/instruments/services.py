@@ -18,7 +18,7 @@ from surveys.instruments.loader import load_instrument, parse_instrument, read_d
 from surveys.instruments.models import InstrumentVersion
 from surveys.instruments.schemas import InstrumentChoice, Registered, Registration, VersionRow
 from surveys.waves.models import Wave
-from symmetry.domain import Instrument, Respondent, Voice
+from symmetry.domain import CustomerForm, Instrument, Respondent, Voice
 
 SHIPPED = "attention"
 """The instrument shipped with Symmetry (``surveys/instruments/attention.toml``), a new wave's default."""
@@ -137,6 +137,8 @@ async def version_rows(session: AsyncSession) -> list[VersionRow]:
                 dimensions=len(instrument.dimensions),
                 items={voice.value: voices[voice.value] for voice in Voice},
                 comments={respondent.value: len(instrument.comments_for(respondent)) for respondent in Respondent},
+                customer_questions=len(instrument.items_for(Respondent.CUSTOMER)),
+                short_customer_questions=short_customer_questions(instrument),
                 frozen=version.id in used,
                 latest=not rows or rows[-1].key != version.key,
                 shipped=version.checksum == shipped_checksum(),
@@ -145,17 +147,43 @@ async def version_rows(session: AsyncSession) -> list[VersionRow]:
     return rows
 
 
+def short_customer_questions(instrument: Instrument) -> int | None:
+    """How many closed questions the instrument's short customer form asks; None when it has none."""
+    if instrument.short_customer is None:
+        return None
+    return len(instrument.asked_items(Respondent.CUSTOMER, CustomerForm.SHORT))
+
+
 async def instrument_choices(session: AsyncSession) -> list[InstrumentChoice]:
     """What a new wave may use: the shipped instrument first (stored or not), then each key's latest version."""
     rows = [row for row in await version_rows(session) if row.latest or row.shipped]
     rows.sort(key=lambda row: not row.shipped)
     choices = [
-        InstrumentChoice(value=str(row.id), key=row.key, version=row.version, title=row.title, shipped=row.shipped)
+        InstrumentChoice(
+            value=str(row.id),
+            key=row.key,
+            version=row.version,
+            title=row.title,
+            shipped=row.shipped,
+            customer_questions=row.customer_questions,
+            short_customer_questions=row.short_customer_questions,
+        )
         for row in rows
     ]
     if not any(row.shipped for row in rows):
-        title = load_instrument(SHIPPED).title
-        choices.insert(0, InstrumentChoice(value=SHIPPED, key=SHIPPED, version=None, title=title, shipped=True))
+        shipped = load_instrument(SHIPPED)
+        choices.insert(
+            0,
+            InstrumentChoice(
+                value=SHIPPED,
+                key=SHIPPED,
+                version=None,
+                title=shipped.title,
+                shipped=True,
+                customer_questions=len(shipped.items_for(Respondent.CUSTOMER)),
+                short_customer_questions=short_customer_questions(shipped),
+            ),
+        )
     return choices
 
 

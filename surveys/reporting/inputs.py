@@ -37,7 +37,7 @@ from surveys.waves.services import earlier_closed_waves
 from symmetry.analysis import OVERALL, DimensionResult, WaveAnalysis, analyse_statistics
 from symmetry.disclosure import DisclosureRules, gate_statistics, rules_of_document
 from symmetry.document import analysis_document
-from symmetry.domain import Instrument, Respondent, Voice
+from symmetry.domain import CustomerForm, Instrument, Respondent, Voice
 from symmetry.hierarchy import ORGANISATION, BranchCounts, branch_response_counts, group_members, pooled_results
 from symmetry.sufficient import WaveStatistics
 
@@ -88,9 +88,11 @@ async def stored_analysis(
         )
     document = record.document
     instrument, statistics = await wave_statistics(session, wave)
-    analysis = analyse_statistics(instrument, statistics, rules=rules_of_document(document))
+    analysis = analyse_statistics(
+        instrument, statistics, rules=rules_of_document(document), customer_form=wave.customer_form
+    )
     recomputed = analysis_document(analysis)
-    if _without_across_waves(recomputed) != _without_across_waves(document):
+    if _comparable(recomputed) != _comparable(document):
         raise ReportError(
             N_(
                 "the stored analysis of wave %(wave)s no longer matches its answers or this version of Symmetry: "
@@ -101,11 +103,11 @@ async def stored_analysis(
     return document, analysis, instrument, statistics
 
 
-def _without_across_waves(document: dict[str, Any]) -> dict[str, Any]:
+def _comparable(document: dict[str, Any]) -> dict[str, Any]:
     # The comparison with the previous wave is stored by `symmetry analyze` only, and is not drawn from this
-    # wave's answers alone.
+    # wave's answers alone. A document stored before waves had a customer form is one of the full form.
     organisation = {key: value for key, value in document["organisation"].items() if key != "across_waves"}
-    return {**document, "organisation": organisation}
+    return {"customer_form": CustomerForm.FULL.value, **document, "organisation": organisation}
 
 
 async def team_infos(session: AsyncSession, organisation_id: uuid.UUID) -> tuple[dict[str, TeamInfo], dict[str, Team]]:

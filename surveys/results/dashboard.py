@@ -9,7 +9,7 @@ cluster-robust intervals), and the linkage is the stored analysis'. A withheld c
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,13 @@ class Cell:
     value: float | None
     ci: tuple[float, float] | None
     shade: str
-    """A CSS class: ``heat-1`` to ``heat-5`` for means, ``gap-1`` to ``gap-5`` for gaps, ``withheld``."""
+    """A CSS class: ``heat-1`` to ``heat-5`` for means, ``gap-1`` to ``gap-5`` for gaps, ``withheld``, or
+    ``not-asked`` for a customer figure of a dimension the wave's customer form does not ask."""
+
+
+NOT_ASKED = "not-asked"
+CUSTOMER_SIDES = ("customer", "perception_gap")
+"""The heatmap's views that rest on customers' answers: a dimension not asked of them has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,8 @@ class Dashboard:
     dimensions: list[str]
     labels: dict[str, dict[str, str]]
     """Each dimension's name by language, from the wave's instrument."""
+    not_asked: list[str]
+    """The dimensions the wave's customers were not asked about (its short customer form); empty on the full one."""
     voice: str
     branch: str | None
     path: list[tuple[str, str]]
@@ -98,10 +106,23 @@ def _cell(result: DimensionResult, voice: str) -> Cell:
     return Cell(estimate.mean, estimate.ci, shade(estimate.mean, estimate.ci, gap=False))
 
 
-def _row(key: str, name: str, result: TeamResult | None, voice: str, dimensions: list[str], branch: bool) -> Row:
+def _row(
+    key: str,
+    name: str,
+    result: TeamResult | None,
+    voice: str,
+    dimensions: list[str],
+    branch: bool,
+    not_asked: Collection[str] = (),
+) -> Row:
+    unasked = set(not_asked) if voice in CUSTOMER_SIDES else set()
+
+    def cell(dimension: str, found: Cell) -> Cell:
+        return Cell(None, None, NOT_ASKED) if dimension in unasked else found
+
     if result is None:  # nobody answered there: nothing to show
         empty = Cell(None, None, "withheld")
-        return Row(key, name, branch, None, empty, dict.fromkeys(dimensions, empty))
+        return Row(key, name, branch, None, empty, {d: cell(d, empty) for d in dimensions})
     by_dimension = {d.dimension: d for d in result.dimensions}
     respondents = result.customer_respondents if voice == "customer" else result.employee_respondents
     return Row(
@@ -110,7 +131,7 @@ def _row(key: str, name: str, result: TeamResult | None, voice: str, dimensions:
         branch,
         respondents,
         _cell(result.overall, voice),
-        {d: _cell(by_dimension[d], voice) for d in dimensions},
+        {d: cell(d, _cell(by_dimension[d], voice)) for d in dimensions},
     )
 
 
@@ -164,6 +185,7 @@ async def organisation_dashboard(
             voice,
             dimensions,
             key in members,
+            released.not_asked,
         )
         for key in sorted(infos, key=lambda key: infos[key].name)
         if parents[key] == branch and (key in members or key in shown)
@@ -187,6 +209,7 @@ async def organisation_dashboard(
         scatter=_scatter(linkage_points(shown, OVERALL), language),
         dimensions=dimensions,
         labels={d.key: dict(d.label) for d in instrument.dimensions},
+        not_asked=list(released.not_asked),
         voice=voice,
         branch=branch,
         path=[(key, infos[key].name) for key in reversed((branch, *infos[branch].ancestors))] if branch else [],
@@ -216,6 +239,8 @@ class _Released:
     """Each branch's pooled result, and the whole organisation's under :data:`ORGANISATION`."""
     shown: dict[str, TeamResult]
     """Each front-line team's result, withheld cells empty."""
+    not_asked: tuple[str, ...]
+    """The dimensions the wave's customer form does not ask, in the instrument's order."""
 
 
 async def _released(session: AsyncSession, wave: Wave, record: WaveAnalysisRecord, today: DisclosureRules) -> _Released:
@@ -237,7 +262,10 @@ async def _released(session: AsyncSession, wave: Wave, record: WaveAnalysisRecor
         customers_withheld=gate.customers_withheld,
     )
     groups = pooled_results(instrument, released, members, gate)
-    return _Released(instrument, statistics, rules, infos, teams, parents, members, groups, shown)
+    not_asked = tuple(
+        d.key for d in instrument.dimensions if d.key not in instrument.customer_dimensions(wave.customer_form)
+    )
+    return _Released(instrument, statistics, rules, infos, teams, parents, members, groups, shown, not_asked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +283,8 @@ class TeamView:
     dimensions: list[str]
     labels: dict[str, dict[str, str]]
     rules: DisclosureRules
+    not_asked: tuple[str, ...] = ()
+    """The dimensions the wave's customer form does not ask: no customer figure, no gap."""
 
 
 async def team_view(
@@ -281,6 +311,7 @@ async def team_view(
         dimensions=[d.key for d in released.instrument.dimensions],
         labels={d.key: dict(d.label) for d in released.instrument.dimensions},
         rules=released.rules,
+        not_asked=released.not_asked,
     )
 
 

@@ -22,7 +22,15 @@ from surveys.org.models import Team
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.waves.models import Invitation, Wave, WaveState
 from symmetry import stats
-from symmetry.analysis import MIRRORED_VOICES, OVERALL, DimensionResult, TeamResult, WaveAnalysis, analyse_statistics
+from symmetry.analysis import (
+    MIRRORED_VOICES,
+    OVERALL,
+    DimensionResult,
+    TeamResult,
+    WaveAnalysis,
+    analyse_statistics,
+    asked_statistics,
+)
 from symmetry.disclosure import DisclosureRules
 from symmetry.document import analysis_document
 from symmetry.domain import Instrument, Item, Respondent, Voice
@@ -187,9 +195,14 @@ def _overall_statistics(
 
 
 async def wave_statistics(session: AsyncSession, wave: Wave) -> tuple[Instrument, WaveStatistics]:
-    """The wave's instrument and the per-team statistics the database aggregates from its stored answers."""
+    """The wave's instrument and the per-team statistics the database aggregates from its stored answers.
+
+    Of a wave whose customers answered the short form, only what that form asks them
+    (:func:`symmetry.analysis.asked_statistics`).
+    """
     instrument = stored_instrument(await session.get_one(InstrumentVersion, wave.instrument_version_id))
-    return instrument, await database_statistics(session, wave, instrument)
+    statistics = await database_statistics(session, wave, instrument)
+    return instrument, asked_statistics(instrument, statistics, wave.customer_form)
 
 
 async def analyse(session: AsyncSession, wave: Wave, *, rules: DisclosureRules) -> WaveAnalysis:
@@ -198,7 +211,9 @@ async def analyse(session: AsyncSession, wave: Wave, *, rules: DisclosureRules) 
     The computation runs in a thread: at 10,000 teams it takes tens of seconds the event loop needs for others.
     """
     instrument, statistics = await wave_statistics(session, wave)
-    return await asyncio.to_thread(analyse_statistics, instrument, statistics, rules=rules)
+    return await asyncio.to_thread(
+        analyse_statistics, instrument, statistics, rules=rules, customer_form=wave.customer_form
+    )
 
 
 def _rows_of(result: TeamResult) -> list[tuple[str, str, stats.MeanEstimate | stats.NetPromoterScore]]:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.qr import qr_code
 from surveys.audit.services import cli_actor, record
-from surveys.catalog import DELIVERY_LABELS, STATE_LABELS, command_refusal, tr, trn
+from surveys.catalog import CUSTOMER_FORM_LABELS, DELIVERY_LABELS, STATE_LABELS, command_refusal, tr, trn
 from surveys.cli_support import JSON_OPTION, database_errors, organisation_by_slug, print_listing, session_scope
 from surveys.csv_output import write_rows
 from surveys.db import alchemy_config
@@ -34,6 +34,7 @@ from surveys.waves.services import (
     issue_links,
 )
 from surveys.waves.status import WaveStatus, wave_status
+from symmetry.domain import CustomerForm
 
 if TYPE_CHECKING:
     from surveys.mail.outbox import DeliveryReport, Mailer
@@ -94,6 +95,7 @@ def list_command(settings: Settings, organisation_slug: str | None, as_json: boo
                     Wave.state,
                     Wave.opens_on,
                     Wave.closes_on,
+                    Wave.customer_form,
                     sa.select(sa.func.count())
                     .where(Invitation.wave_id == Wave.id)
                     .scalar_subquery()
@@ -118,10 +120,18 @@ def list_command(settings: Settings, organisation_slug: str | None, as_json: boo
         ("state", tr("State")),
         ("opens_on", tr("Opens")),
         ("closes_on", tr("Closes")),
+        ("customer_form", tr("Customer form")),
         ("invitations", tr("Invitations")),
         ("id", tr("Id")),
     ]
-    shown = [{**row, "state": tr(STATE_LABELS[str(row["state"])])} for row in rows]
+    shown = [
+        {
+            **row,
+            "state": tr(STATE_LABELS[str(row["state"])]),
+            "customer_form": tr(CUSTOMER_FORM_LABELS[str(row["customer_form"])]),
+        }
+        for row in rows
+    ]
     print_listing(columns, shown, as_json=False)
 
 
@@ -137,6 +147,13 @@ def list_command(settings: Settings, organisation_slug: str | None, as_json: boo
 )
 @click.option("--intro-fr", default="", help="The wave's own paragraph in French, in its e-mails and on its survey.")
 @click.option("--intro-en", default="", help="The same paragraph in English.")
+@click.option(
+    "--customer-form",
+    type=click.Choice([form.value for form in CustomerForm]),
+    default=CustomerForm.FULL.value,
+    show_default=True,
+    help="The customers' questionnaire: the instrument's full one, or its short form (if it has one).",
+)
 @click.pass_obj
 def create_command(
     settings: Settings,
@@ -149,6 +166,7 @@ def create_command(
     reminders: str,
     intro_fr: str,
     intro_en: str,
+    customer_form: str,
 ) -> None:
     """Create the draft wave NAME."""
 
@@ -181,6 +199,7 @@ def create_command(
                     teams=selected,
                     reminder_days=reminders,
                     introduction={"fr": intro_fr, "en": intro_en},
+                    customer_form=customer_form,
                 )
             except ValueError as error:
                 raise _state_error(error) from None

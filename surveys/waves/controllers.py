@@ -21,7 +21,7 @@ from surveys.actions.services import suggestions
 from surveys.audit.services import record
 from surveys.explained import N_, Explained, field_problem, one_of
 from surveys.i18n import message_page, page_language
-from surveys.instruments.services import chosen_version, instrument_choices
+from surveys.instruments.services import chosen_version, instrument_choices, instrument_in_use
 from surveys.mail.jobs import wave_emails_job
 from surveys.mail.models import MailKind
 from surveys.mail.services import preview
@@ -114,7 +114,15 @@ class WavePagesController(Controller):
             query = query.where(Organisation.id == user.organisation_id)
         organisations = list(await db_session.scalars(query))
         instruments = await instrument_choices(db_session)
-        context = {"user": user, "organisations": organisations, "instruments": instruments, "values": values}
+        # The customer questionnaire's sizes shown are those of the instrument chosen, else of the default one.
+        counted = next((choice for choice in instruments if choice.value == values.get("instrument")), instruments[0])
+        context = {
+            "user": user,
+            "organisations": organisations,
+            "instruments": instruments,
+            "counted": counted,
+            "values": values,
+        }
         return Template("admin/wave_new.html", context={**context, "error": error}, status_code=422 if error else 200)
 
     @post("/waves", guards=[allow(LEADS)], status_code=200)
@@ -157,6 +165,7 @@ class WavePagesController(Controller):
                 closes_on=closes_on,
                 teams=teams,
                 reminder_days=data.get("reminder_days", ""),
+                customer_form=data.get("customer_form", "full"),
             )
         except ValueError as error:
             return await self._new_wave_page(user, db_session, data, error)
@@ -177,11 +186,13 @@ class WavePagesController(Controller):
         status = await wave_status(db_session, wave, rules=settings.disclosure_rules)
         visible = await visible_team_ids(db_session, user)
         rows = [row for row in status.rows if visible is None or row.team_id in visible]
+        instrument = await instrument_in_use(db_session, wave.instrument_version_id)
         return Template(
             "admin/wave.html",
             context={
                 "user": user,
                 "wave": wave,
+                "customer_questions": len(instrument.asked_items(Respondent.CUSTOMER, wave.customer_form)),
                 "status": status,
                 "rows": rows,
                 "can_run": user.role in LEADS,

@@ -11,7 +11,7 @@ from advanced_alchemy.base import DefaultBase, UUIDAuditBase, UUIDBase
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveys.db import enum_type
-from symmetry.domain import Respondent
+from symmetry.domain import CustomerForm, Respondent
 
 WAVE_LOCK = {"key_share": True}
 """How a wave's row is locked for a change of state (``FOR NO KEY UPDATE``): two changes take turns, while the
@@ -53,6 +53,8 @@ class Wave(UUIDAuditBase):
     """The lead's own paragraph for this wave, in French: in its e-mails and on its survey's first page."""
     introduction_en: Mapped[str] = mapped_column(sa.Text, server_default="")
     """The same paragraph in English; a respondent whose language has none reads none."""
+    customer_form: Mapped[CustomerForm] = mapped_column(enum_type(CustomerForm), server_default=CustomerForm.FULL.value)
+    """The questionnaire its customers answer: the instrument's full one, or its short variant (chosen at creation)."""
 
     def introduction(self, language: str) -> str:
         """The wave's own paragraph in `language` ("" when the lead wrote none)."""

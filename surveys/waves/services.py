@@ -15,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.collection.intake import stop_intake
 from surveys.collection.mixing import admit_all
 from surveys.collection.scramble import scramble_responses
-from surveys.explained import N_, Explained, field_problem
+from surveys.explained import N_, Explained, field_problem, one_of
+from surveys.instruments.models import InstrumentVersion
+from surveys.instruments.services import stored_instrument
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.text_checks import checked_text
 from surveys.waves.models import WAVE_LOCK, Invitation, Wave, WaveState, WaveTeam
-from symmetry.domain import Respondent
+from symmetry.domain import CustomerForm, Respondent
 
 TOKEN_BYTES = 24
 """192 random bits per invitation token."""
@@ -106,6 +108,23 @@ def checked_reminder_days(value: str, opens_on: dt.date, closes_on: dt.date) -> 
     return sorted(days, reverse=True)
 
 
+async def checked_customer_form(
+    session: AsyncSession, value: CustomerForm | str, instrument_version_id: uuid.UUID
+) -> CustomerForm:
+    """The customer form a new wave asks for, if its instrument version has it: a field problem otherwise."""
+    try:
+        form = CustomerForm(value)
+    except ValueError:
+        raise field_problem("customer_form", one_of([form.value for form in CustomerForm])) from None
+    if form is CustomerForm.SHORT:
+        version = await session.get(InstrumentVersion, instrument_version_id)
+        if version is None or stored_instrument(version).short_customer is None:
+            raise field_problem(
+                "customer_form", Explained(N_("this instrument version has no short customer questionnaire"))
+            )
+    return form
+
+
 async def create_wave(
     session: AsyncSession,
     organisation: Organisation,
@@ -117,12 +136,15 @@ async def create_wave(
     teams: list[Team] | None = None,
     reminder_days: str = "",
     introduction: dict[str, str] | None = None,
+    customer_form: CustomerForm | str = CustomerForm.FULL,
 ) -> Wave:
     """A draft wave covering `teams` and every team below them (the whole organisation by default).
 
     `reminder_days`, days before the closing date separated by commas ("7, 2"), are when the scheduler reminds
-    those who have not answered; `introduction` is the lead's own paragraph by language.
+    those who have not answered; `introduction` is the lead's own paragraph by language; `customer_form` is the
+    questionnaire its customers answer, "short" only on an instrument version that has a short customer form.
     """
+    form = await checked_customer_form(session, customer_form, instrument_version_id)
     name = checked_text(name.strip(), field="name", max_length=200)
     if not name:
         raise field_problem("name", Explained(N_("required")))
@@ -147,6 +169,7 @@ async def create_wave(
         reminder_rounds=0,
         introduction_fr=paragraph["fr"],
         introduction_en=paragraph["en"],
+        customer_form=form,
     )
     session.add(wave)
     if teams is None:

@@ -17,7 +17,7 @@ from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.waves.models import OpenLink, Wave
 from surveys.waves.open_links import front_line_teams, team_links
 from surveys.waves.services import IssuedInvitation, create_wave, launch_wave
-from symmetry.domain import Instrument, Respondent
+from symmetry.domain import CustomerForm, Instrument, Respondent
 
 
 @dataclass
@@ -37,13 +37,19 @@ class OpenWave:
         )
 
 
-def complete_answers(instrument: Instrument, respondent: Respondent, value: int = 4) -> dict[str, object]:
-    """An answer to every question of one population, `value` clipped to each scale."""
-    return {item.id: min(max(value, item.scale.low), item.scale.high) for item in instrument.items_for(respondent)}
+def complete_answers(
+    instrument: Instrument, respondent: Respondent, value: int = 4, form: CustomerForm = CustomerForm.FULL
+) -> dict[str, object]:
+    """An answer to every question of one population (customers asked `form`), `value` clipped to each scale."""
+    return {
+        item.id: min(max(value, item.scale.low), item.scale.high) for item in instrument.asked_items(respondent, form)
+    }
 
 
-async def build_open_wave(session: AsyncSession, *, more_employees: int = 0) -> OpenWave:
-    """An open wave of one team: Ana (fr), Ben (en) and `more_employees` others, and one customer."""
+async def build_open_wave(
+    session: AsyncSession, *, more_employees: int = 0, customer_form: CustomerForm = CustomerForm.FULL
+) -> OpenWave:
+    """An open wave of one team: Ana (fr), Ben (en), `more_employees` others, one customer asked `customer_form`."""
     organisation = Organisation(id=uuid.uuid4(), slug=f"org-{uuid.uuid4().hex[:8]}", name="Test organisation")
     team = Team(id=uuid.uuid4(), organisation_id=organisation.id, external_id="T1", name="Team one")
     session.add_all([organisation, team])
@@ -67,6 +73,7 @@ async def build_open_wave(session: AsyncSession, *, more_employees: int = 0) -> 
         instrument_version_id=version.id,
         opens_on=dt.date(2026, 1, 5),
         closes_on=dt.date(2026, 1, 25),
+        customer_form=customer_form,
     )
     invitations = await launch_wave(session, wave)
     links, _ = await team_links(session, await front_line_teams(session, organisation.id, wave_id=wave.id))

@@ -146,14 +146,14 @@ async def test_an_upload_with_problems_shows_every_one_and_stores_nothing(
             SERVICE.replace('label = { fr = "Écoute", en = "Listening" }', 'label = { fr = "Écoute" }')
             .replace('customer = { fr = "J\'ai eu confiance dans l\'équipe pour régler ma demande.", en = "I trusted '
                      'the team to sort out my request." }', "")
-            .replace('key = "simplicity"', 'key = "overall"')
+            .replace('key = "respect"', 'key = "overall"')  # a dimension the short customer form does not ask
         )  # fmt: skip
         page = await upload(client, "broken.toml", broken.encode())
         assert page.startswith("422")
         assert "Rien n'a été enregistré : 3 problèmes dans broken.toml" in page
         assert "dimensions[1] (listening).label : il manque le texte en" in page
         assert "dimensions[3] (trust) : aucune question customer" in page
-        assert html("dimensions[7] (overall).key : 'overall' est réservé au score global") in page
+        assert html("dimensions[6] (overall).key : 'overall' est réservé au score global") in page
         bad_files = {
             "latin.toml": (ATTENTION.encode("latin-1", errors="replace"), "pas du texte UTF-8 (octet "),
             "half.toml": (b'key = "service"\n[title\n', "TOML invalide : "),

@@ -379,3 +379,34 @@ def test_open_links_become_the_teams_keeping_the_newest_code_and_go_back(empty_d
     assert (uuid.UUID(bytes=wave_id) if isinstance(wave_id, bytes) else uuid.UUID(str(wave_id))) == later
     in_thread(upgrade, settings, "head")
     assert run_sync(links("code")) == [("new-code",)]
+
+
+def test_waves_before_the_customer_form_ask_the_full_one_and_the_column_goes_back(empty_database_url: str) -> None:
+    from surveys.migrations import upgrade
+    from tests.support import in_thread, run_sync
+
+    settings = Settings(environment="test", database_url=empty_database_url)
+    in_thread(upgrade, settings, "0022")
+    _seed(settings, RESPONSE_AT_0014, {})  # an organisation, its team T, and its closed wave W
+
+    async def read(query: str) -> list[tuple[object, ...]]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                return [tuple(row) for row in await connection.execute(sa.text(query))]
+        finally:
+            await engine.dispose()
+
+    async def wave_columns() -> set[str]:
+        engine = alchemy_config(settings).get_engine()
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(lambda sync: {c["name"] for c in sa.inspect(sync).get_columns("wave")})
+        finally:
+            await engine.dispose()
+
+    in_thread(upgrade, settings, "0023")
+    assert run_sync(read("SELECT name, customer_form FROM wave")) == [("W", "full")]
+    in_thread(command.downgrade, alembic_config(settings), "0022")
+    assert "customer_form" not in run_sync(wave_columns())
+    assert run_sync(read("SELECT name FROM wave")) == [("W",)]

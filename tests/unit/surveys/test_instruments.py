@@ -16,7 +16,7 @@ from surveys.instruments.loader import (
     load_instrument,
     parse_instrument,
 )
-from symmetry.domain import Respondent, Voice
+from symmetry.domain import CustomerForm, Respondent, Voice
 
 
 def test_default_instrument_mirrors_every_dimension_in_both_languages() -> None:
@@ -91,6 +91,7 @@ def test_check_command_lists_every_problem_without_a_traceback(tmp_path: Path) -
     good = runner.invoke(symmetry, ["instrument", "check"], env={})
     assert good.exit_code == 0
     assert "attention: 7 dimensions, 26 questions, 2 comment fields" in good.output
+    assert "Short customer form: 6 questions of the customers' 10." in good.output
     broken = tmp_path / "broken.toml"
     text = (INSTRUMENTS_DIR / "attention.toml").read_text(encoding="utf-8")
     broken.write_text(text.replace('scale = "ces"', 'scale = "likert7"').replace(', en = "Listening"', ""), "utf-8")
@@ -146,6 +147,9 @@ def test_keys_that_stored_rows_could_not_hold_are_refused() -> None:
         "dimensions[1] (overall).key: 'overall' is reserved for the overall score",
         "dimensions[2] (recognition).label.fr: contains a control character (such as NUL)",
         "comments[2].key: 'employee' is used twice",
+        # The short form still names the dimension renamed above.
+        "short_customer.dimensions: unknown dimension 'listening' (known: overall, recognition, trust, information, "
+        "responsiveness, respect, simplicity)",
     ]
 
 
@@ -173,4 +177,108 @@ def test_values_a_stored_definition_cannot_hold_are_refused_where_they_are() -> 
     assert [str(problem) for problem in caught.value.problems] == [
         "title.when: a date, a time or an infinite number, which an instrument cannot hold",
         "dimensions[3].weight: a date, a time or an infinite number, which an instrument cannot hold",
+    ]
+
+
+def test_the_shipped_short_customer_form_asks_five_dimensions_and_the_nps() -> None:
+    instrument = load_instrument("attention")
+    short = [item.id for item in instrument.asked_items(Respondent.CUSTOMER, CustomerForm.SHORT)]
+    assert short == [
+        "listening.customer",
+        "trust.customer",
+        "information.customer",
+        "responsiveness.customer",
+        "simplicity.customer",
+        "outcome.nps",
+    ]
+    assert instrument.customer_dimensions(CustomerForm.SHORT) == (
+        "listening",
+        "trust",
+        "information",
+        "responsiveness",
+        "simplicity",
+    )
+    assert len(instrument.asked_items(Respondent.CUSTOMER)) == 10
+    # Employees answer their whole questionnaire whatever the customers' form; the stored layout never changes.
+    employees = instrument.items_for(Respondent.EMPLOYEE)
+    assert instrument.asked_items(Respondent.EMPLOYEE, CustomerForm.SHORT) == employees
+    assert len(instrument.items_for(Respondent.CUSTOMER)) == 10
+
+
+def test_an_instrument_without_a_short_form_has_none_to_ask() -> None:
+    document = tomllib.loads(attention_bytes().decode())
+    del document["short_customer"]
+    instrument = parse_instrument(document, "long.toml")
+    assert instrument.short_customer is None
+    assert instrument.customer_dimensions() == tuple(d.key for d in instrument.dimensions)
+    with pytest.raises(ValueError, match="has no short customer form"):
+        instrument.asked_items(Respondent.CUSTOMER, CustomerForm.SHORT)
+
+
+@pytest.mark.parametrize(
+    ("short_customer", "problems"),
+    [
+        (
+            {"dimensions": ["listening", "patience"], "outcomes": ["nps"]},
+            [
+                "short_customer.dimensions: unknown dimension 'patience' (known: listening, recognition, trust, "
+                "information, responsiveness, respect, simplicity)"
+            ],
+        ),
+        (
+            {"dimensions": ["listening"], "outcomes": ["nps", "enps", "loyalty"]},
+            [
+                "short_customer.outcomes: 'enps' is not a customer outcome of this instrument (known: nps, csat, ces)",
+                "short_customer.outcomes: 'loyalty' is not a customer outcome of this instrument (known: nps, csat, "
+                "ces)",
+            ],
+        ),
+        (
+            {"dimensions": [], "outcomes": ["nps"]},
+            ["short_customer.dimensions: empty: the short form asks at least one dimension"],
+        ),
+        (
+            {"dimensions": ["trust"], "outcomes": ["nps"], "items": ["x"]},
+            [
+                "short_customer: unknown key 'items' (an item belongs inside a dimension, as employee, mirror or "
+                "customer, or in [[outcomes]])"
+            ],
+        ),
+        ({"dimensions": ["trust"], "outcome": ["nps"]}, ["short_customer: unknown key 'outcome'"]),
+        ({"dimensions": "trust"}, ["short_customer.dimensions: expected a list of names"]),
+        ({"dimensions": ["trust", "trust"]}, ["short_customer.dimensions: 'trust' is used twice"]),
+        (["trust"], ["short_customer: expected a table ([short_customer])"]),
+        (
+            {
+                "dimensions": [
+                    "listening",
+                    "recognition",
+                    "trust",
+                    "information",
+                    "responsiveness",
+                    "respect",
+                    "simplicity",
+                ],
+                "outcomes": ["ces", "csat", "nps"],
+            },
+            ["short_customer: it asks every customer question: the short form would not be shorter"],
+        ),
+    ],
+)
+def test_a_broken_short_customer_form_is_refused_where_it_is(short_customer: object, problems: list[str]) -> None:
+    document = tomllib.loads(attention_bytes().decode())
+    document["short_customer"] = short_customer
+    with pytest.raises(InstrumentError) as caught:
+        parse_instrument(document, "short.toml")
+    assert [str(problem) for problem in caught.value.problems] == problems
+
+
+def test_a_short_form_problem_reads_in_french() -> None:
+    document = tomllib.loads(attention_bytes().decode())
+    document["short_customer"] = {"dimensions": [], "outcomes": ["enps"]}
+    with pytest.raises(InstrumentError) as caught:
+        parse_instrument(document, "short.toml")
+    assert [explain(problem, "fr") for problem in caught.value.problems] == [
+        "short_customer.dimensions : vide : la forme courte porte sur au moins une dimension",
+        "short_customer.outcomes : 'enps' n'est pas un résultat client de cet instrument (connus : nps, csat, ces)",
     ]

@@ -1,4 +1,7 @@
-"""The intake's quick check of answers agrees with ``check_submission`` on everything a client can send."""
+"""The intake's quick check of answers agrees with ``check_submission`` on everything a client can send.
+
+Customers are asked either form: an answer to a question the short form does not ask fails both checks.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from hypothesis import strategies as st
 from surveys.collection.intake import OpenQuestionnaire
 from surveys.collection.services import check_submission
 from surveys.instruments.loader import load_instrument
-from symmetry.domain import Respondent
+from symmetry.domain import CustomerForm, Respondent
 
 INSTRUMENT = load_instrument("attention")
 ITEMS = sorted({item.id for respondent in Respondent for item in INSTRUMENT.items_for(respondent)})
@@ -26,9 +29,10 @@ TEXTS = st.one_of(st.text(max_size=20), st.just("x" * 1001), st.just("ok\x00"), 
 
 
 @st.composite
-def submissions(draw: st.DrawFn) -> tuple[Respondent, dict[str, object], dict[str, object]]:
+def submissions(draw: st.DrawFn) -> tuple[Respondent, CustomerForm, dict[str, object], dict[str, object]]:
     respondent = draw(st.sampled_from(list(Respondent)))
-    own = INSTRUMENT.items_for(respondent)
+    form = draw(st.sampled_from(list(CustomerForm)))
+    own = INSTRUMENT.asked_items(respondent, form)
     # Mostly complete and valid answers, then a few changes: what real clients and attackers send.
     answers: dict[str, object] = {item.id: draw(st.integers(item.scale.low, item.scale.high)) for item in own}
     for item_id in draw(st.lists(st.sampled_from(ITEMS), max_size=3)):
@@ -36,15 +40,16 @@ def submissions(draw: st.DrawFn) -> tuple[Respondent, dict[str, object], dict[st
             answers.pop(item_id, None)
         else:
             answers[item_id] = draw(VALUES)
-    comments = draw(st.dictionaries(st.sampled_from([*COMMENTS, "bogus"]), TEXTS, max_size=2))
-    return respondent, answers, comments
+    comments: dict[str, object] = draw(st.dictionaries(st.sampled_from([*COMMENTS, "bogus"]), TEXTS, max_size=2))
+    return respondent, form, answers, comments
 
 
 @settings(max_examples=2000, deadline=None)
 @given(submissions())
 def test_the_quick_check_passes_exactly_what_check_submission_finds_nothing_wrong_with(
-    submission: tuple[Respondent, dict[str, object], dict[str, object]],
+    submission: tuple[Respondent, CustomerForm, dict[str, object], dict[str, object]],
 ) -> None:
-    respondent, answers, comments = submission
-    questionnaire = OpenQuestionnaire.of(uuid.uuid4(), respondent, INSTRUMENT)
-    assert questionnaire.passes(answers, comments) == (not check_submission(INSTRUMENT, respondent, answers, comments))
+    respondent, form, answers, comments = submission
+    questionnaire = OpenQuestionnaire.of(uuid.uuid4(), respondent, INSTRUMENT, form)
+    found = check_submission(INSTRUMENT, respondent, answers, comments, form=form)
+    assert questionnaire.passes(answers, comments) == (not found)
