@@ -25,6 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveys.reporting.cli:report",
         "Render a closed wave's PDF reports and tell the managers they are ready.",
     ),
+    "retention": (
+        "surveys.privacy.cli:retention",
+        "Show, change and apply how long each kind of personal data is kept.",
+    ),
     "user": ("surveys.accounts.cli:user", "Manage user accounts."),
     "wave": ("surveys.waves.cli:wave", "Create, launch, follow and close survey waves."),
     "worker": (

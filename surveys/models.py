@@ -9,6 +9,7 @@ from surveys.collection.models import Channel, Comment, Response, SealedResponse
 from surveys.instruments.models import InstrumentVersion
 from surveys.mail.models import DeliveryStatus, EmailDelivery, MailKind
 from surveys.org.models import Customer, Employee, Organisation, Team
+from surveys.privacy.models import RetentionPolicy
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.security.models import StoreEntry, ThrottleWindow
@@ -35,6 +36,7 @@ __all__ = [
     "ReportRecord",
     "ReportStatus",
     "Response",
+    "RetentionPolicy",
     "Role",
     "SealedResponse",
     "StoreEntry",

@@ -62,6 +62,7 @@ def job_functions() -> dict[str, JobFunction]:
     """Every job, by name (imported here, not at start-up, so that the CLI starts fast)."""
     from surveys.collection.jobs import mix_sealed_answers
     from surveys.mail.jobs import send_email, send_wave_emails
+    from surveys.privacy.jobs import apply_retention
     from surveys.reporting.jobs import render_report_chunk, render_wave_reports, send_wave_report_notices
     from surveys.waves.jobs import finish_closing, open_and_close_due_waves
     from surveys.worker.sweep import sweep
@@ -76,6 +77,7 @@ def job_functions() -> dict[str, JobFunction]:
         send_wave_report_notices,
         mix_sealed_answers,
         sweep,
+        apply_retention,
     ]
     return {function.__name__: function for function in functions}
 

@@ -58,17 +58,18 @@ def saq_plugin(settings: Settings, *, concurrency: int = 10) -> SAQPlugin:
 
 
 async def run_periodically(ctx: dict[str, Any], seconds: float) -> None:
-    """Every worker, every `seconds`: the sweep, then the waves due to open or close.
+    """Every worker, every `seconds`: the sweep, the waves due to open or close, the day's retention runs.
 
     A loop of each worker rather than a cron job of the queue: a cron job held by a worker that was killed stays
     "active" until the queue's own sweep notices, while both steps are safe to run in several workers at once
     (keyed enqueues, row locks).
     """
+    from surveys.privacy.jobs import apply_retention
     from surveys.waves.jobs import open_and_close_due_waves
     from surveys.worker.sweep import sweep
 
     while True:
-        for step in (sweep, open_and_close_due_waves):
+        for step in (sweep, open_and_close_due_waves, apply_retention):
             try:
                 await step(ctx)
             except Exception:

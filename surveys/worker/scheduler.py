@@ -1,8 +1,9 @@
 """The periodic work of a process that runs its jobs itself: the embedded default has no worker to do it.
 
-Every `seconds`, the sweep, then the waves due to open, be reminded or close, as each worker does on a queue
-(``surveys.worker.saq_queue.run_periodically``). Both are safe in several processes at once: keyed jobs, rows
-locked, each reminder day counted once.
+Every `seconds`, the sweep, then the waves due to open, be reminded or close, then the retention policies
+(once a day each), as each worker does on a queue
+(``surveys.worker.saq_queue.run_periodically``). All are safe in several processes at once: keyed jobs, rows
+locked, each reminder day counted once, each retention day run once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from surveys.worker.queue import InlineJobs, JobRequest
 
 logger = logging.getLogger("surveys.worker")
-STEPS = ("sweep", "open_and_close_due_waves")
+STEPS = ("sweep", "open_and_close_due_waves", "apply_retention")
 
 
 class InProcessSchedule:
