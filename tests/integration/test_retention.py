@@ -134,7 +134,8 @@ def test_the_scheduled_run_applies_each_policy_once_a_day(demo: Settings, cli_en
     keep_all_but_invitations = ["--invitations", "30"] + [
         option for kind in ("people", "answers", "comments", "reports", "audit") for option in (f"--{kind}", "never")
     ]
-    changed = CliRunner().invoke(symmetry, ["retention", "set", "--org", "demo", *keep_all_but_invitations], env=cli_env)
+    arguments = ["retention", "set", "--org", "demo", *keep_all_but_invitations]
+    changed = CliRunner().invoke(symmetry, arguments, env=cli_env)
     assert changed.exit_code == 0, changed.output
     before = run_sync(_facts(demo))
 
