@@ -42,15 +42,18 @@ from surveys.audit.controllers import AuditController
 from surveys.collection.controllers import ResponseApiController, SurveyPagesController
 from surveys.db import web_alchemy_config
 from surveys.errors import http_error, unexpected_error
+from surveys.exports.controllers import ExportsController
 from surveys.health.controllers import HealthController
 from surveys.instruments.controllers import InstrumentPagesController
 from surveys.org.controllers import RosterController
+from surveys.privacy.controllers import NoticeController, PrivacyAdminController
 from surveys.reporting.controllers import ReportsController
 from surveys.security.headers import security_headers
 from surveys.security.models import StoreEntry
 from surveys.security.sessions import SESSION_ID_BYTES, RotatingSessionConfig, session_writer
 from surveys.security.throttle import Limit, Throttle, client_address
 from surveys.settings import Settings
+from surveys.sso.controllers import SsoSettingsController, SsoSignInController
 from surveys.waves.controllers import WavePagesController
 from surveys.waves.open_link_pages import OpenLinkPagesController
 from surveys.worker.queue import InlineJobs, Jobs, QueueJobs, enqueue_after_commit, uses_queue
@@ -62,15 +65,18 @@ OPEN_LINK_PREFIX = "/o/"
 PUBLIC_PATHS = [
     "^/login$",
     "^/password/",
+    "^/sso/",
     "^/r/",
     "^/o/",
     "^/thanks$",
+    "^/notice/",
     "^/api/v1/responses",
     "^/health",
     "^/schema",
     "^/static/",
 ]
-"""Routes that need no account: respondents' pages and API, health, schema, assets, sign-in and password resets."""
+"""Routes that need no account: respondents' pages and API, health, schema, assets, sign-in (by password or through
+the organisation's provider) and password resets."""
 SESSION_HOURS = 8
 
 
@@ -187,8 +193,13 @@ def create_app(settings: Settings | None = None, *, scheduler: bool = False) -> 
             ActionsController,
             RosterController,
             UsersController,
+            SsoSignInController,
+            SsoSettingsController,
             AuditController,
+            NoticeController,
+            PrivacyAdminController,
             ReportsController,
+            ExportsController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

@@ -19,15 +19,27 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "surveys.demo.cli:demo",
         ("Build a demo organisation, run two waves on simulated answers, analyse them and write the PDF reports."),
     ),
+    "export": (
+        "surveys.exports.cli:export_group",
+        "Export a closed wave's team results or response-level data (CSV, XLSX, SPSS), through the disclosure gate.",
+    ),
     "instrument": ("surveys.instruments.cli:instrument", "Work with instrument files."),
     "org": ("surveys.org.cli:org", "Manage organisations and their rosters."),
     "report": (
         "surveys.reporting.cli:report",
         "Render a closed wave's PDF reports and tell the managers they are ready.",
     ),
+    "privacy": (
+        "surveys.privacy.subject_cli:privacy",
+        "Export or erase a person's data (RGPD articles 15 and 17); set an organisation's privacy notice.",
+    ),
     "retention": (
         "surveys.privacy.cli:retention",
         "Show, change and apply how long each kind of personal data is kept.",
+    ),
+    "sso": (
+        "surveys.sso.cli:sso",
+        "Configure each organisation's sign-in through its OpenID Connect provider.",
     ),
     "user": ("surveys.accounts.cli:user", "Manage user accounts."),
     "wave": ("surveys.waves.cli:wave", "Create, launch, follow and close survey waves."),

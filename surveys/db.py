@@ -11,7 +11,7 @@ from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemy
 from advanced_alchemy.utils.dataclass import Empty
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from surveys.settings import Settings
 
@@ -28,6 +28,16 @@ def enum_type(enum_class: type[enum.StrEnum]) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The INSERT of the session's database, which has ``on_conflict_do_nothing``.
+
+    A uniqueness that two processes race for is settled by the constraint, not by a read before the write.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

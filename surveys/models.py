@@ -13,6 +13,7 @@ from surveys.privacy.models import RetentionPolicy
 from surveys.reporting.models import ReportRecord, ReportStatus
 from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.security.models import StoreEntry, ThrottleWindow
+from surveys.sso.models import SsoConfig, SsoDomain
 from surveys.waves.models import Invitation, OpenLink, Wave, WaveState, WaveTeam
 
 metadata = orm_registry.metadata
@@ -39,6 +40,8 @@ __all__ = [
     "RetentionPolicy",
     "Role",
     "SealedResponse",
+    "SsoConfig",
+    "SsoDomain",
     "StoreEntry",
     "Team",
     "TeamResultRow",

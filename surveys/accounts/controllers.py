@@ -32,6 +32,7 @@ from surveys.org.models import Organisation
 from surveys.security.sessions import rotate_session
 from surveys.security.throttle import Limit, Throttle, client_address
 from surveys.settings import Settings
+from surveys.sso.services import passwords_off
 from surveys.worker.queue import defer
 
 ACCOUNT_FAILURES = Limit("login-account", 5, 15 * 60)
@@ -47,6 +48,32 @@ def safe_next(target: str | None) -> str:
     return "/dashboard"
 
 
+def login_page(
+    next_path: str,
+    *,
+    error: str | None = None,
+    email: str = "",
+    notice: str | None = None,
+    sso_error: str | Exception | None = None,
+    identity: str = "",
+    status_code: int = 200,
+) -> Template:
+    """The sign-in page: the password form and the organisation's sign-in (`sso_error`: what stopped that one)."""
+    context = {
+        "next": next_path, "error": error, "email": email, "notice": notice, "sso_error": sso_error,
+        "identity": identity,
+    }  # fmt: skip
+    return Template("admin/login.html", context=context, status_code=status_code)
+
+
+async def _password_refused(db_session: AsyncSession, email: str, next_path: str | None) -> Template:
+    """The password of someone whose organisation signs in only through its provider: refused, audited."""
+    await record(db_session, actor=email, action="login.password_off", organisation_id=None)
+    await db_session.commit()  # kept in the audit log although the answer is an error
+    error = N_("Your organisation signs in through its own account: use the button below, not a password.")
+    return login_page(safe_next(next_path), error=error, email=email, identity=email, status_code=403)
+
+
 class SessionController(Controller):
     """``/login`` and ``/logout``."""
 
@@ -56,16 +83,9 @@ class SessionController(Controller):
     async def login_form(
         self, next_path: FromQuery[str | None] = None, reset: FromQuery[str | None] = None
     ) -> Template:
-        """The sign-in form."""
-        return Template(
-            "admin/login.html",
-            context={
-                "next": safe_next(next_path),
-                "error": None,
-                "email": "",
-                "notice": N_("Your new password is saved: sign in with it.") if reset == "done" else None,
-            },
-        )
+        """The sign-in form, and the sign-in through the organisation's own account."""
+        notice = N_("Your new password is saved: sign in with it.") if reset == "done" else None
+        return login_page(safe_next(next_path), notice=notice)
 
     @post("/login", exclude_from_auth=True, status_code=200)
     async def login(
@@ -89,6 +109,16 @@ class SessionController(Controller):
             await db_session.commit()  # kept although the answer is an error
             raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
         user = await authenticate(db_session, email, data.get("password", ""))
+        # Where the organisation signs in through its provider only: by the address's domain, whatever the password
+        # (wrong ones still count); an account outside its domains, as a wrong password, so that nothing is told.
+        refused = await passwords_off(db_session, email, user)
+        if refused == "domain":
+            if user is None:
+                for limit, subject in limits:
+                    await throttle.hit(limit, subject, db_session)
+            return await _password_refused(db_session, email, data.get("next"))
+        if refused == "organisation":
+            user = None
         await record(
             db_session,
             actor=email[:320] or "(empty)",
@@ -99,15 +129,8 @@ class SessionController(Controller):
             for limit, subject in limits:
                 await throttle.hit(limit, subject, db_session)
             await db_session.commit()  # keep the failed attempt in the audit log although the answer is an error
-            return Template(
-                "admin/login.html",
-                context={
-                    "next": safe_next(data.get("next")),
-                    "error": N_("Wrong e-mail or password."),
-                    "email": email,
-                    "notice": None,
-                },
-                status_code=401,
+            return login_page(
+                safe_next(data.get("next")), error=N_("Wrong e-mail or password."), email=email, status_code=401
             )
         rotate_session(request)  # a session id planted before sign-in never becomes the signed-in one
         request.set_session(signed_in_session(user))
@@ -166,7 +189,10 @@ class PasswordController(Controller):
             if retry_after is not None:
                 await db_session.commit()
                 raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
-        delivery_id = await request_reset(db_session, email) if email else None
+        # No password to reset where the organisation signs in through its provider only: the same answer.
+        account = await db_session.scalar(sa.select(User).where(User.email == email)) if email else None
+        wanted = bool(email) and not await passwords_off(db_session, email, account)
+        delivery_id = await request_reset(db_session, email) if wanted else None
         await record(db_session, actor=email or "(empty)", action="password.reset_requested", organisation_id=None)
         if delivery_id is not None and settings.smtp_enabled:
             defer(request, email_job(delivery_id, "new"))

@@ -70,11 +70,13 @@ async def create_user(
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
     """The active user with these credentials, or None (whatever was wrong)."""
     user = await session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    # An account without a password (made by single sign-on) costs the same check as one with: timing tells nothing.
+    stored = user.password_hash if user is not None and user.password_hash.startswith("$argon2") else _DUMMY_HASH
     try:
-        HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active:
+    if user is None or not user.active or stored is _DUMMY_HASH:
         return None
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)

@@ -41,6 +41,7 @@ from surveys.collection.services import (
 )
 from surveys.explained import N_
 from surveys.i18n import survey_message
+from surveys.privacy.notice import notice_url
 from surveys.settings import Settings
 from surveys.waves.open_links import QR_MEDIA_TYPES, open_link_url
 
@@ -106,6 +107,7 @@ def form_page(
             "anonymity_threshold": settings.anonymity_threshold,
             "comment_threshold": settings.comment_threshold,
             "preview": preview,
+            "notice_url": notice_url(questionnaire.organisation_id, language),
         },
         status_code=422 if page.errors else 200,
     )

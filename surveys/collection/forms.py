@@ -6,6 +6,7 @@ before the last step is sent, and going back or switching language loses nothing
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -49,6 +50,11 @@ class Asked(Protocol):
 
     def introduction(self, language: str) -> str:
         """The wave's own paragraph in `language`, shown on the first page ("" when there is none)."""
+        ...
+
+    @property
+    def organisation_id(self) -> uuid.UUID | None:
+        """The organisation asking, whose privacy notice the first page links to (None: a preview of a version)."""
         ...
 
 

@@ -126,6 +126,17 @@ def _sealer(secret: str | None, database_url: str) -> Sealer:
     return Sealer(hkdf.derive(secret.encode()))
 
 
+def derived_key(database_url: str, purpose: bytes) -> bytes:
+    """A 32-byte key of this deployment for `purpose` (another use than answers, such as SSO client secrets).
+
+    HKDF-SHA256 over ``SYMMETRY_SECRET_KEY`` when it is set, else over the key file of the module's note, with
+    `purpose` as its info: each purpose gets its own key, and a reader of the database alone has none of them.
+    """
+    secret = os.environ.get(SECRET_VARIABLE)
+    material = secret.encode() if secret else _read_or_make(_key_file(database_url))
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(material)
+
+
 def sealer_for(database_url: str) -> Sealer:
     """The sealer of the deployment whose database this is (see the module's note on the key)."""
     return _sealer(os.environ.get(SECRET_VARIABLE) or None, database_url)

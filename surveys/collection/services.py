@@ -112,6 +112,11 @@ class Questionnaire:
         """The wave's own paragraph in `language`."""
         return self.wave.introduction(language)
 
+    @property
+    def organisation_id(self) -> uuid.UUID:
+        """The wave's organisation, whose privacy notice the form links to."""
+        return self.wave.organisation_id
+
 
 def check_submission(
     instrument: Instrument,

@@ -72,6 +72,11 @@ class PreviewForm:
         """None: an instrument previewed belongs to no wave (a wave's page previews its e-mails with it)."""
         return ""
 
+    @property
+    def organisation_id(self) -> None:
+        """None: a version belongs to no organisation, so the preview links to no privacy notice."""
+        return None
+
 
 def _preview_problem(**chosen: str) -> Explained | None:
     """What is wrong with the preview's query, field by field, or None."""

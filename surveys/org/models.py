@@ -22,6 +22,11 @@ class Organisation(UUIDAuditBase):
     time_zone: Mapped[str] = mapped_column(sa.String(64), server_default=DEFAULT_TIME_ZONE)
     """Where the organisation's days begin and end (an IANA name): a wave opens on its opening date and takes
     answers through its closing date, there."""
+    privacy_contact: Mapped[str | None] = mapped_column(sa.String(320))
+    """Whom respondents write to about their data (the data-protection officer's address), in the privacy notice."""
+    privacy_notice_fr: Mapped[str | None] = mapped_column(sa.Text())
+    privacy_notice_en: Mapped[str | None] = mapped_column(sa.Text())
+    """The organisation's own paragraph in its privacy notice, per language (plain text)."""
 
 
 class Team(UUIDAuditBase):

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveys.audit.models import AuditEvent
 from surveys.audit.services import record
 from surveys.collection.models import Comment, Response
+from surveys.db import dialect_insert
 from surveys.explained import N_, Explained, field_problem
 from surveys.mail.models import EmailDelivery, MailKind
 from surveys.org.models import Customer, Employee, Organisation
@@ -79,7 +80,7 @@ async def _policy_row(session: AsyncSession, organisation_id: uuid.UUID) -> Rete
     )
     if policy is None:
         await session.execute(
-            _insert(session)(RetentionPolicy)
+            dialect_insert(session)(RetentionPolicy)
             .values(id=uuid.uuid4(), organisation_id=organisation_id, created_at=_now(), updated_at=_now(),
                     **{f"{kind}_days": days for kind, days in DEFAULT_DAYS.items()})
             .on_conflict_do_nothing(index_elements=["organisation_id"])
@@ -89,12 +90,6 @@ async def _policy_row(session: AsyncSession, organisation_id: uuid.UUID) -> Rete
         )
     assert policy is not None  # inserted just now, or by the other process
     return policy
-
-
-def _insert(session: AsyncSession) -> type:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert  # type: ignore[return-value]
 
 
 def _now() -> dt.datetime:
@@ -125,7 +120,8 @@ def _closed_before(organisation_id: uuid.UUID, day: dt.date) -> sa.Select[uuid.U
     )
 
 
-async def _count(session: AsyncSession, model: type, *where: sa.ColumnElement[bool]) -> int:
+async def count_rows(session: AsyncSession, model: type, *where: sa.ColumnElement[bool]) -> int:
+    """How many rows of `model` match."""
     return int(await session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
 
 
@@ -161,8 +157,8 @@ async def run_retention(
             EmailDelivery.wave_id.in_(waves),
             EmailDelivery.kind.in_([MailKind.INVITATION, MailKind.REMINDER]),
         )
-        counts["invitations"] = await _count(session, Invitation, *named)
-        counts["emails"] = await _count(session, EmailDelivery, *mails)
+        counts["invitations"] = await count_rows(session, Invitation, *named)
+        counts["emails"] = await count_rows(session, EmailDelivery, *mails)
         if not dry_run:
             # Kept for the closed wave's rates (team, respondent, answered), tied to nobody.
             await session.execute(sa.update(Invitation).where(*named).values(employee_id=None, customer_id=None))
@@ -184,7 +180,9 @@ async def run_retention(
             (Customer.active.is_(False) & (Customer.updated_at < left)) | (Customer.interaction_date < day),
             ~sa.exists(still_asked.where(Invitation.customer_id == Customer.id)),
         )
-        counts["people"] = await _count(session, Employee, *employees) + await _count(session, Customer, *customers)
+        counts["people"] = await count_rows(session, Employee, *employees) + await count_rows(
+            session, Customer, *customers
+        )
         if not dry_run:
             # Their closed waves' invitations stay for the rates, tied to nobody (a delete would cascade to them).
             gone_employees = sa.select(Employee.id).where(*employees)
@@ -200,13 +198,13 @@ async def run_retention(
 
     if (day := cutoff("comments")) is not None:
         comments = Comment.response_id.in_(sa.select(Response.id).where(Response.wave_id.in_(_closed_before(org, day))))
-        counts["comments"] = await _count(session, Comment, comments)
+        counts["comments"] = await count_rows(session, Comment, comments)
         if not dry_run:
             await session.execute(sa.delete(Comment).where(comments))
 
     if (day := cutoff("answers")) is not None:
         answers = Response.wave_id.in_(_closed_before(org, day))
-        counts["answers"] = await _count(session, Response, answers)
+        counts["answers"] = await count_rows(session, Response, answers)
         if not dry_run:
             await session.execute(
                 sa.delete(Comment).where(Comment.response_id.in_(sa.select(Response.id).where(answers)))
@@ -228,7 +226,7 @@ async def run_retention(
 
     if (kept := days["audit"]) is not None:
         events = (AuditEvent.organisation_id == org, AuditEvent.occurred_at < now - dt.timedelta(days=kept))
-        counts["audit"] = await _count(session, AuditEvent, *events)
+        counts["audit"] = await count_rows(session, AuditEvent, *events)
         if not dry_run:
             await session.execute(sa.delete(AuditEvent).where(*events))
 

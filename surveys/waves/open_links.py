@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.db import dialect_insert
 from surveys.org.models import Team
 from surveys.waves.models import OpenLink, Wave, WaveState, WaveTeam
 
@@ -58,9 +58,8 @@ async def team_links(
         return [], 0
     team_ids = [team.id for team in teams]
     one_each = one_per_browser is not False
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     await session.execute(
-        insert(OpenLink)
+        dialect_insert(session)(OpenLink)
         .values(
             [
                 {"id": uuid.uuid4(), "team_id": team_id, "code": new_code(), "one_per_browser": one_each}

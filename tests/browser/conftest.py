@@ -69,7 +69,7 @@ class LiveSite:
     wave: OpenWave
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -85,12 +85,12 @@ async def _build(settings: Settings) -> OpenWave:
 
 
 @contextmanager
-def serving(settings: Settings, *, scheduler: bool = False) -> Iterator[str]:
-    """The app on a free local port in a thread, for as long as the block lasts: its URL.
+def serving(settings: Settings, *, scheduler: bool = False, port: int | None = None) -> Iterator[str]:
+    """The app on a free local port (or `port`) in a thread, for as long as the block lasts: its URL.
 
     With `scheduler`, it runs the periodic work as ``symmetry serve`` does on the embedded default.
     """
-    port = _free_port()
+    port = port or free_port()
     app = create_app(settings, scheduler=scheduler)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -56,6 +56,13 @@ def expected(method: str, path: str, role: str) -> set[int]:
             {303} if role in LEADS else ({403} if signed_in else to_login)
         ),
         ("GET", "/reports/{report_id:uuid}/download"): {403} if signed_in else to_login,  # no report in this world
+        ("GET", "/waves/{wave_id:uuid}/exports"): (
+            {409} if role in LEADS else ({403} if signed_in else to_login)  # the wave is open: nothing to export yet
+        ),
+        # Walked with responses.csv: response-level data is for admins only (the wave is open: 409 even for them).
+        ("GET", "/waves/{wave_id:uuid}/exports/{file_name:str}"): (
+            {409} if role == "admin" else ({403} if signed_in else to_login)
+        ),
         ("GET", "/waves/{wave_id:uuid}/results"): {200} if role in LEADS else ({403} if signed_in else to_login),
         ("POST", "/waves/{wave_id:uuid}/teams/{team_id:uuid}/actions"): (
             {409} if role in LEADS else ({403} if signed_in else to_login)  # the wave is open; not the manager's team
@@ -102,6 +109,24 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ("POST", "/admin/users"): {422} if role == "admin" else ({403} if signed_in else to_login),
         ("POST", "/admin/users/{user_id:uuid}/role"): {303} if role == "admin" else ({403} if signed_in else to_login),
         ("GET", "/admin/audit"): {200} if role == "admin" else ({403} if signed_in else to_login),
+        # Subject requests and notices: admins only; the notice itself is public (the survey pages link to it).
+        ("GET", "/admin/privacy"): {200} if role == "admin" else ({403} if signed_in else to_login),
+        ("POST", "/admin/privacy/subject"): {422} if role == "admin" else ({403} if signed_in else to_login),
+        ("POST", "/admin/privacy/erase"): {422} if role == "admin" else ({403} if signed_in else to_login),
+        ("POST", "/admin/privacy/notice/{organisation_id:uuid}"): (
+            {303} if role == "admin" else ({403} if signed_in else to_login)  # nothing given: nothing changes
+        ),
+        ("GET", "/notice/{organisation_id:uuid}"): {200},
+        # Single sign-on: only admins configure it (an empty form: 422); starting and completing it are public (no
+        # address given: 422; a callback this session did not start: 400).
+        ("GET", "/organisations/{organisation_id:uuid}/sso"): (
+            {200} if role == "admin" else ({403} if signed_in else to_login)
+        ),
+        ("POST", "/organisations/{organisation_id:uuid}/sso"): (
+            {422} if role == "admin" else ({403} if signed_in else to_login)
+        ),
+        ("POST", "/sso/start"): {422},
+        ("GET", "/sso/callback"): {400},
         ("POST", "/logout"): {303},
         ("GET", "/login"): {200},
         ("GET", "/password/forgot"): {200},
@@ -139,6 +164,7 @@ def concrete(path: str, world: World) -> str:
         "report_id": str(uuid.uuid4()),
         "action_id": str(uuid.uuid4()),
         "action": "remind",
+        "file_name": "responses.csv",
         "token": "no-such-token",
         "code": "no-such-code",
         "file_path": "survey.css",

@@ -15,7 +15,7 @@ from surveys.app import create_app
 from surveys.collection.mixing import admit_all
 from surveys.collection.models import Comment, Response, SealedResponse
 from surveys.db import alchemy_config
-from surveys.org.models import Team
+from surveys.org.models import Organisation, Team
 from surveys.settings import Settings
 from surveys.waves.models import Invitation, Wave, WaveState
 from symmetry.domain import Respondent
@@ -397,3 +397,22 @@ async def test_the_waves_own_paragraph_opens_the_survey_in_the_respondents_langu
     assert "Étape 2" in second.text and "wave-introduction" not in second.text  # the first page only
     customer = await site.client.get(f"/o/{site.wave.open_links[0].code}?lang=fr")
     assert "la direction." in customer.text
+
+
+async def test_both_surveys_link_to_the_organisations_privacy_notice_in_their_language(site: Site) -> None:
+    config = alchemy_config(site.settings)
+    try:
+        async with config.get_session() as session, session.begin():
+            organisation = (await session.scalars(sa.select(Organisation))).one()
+            organisation.privacy_contact = "dpo@example.fr"
+            organisation_id = organisation.id
+    finally:
+        await config.get_engine().dispose()
+    link = f'href="/notice/{organisation_id}?lang='
+    customer = await site.client.get(f"/o/{site.wave.open_links[0].code}?lang=fr")
+    assert f'{link}fr">Information sur les données personnelles</a>' in customer.text
+    employee = await site.client.get(f"/r/{site.wave.token(Respondent.EMPLOYEE, 'en')}")
+    assert f"{link}en" in employee.text and "Privacy notice: who collects your answers" in employee.text
+    notice = await site.client.get(f"/notice/{organisation_id}?lang=en")
+    assert notice.status_code == 200 and "dpo@example.fr" in notice.text
+    assert "730 days after the survey closes" in notice.text  # the default policy's answers

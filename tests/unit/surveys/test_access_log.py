@@ -20,6 +20,7 @@ def test_tokens_codes_and_addresses_are_redacted() -> None:
         ("/r/q3X9n0cJtZ1aV7yR2mKp8sW4bLd6Hf0E", "/r/…"),
         ("/r/q3X9n0cJtZ1aV7yR2mKp8sW4bLd6Hf0E?lang=en", "/r/…?lang=en"),
         ("/o/Zk3p9QwE1xR4/qr.svg", "/o/…/qr.svg"),
+        ("/sso/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj", "/sso/callback?…"),
         ("/health", "/health"),
     ]:
         record = access_record(path)
