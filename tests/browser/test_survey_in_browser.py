@@ -56,6 +56,9 @@ def test_employee_answers_in_french_with_the_keyboard_on_a_phone(chromium: Any, 
     page.screenshot(path=str(SCREENSHOTS / "employee-step1-phone.png"), full_page=True)
 
     employee_values = [5, 4, 3, 4, 2, 5, 4]
+    page.keyboard.press("Tab")  # the anonymity statement's link to the privacy notice comes first
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused.startswith("/notice/") and focused.endswith("?lang=fr"), focused
     answer_with_keyboard(page, employee_values[:1], low=1)
     page.screenshot(path=str(SCREENSHOTS / "employee-keyboard-focus-phone.png"))
     answer_with_keyboard(page, employee_values[1:], low=1)
