@@ -82,8 +82,17 @@ ROSTER_CHANGE_LABELS = {
     "customers_updated": N_("customers updated"),
     "customers_deactivated": N_("customers deactivated"),
 }
+RESPONDENT_LABELS = {"employee": N_("employee"), "customer": N_("customer")}
+MAIL_KIND_LABELS = {
+    "invitation": N_("invitation"),
+    "reminder": N_("reminder"),
+    "report_notice": N_("report notice"),
+    "password_reset": N_("password reset"),
+}
 LABELS = {
     "role": ROLE_LABELS,
+    "respondent": RESPONDENT_LABELS,
+    "mail_kind": MAIL_KIND_LABELS,
     "roster_change": ROSTER_CHANGE_LABELS,
     "delivery": DELIVERY_LABELS,
     "state": STATE_LABELS,

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-Tampering = Literal["nonce", "foreign_key", "audience", "expired", "issuer"]
+Tampering = Literal["nonce", "foreign_key", "audience", "expired", "issuer", "authorized_party"]
 CODE_SECONDS = 60
 KEY_ID = "test-signing-key"
 
@@ -188,6 +188,8 @@ class OidcProvider:
             claims["iat"], claims["exp"] = now - 7200, now - 3600
         elif self.tamper == "issuer":
             claims["iss"] = "https://impostor.example"
+        elif self.tamper == "authorized_party":  # issued to another client, though naming this one as audience
+            claims["azp"] = "another-client"
         elif self.tamper == "foreign_key":
             key = RSAKey.generate_key(2048, parameters={"kid": KEY_ID, "use": "sig", "alg": "RS256"})
         return jwt.encode({"alg": "RS256", "kid": KEY_ID, "typ": "JWT"}, claims, key)

@@ -15,6 +15,7 @@ byte string, in a fresh random order, numbered by row; no id, no date, no channe
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -246,6 +247,12 @@ async def response_table(session: AsyncSession, wave: Wave, *, rules: Disclosure
         decoded = unpack_answers(instrument, respondent, packed)
         kept = {item.id: decoded[item.id] for item in asked[respondent] if item.id in decoded}
         answers.append((respondent, key, kept))
+    # A whole pattern of answers can fingerprint its author as a comment can: employees' rows only from the
+    # comment threshold, as the comments themselves. The teams between the two thresholds are left out too.
+    employees = Counter(key for respondent, key, _ in answers if respondent is Respondent.EMPLOYEE)
+    too_few = {key for key, count in employees.items() if not applied.shows_comments(count)}
+    withheld[Respondent.EMPLOYEE] = withheld[Respondent.EMPLOYEE] | too_few
+    answers = [row for row in answers if not (row[0] is Respondent.EMPLOYEE and row[1] in too_few)]
     secrets.SystemRandom().shuffle(answers)
     keys = sorted({key for _, key, _ in answers}, key=lambda key: (teams[key].name, key))
     code = {key: number for number, key in enumerate(keys, start=1)}

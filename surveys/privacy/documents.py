@@ -57,6 +57,15 @@ FIELDS: dict[str, str] = {
     "details": N_("Details"),
 }
 
+VALUE_LABELS: dict[tuple[str, str], str] = {
+    ("invitations", "as"): "respondent",
+    ("emails", "kind"): "mail_kind",
+    ("emails", "status"): "delivery",
+    ("accounts", "role"): "role",
+    ("action_plans", "status"): "action_status",
+}
+"""The fields whose stored values are written in words (:data:`surveys.catalog.LABELS`), by section."""
+
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parents[1] / "templates"),
     autoescape=True,
@@ -71,7 +80,13 @@ def subject_context(data: dict[str, Any]) -> dict[str, Any]:
     """What the templates need to write `data`: its sections with their fields, in order."""
     from surveys.privacy.subject import ANSWERS_STATEMENT
 
-    return {"data": data, "sections": SECTIONS, "fields": FIELDS, "answers_statement": ANSWERS_STATEMENT}
+    return {
+        "data": data,
+        "sections": SECTIONS,
+        "fields": FIELDS,
+        "value_labels": VALUE_LABELS,
+        "answers_statement": ANSWERS_STATEMENT,
+    }
 
 
 def subject_document(data: dict[str, Any], language: Language) -> str:

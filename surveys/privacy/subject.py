@@ -14,6 +14,8 @@ a pseudonym made for this erasure (random: it cannot be recomputed from the e-ma
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import secrets
 import uuid
 from typing import Any
@@ -30,6 +32,7 @@ from surveys.explained import N_, Explained, field_problem
 from surveys.mail.models import DeliveryStatus, EmailDelivery
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.privacy.retention import count_rows
+from surveys.sso.models import SsoConfig
 from surveys.text_checks import EMAIL, malformed_email
 from surveys.waves.models import Invitation, Wave, WaveState
 
@@ -48,12 +51,13 @@ def normalised(email: str) -> str:
 ERASED_LABELS = {
     "employees": N_("employee rows deleted"),
     "customers": N_("customer rows deleted"),
-    "invitations withdrawn": N_("invitations to open waves withdrawn"),
-    "invitations untied": N_("invitations kept for the rates, tied to nobody"),
+    "invitations": N_("invitations withdrawn from open waves, or kept for the rates tied to nobody"),
     "accounts": N_("accounts deleted"),
     "teams managed": N_("teams no longer naming them as manager"),
     "action plans": N_("action plans naming a pseudonym instead"),
     "audit events": N_("audit events naming a pseudonym instead"),
+    "single sign-on roles": N_("single sign-on role mappings removed"),
+    "notice contacts": N_("privacy notice contacts cleared"),
 }
 """What an erasure did, kind by kind (the command prints the same)."""
 
@@ -77,13 +81,35 @@ def _same_email(
     return sa.func.lower(column) == email
 
 
-def _audit_naming(email: str) -> sa.ColumnElement[bool]:
-    """Audit events whose actor, target or details hold the e-mail (case-insensitive, wildcards escaped)."""
-    return (
-        _same_email(AuditEvent.actor, email)
-        | sa.func.lower(sa.func.coalesce(AuditEvent.target, "")).contains(email, autoescape=True)
-        | sa.func.lower(sa.cast(AuditEvent.details, sa.Text)).contains(email, autoescape=True)
-    )
+def _holds(column: Any, email: str) -> sa.ColumnElement[bool]:
+    """The database's first sieve: the column's text holds the e-mail somewhere (case-insensitive, no wildcards)."""
+    return sa.func.lower(sa.func.coalesce(sa.cast(column, sa.Text), "")).contains(email, autoescape=True)
+
+
+def _address(email: str) -> re.Pattern[str]:
+    """The e-mail as a whole address in any text: not ``sub.a@x.fr`` for ``a@x.fr``, nor ``a@x.fr.example``."""
+    return re.compile(r"(?<![\w.%+-])" + re.escape(email) + r"(?![\w-]|\.\w)", re.IGNORECASE)
+
+
+def _names(address: re.Pattern[str], *values: Any) -> bool:
+    """Whether any value (text, or JSON-like lists and dicts) holds the whole address."""
+    return any(address.search(value if isinstance(value, str) else json.dumps(value)) for value in values if value)
+
+
+async def _naming_events(session: AsyncSession, email: str) -> list[AuditEvent]:
+    """The audit events whose actor, target or details hold the whole address, oldest first."""
+    sieve = _holds(AuditEvent.actor, email) | _holds(AuditEvent.target, email) | _holds(AuditEvent.details, email)
+    address = _address(email)
+    events = await session.scalars(sa.select(AuditEvent).where(sieve).order_by(AuditEvent.occurred_at))
+    return [event for event in events if _names(address, event.actor, event.target, event.details)]
+
+
+async def _naming_plans(session: AsyncSession, email: str) -> list[ActionPlan]:
+    """The action plans written by, owned by or noting the whole address."""
+    sieve = _holds(ActionPlan.created_by, email) | _holds(ActionPlan.owner, email) | _holds(ActionPlan.note, email)
+    address = _address(email)
+    plans = await session.scalars(sa.select(ActionPlan).where(sieve))
+    return [plan for plan in plans if _names(address, plan.created_by, plan.owner, plan.note)]
 
 
 def _day(moment: dt.datetime | None) -> str | None:
@@ -131,16 +157,9 @@ async def subject_data(session: AsyncSession, email: str) -> dict[str, Any]:
     ):
         resets[user_id] = count
     managed = list(await session.scalars(sa.select(Team).where(_same_email(Team.manager_email, email))))
-    plans = list(
-        await session.scalars(
-            sa.select(ActionPlan).where(
-                _same_email(ActionPlan.created_by, email) | _same_email(ActionPlan.owner, email)
-            )
-        )
-    )
-    audit = list(
-        await session.scalars(sa.select(AuditEvent).where(_audit_naming(email)).order_by(AuditEvent.occurred_at))
-    )
+    plans = await _naming_plans(session, email)
+    audit = await _naming_events(session, email)
+    address = _address(email)
     return {
         "email": email,
         "answers": ANSWERS_STATEMENT,
@@ -160,7 +179,9 @@ async def subject_data(session: AsyncSession, email: str) -> dict[str, Any]:
             {"wave": wave.name, "organisation": organisations.get(wave.organisation_id),
              "opens_on": _iso(wave.opens_on), "closes_on": _iso(wave.closes_on), "as": invitation.respondent.value,
              "team": teams.get(invitation.team_id),
-             "language": invitation.language, "answered": invitation.answered,
+             # Not while the wave is open: the admin reading this would learn who has just answered.
+             "language": invitation.language,
+             "answered": invitation.answered if wave.state is WaveState.CLOSED else None,
              "reminders_sent": invitation.reminders_sent, "personal_link_given_out": invitation.link_out}
             for invitation, wave in invitations
         ],
@@ -180,7 +201,7 @@ async def subject_data(session: AsyncSession, email: str) -> dict[str, Any]:
         ],
         "action_plans": [
             {"team": teams.get(plan.team_id), "title": plan.title, "status": plan.status.value,
-             "written_by_them": _same(plan.created_by, email), "owned_by_them": _same(plan.owner, email)}
+             "written_by_them": _names(address, plan.created_by), "owned_by_them": _names(address, plan.owner)}
             for plan in plans
         ],
         "audit_events": [
@@ -196,22 +217,14 @@ def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _same(value: str | None, email: str) -> bool:
-    return value is not None and value.strip().lower() == email
-
-
-def _replaced(value: Any, email: str, pseudonym: str) -> Any:
-    """`value` with every occurrence of the e-mail (any case) replaced, through lists and dicts."""
+def _replaced(value: Any, address: re.Pattern[str], pseudonym: str) -> Any:
+    """`value` with every whole occurrence of the address replaced, through lists and dicts."""
     if isinstance(value, str):
-        lowered, out, start = value.lower(), [], 0
-        while (found := lowered.find(email, start)) >= 0:
-            out += [value[start:found], pseudonym]
-            start = found + len(email)
-        return "".join(out) + value[start:]
+        return address.sub(pseudonym, value)
     if isinstance(value, list):
-        return [_replaced(item, email, pseudonym) for item in value]
+        return [_replaced(item, address, pseudonym) for item in value]
     if isinstance(value, dict):
-        return {_replaced(key, email, pseudonym): _replaced(item, email, pseudonym) for key, item in value.items()}
+        return {_replaced(key, address, pseudonym): _replaced(item, address, pseudonym) for key, item in value.items()}
     return value
 
 
@@ -221,15 +234,14 @@ async def erase_subject(session: AsyncSession, email: str, *, actor: str) -> dic
     Refused, changing nothing, if it would delete the last active administrator.
     """
     email = normalised(email)
+    # Every active admin locked: two admins erasing each other at once cannot both be the one that is left.
+    admins = list(
+        await session.scalars(sa.select(User).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update())
+    )
     accounts = list(await session.scalars(sa.select(User).where(_same_email(User.email, email)).with_for_update()))
-    if any(account.role is Role.ADMIN and account.active for account in accounts):
-        others = await session.scalar(
-            sa.select(sa.func.count()).select_from(User).where(
-                User.role == Role.ADMIN, User.active.is_(True), sa.func.lower(User.email) != email
-            )
-        )  # fmt: skip
-        if not others:
-            raise Explained(N_("this is the last active administrator: create another one before erasing it"))
+    last_admin = not any(admin.email.lower() != email for admin in admins)
+    if last_admin and any(account.role is Role.ADMIN and account.active for account in accounts):
+        raise Explained(N_("this is the last active administrator: create another one before erasing it"))
     employee_ids = _ids(Employee, email)
     customer_ids = _ids(Customer, email)
     theirs = Invitation.employee_id.in_(employee_ids) | Invitation.customer_id.in_(customer_ids)
@@ -241,15 +253,16 @@ async def erase_subject(session: AsyncSession, email: str, *, actor: str) -> dic
     counts = {
         "employees": await count_rows(session, Employee, _same_email(Employee.email, email)),
         "customers": await count_rows(session, Customer, _same_email(Customer.email, email)),
-        "invitations withdrawn": await count_rows(session, Invitation, *still_to_answer),
-        "invitations untied": 0,
+        "invitations": await count_rows(session, Invitation, theirs),
         "accounts": len(accounts),
         "teams managed": await count_rows(session, Team, _same_email(Team.manager_email, email)),
         "action plans": 0,
         "audit events": 0,
+        "single sign-on roles": 0,
+        "notice contacts": 0,
     }
-    counts["invitations untied"] = await count_rows(session, Invitation, theirs) - counts["invitations withdrawn"]
     pseudonym = f"erased-{secrets.token_hex(4)}"
+    address = _address(email)
     # What is still to be sent for them goes; what was sent stays as a record tied to an invitation of nobody.
     await session.execute(
         sa.delete(EmailDelivery).where(
@@ -269,17 +282,27 @@ async def erase_subject(session: AsyncSession, email: str, *, actor: str) -> dic
     for account in accounts:
         await session.delete(account)  # its password resets and report notices go with it (foreign-key cascade)
     await session.execute(sa.update(Team).where(_same_email(Team.manager_email, email)).values(manager_email=None))
-    for plan in await session.scalars(
-        sa.select(ActionPlan).where(_same_email(ActionPlan.created_by, email) | _same_email(ActionPlan.owner, email))
-    ):
-        plan.created_by = _replaced(plan.created_by, email, pseudonym)
-        plan.owner = _replaced(plan.owner, email, pseudonym)
+    for plan in await _naming_plans(session, email):
+        plan.created_by = _replaced(plan.created_by, address, pseudonym)
+        plan.owner = _replaced(plan.owner, address, pseudonym)
+        plan.note = _replaced(plan.note, address, pseudonym)
         counts["action plans"] += 1
-    for event in await session.scalars(sa.select(AuditEvent).where(_audit_naming(email))):
-        event.actor = _replaced(event.actor, email, pseudonym)
-        event.target = _replaced(event.target, email, pseudonym)
-        event.details = _replaced(event.details, email, pseudonym)
+    for event in await _naming_events(session, email):
+        event.actor = _replaced(event.actor, address, pseudonym)
+        event.target = _replaced(event.target, address, pseudonym)
+        event.details = _replaced(event.details, address, pseudonym)
         counts["audit events"] += 1
+    for config in await session.scalars(sa.select(SsoConfig).where(_holds(SsoConfig.email_roles, email))):
+        kept = {key: role for key, role in config.email_roles.items() if key.strip().lower() != email}
+        if kept != config.email_roles:
+            config.email_roles = kept
+            counts["single sign-on roles"] += 1
+    for organisation in await session.scalars(
+        sa.select(Organisation).where(_holds(Organisation.privacy_contact, email))
+    ):
+        if _names(address, organisation.privacy_contact):
+            organisation.privacy_contact = None
+            counts["notice contacts"] += 1
     await session.flush()
     await record(
         session, actor=actor, action="privacy.erase", target=pseudonym,

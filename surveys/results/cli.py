@@ -7,14 +7,20 @@ import json
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys.catalog import tr
 from surveys.cli_support import database_errors, session_scope
+from surveys.collection.models import Response
+from surveys.results.models import TeamResultRow, WaveAnalysisRecord
 from surveys.results.services import analyse, previous_wave, store_analysis, store_team_results
 from surveys.settings import Settings
 from surveys.waves.cli import find_wave
-from surveys.waves.models import WaveState
+from surveys.waves.models import Wave, WaveState
+from symmetry.disclosure import DisclosureRules, rules_of_document
 from symmetry.document import analysis_document
 
 
@@ -155,6 +161,23 @@ def print_across_waves(console: Console, across: dict[str, Any] | None) -> None:
     console.print("  Associations over time, not proof of direction (Rogosa 1980; Hamaker, Kuiper and Grasman 2015).")
 
 
+async def _rules_for(session: AsyncSession, wave: Wave, today: DisclosureRules) -> DisclosureRules:
+    """Today's rules, or for a wave already stored the stricter of its stored rules and today's."""
+    record = await session.get(WaveAnalysisRecord, wave.id)
+    return today if record is None else rules_of_document(record.document).stricter(today)
+
+
+async def _answers_deleted(session: AsyncSession, wave: Wave) -> bool:
+    """Whether a closed wave's results are stored while its answers are gone (retention deleted them)."""
+    if wave.state is not WaveState.CLOSED or await session.get(WaveAnalysisRecord, wave.id) is None:
+        return False
+    has_results = await session.scalar(
+        sa.select(TeamResultRow.wave_id).where(TeamResultRow.wave_id == wave.id).limit(1)
+    )
+    has_answers = await session.scalar(sa.select(Response.id).where(Response.wave_id == wave.id).limit(1))
+    return has_results is not None and has_answers is None
+
+
 @click.command()
 @click.argument("wave_reference", metavar="WAVE")
 @click.option("--org", "organisation_slug", help="Organisation slug, when several have a wave of that name.")
@@ -174,13 +197,22 @@ def analyze(settings: Settings, wave_reference: str, organisation_slug: str | No
     async def run() -> tuple[str, dict[str, Any]]:
         async with session_scope(settings) as session:
             wave = await find_wave(session, wave_reference, organisation_slug)
-            analysis = await analyse(session, wave, rules=settings.disclosure_rules)
+            rules = await _rules_for(session, wave, settings.disclosure_rules)
             previous = await previous_wave(session, wave)
-            earlier = await analyse(session, previous, rules=settings.disclosure_rules) if previous else None
+            if wave.state is WaveState.CLOSED:
+                for kept in (wave, previous):
+                    if kept is not None and await _answers_deleted(session, kept):
+                        raise click.ClickException(
+                            tr("the answers of %(wave)s were deleted under the retention policy: the stored results "
+                               "of %(latest)s stand and are not computed again", wave=kept.name, latest=wave.name)
+                        )  # fmt: skip
+            analysis = await analyse(session, wave, rules=rules)
+            earlier = await analyse(session, previous, rules=rules) if previous else None
             name = previous.name if previous else None
             if wave.state is not WaveState.CLOSED:
                 return wave.name, analysis_document(analysis, previous=earlier, previous_name=name)
-            # Stored again with the team results, so that every stored release follows today's rules.
+            # Stored again with the team results, under the stricter of the rules it was stored with and today's:
+            # a threshold lowered since then never releases a team it withheld.
             await store_team_results(session, wave, analysis)
             document = await store_analysis(session, wave, analysis, previous=earlier, previous_name=name)
             return wave.name, document

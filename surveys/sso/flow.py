@@ -224,7 +224,8 @@ def verify_id_token(
     except JoseError as error:
         raise SsoRefusal(f"claim {getattr(error, 'claim', '')}".strip(), FAILED) from None
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-    if len(audiences) > 1 and claims.get("azp") != client_id:
+    # OpenID Connect Core 3.1.3.7: an azp, when present, must be this client; with several audiences it must be there.
+    if (len(audiences) > 1 or "azp" in claims) and claims.get("azp") != client_id:
         raise SsoRefusal("claim azp", FAILED)
     if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
         raise SsoRefusal("nonce", FAILED)

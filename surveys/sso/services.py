@@ -108,6 +108,13 @@ async def save_config(
     config.role_claim = checked.role_claim
     config.role_map = [[value, role.value] for value, role in checked.role_map]
     config.email_roles = {email: role.value for email, role in checked.email_roles.items()}
+    if config.local_passwords is not False and not checked.local_passwords:
+        # Sessions opened with a password end now: a password no longer signs these people in.
+        await session.execute(
+            sa.update(User)
+            .where(User.organisation_id == organisation.id, User.role != Role.ADMIN)
+            .values(session_generation=User.session_generation + 1)
+        )
     config.local_passwords = checked.local_passwords
     await session.execute(sa.delete(SsoDomain).where(SsoDomain.organisation_id == organisation.id))
     session.add_all(SsoDomain(organisation_id=organisation.id, domain=domain) for domain in checked.domains)

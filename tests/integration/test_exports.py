@@ -12,6 +12,7 @@ import io
 import json
 import math
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -502,3 +503,30 @@ async def _draft_id(settings: Settings) -> uuid.UUID:
             return found
     finally:
         await config.get_engine().dispose()
+
+
+def test_employee_rows_come_only_from_teams_at_the_comment_threshold(
+    cli_env: dict[str, str], clean_database: Settings, tmp_path: Path
+) -> None:
+    # Analysed at 5 respondents for figures and 12 for comments: the teams of 10 show figures but not their rows.
+    env = {**cli_env, "SYMMETRY_ANONYMITY_THRESHOLD": "5", "SYMMETRY_COMMENT_THRESHOLD": "12"}
+    arguments = ["demo", "--teams", "4", "--seed", "9", "--out", str(tmp_path / "demo"), "--workers", "1"]
+    demo = CliRunner().invoke(symmetry, arguments, env=env)
+    assert demo.exit_code == 0, demo.output
+    wave_name = demo.output.split("Wave: ")[1].split(",")[0]
+    stored = run_sync(_stored(clean_database, wave_name))
+    employees = Counter(team for team, respondent, _ in stored["responses"] if respondent == Respondent.EMPLOYEE)
+    between = {team for team, count in employees.items() if 5 <= count < 12}
+    above = {team for team, count in employees.items() if count >= 12}
+    assert between and above, employees  # the demo must try both sides of the rule
+    out = tmp_path / "responses.csv"
+    exported = CliRunner().invoke(symmetry, ["export", "responses", wave_name, "--format", "csv", "--out", str(out)],
+                                  env=env)  # fmt: skip
+    assert exported.exit_code == 0, exported.output
+    data = pd.read_csv(out)
+    codebook = json.loads((tmp_path / "responses.codebook.json").read_text(encoding="utf-8"))
+    team_of_code = {entry["code"]: entry["team_code"] for entry in codebook["teams"]}
+    rows = Counter(zip(data["respondent"], data["team"].map(team_of_code), strict=True))
+    assert {team for respondent, team in rows if respondent == 1} == above
+    assert all(rows[1, team] == employees[team] for team in above)
+    assert {team for respondent, team in rows if respondent == 2} >= between  # their customers' rows stay

@@ -16,12 +16,14 @@ from surveys.accounts.models import Role
 from surveys.accounts.services import create_user
 from surveys.app import create_app
 from surveys.audit.models import AuditEvent
+from surveys.audit.services import record
 from surveys.cli import symmetry
 from surveys.db import alchemy_config
 from surveys.models import metadata
 from surveys.org.models import Customer, Employee, Organisation, Team
 from surveys.results.models import TeamResultRow
 from surveys.settings import Settings
+from surveys.sso.models import SsoConfig
 from surveys.waves.models import Invitation, Wave, WaveState
 from tests.integration.test_action_plans import PASSWORD, _signed_in
 from tests.support import run_sync
@@ -49,6 +51,19 @@ async def _people(settings: Settings) -> dict[str, Any]:
             await create_user(
                 session, email="admin@horizon.example", password=PASSWORD, role=Role.ADMIN, organisation_id=None
             )
+            # Someone whose address holds the manager's: erasing the manager must not touch them.
+            look_alike = f"sub.{manager.manager_email}"
+            await create_user(
+                session, email=look_alike, password=PASSWORD, role=Role.VIEWER, organisation_id=organisation.id
+            )
+            await record(session, actor="test", action="user.create", target=look_alike)
+            session.add(
+                SsoConfig(
+                    organisation_id=organisation.id, issuer="https://login.horizon.example", client_id="symmetry",
+                    client_secret_sealed=b"sealed",
+                    email_roles={manager.manager_email: "hr_lead", look_alike: "viewer"},
+                )
+            )  # fmt: skip
             invitations = list(
                 await session.scalars(sa.select(Invitation).where(Invitation.employee_id == employee.id))
             )
@@ -59,20 +74,25 @@ async def _people(settings: Settings) -> dict[str, Any]:
                 "employee_answered": sorted(invitation.answered for invitation in invitations),
                 "customer": customer.email,
                 "manager": manager.manager_email,
+                "look_alike": look_alike,
             }
     finally:
         await config.get_engine().dispose()
 
 
-async def _rows_naming(settings: Settings, email: str) -> list[str]:
-    """The tables with a row holding the e-mail in any column, in any case: what a reader of the database sees."""
+async def _rows_naming(settings: Settings, email: str, *, other: str = "") -> list[str]:
+    """The tables with a row holding the e-mail in any column, in any case: what a reader of the database sees.
+
+    `other` is another person's address that holds this one (``sub.a@x.fr`` for ``a@x.fr``): not this person.
+    """
     config = alchemy_config(settings)
     found = []
     try:
         async with config.get_session() as session:
             for table in metadata.sorted_tables:
                 for row in await session.execute(sa.select(table)):
-                    if any(email in str(value).lower() for value in row):
+                    texts = (str(value).lower() for value in row)
+                    if any(email in (text.replace(other, "") if other else text) for text in texts):
                         found.append(table.name)
     finally:
         await config.get_engine().dispose()
@@ -135,10 +155,14 @@ def test_export_then_erase_an_employee_a_customer_and_a_manager(
         assert run_sync(_rows_naming(clean_database, email)), email  # the test would see them
         erased = runner.invoke(symmetry, ["privacy", "erase", email, "--yes"], env=cli_env)
         assert erased.exit_code == 0, erased.output
-        assert run_sync(_rows_naming(clean_database, email)) == [], email
+        assert run_sync(_rows_naming(clean_database, email, other=demo["look_alike"])) == [], email
         again = json.loads(runner.invoke(symmetry, ["privacy", "export", email], env=cli_env).output)
         assert all(again[key] == [] for key in again if isinstance(again[key], list)), again
     assert run_sync(_kept(clean_database)) == kept  # the closed waves' rates and results stand
+    # The look-alike address is another person: still there, in the accounts, the audit log and the SSO roles.
+    assert sorted(run_sync(_rows_naming(clean_database, demo["look_alike"]))) == [
+        "audit_event", "sso_config", "user_account"
+    ]  # fmt: skip
 
     events = run_sync(_events(clean_database, "privacy.erase"))
     assert len(events) == 3 and all(event.target.startswith("erased-") for event in events)

@@ -39,7 +39,11 @@ async def _facts(settings: Settings) -> dict[str, Any]:
             async def count(model: type, *where: Any) -> int:
                 return int(await session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
 
-            facts: dict[str, Any] = {"earlier closed on": ordered[0].closes_on, "earlier name": ordered[0].name}
+            facts: dict[str, Any] = {
+                "earlier closed on": ordered[0].closes_on,
+                "earlier name": ordered[0].name,
+                "latest name": ordered[1].name,
+            }
             for name, wave_id in waves.items():
                 facts[name] = {
                     "responses": await count(Response, Response.wave_id == wave_id),
@@ -123,6 +127,12 @@ def test_a_retention_run_deletes_what_expired_and_keeps_the_results(demo: Settin
     (run,) = after["runs"]
     assert run["answers"] == old["responses"] and run["comments"] == old["comments"]
     assert run["invitations"] == old["named invitations"] and run["reports"] == old["reports"]
+
+    # The stored results stand: analysing the wave again (or the next one, whose trends it feeds) is refused.
+    for wave in (after["earlier name"], after["latest name"]):
+        refused = runner.invoke(symmetry, ["analyze", wave], env=cli_env)
+        assert refused.exit_code == 1 and "deleted under the retention policy" in refused.output, refused.output
+    assert run_sync(_facts(demo)) == after
 
     again = runner.invoke(symmetry, ["retention", "run", "--org", "demo", "--today", today.isoformat()], env=cli_env)
     assert "anonymous answers: 0" in again.output and len(run_sync(_facts(demo))["runs"]) == 1  # nothing: no event

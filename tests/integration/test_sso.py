@@ -293,6 +293,7 @@ async def test_a_replayed_code_is_refused(site: Site, client: AsyncTestClient[Li
         ("audience", "claim aud"),
         ("expired", "claim exp"),
         ("issuer", "claim iss"),
+        ("authorized_party", "claim azp"),
     ],
 )
 async def test_an_id_token_that_does_not_hold_is_refused(
@@ -404,8 +405,13 @@ async def test_local_passwords_are_refused_once_switched_off_but_admins_keep_the
             data = {"email": email, "password": password, "_csrf_token": guest.cookies["csrftoken"]}
             return await guest.post("/login", data=data, follow_redirects=False)
 
-    assert (await password_sign_in("nina@acme.example")).status_code == 303
-    await configure(site.settings, site.acme_id, site.provider.issuer, local_passwords=False)
+    async with visitor(site) as earlier:  # signed in with a password before the switch
+        await earlier.get("/login")
+        data = {"email": "nina@acme.example", "password": PASSWORD, "_csrf_token": earlier.cookies["csrftoken"]}
+        assert (await earlier.post("/login", data=data, follow_redirects=False)).status_code == 303
+        assert (await earlier.get("/dashboard", follow_redirects=False)).status_code == 200
+        await configure(site.settings, site.acme_id, site.provider.issuer, local_passwords=False)
+        assert (await earlier.get("/dashboard", follow_redirects=False)).status_code == 303  # that session ended
     refused = await password_sign_in("nina@acme.example")
     assert refused.status_code == 403
     message = "Your organisation signs in through its own account: use the button below, not a password."
