@@ -13,7 +13,7 @@ from surveys.catalog import command_refusal, tr
 from surveys.cli_support import JSON_OPTION, database_errors, organisation_by_slug, print_listing, session_scope
 from surveys.settings import Settings
 from surveys.sso.config import SsoConfigError, SsoForm, check_form, split_list
-from surveys.sso.services import SsoView, config_of, save_config, views
+from surveys.sso.services import SsoView, config_of, remove_config, save_config, views
 
 OPTIONS = {
     "issuer": "--issuer",
@@ -112,6 +112,24 @@ def set_command(
     with database_errors():
         asyncio.run(run())
     click.echo(tr("Single sign-on of %(org)s saved.", org=organisation_slug))
+
+
+@sso.command("remove")
+@click.option("--org", "organisation_slug", required=True, help="The organisation's slug.")
+@click.pass_obj
+def remove_command(settings: Settings, organisation_slug: str) -> None:
+    """Stop single sign-on for the organisation: its people sign in with passwords again. Audited."""
+
+    async def run() -> bool:
+        async with session_scope(settings) as session:
+            organisation = await organisation_by_slug(session, organisation_slug)
+            return await remove_config(session, organisation, actor=cli_actor())
+
+    with database_errors():
+        removed = asyncio.run(run())
+    if not removed:
+        raise click.ClickException(tr("%(org)s has no single sign-on to remove", org=organisation_slug))
+    click.echo(tr("Single sign-on of %(org)s removed: its people sign in with passwords.", org=organisation_slug))
 
 
 @sso.command("show")

@@ -32,7 +32,16 @@ from surveys.settings import Settings
 from surveys.sso.config import FIELD_LABELS, MAPPED_ROLES, SsoConfigError, SsoForm, check_form, split_lines, split_list
 from surveys.sso.flow import FAILED, PendingSignIn, SsoRefusal, finish, start, state_matches
 from surveys.sso.secret import SecretUnreadable
-from surveys.sso.services import account_for, config_of, organisation_for, provider_of, refuse, save_config, views
+from surveys.sso.services import (
+    account_for,
+    config_of,
+    organisation_for,
+    provider_of,
+    refuse,
+    remove_config,
+    save_config,
+    views,
+)
 
 CALLBACK_PATH = "/sso/callback"
 SESSION_KEY = "sso"
@@ -270,3 +279,21 @@ class SsoSettingsController(Controller):
                 request, db_session, organisation, values=values, problems=error.problems, status_code=422
             )
         return Redirect(f"/organisations/{organisation.id}/sso?saved=true", status_code=303)
+
+    @post("/remove", status_code=303)
+    async def remove(
+        self,
+        request: Request[User, Any, Any],
+        organisation_id: FromPath[uuid.UUID],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template | Redirect:
+        """Stop single sign-on for the organisation; its people sign in with passwords again."""
+        organisation = await db_session.get(Organisation, organisation_id)
+        if organisation is None:
+            return Template(
+                "admin/message.html",
+                context={"user": request.user, "message": N_("No such organisation.")},
+                status_code=404,
+            )
+        await remove_config(db_session, organisation, actor=request.user.email)
+        return Redirect(f"/organisations/{organisation.id}/sso", status_code=303)

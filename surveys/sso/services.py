@@ -138,6 +138,23 @@ async def save_config(
     return config
 
 
+async def remove_config(session: AsyncSession, organisation: Organisation, *, actor: str) -> bool:
+    """Stop single sign-on for the organisation (its configuration and domains deleted); whether it had one. Audited.
+
+    Its people sign in with passwords again: accounts made through the provider have none until they reset it.
+    """
+    config = await session.scalar(
+        sa.select(SsoConfig).where(SsoConfig.organisation_id == organisation.id).with_for_update()
+    )
+    if config is None:
+        return False
+    await session.execute(sa.delete(SsoDomain).where(SsoDomain.organisation_id == organisation.id))
+    await session.delete(config)
+    await session.flush()
+    await record(session, actor=actor, action="sso.remove", organisation_id=organisation.id, target=organisation.slug)
+    return True
+
+
 def _comparable(config: SsoConfig, domains: list[str]) -> dict[str, Any]:
     return {
         "issuer": config.issuer,

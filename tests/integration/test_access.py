@@ -125,6 +125,9 @@ def expected(method: str, path: str, role: str) -> set[int]:
         ("POST", "/organisations/{organisation_id:uuid}/sso"): (
             {422} if role == "admin" else ({403} if signed_in else to_login)
         ),
+        ("POST", "/organisations/{organisation_id:uuid}/sso/remove"): (
+            {303} if role == "admin" else ({403} if signed_in else to_login)  # none configured: nothing to remove
+        ),
         ("POST", "/sso/start"): {422},
         ("GET", "/sso/callback"): {400},
         ("POST", "/logout"): {303},

@@ -566,3 +566,28 @@ async def test_two_first_sign_ins_at_once_make_one_account(site: Site) -> None:
     assert (await accounts(site.settings))["new@acme.example"] == (Role.HR_LEAD, site.acme_id)
     created = [event for event in await audit(site.settings) if event[0] == "user.create"]
     assert len(created) == 1  # audited once, by the sign-in that made it
+
+
+def test_single_sign_on_can_be_stopped_and_passwords_come_back(site: Site, cli_env: dict[str, str]) -> None:
+    async def lead(session: Any) -> None:
+        await create_user(
+            session, email="pia@acme.example", password=PASSWORD, role=Role.HR_LEAD, organisation_id=site.acme_id
+        )
+
+    run_sync(_in_session(site.settings, lead))
+    run_sync(configure(site.settings, site.acme_id, site.provider.issuer, local_passwords=False))
+    runner = CliRunner()
+    removed = runner.invoke(symmetry, ["sso", "remove", "--org", "acme"], env=cli_env)
+    assert removed.exit_code == 0, removed.output
+    assert json.loads(runner.invoke(symmetry, ["sso", "show", "--json"], env=cli_env).output) == []
+    again = runner.invoke(symmetry, ["sso", "remove", "--org", "acme"], env=cli_env)
+    assert again.exit_code == 1 and "acme has no single sign-on to remove" in again.output
+    assert [event for event in run_sync(audit(site.settings)) if event[0] == "sso.remove"]
+
+    async def password_sign_in() -> int:
+        async with visitor(site) as guest:
+            await guest.get("/login")
+            data = {"email": "pia@acme.example", "password": PASSWORD, "_csrf_token": guest.cookies["csrftoken"]}
+            return (await guest.post("/login", data=data, follow_redirects=False)).status_code
+
+    assert run_sync(password_sign_in()) == 303  # the passwords-off switch went with the configuration
