@@ -48,6 +48,16 @@ def safe_next(target: str | None) -> str:
     return "/dashboard"
 
 
+def signed_in(request: Request[Any, Any, Any], user: User, next_path: str | None, settings: Settings) -> Redirect:
+    """Open `user`'s session (with a new id) and go on to `next_path`, in the account's language."""
+    rotate_session(request)  # a session id planted before sign-in never becomes the signed-in one
+    request.set_session(signed_in_session(user))
+    redirect = Redirect(safe_next(next_path), status_code=303)
+    if user.language in LANGUAGES:
+        redirect.cookies.append(language_cookie(user.language, secure=settings.environment == "production"))
+    return redirect
+
+
 def login_page(
     next_path: str,
     *,
@@ -132,12 +142,7 @@ class SessionController(Controller):
             return login_page(
                 safe_next(data.get("next")), error=N_("Wrong e-mail or password."), email=email, status_code=401
             )
-        rotate_session(request)  # a session id planted before sign-in never becomes the signed-in one
-        request.set_session(signed_in_session(user))
-        redirect = Redirect(safe_next(data.get("next")), status_code=303)
-        if user.language in LANGUAGES:
-            redirect.cookies.append(language_cookie(user.language, secure=settings.environment == "production"))
-        return redirect
+        return signed_in(request, user, data.get("next"), settings)
 
     @post("/logout", status_code=303)
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:

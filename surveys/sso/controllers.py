@@ -12,21 +12,17 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import TooManyRequestsException
+from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.accounts.controllers import login_page, safe_next
+from surveys.accounts.controllers import login_page, safe_next, signed_in
 from surveys.accounts.guards import ADMINS, allow
 from surveys.accounts.models import User
-from surveys.accounts.services import signed_in_session
 from surveys.audit.services import record
-from surveys.catalog import LANGUAGES
 from surveys.explained import N_, Explained
-from surveys.i18n import language_cookie
 from surveys.org.models import Organisation
-from surveys.security.sessions import rotate_session
 from surveys.security.throttle import Limit, Throttle, client_address
 from surveys.settings import Settings
 from surveys.sso.config import FIELD_LABELS, MAPPED_ROLES, SsoConfigError, SsoForm, check_form, split_lines, split_list
@@ -166,12 +162,15 @@ class SsoSignInController(Controller):
             organisation_id=user.organisation_id,
             details={"method": "sso"},
         )
-        rotate_session(request)
-        request.set_session(signed_in_session(user))
-        redirect = Redirect(safe_next(pending.next), status_code=303)
-        if user.language in LANGUAGES:
-            redirect.cookies.append(language_cookie(user.language, secure=settings.environment == "production"))
-        return redirect
+        return signed_in(request, user, pending.next, settings)
+
+
+async def _organisation(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation:
+    """The organisation of the page, or the 404 page."""
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFoundException()
+    return organisation
 
 
 class SsoSettingsController(Controller):
@@ -227,13 +226,7 @@ class SsoSettingsController(Controller):
         saved: FromQuery[bool] = False,
     ) -> Template:
         """The organisation's configuration (never its secret)."""
-        organisation = await db_session.get(Organisation, organisation_id)
-        if organisation is None:
-            return Template(
-                "admin/message.html",
-                context={"user": request.user, "message": N_("No such organisation.")},
-                status_code=404,
-            )
+        organisation = await _organisation(db_session, organisation_id)
         return await self._page(request, db_session, organisation, saved=saved)
 
     @post("/", status_code=303)
@@ -245,13 +238,7 @@ class SsoSettingsController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Template | Redirect:
         """Store the configuration, or show every problem beside its field and store nothing."""
-        organisation = await db_session.get(Organisation, organisation_id)
-        if organisation is None:
-            return Template(
-                "admin/message.html",
-                context={"user": request.user, "message": N_("No such organisation.")},
-                status_code=404,
-            )
+        organisation = await _organisation(db_session, organisation_id)
         settings: Settings = request.app.state.settings
         values: dict[str, Any] = {
             name: data.get(name, "")
@@ -288,12 +275,6 @@ class SsoSettingsController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Template | Redirect:
         """Stop single sign-on for the organisation; its people sign in with passwords again."""
-        organisation = await db_session.get(Organisation, organisation_id)
-        if organisation is None:
-            return Template(
-                "admin/message.html",
-                context={"user": request.user, "message": N_("No such organisation.")},
-                status_code=404,
-            )
+        organisation = await _organisation(db_session, organisation_id)
         await remove_config(db_session, organisation, actor=request.user.email)
         return Redirect(f"/organisations/{organisation.id}/sso", status_code=303)
