@@ -158,9 +158,20 @@ class PreviewBanner:
     """The preview's first step; ``?respondent=...&language=...`` chooses the form."""
     respondent: str
     """``employee``, ``customer`` or ``customer_short`` (the customers' short form)."""
-    back_url: str
     short_form: bool = False
     """The version has a short customer form, which the banner offers beside the full one."""
+    wave_id: uuid.UUID | None = None
+    """The wave whose page opened the preview: its links go back there, and every step keeps it."""
+
+    @property
+    def kept(self) -> str:
+        """What every link and step of the preview carries on (``&wave=...``, or nothing)."""
+        return f"&wave={self.wave_id}" if self.wave_id else ""
+
+    @property
+    def back_url(self) -> str:
+        """The wave's page when a wave opened the preview, else the instruments."""
+        return f"/waves/{self.wave_id}" if self.wave_id else "/instruments"
 
 
 @dataclass(frozen=True, slots=True)

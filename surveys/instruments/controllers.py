@@ -20,7 +20,7 @@ from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.accounts.guards import LEADS, REFUSAL, allow
+from surveys.accounts.guards import LEADS, REFUSAL, allow, check_organisation
 from surveys.accounts.models import User
 from surveys.audit.services import record
 from surveys.catalog import Language, choose_language, translation
@@ -40,6 +40,7 @@ from surveys.instruments.services import (
 )
 from surveys.settings import Settings
 from surveys.text_checks import CONTROL
+from surveys.waves.models import Wave
 from symmetry.domain import CustomerForm, Instrument, Respondent
 
 PREVIEW_CHOICES = {"respondent": ("employee", "customer", "customer_short"), "language": ("fr", "en")}
@@ -159,12 +160,26 @@ class InstrumentPagesController(Controller):
         return await self._page(user, db_session, source=source, registered=registered)
 
     async def _preview_of(
-        self, db_session: AsyncSession, version_id: uuid.UUID, respondent: str, language: Language
+        self,
+        db_session: AsyncSession,
+        user: User,
+        version_id: uuid.UUID,
+        respondent: str,
+        language: Language,
+        wave_id: uuid.UUID | None,
     ) -> tuple[PreviewForm, PreviewBanner]:
-        """The form and banner of a preview; :data:`NO_SHORT_FORM` for the short form of a version without one."""
+        """The form and banner of a preview; :data:`NO_SHORT_FORM` for the short form of a version without one.
+
+        A `wave_id` (the wave page that opened it) must be a wave of the user's organisation: one refusal otherwise.
+        """
         version = await db_session.get(InstrumentVersion, version_id)
         if version is None:
             raise PermissionDeniedException(REFUSAL)  # one refusal, whatever the id
+        if wave_id is not None:
+            wave = await db_session.get(Wave, wave_id)
+            if wave is None:
+                raise PermissionDeniedException(REFUSAL)
+            check_organisation(user, wave.organisation_id)
         instrument = stored_instrument(version)
         kind, customer_form = PREVIEWED[respondent]
         if customer_form is CustomerForm.SHORT and instrument.short_customer is None:
@@ -178,7 +193,7 @@ class InstrumentPagesController(Controller):
         )
         url = f"/instruments/{version.id}/preview"
         banner = PreviewBanner(
-            f"{version.key} v{version.version}", url, respondent, "/instruments", instrument.short_customer is not None
+            f"{version.key} v{version.version}", url, respondent, instrument.short_customer is not None, wave_id
         )
         return form, banner
 
@@ -191,6 +206,7 @@ class InstrumentPagesController(Controller):
         settings: NamedDependency[Settings],
         respondent: FromQuery[str] = "employee",
         language: FromQuery[str | None] = None,
+        wave: FromQuery[uuid.UUID | None] = None,
     ) -> Template:
         """The first page of the version's form for employees or customers, in French or English, storing nothing.
 
@@ -203,11 +219,11 @@ class InstrumentPagesController(Controller):
             return message_page(user, problem, 400)
         shown = choose_language(chosen["language"], "fr")
         try:
-            form, banner = await self._preview_of(db_session, version_id, respondent, shown)
+            form, banner = await self._preview_of(db_session, user, version_id, respondent, shown, wave)
         except Explained as refused:
             return message_page(user, refused, 400)
         first = Submitted({}, {}, 1, "next")
-        action_url = f"{banner.url}?respondent={respondent}"
+        action_url = f"{banner.url}?respondent={respondent}{banner.kept}"
         return form_page(form, first, shown, settings, step=1, action_url=action_url, preview=banner)
 
     @post("/{version_id:uuid}/preview", status_code=200)
@@ -219,6 +235,7 @@ class InstrumentPagesController(Controller):
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
         respondent: FromQuery[str] = "employee",
+        wave: FromQuery[uuid.UUID | None] = None,
     ) -> Template | Redirect:
         """A step of the previewed form, checked as a respondent's is; the last one stores nothing and says so."""
         user = request.user
@@ -230,7 +247,7 @@ class InstrumentPagesController(Controller):
         # The example team is named in the language the page will be shown in, a switch of language included.
         shown = choose_language(action.removeprefix("lang:"), language) if action.startswith("lang:") else language
         try:
-            form, banner = await self._preview_of(db_session, version_id, respondent, shown)
+            form, banner = await self._preview_of(db_session, user, version_id, respondent, shown, wave)
         except Explained as refused:
             return message_page(user, refused, 400)
 
@@ -242,10 +259,11 @@ class InstrumentPagesController(Controller):
 
         def done(_thanks: Redirect) -> Redirect:
             # Instead of the thank-you page a respondent reaches, in the language the form was sent in.
-            return Redirect(f"{banner.url}/done?respondent={respondent}&language={language}", status_code=303)
+            done_url = f"{banner.url}/done?respondent={respondent}&language={language}{banner.kept}"
+            return Redirect(done_url, status_code=303)
 
         return await advance(
-            form, data, settings, action_url=f"{banner.url}?respondent={respondent}", submit=check_only,
+            form, data, settings, action_url=f"{banner.url}?respondent={respondent}{banner.kept}", submit=check_only,
             on_success=done, preview=banner,
         )  # fmt: skip
 
@@ -257,6 +275,7 @@ class InstrumentPagesController(Controller):
         db_session: NamedDependency[AsyncSession],
         respondent: FromQuery[str] = "employee",
         language: FromQuery[str] = "fr",
+        wave: FromQuery[uuid.UUID | None] = None,
     ) -> Template:
         """Where a respondent is thanked: the preview says that nothing was stored."""
         user = request.user
@@ -265,7 +284,7 @@ class InstrumentPagesController(Controller):
             return message_page(user, problem, 400)
         shown = choose_language(language, "fr")
         try:
-            _, banner = await self._preview_of(db_session, version_id, respondent, shown)
+            _, banner = await self._preview_of(db_session, user, version_id, respondent, shown, wave)
         except Explained as refused:
             return message_page(user, refused, 400)
         return Template("survey/preview_done.html", context={"language": shown, "preview": banner})

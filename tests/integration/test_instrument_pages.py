@@ -122,7 +122,8 @@ async def test_a_lead_uploads_an_instrument_once_and_a_new_wave_uses_it(world: W
         )
         assert wave_uses == 1
         wave_page = await client.get(created.headers["location"])
-        assert f'href="/instruments/{option.group(1)}/preview"' in wave_page.text
+        wave_id = created.headers["location"].rsplit("/", 1)[1]
+        assert f'href="/instruments/{option.group(1)}/preview?wave={wave_id}"' in wave_page.text
 
         frozen = await upload(client, "service-3.toml", edited.replace("really", "truly").encode())
         assert "Enregistré depuis service-3.toml sous service v2." in frozen  # v1 is now frozen by the wave
@@ -300,7 +301,14 @@ async def test_a_preview_walks_through_the_real_form_and_stores_nothing(world: W
         listed = await client.get("/instruments")
         assert f'href="{preview}?respondent=customer"' in listed.text
         wave_page = await client.get(f"/waves/{world.wave_id}")
-        assert f'href="{preview}"' in wave_page.text
+        assert f'href="{preview}?wave={world.wave_id}"' in wave_page.text
+        # Opened from the wave's page, every link and step of the preview keeps it, and leads back there.
+        from_wave = await client.get(f"{preview}?wave={world.wave_id}&language=en")
+        assert f'<a href="/waves/{world.wave_id}">Back to the wave</a>' in from_wave.text
+        assert f"respondent=customer&amp;language=en&amp;wave={world.wave_id}" in from_wave.text
+        assert f'action="{preview}?respondent=employee&amp;wave={world.wave_id}"' in from_wave.text
+        assert (await client.get(f"{preview}?wave={uuid.uuid4()}")).status_code == 403  # no such wave: one refusal
+        assert (await client.get(f"{preview}?wave=not-a-wave")).status_code == 400
     finally:
         await client.__aexit__(None, None, None)
     stored_after = (

@@ -410,7 +410,10 @@ async def test_the_pages_of_a_short_wave_say_what_customers_were_not_asked(
         await _login(client)
         wave_page = await client.get(f"/waves/{wave_id}")
         assert "Questionnaire des clients : <strong>court, 6 questions</strong>" in wave_page.text
-        version = re.search(r'href="/instruments/([0-9a-f-]{36})/preview\?respondent=customer_short"', wave_page.text)
+        version = re.search(
+            r'href="/instruments/([0-9a-f-]{36})/preview\?respondent=customer_short&amp;wave=[0-9a-f-]{36}"',
+            wave_page.text,
+        )
         assert version, wave_page.text
         board = await client.get(f"/waves/{wave_id}/results?voice=customer")
         assert board.status_code == 200
