@@ -10,12 +10,14 @@ import uuid
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.accounts.models import Role, User
 from surveys.explained import N_
+from surveys.org.models import Organisation
 
 EVERYONE = frozenset(Role)
 LEADS = frozenset({Role.ADMIN, Role.HR_LEAD, Role.CX_LEAD})
@@ -39,6 +41,18 @@ def check_organisation(user: User, organisation_id: uuid.UUID) -> None:
     """Refuse a user of another organisation (admins see every organisation)."""
     if user.role is not Role.ADMIN and user.organisation_id != organisation_id:
         raise PermissionDeniedException(REFUSAL)
+
+
+async def visible_organisation(session: AsyncSession, user: User, organisation_id: uuid.UUID) -> Organisation:
+    """The organisation a page is about, or the 404 page.
+
+    Another organisation's id, real or not, is refused before looking, so a refusal never tells what exists.
+    """
+    check_organisation(user, organisation_id)
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFoundException()
+    return organisation
 
 
 def check_team(visible: set[uuid.UUID] | None, team_id: uuid.UUID) -> None:

@@ -19,7 +19,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys.accounts.guards import ADMINS, allow
+from surveys.accounts.guards import ADMINS, allow, visible_organisation
 from surveys.accounts.models import User
 from surveys.audit.services import record
 from surveys.explained import N_, Explained, field_problem
@@ -138,9 +138,7 @@ class PrivacyAdminController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Template | Redirect:
         """The organisation's contact for data questions and its own paragraph per language."""
-        organisation = await db_session.get(Organisation, organisation_id)
-        if organisation is None:
-            raise NotFoundException()
+        organisation = await visible_organisation(db_session, request.user, organisation_id)
         try:
             values = checked_notice({field: data.get(field, "") for field in NOTICE_FIELDS})
         except ValueError as error:

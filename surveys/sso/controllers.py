@@ -12,13 +12,13 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, TooManyRequestsException
+from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.accounts.controllers import login_page, safe_next, signed_in
-from surveys.accounts.guards import ADMINS, allow
+from surveys.accounts.guards import ADMINS, allow, visible_organisation
 from surveys.accounts.models import User
 from surveys.audit.services import record
 from surveys.explained import N_, Explained
@@ -165,14 +165,6 @@ class SsoSignInController(Controller):
         return signed_in(request, user, pending.next, settings)
 
 
-async def _organisation(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation:
-    """The organisation of the page, or the 404 page."""
-    organisation = await session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFoundException()
-    return organisation
-
-
 class SsoSettingsController(Controller):
     """``/organisations/{id}/sso``: an organisation's single sign-on, for admins."""
 
@@ -226,7 +218,7 @@ class SsoSettingsController(Controller):
         saved: FromQuery[bool] = False,
     ) -> Template:
         """The organisation's configuration (never its secret)."""
-        organisation = await _organisation(db_session, organisation_id)
+        organisation = await visible_organisation(db_session, request.user, organisation_id)
         return await self._page(request, db_session, organisation, saved=saved)
 
     @post("/", status_code=303)
@@ -238,7 +230,7 @@ class SsoSettingsController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Template | Redirect:
         """Store the configuration, or show every problem beside its field and store nothing."""
-        organisation = await _organisation(db_session, organisation_id)
+        organisation = await visible_organisation(db_session, request.user, organisation_id)
         settings: Settings = request.app.state.settings
         values: dict[str, Any] = {
             name: data.get(name, "")
@@ -275,6 +267,6 @@ class SsoSettingsController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Template | Redirect:
         """Stop single sign-on for the organisation; its people sign in with passwords again."""
-        organisation = await _organisation(db_session, organisation_id)
+        organisation = await visible_organisation(db_session, request.user, organisation_id)
         await remove_config(db_session, organisation, actor=request.user.email)
         return Redirect(f"/organisations/{organisation.id}/sso", status_code=303)

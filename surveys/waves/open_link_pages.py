@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.cards import Card, render_cards
-from surveys.accounts.guards import LEADS, allow, check_organisation
+from surveys.accounts.guards import LEADS, allow, visible_organisation
 from surveys.accounts.models import User
 from surveys.audit.services import record
 from surveys.explained import N_, Explained, field_problem, one_of
@@ -28,14 +28,6 @@ from surveys.waves.open_links import front_line_teams, open_link_url, rotate_lin
 
 CARD_LANGUAGES = ("team", "fr", "en")
 """A card speaks its team's language (that of most of its customers, else of its employees), or the one chosen."""
-
-
-async def _organisation_of(db_session: AsyncSession, user: User, organisation_id: uuid.UUID) -> Organisation:
-    check_organisation(user, organisation_id)  # before looking: another organisation's id, real or not, is refused
-    organisation = await db_session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFoundException()
-    return organisation
 
 
 async def team_languages(db_session: AsyncSession, team_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -82,7 +74,7 @@ class OpenLinkPagesController(Controller):
     ) -> Template:
         """Every front-line team with its link, or a button that creates the missing ones."""
         user = request.user
-        organisation = await _organisation_of(db_session, user, organisation_id)
+        organisation = await visible_organisation(db_session, user, organisation_id)
         teams = await front_line_teams(db_session, organisation.id)
         links = {
             link.team_id: link
@@ -111,7 +103,7 @@ class OpenLinkPagesController(Controller):
     ) -> Redirect:
         """Create the links the front-line teams lack; those that exist keep their codes."""
         user = request.user
-        organisation = await _organisation_of(db_session, user, organisation_id)
+        organisation = await visible_organisation(db_session, user, organisation_id)
         before = await _link_count(db_session, organisation.id)
         links, _ = await team_links(db_session, await front_line_teams(db_session, organisation.id))
         created = len(links) - before
@@ -131,7 +123,7 @@ class OpenLinkPagesController(Controller):
     ) -> Template:
         """What a rotation does, before it does it: the printed cards stop working."""
         user = request.user
-        organisation = await _organisation_of(db_session, user, organisation_id)
+        organisation = await visible_organisation(db_session, user, organisation_id)
         team, link = await _team_link(db_session, organisation, team_id)
         if link is None:
             raise NotFoundException()
@@ -149,7 +141,7 @@ class OpenLinkPagesController(Controller):
     ) -> Redirect:
         """Give the team's link a new code; the old one names no link any more."""
         user = request.user
-        organisation = await _organisation_of(db_session, user, organisation_id)
+        organisation = await visible_organisation(db_session, user, organisation_id)
         team, link = await _team_link(db_session, organisation, team_id)
         if link is None:
             raise NotFoundException()
@@ -171,7 +163,7 @@ class OpenLinkPagesController(Controller):
     ) -> Redirect | Template:
         """One answer per browser and wave, or several (a shared tablet at a counter), on an existing link."""
         user = request.user
-        organisation = await _organisation_of(db_session, user, organisation_id)
+        organisation = await visible_organisation(db_session, user, organisation_id)
         team, _ = await _team_link(db_session, organisation, team_id)
         choice = data.get("one_per_browser", "")
         if choice not in ("yes", "no"):
@@ -195,7 +187,7 @@ class OpenLinkPagesController(Controller):
     ) -> Response[bytes] | Template:
         """The printable cards (A6, four to an A4 sheet) of one team, or of every team with a link."""
         user = request.user
-        organisation = await _organisation_of(db_session, user, organisation_id)
+        organisation = await visible_organisation(db_session, user, organisation_id)
         if language not in CARD_LANGUAGES:
             return message_page(user, field_problem("language", one_of(list(CARD_LANGUAGES))), 400)
         query = (

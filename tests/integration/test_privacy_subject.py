@@ -206,7 +206,7 @@ async def _on_the_web(settings: Settings, demo: dict[str, Any]) -> None:
     app = create_app(settings)
     notice = await _anonymous_get(app, f"/notice/{demo['organisation_id']}?lang=fr")
     assert "dpo@horizon.example" in notice and "Notre délégué répond sous un mois." in notice
-    assert "400 jours après la clôture de l’enquête" in notice or "400 jours après la clôture de l'enquête" in notice
+    assert "Les réponses sont supprimées : 400 jours après la clôture de l'enquête" in notice  # the policy set above
     assert await _anonymous_get(app, f"/notice/{uuid.uuid4()}", status=404)
 
     manager = await _signed_in(app, demo["manager"])
